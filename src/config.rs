@@ -1,0 +1,67 @@
+//! Server settings: a clap struct, so every field is a flag with an environment fallback.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "ANJU_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Load the demonstration dataset and demo accounts into an empty database.
+    #[arg(long, env = "ANJU_DEMO")]
+    pub demo: bool,
+
+    /// Password of the demo accounts; a random one is printed at start when unset.
+    #[arg(long, env = "ANJU_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+
+    /// Password of the first `admin` of a new database; a random one is printed once when unset.
+    #[arg(long, env = "ANJU_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Sessions end after this many minutes without a request.
+    #[arg(long, env = "ANJU_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u32,
+
+    /// Sessions end this many hours after sign-in, however busy.
+    #[arg(long, env = "ANJU_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u32,
+
+    /// A report submitted more than this many days after its quarter ended is flagged late.
+    #[arg(long, env = "ANJU_LATE_AFTER_DAYS", default_value_t = 15)]
+    pub late_after_days: u32,
+
+    /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
+    #[arg(long, env = "ANJU_SECURE_COOKIE")]
+    pub secure_cookie: bool,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            demo: false,
+            demo_password: None,
+            admin_password: None,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            late_after_days: 15,
+            secure_cookie: false,
+        }
+    }
+}
+
+/// Where the data lives: every command takes these.
+#[derive(Clone, Debug, clap::Args)]
+pub struct StoreConfig {
+    /// SQLite database file.
+    #[arg(long, global = true, env = "ANJU_DB", default_value = "data/anju.db")]
+    pub db: PathBuf,
+
+    /// Directory with `regions.csv` and `indicators.csv`; the built-in Guangdong catalogue is
+    /// used for any file it lacks.
+    #[arg(long, global = true, env = "ANJU_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}

@@ -1,0 +1,83 @@
+//! Reads what the progress engine needs for one period, in a fixed number of queries
+//! whatever the number of regions: targets, counted figures, report statuses.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+
+use crate::domain::catalogue::Catalogue;
+use crate::domain::progress::{ProgressInputs, ProgressTable};
+use crate::domain::{Period, ReportStatus};
+
+type Figures = HashMap<(String, String), i64>;
+
+/// Cumulative figures in submitted or approved reports for one period.
+fn counted_figures(conn: &Connection, period: Period) -> rusqlite::Result<Figures> {
+    let mut statement = conn.prepare_cached(
+        "SELECT r.region_code, v.indicator, v.cumulative
+         FROM reports r JOIN report_values v ON v.report_id = r.id
+         WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved')
+           AND v.cumulative IS NOT NULL",
+    )?;
+    let rows = statement
+        .query_map(params![period.year(), period.quarter()], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?;
+    rows.collect()
+}
+
+fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<String, ReportStatus>> {
+    let mut statement =
+        conn.prepare_cached("SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2")?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        let status: String = row.get(1)?;
+        let status = status.parse::<ReportStatus>().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        Ok((row.get(0)?, status))
+    })?;
+    rows.collect()
+}
+
+pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInputs> {
+    Ok(ProgressInputs {
+        targets: super::targets::for_year(conn, period.year())?,
+        current: counted_figures(conn, period)?,
+        previous: match period.previous_in_year() {
+            Some(previous) => counted_figures(conn, previous)?,
+            None => HashMap::new(),
+        },
+        report_status: report_statuses(conn, period)?,
+    })
+}
+
+/// The computed progress table for a period: the one source of every number shown.
+pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqlite::Result<ProgressTable> {
+    Ok(ProgressTable::compute(catalogue, period, &inputs(conn, period)?))
+}
+
+/// The latest period with submitted or approved figures: where the dashboard opens.
+pub fn latest_counted_period(conn: &Connection) -> rusqlite::Result<Option<Period>> {
+    let latest: Option<(i32, u8)> = conn.query_row(
+        "SELECT year, quarter FROM reports WHERE status IN ('submitted', 'approved')
+         ORDER BY year DESC, quarter DESC LIMIT 1",
+        [],
+        |row| Ok(Some((row.get(0)?, row.get(1)?))),
+    ).or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    Ok(latest.and_then(|(year, quarter)| Period::new(year, quarter).ok()))
+}
+
+/// Every period that has any counted report, newest first: the period selector's choices.
+pub fn counted_periods(conn: &Connection) -> rusqlite::Result<Vec<Period>> {
+    let mut statement = conn.prepare(
+        "SELECT DISTINCT year, quarter FROM reports WHERE status IN ('submitted', 'approved')
+         ORDER BY year DESC, quarter DESC",
+    )?;
+    let rows = statement.query_map([], |row| Ok((row.get::<_, i32>(0)?, row.get::<_, u8>(1)?)))?;
+    let mut periods = Vec::new();
+    for row in rows {
+        let (year, quarter) = row?;
+        if let Ok(period) = Period::new(year, quarter) {
+            periods.push(period);
+        }
+    }
+    Ok(periods)
+}

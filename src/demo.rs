@@ -1,0 +1,124 @@
+//! The demonstration dataset (`data/demo/`): synthetic city splits that add up to Guangdong's
+//! published 2020 province totals, loaded through the same import code as any user file.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use rusqlite::Connection;
+use serde::Deserialize;
+
+use crate::db;
+use crate::domain::catalogue::Catalogue;
+use crate::domain::workflow::Action;
+use crate::domain::{Actor, Period, ReportStatus, Role};
+use crate::import::{self, ImportOptions};
+
+const TARGETS_CSV: &str = include_str!("../data/demo/targets.csv");
+const REPORTS_CSV: &str = include_str!("../data/demo/reports.csv");
+const STATUSES_CSV: &str = include_str!("../data/demo/statuses.csv");
+
+/// The name the demo loader's changes carry in the audit log.
+pub const LOADER: &str = "演示数据导入";
+
+/// The demo accounts: name, role, region.
+pub const ACCOUNTS: [(&str, Role, Option<&str>); 4] = [
+    ("admin", Role::Admin, None),
+    ("gz_officer", Role::Officer, Some("440100")),
+    ("leader", Role::Leader, None),
+    ("analyst", Role::Analyst, None),
+];
+
+#[derive(Deserialize)]
+struct StatusRow {
+    region_code: String,
+    period: String,
+    status: String,
+    comment: String,
+}
+
+/// Loads the dataset into a database that has no reports yet. Returns false (and changes
+/// nothing) when there are reports already.
+pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool> {
+    let existing: i64 = conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    let actor = Actor::system(LOADER);
+    let today = crate::clock::today();
+    let tx = db::write(conn)?;
+
+    let targets = import::apply_targets(&tx, catalogue, &actor, TARGETS_CSV.as_bytes())?;
+    ensure_clean("targets.csv", &targets)?;
+
+    let mut statuses: HashMap<(String, String), (ReportStatus, String)> = HashMap::new();
+    for row in csv::Reader::from_reader(STATUSES_CSV.as_bytes()).deserialize::<StatusRow>() {
+        let row = row.context("statuses.csv")?;
+        let status = row.status.parse().map_err(|e| anyhow::anyhow!("statuses.csv: {e}"))?;
+        statuses.insert((row.region_code, row.period), (status, row.comment));
+    }
+    let is_draft = |region: &str, period: &str| {
+        statuses.get(&(region.to_owned(), period.to_owned())).is_some_and(|(s, _)| *s == ReportStatus::Draft)
+    };
+    let (drafts, others) = split_reports(is_draft)?;
+    let submitted = import::apply_reports(&tx, catalogue, &actor, &others, ImportOptions::default(), today)?;
+    ensure_clean("reports.csv", &submitted)?;
+    let draft_options = ImportOptions { keep_as_draft: true, ..Default::default() };
+    let kept = import::apply_reports(&tx, catalogue, &actor, &drafts, draft_options, today)?;
+    ensure_clean("reports.csv (drafts)", &kept)?;
+
+    for report in db::reports::summaries(&tx, None, Some(ReportStatus::Submitted))? {
+        let wanted = statuses.get(&(report.region_code.clone(), report.period.to_string()));
+        let (action, comment) = match wanted {
+            Some((ReportStatus::Submitted, _)) => continue,
+            Some((ReportStatus::Returned, comment)) => (Action::Return, Some(comment.as_str())),
+            _ => (Action::Approve, None),
+        };
+        db::reports::review(&tx, catalogue, &actor, &report.region_code, report.period, action, comment, None)
+            .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
+    }
+    db::meta::set_demo(&tx, true)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+fn ensure_clean(file: &str, outcome: &import::ImportOutcome) -> anyhow::Result<()> {
+    if let Some(error) = outcome.errors.first() {
+        bail!("demo {file} line {}: {}", error.line, error.message);
+    }
+    Ok(())
+}
+
+/// Splits reports.csv into the rows of draft reports and all the others, both as CSV files.
+fn split_reports(is_draft: impl Fn(&str, &str) -> bool) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+    let mut reader = csv::Reader::from_reader(REPORTS_CSV.as_bytes());
+    let header = reader.headers()?.clone();
+    let mut drafts = csv::Writer::from_writer(Vec::new());
+    let mut others = csv::Writer::from_writer(Vec::new());
+    drafts.write_record(&header)?;
+    others.write_record(&header)?;
+    for record in reader.records() {
+        let record = record?;
+        let period = record.get(1).unwrap_or_default();
+        period.parse::<Period>().map_err(|e| anyhow::anyhow!("demo reports.csv: {e}"))?;
+        if is_draft(record.get(0).unwrap_or_default(), period) {
+            drafts.write_record(&record)?;
+        } else {
+            others.write_record(&record)?;
+        }
+    }
+    Ok((drafts.into_inner()?, others.into_inner()?))
+}
+
+/// Creates the demo accounts that do not exist yet, all with `password`.
+pub fn ensure_accounts(conn: &mut Connection, password: &str) -> anyhow::Result<()> {
+    let hash = crate::auth::hash_password(password)?;
+    let tx = db::write(conn)?;
+    let actor = Actor::system(LOADER);
+    for (name, role, region) in ACCOUNTS {
+        if db::users::by_username(&tx, name)?.is_none() {
+            db::users::create(&tx, &actor, name, role, region, &hash)?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}

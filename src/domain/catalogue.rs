@@ -1,0 +1,209 @@
+//! Regions and indicators: the catalogue every figure hangs on.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Region {
+    /// 6-digit administrative division code (行政区划代码).
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// `province`, `city` or `county`.
+    pub level: String,
+    pub parent_code: Option<String>,
+}
+
+impl Region {
+    pub fn name(&self, english: bool) -> &str {
+        if english { &self.name_en } else { &self.name_zh }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Indicator {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// 套, 户 or 元.
+    pub unit: String,
+    pub has_target: bool,
+    pub sort: i64,
+}
+
+impl Indicator {
+    pub fn name(&self, english: bool) -> &str {
+        if english { &self.name_en } else { &self.name_zh }
+    }
+
+    /// Money is kept in 元 and shown in 万元 or 亿元.
+    pub fn is_money(&self) -> bool {
+        self.unit == "元"
+    }
+}
+
+/// The region tree and the indicator list, in display order.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    /// Depth-first: each region before its children, siblings by code.
+    regions: Vec<Region>,
+    indicators: Vec<Indicator>,
+    index: HashMap<String, usize>,
+    /// Positions of each region's children, by the region's position.
+    children: Vec<Vec<usize>>,
+}
+
+impl Catalogue {
+    pub fn new(mut regions: Vec<Region>, mut indicators: Vec<Indicator>) -> Self {
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        indicators.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.key.cmp(&b.key)));
+        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut roots = Vec::new();
+        let known: HashMap<&str, usize> =
+            regions.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
+        for (i, region) in regions.iter().enumerate() {
+            match region.parent_code.as_deref().filter(|p| known.contains_key(p)) {
+                Some(parent) => children.entry(parent.to_owned()).or_default().push(i),
+                None => roots.push(i),
+            }
+        }
+        let mut ordered = Vec::with_capacity(regions.len());
+        let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+        while let Some(i) = stack.pop() {
+            ordered.push(i);
+            if let Some(kids) = children.get(&regions[i].code) {
+                stack.extend(kids.iter().rev());
+            }
+        }
+        let regions: Vec<Region> = ordered.into_iter().map(|i| regions[i].clone()).collect();
+        let index: HashMap<String, usize> =
+            regions.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
+        let mut children = vec![Vec::new(); regions.len()];
+        for (i, region) in regions.iter().enumerate() {
+            if let Some(&parent) = region.parent_code.as_deref().and_then(|p| index.get(p)) {
+                children[parent].push(i);
+            }
+        }
+        Self { regions, indicators, index, children }
+    }
+
+    /// Every region, each before its children.
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    pub fn indicators(&self) -> &[Indicator] {
+        &self.indicators
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.index.get(code).map(|&i| &self.regions[i])
+    }
+
+    pub fn indicator(&self, key: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.key == key)
+    }
+
+    /// A region's place in [`Catalogue::regions`].
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.index.get(code).copied()
+    }
+
+    pub fn children(&self, code: &str) -> impl Iterator<Item = &Region> {
+        self.position(code).into_iter().flat_map(|i| self.children[i].iter()).map(|&i| &self.regions[i])
+    }
+
+    /// Positions of the children of the region at `position`.
+    pub fn child_positions(&self, position: usize) -> &[usize] {
+        &self.children[position]
+    }
+
+    pub fn has_children(&self, code: &str) -> bool {
+        self.position(code).is_some_and(|i| !self.children[i].is_empty())
+    }
+
+    /// The regions without a parent: the province (or provinces, nationally).
+    pub fn roots(&self) -> impl Iterator<Item = &Region> {
+        self.regions.iter().filter(|r| r.parent_code.as_ref().is_none_or(|p| !self.index.contains_key(p)))
+    }
+
+    /// The region the dashboard opens on: the single root, if there is exactly one.
+    pub fn home_region(&self) -> Option<&Region> {
+        let mut roots = self.roots();
+        let first = roots.next()?;
+        roots.next().is_none().then_some(first)
+    }
+
+    /// `code` and everything under it, in display order.
+    pub fn subtree(&self, code: &str) -> Vec<&Region> {
+        let Some(&start) = self.index.get(code) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            out.push(&self.regions[i]);
+            stack.extend(self.children[i].iter().rev());
+        }
+        out
+    }
+
+    /// Whether `code` is `ancestor` or lies under it.
+    pub fn is_within(&self, code: &str, ancestor: &str) -> bool {
+        let mut current = self.region(code);
+        while let Some(region) = current {
+            if region.code == ancestor {
+                return true;
+            }
+            current = region.parent_code.as_deref().and_then(|p| self.region(p));
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn region(code: &str, parent: Option<&str>) -> Region {
+        Region {
+            code: code.into(),
+            name_zh: format!("区{code}"),
+            name_en: format!("R{code}"),
+            level: if parent.is_none() { "province" } else { "city" }.into(),
+            parent_code: parent.map(Into::into),
+        }
+    }
+
+    pub fn indicator(key: &str, has_target: bool, sort: i64) -> Indicator {
+        Indicator {
+            key: key.into(),
+            name_zh: key.into(),
+            name_en: key.into(),
+            unit: "套".into(),
+            has_target,
+            sort,
+        }
+    }
+
+    #[test]
+    fn orders_each_region_before_its_children() {
+        let catalogue = Catalogue::new(
+            vec![
+                region("440300", Some("440000")),
+                region("440103", Some("440100")),
+                region("440000", None),
+                region("440100", Some("440000")),
+            ],
+            vec![],
+        );
+        let codes: Vec<&str> = catalogue.regions().iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["440000", "440100", "440103", "440300"]);
+        assert_eq!(catalogue.home_region().unwrap().code, "440000");
+        let subtree: Vec<&str> = catalogue.subtree("440100").iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(subtree, ["440100", "440103"]);
+        assert!(catalogue.is_within("440103", "440000"));
+        assert!(!catalogue.is_within("440300", "440100"));
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure core: periods, the rate/benchmark/status arithmetic, roll-up, validation and the
+//! report workflow. No I/O, no clock, no async: everything here is a function of its arguments.
+
+pub mod catalogue;
+pub mod period;
+pub mod progress;
+pub mod rate;
+pub mod role;
+pub mod validation;
+pub mod workflow;
+
+pub use catalogue::{Indicator, Region};
+pub use period::Period;
+pub use rate::{Status, Tenths};
+pub use role::{Actor, Role};
+pub use workflow::ReportStatus;

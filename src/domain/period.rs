@@ -1,0 +1,194 @@
+//! A reporting period: one quarter of one year, written `2020Q1`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Earliest and latest years a period may name; outside them a typo is far likelier than data.
+pub const MIN_YEAR: i32 = 2000;
+pub const MAX_YEAR: i32 = 2100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    year: i32,
+    quarter: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("报告期“{0}”格式不对,应写作 2020Q1 这样的四位年份加 Q 加季度(period must look like 2020Q1)")]
+    Format(String),
+    #[error("报告期“{0}”的季度必须是 1 至 4(quarter must be 1–4)")]
+    Quarter(String),
+    #[error("报告期“{0}”的年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间(year out of range)")]
+    Year(String),
+}
+
+impl Period {
+    pub fn new(year: i32, quarter: u8) -> Result<Self, PeriodError> {
+        let text = format!("{year}Q{quarter}");
+        if !(1..=4).contains(&quarter) {
+            return Err(PeriodError::Quarter(text));
+        }
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(PeriodError::Year(text));
+        }
+        Ok(Self { year, quarter })
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn quarter(self) -> u8 {
+        self.quarter
+    }
+
+    /// The earlier quarters of the same year, nearest first.
+    pub fn earlier_in_year(self) -> impl Iterator<Item = Period> {
+        (1..self.quarter).rev().map(move |quarter| Period { year: self.year, quarter })
+    }
+
+    /// The later quarters of the same year, nearest first.
+    pub fn later_in_year(self) -> impl Iterator<Item = Period> {
+        (self.quarter + 1..=4).map(move |quarter| Period { year: self.year, quarter })
+    }
+
+    /// The quarter before this one in the same year (none for Q1: cumulative figures restart).
+    pub fn previous_in_year(self) -> Option<Period> {
+        self.earlier_in_year().next()
+    }
+
+    pub fn next(self) -> Option<Period> {
+        if self.quarter == 4 {
+            Period::new(self.year + 1, 1).ok()
+        } else {
+            Some(Period { year: self.year, quarter: self.quarter + 1 })
+        }
+    }
+
+    /// All four quarters of a year.
+    pub fn quarters_of(year: i32) -> Result<[Period; 4], PeriodError> {
+        Ok([Period::new(year, 1)?, Period::new(year, 2)?, Period::new(year, 3)?, Period::new(year, 4)?])
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        let month = u32::from(self.quarter) * 3 - 2;
+        NaiveDate::from_ymd_opt(self.year, month, 1).expect("quarter start is a valid date")
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        match self.next() {
+            Some(next) => next.first_day().pred_opt().expect("a day precedes every quarter start"),
+            None => NaiveDate::from_ymd_opt(self.year, 12, 31).expect("31 December exists"),
+        }
+    }
+
+    /// A period whose quarter has not yet started on `today` cannot have figures.
+    pub fn is_future(self, today: NaiveDate) -> bool {
+        self.first_day() > today
+    }
+
+    /// The quarter that contains `day`.
+    pub fn containing(day: NaiveDate) -> Result<Self, PeriodError> {
+        use chrono::Datelike;
+        Period::new(day.year(), (day.month0() / 3 + 1) as u8)
+    }
+
+    /// 2020年第一季度 / 2020 Q1.
+    pub fn label_zh(self) -> String {
+        const NUMERALS: [&str; 4] = ["一", "二", "三", "四"];
+        format!("{}年第{}季度", self.year, NUMERALS[usize::from(self.quarter - 1)])
+    }
+
+    pub fn label_en(self) -> String {
+        format!("Q{} {}", self.quarter, self.year)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year, self.quarter)
+    }
+}
+
+impl FromStr for Period {
+    type Err = PeriodError;
+
+    /// Strict: exactly four digits, an upper-case `Q`, one digit. No spaces, no `q`, no `20Q1`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bytes = text.as_bytes();
+        let well_formed = bytes.len() == 6
+            && bytes[..4].iter().all(u8::is_ascii_digit)
+            && bytes[4] == b'Q'
+            && bytes[5].is_ascii_digit();
+        if !well_formed {
+            return Err(PeriodError::Format(text.to_owned()));
+        }
+        let year: i32 = text[..4].parse().map_err(|_| PeriodError::Format(text.to_owned()))?;
+        let quarter = bytes[5] - b'0';
+        Period::new(year, quarter)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_formats_a_quarter() {
+        let period: Period = "2020Q1".parse().unwrap();
+        assert_eq!((period.year(), period.quarter()), (2020, 1));
+        assert_eq!(period.to_string(), "2020Q1");
+        assert_eq!(period.label_zh(), "2020年第一季度");
+    }
+
+    #[test]
+    fn rejects_malformed_periods_with_a_reason() {
+        assert!(matches!("2020Q5".parse::<Period>(), Err(PeriodError::Quarter(_))));
+        assert!(matches!("2020Q0".parse::<Period>(), Err(PeriodError::Quarter(_))));
+        for bad in ["20Q1", "2020q1", "2020q1 ", " 2020Q1", "2020Q", "2020-Q1", "", "２０２０Q1", "2020Q11"] {
+            assert!(matches!(bad.parse::<Period>(), Err(PeriodError::Format(_))), "{bad:?}");
+        }
+        assert!(matches!("1999Q1".parse::<Period>(), Err(PeriodError::Year(_))));
+        let message = "2020Q5".parse::<Period>().unwrap_err().to_string();
+        assert!(message.contains("2020Q5") && message.contains("1 至 4"), "{message}");
+    }
+
+    #[test]
+    fn knows_its_neighbours_and_dates() {
+        let q1: Period = "2021Q1".parse().unwrap();
+        assert_eq!(q1.previous_in_year(), None);
+        let q3: Period = "2021Q3".parse().unwrap();
+        assert_eq!(q3.previous_in_year().unwrap().to_string(), "2021Q2");
+        assert_eq!(q3.earlier_in_year().map(|p| p.quarter()).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(q3.later_in_year().map(|p| p.quarter()).collect::<Vec<_>>(), [4]);
+        let q4: Period = "2020Q4".parse().unwrap();
+        assert_eq!(q4.next().unwrap().to_string(), "2021Q1");
+        assert_eq!(q4.last_day().to_string(), "2020-12-31");
+        assert_eq!(q1.last_day().to_string(), "2021-03-31");
+    }
+
+    #[test]
+    fn a_quarter_is_future_until_its_first_day() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert!(!"2026Q4".parse::<Period>().unwrap().is_future(today));
+        assert!("2027Q1".parse::<Period>().unwrap().is_future(today));
+        assert_eq!(Period::containing(today).unwrap().to_string(), "2026Q4");
+    }
+}

@@ -1,0 +1,108 @@
+//! anju (安居): quarterly housing-security targets and progress for a provincial housing
+//! department. `domain` computes, `db` stores, `web` serves; this file wires them together.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::{ServeConfig, StoreConfig};
+pub use web::AppState;
+
+use domain::{Actor, Role};
+
+/// The whole HTTP application for `state`.
+pub fn app(state: AppState) -> Router {
+    web::router(state)
+}
+
+/// Opens the database, loads demo data or creates the first admin as configured, and builds
+/// the state the server runs on. Passwords that were generated are printed to stdout once.
+pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppState> {
+    let db = db::Db::open(&store.db, &store.data_dir)?;
+    let mut conn = db::connect(&store.db)?;
+    let catalogue = db::catalogue::load(&conn)?;
+    let has_users = db::users::count(&conn)? > 0;
+    if config.demo {
+        let loaded = demo::load(&mut conn, &catalogue)?;
+        if loaded || !has_users {
+            let password = config.demo_password.clone().unwrap_or_else(|| {
+                let password = auth::new_password();
+                println!("演示账户 admin / gz_officer / leader / analyst 的密码(demo password): {password}");
+                password
+            });
+            auth::check_password_strength(&password)?;
+            demo::ensure_accounts(&mut conn, &password)?;
+        }
+    } else if !has_users {
+        let password = config.admin_password.clone().unwrap_or_else(|| {
+            let password = auth::new_password();
+            println!("已创建管理员 admin,初始密码(initial admin password): {password}");
+            password
+        });
+        auth::check_password_strength(&password)?;
+        let hash = auth::hash_password(&password)?;
+        let tx = db::write(&mut conn)?;
+        db::users::create(&tx, &Actor::system("anju"), "admin", Role::Admin, None, &hash)?;
+        tx.commit()?;
+    }
+    Ok(AppState(Arc::new(web::App::new(Arc::new(db), catalogue, config))))
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves; in-flight requests finish first.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The database file's directory exists, or is created.
+pub fn ensure_parent(path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}

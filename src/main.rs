@@ -1,0 +1,275 @@
+//! The `anju` command line: starts the server or runs one administrative task.
+
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use anju::config::{ServeConfig, StoreConfig};
+use anju::domain::{Actor, Period, Role};
+use anju::import::{self, ImportOptions, Kind};
+use anju::{auth, db};
+
+/// 住房保障目标任务跟踪 — housing-security target tracker.
+#[derive(Parser)]
+#[command(name = "anju", version, about)]
+struct Cli {
+    #[command(flatten)]
+    store: StoreConfig,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API.
+    Serve(ServeConfig),
+    /// Create or upgrade the database and load the region and indicator catalogue.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import targets or reports from a CSV file (UTF-8 or GBK); all rows or none.
+    Import {
+        kind: ImportKind,
+        file: PathBuf,
+        /// Check the file and show what would change, without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Reports only: keep imported reports as drafts instead of submitting them.
+        #[arg(long)]
+        draft: bool,
+    },
+    /// Export computed progress.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Copy the database to FILE with SQLite's online backup, safe while the server runs.
+    Backup { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; its password comes from ANJU_USER_PASSWORD or is generated and printed.
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// The region an officer reports for (6-digit code).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, env = "ANJU_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for the account NAME and print it (it is not shown again).
+    Create { name: String },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Progress rows for one period, to stdout.
+    Progress {
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Only this region and the regions under it.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this indicator.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Chinese column names in the CSV header.
+        #[arg(long)]
+        chinese_header: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportKind {
+    Targets,
+    Reports,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "anju=info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("错误(error): {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let store = cli.store;
+    match cli.command {
+        Command::Serve(config) => serve(store, config),
+        Command::Migrate => {
+            db::Db::open(&store.db, &store.data_dir)?;
+            println!("数据库已就绪(database ready): {}", store.db.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Add { name, role, region, password } } => {
+            let role: Role = role.parse()?;
+            let mut conn = open(&store)?;
+            let catalogue = db::catalogue::load(&conn)?;
+            match (role.needs_region(), region.as_deref()) {
+                (true, None) => bail!("officer 账户需要 --region(an officer needs --region)"),
+                (false, Some(_)) => bail!("只有 officer 账户绑定地区(only officers have a region)"),
+                (_, Some(code)) if catalogue.region(code).is_none() => bail!("未知地区代码 {code}(unknown region)"),
+                _ => {}
+            }
+            if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+                bail!("用户名须为 1–64 个可见字符(invalid username)");
+            }
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(auth::new_password);
+            auth::check_password_strength(&password)?;
+            let hash = auth::hash_password(&password)?;
+            let tx = db::write(&mut conn)?;
+            if db::users::by_username(&tx, &name)?.is_some() {
+                bail!("用户 {name} 已存在(user exists)");
+            }
+            db::users::create(&tx, &Actor::system("cli"), &name, role, region.as_deref(), &hash)?;
+            tx.commit()?;
+            println!("已创建用户(user created): {name} ({role})");
+            if generated {
+                println!("初始密码(initial password): {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { name } } => {
+            let conn = open(&store)?;
+            let user = db::users::by_username(&conn, &name)?.with_context(|| format!("没有用户 {name}(no such user)"))?;
+            let token = auth::new_token();
+            db::sessions::create_token(&conn, &auth::token_hash(&token), user.id)?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { kind, file, dry_run, draft } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut conn = open(&store)?;
+            let catalogue = db::catalogue::load(&conn)?;
+            let kind = match kind {
+                ImportKind::Targets => Kind::Targets,
+                ImportKind::Reports => Kind::Reports,
+            };
+            let options = ImportOptions { dry_run, keep_as_draft: draft };
+            let outcome = import::run(&mut conn, &catalogue, &Actor::system("cli"), kind, &bytes, options, anju::clock::today())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !outcome.errors.is_empty() {
+                for error in &outcome.errors {
+                    eprintln!("{}:{}: {}", file.display(), error.line, error.message);
+                }
+                eprintln!("导入失败,共 {} 处错误,数据库未作任何修改(import failed; nothing was changed)", outcome.errors.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            for change in &outcome.changes {
+                let show = |v: Option<i64>| v.map_or_else(|| "(空)".to_owned(), |v| v.to_string());
+                println!(
+                    "line {}: {} {} {}: {} → {}",
+                    change.line, change.region_code, change.period, change.indicator, show(change.old), show(change.new)
+                );
+            }
+            if outcome.applied {
+                println!("已导入 {} 行,{} 处变更(imported)", outcome.rows, outcome.changes.len());
+            } else {
+                println!("试运行:{} 行均有效,{} 处将变更,未写入(dry run; nothing written)", outcome.rows, outcome.changes.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { command: ExportCommand::Progress { period, format, region, indicator, chinese_header } } => {
+            let period: Period = period.parse()?;
+            let conn = open(&store)?;
+            let catalogue = db::catalogue::load(&conn)?;
+            if let Some(code) = region.as_deref().filter(|c| catalogue.region(c).is_none()) {
+                bail!("未知地区代码 {code}(unknown region)");
+            }
+            if let Some(key) = indicator.as_deref().filter(|k| catalogue.indicator(k).is_none()) {
+                bail!("未知指标 {key}(unknown indicator)");
+            }
+            let table = db::progress::table(&conn, &catalogue, period)?;
+            let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
+            let stdout = std::io::stdout().lock();
+            match format {
+                Format::Csv => {
+                    anju::export::write_progress_csv(stdout, &rows, chinese_header)?.flush()?;
+                }
+                Format::Json => {
+                    let body = serde_json::json!({ "period": period, "time_progress": table.time_benchmark, "rows": rows });
+                    serde_json::to_writer_pretty(stdout, &body)?;
+                    println!();
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                bail!("{} 已存在,不会覆盖(refusing to overwrite)", file.display());
+            }
+            let conn = open(&store)?;
+            anju::ensure_parent(&file)?;
+            conn.backup(rusqlite::MAIN_DB, &file, None).context("online backup")?;
+            let copy = rusqlite::Connection::open(&file)?;
+            let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+            if check != "ok" {
+                bail!("备份校验失败(backup failed integrity check): {check}");
+            }
+            println!("已备份到(backed up to) {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens an existing database (migrating it), failing clearly when there is none.
+fn open(store: &StoreConfig) -> anyhow::Result<rusqlite::Connection> {
+    if !store.db.exists() {
+        bail!("数据库 {} 不存在,请先运行 anju migrate 或 anju serve(no database)", store.db.display());
+    }
+    db::Db::open(&store.db, &store.data_dir)?;
+    db::connect(&store.db)
+}
+
+fn serve(store: StoreConfig, config: ServeConfig) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let addr = config.addr;
+        let state = anju::prepare(&store, config)?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        tracing::info!("listening on http://{}", listener.local_addr()?);
+        anju::launch(state, listener, anju::shutdown_signal()).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,295 @@
+//! The JSON API (`/api/v1`): progress rows, catalogues, reports and their review, the audit log.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::CurrentUser;
+use super::extract::{self, Json, Query};
+use crate::db::{self, audit::AuditFilter, reports::ReportInput};
+use crate::domain::validation::{self, ValueError};
+use crate::domain::workflow::Action;
+use crate::domain::{Period, Role};
+use crate::error::{AppError, AppResult, FieldError};
+
+#[derive(Deserialize, Default)]
+pub struct ProgressQuery {
+    pub period: Option<String>,
+    pub region: Option<String>,
+    pub indicator: Option<String>,
+}
+
+/// The period asked for, else the latest with counted figures, else the current quarter.
+pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<Period> {
+    if let Some(text) = asked.filter(|t| !t.is_empty()) {
+        return extract::period(text);
+    }
+    let latest = state.db.call(|conn| Ok(db::progress::latest_counted_period(conn)?)).await?;
+    match latest {
+        Some(period) => Ok(period),
+        None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
+    }
+}
+
+/// Checks optional `region` and `indicator` filters against the catalogue.
+pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
+    let catalogue = state.catalogue();
+    if let Some(code) = region.filter(|c| catalogue.region(c).is_none()) {
+        return Err(AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")));
+    }
+    if let Some(key) = indicator.filter(|k| catalogue.indicator(k).is_none()) {
+        return Err(AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")));
+    }
+    Ok(())
+}
+
+pub async fn progress(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    Query(query): Query<ProgressQuery>,
+) -> AppResult<Response> {
+    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let region = query.region.filter(|r| !r.is_empty());
+    let indicator = query.indicator.filter(|i| !i.is_empty());
+    check_filters(&state, region.as_deref(), indicator.as_deref())?;
+    let catalogue = state.catalogue();
+    let table = {
+        let catalogue = catalogue.clone();
+        state.db.call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?)).await?
+    };
+    let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
+    Ok(axum::Json(json!({
+        "period": period,
+        "time_progress": table.time_benchmark,
+        "rows": rows,
+    }))
+    .into_response())
+}
+
+pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
+    axum::Json(json!({ "regions": state.catalogue().regions() })).into_response()
+}
+
+pub async fn indicators(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
+    axum::Json(json!({ "indicators": state.catalogue().indicators() })).into_response()
+}
+
+/// Drafts and returned reports are private to the city and the province.
+fn may_see_uncounted(user: &db::users::User, region: &str) -> bool {
+    user.role == Role::Admin || (user.role == Role::Officer && user.region_code.as_deref() == Some(region))
+}
+
+pub async fn get_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let period = extract::period(&period)?;
+    check_filters(&state, Some(&code), None)?;
+    let report = {
+        let code = code.clone();
+        state.db.call(move |conn| Ok(db::reports::get(conn, &code, period)?)).await?
+    };
+    match report {
+        Some(report) if report.status.counts() || may_see_uncounted(&user, &code) => {
+            Ok(axum::Json(report).into_response())
+        }
+        _ => Err(AppError::NotFound(format!("{code} 的 {period} 报告不存在(no such report)"))),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportBody {
+    #[serde(default)]
+    values: BTreeMap<String, Value>,
+    #[serde(default)]
+    notes: BTreeMap<String, String>,
+    #[serde(default)]
+    submit: bool,
+    version: Option<i64>,
+}
+
+/// JSON figures: integers or null; a numeric string is read as the form would read it.
+fn figure(value: &Value) -> Result<Option<i64>, ValueError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(v), _) => validation::check_value(v).map(Some),
+            (None, Some(_)) => Err(ValueError::TooLarge),
+            (None, None) if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f > 1e12) => Err(ValueError::TooLarge),
+            (None, None) if number.as_f64().is_some_and(|f| f < 0.0) => Err(ValueError::Negative),
+            (None, None) => Err(ValueError::NotInteger(number.to_string())),
+        },
+        Value::String(text) => validation::parse_value(text),
+        other => Err(ValueError::NotInteger(other.to_string())),
+    }
+}
+
+pub async fn put_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    Json(body): Json<ReportBody>,
+) -> AppResult<Response> {
+    let period = extract::period(&period)?;
+    let mut errors = Vec::new();
+    let mut values = BTreeMap::new();
+    for (key, value) in &body.values {
+        match figure(value) {
+            Ok(v) => {
+                values.insert(key.clone(), v);
+            }
+            Err(e) => errors.push(FieldError::new(key.clone(), e)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let input = ReportInput { values, notes: body.notes, submit: body.submit, version: body.version };
+    let saved = save_report(&state, user, code, period, input).await?;
+    Ok(axum::Json(saved).into_response())
+}
+
+/// Saves a report in its own write transaction: shared by the API and the entry form.
+pub async fn save_report(
+    state: &AppState,
+    user: db::users::User,
+    code: String,
+    period: Period,
+    input: ReportInput,
+) -> AppResult<db::reports::Saved> {
+    let catalogue = state.catalogue();
+    state
+        .db
+        .call(move |conn| {
+            let tx = db::write(conn)?;
+            let saved = db::reports::save(&tx, &catalogue, &user.actor(), &code, period, &input, crate::clock::today())?;
+            tx.commit()?;
+            Ok(saved)
+        })
+        .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    comment: Option<String>,
+    version: Option<i64>,
+}
+
+/// Applies a review action in its own write transaction: shared by the API and the admin pages.
+pub async fn review_report(
+    state: &AppState,
+    user: db::users::User,
+    code: String,
+    period: Period,
+    action: Action,
+    comment: Option<String>,
+    version: Option<i64>,
+) -> AppResult<db::reports::Report> {
+    let catalogue = state.catalogue();
+    state
+        .db
+        .call(move |conn| {
+            let tx = db::write(conn)?;
+            let report =
+                db::reports::review(&tx, &catalogue, &user.actor(), &code, period, action, comment.as_deref(), version)?;
+            tx.commit()?;
+            Ok(report)
+        })
+        .await
+}
+
+async fn review(state: AppState, user: db::users::User, code: String, period: String, action: Action, body: Bytes) -> AppResult<Response> {
+    let period = extract::period(&period)?;
+    let body: ReviewBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ReviewBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
+    };
+    let report = review_report(&state, user, code, period, action, body.comment, body.version).await?;
+    Ok(axum::Json(report).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    review(state, user, code, period, Action::Approve, body).await
+}
+
+pub async fn return_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    review(state, user, code, period, Action::Return, body).await
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    review(state, user, code, period, Action::Reopen, body).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    pub region: Option<String>,
+    pub period: Option<String>,
+    pub user: Option<String>,
+    pub indicator: Option<String>,
+    pub action: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl AuditQuery {
+    /// The filter this query asks for, narrowed to what `user` may see.
+    pub fn filter(self, user: &db::users::User) -> AppResult<AuditFilter> {
+        let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let mut filter = AuditFilter {
+            region_code: blank(self.region),
+            period: blank(self.period),
+            username: blank(self.user),
+            indicator: blank(self.indicator),
+            action: blank(self.action),
+            limit: self.limit.unwrap_or(500).min(5000),
+        };
+        match user.role {
+            Role::Admin | Role::Analyst => {}
+            Role::Officer => {
+                if filter.region_code.is_some() && filter.region_code != user.region_code {
+                    return Err(AppError::forbidden());
+                }
+                filter.region_code.clone_from(&user.region_code);
+            }
+            Role::Leader => return Err(AppError::forbidden()),
+        }
+        Ok(filter)
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let filter = query.filter(&user)?;
+    let rows = state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?;
+    Ok(axum::Json(json!({ "rows": rows })).into_response())
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound("没有这个接口(no such API endpoint)".into())
+}

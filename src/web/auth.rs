@@ -1,0 +1,248 @@
+//! Who is asking: session cookies and bearer tokens, sign-in with throttling, sign-out, and the
+//! refusal of cross-origin writes.
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::Markup;
+use serde::Deserialize;
+use tower_http::csrf::ProtectionError;
+
+use super::AppState;
+use super::views::{Lang, login as login_view};
+use crate::auth::{new_token, token_hash, verify_password};
+use crate::db::{self, users::User};
+use crate::error::AppError;
+
+pub const SESSION_COOKIE: &str = "anju_session";
+
+/// Failed sign-ins for one name from one address that lock it…
+pub const MAX_LOGIN_FAILURES: u32 = 5;
+/// …for this many minutes.
+pub const LOCKOUT_MINUTES: u32 = 15;
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// The signed-in user. Pages without one redirect to the sign-in page; the API answers 401.
+pub struct CurrentUser(pub User);
+
+pub enum AuthRejection {
+    Api,
+    Page { next: String },
+    Internal(AppError),
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Api => AppError::Unauthorized.into_response(),
+            AuthRejection::Page { next } => {
+                let target = if next == "/" { "/login".to_owned() } else { format!("/login?next={}", encode(&next)) };
+                Redirect::to(&target).into_response()
+            }
+            AuthRejection::Internal(error) => error.into_response(),
+        }
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The URI as the client sent it, before nested routers stripped their prefix.
+fn original_uri(parts: &Parts) -> &axum::http::Uri {
+    parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0)
+}
+
+/// Whether a request is for a machine (JSON, CSV, charts) rather than a page.
+fn wants_machine_answer(parts: &Parts) -> bool {
+    let path = original_uri(parts).path();
+    path.starts_with("/api/") || path.starts_with("/charts/") || path.starts_with("/export/")
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<User>() {
+            return Ok(CurrentUser(user.clone()));
+        }
+        let credential = match (bearer(&parts.headers), cookie(&parts.headers, SESSION_COOKIE)) {
+            (Some(token), _) => Some((true, token_hash(token))),
+            (None, Some(token)) => Some((false, token_hash(token))),
+            (None, None) => None,
+        };
+        let (idle, max) = (state.config.session_idle_minutes, state.config.session_max_hours);
+        let user = match credential {
+            None => None,
+            Some((is_token, hash)) => state
+                .db
+                .call(move |conn| {
+                    Ok(if is_token {
+                        db::sessions::user_for_token(conn, &hash)?
+                    } else {
+                        db::sessions::user_for_session(conn, &hash, idle, max)?
+                    })
+                })
+                .await
+                .map_err(AuthRejection::Internal)?,
+        };
+        match user {
+            Some(user) => {
+                parts.extensions.insert(user.clone());
+                Ok(CurrentUser(user))
+            }
+            None if wants_machine_answer(parts) => Err(AuthRejection::Api),
+            None => Err(AuthRejection::Page {
+                next: original_uri(parts).path_and_query().map_or("/".into(), |p| p.as_str().to_owned()),
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only same-site relative paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        _ => "/",
+    }
+}
+
+async fn is_demo(state: &AppState) -> bool {
+    state.db.call(|conn| Ok(db::meta::is_demo(conn)?)).await.unwrap_or(false)
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    query: axum::extract::Query<LoginQuery>,
+) -> Markup {
+    login_view::login(lang, is_demo(&state).await, "", None, safe_next(query.next.as_deref()))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+enum LoginResult {
+    Ok(String),
+    Wrong,
+    Locked,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    lang: Lang,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let username = form.username.trim().to_owned();
+    let address = peer.ip().to_string();
+    let password = form.password;
+    let next = safe_next(form.next.as_deref()).to_owned();
+    let outcome = {
+        let username = username.clone();
+        state
+            .db
+            .call(move |conn| {
+                let failures = db::sessions::recent_login_failures(conn, &username, &address, LOCKOUT_MINUTES)?;
+                if failures >= MAX_LOGIN_FAILURES {
+                    return Ok(LoginResult::Locked);
+                }
+                let user = db::users::by_username(conn, &username)?.filter(|u| !u.disabled);
+                match user {
+                    Some(user) if verify_password(&password, &user.password_hash) => {
+                        let token = new_token();
+                        let tx = db::write(conn)?;
+                        db::sessions::clear_login_failures(&tx, &username, &address)?;
+                        db::sessions::create(&tx, &token_hash(&token), user.id)?;
+                        tx.commit()?;
+                        tracing::info!(user = %user.username, "signed in");
+                        Ok(LoginResult::Ok(token))
+                    }
+                    _ => {
+                        db::sessions::record_login_failure(conn, &username, &address)?;
+                        tracing::warn!(user = %username, %address, "failed sign-in");
+                        Ok(LoginResult::Wrong)
+                    }
+                }
+            })
+            .await?
+    };
+    let demo = is_demo(&state).await;
+    match outcome {
+        LoginResult::Ok(token) => {
+            let secure = if state.config.secure_cookie { "; Secure" } else { "" };
+            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?,
+            );
+            Ok(response)
+        }
+        LoginResult::Wrong => {
+            let message = lang.t("用户名或密码不正确。", "Wrong username or password.");
+            Ok((StatusCode::UNAUTHORIZED, login_view::login(lang, demo, &username, Some(message), &next)).into_response())
+        }
+        LoginResult::Locked => {
+            let message = lang.t(
+                "登录失败次数过多,该账户在本机已锁定 15 分钟,请稍后再试。",
+                "Too many failed sign-ins: this account is locked from this address for 15 minutes.",
+            );
+            Ok((StatusCode::TOO_MANY_REQUESTS, login_view::login(lang, demo, &username, Some(message), &next))
+                .into_response())
+        }
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        let hash = token_hash(token);
+        state.db.call(move |conn| Ok(db::sessions::end(conn, &hash)?)).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("anju_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+/// The answer to a cross-origin state-changing request.
+pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
+    AppError::Forbidden("拒绝跨站请求(cross-origin request refused)".into()).into_response()
+}

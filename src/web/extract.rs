@@ -1,0 +1,49 @@
+//! Extractors whose rejections speak the API's JSON error format, so malformed input gets a
+//! clear 400 rather than a plain-text one.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::domain::Period;
+use crate::error::AppError;
+
+/// A query string, or 400 naming what was wrong with it.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| AppError::BadRequest(format!("查询参数有误:{} (bad query string)", e.body_text())))
+    }
+}
+
+/// A JSON body, or 400/415/413 saying why not.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(json) => Ok(Json(json.0)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "请求须为 JSON,Content-Type: application/json(expected a JSON body)".into(),
+            )),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge("请求内容过大(request body too large)".into()))
+            }
+            Err(e) => Err(AppError::BadRequest(format!("JSON 内容有误:{} (malformed JSON)", e.body_text()))),
+        }
+    }
+}
+
+/// Parses a `period` parameter; 400 with the reason when it is malformed.
+pub fn period(text: &str) -> Result<Period, AppError> {
+    text.parse().map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))
+}

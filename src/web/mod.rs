@@ -1,0 +1,107 @@
+//! HTTP: the router, shared state, middleware, and the handlers grouped by resource.
+
+pub mod api;
+pub mod auth;
+pub mod extract;
+pub mod pages;
+pub mod statics;
+pub mod views;
+
+use std::ops::Deref;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServeConfig;
+use crate::db::Db;
+use crate::domain::catalogue::Catalogue;
+use crate::error::AppResult;
+
+/// Everything a handler may need; shared behind one `Arc`.
+pub struct App {
+    pub db: Arc<Db>,
+    catalogue: RwLock<Arc<Catalogue>>,
+    pub config: ServeConfig,
+}
+
+impl App {
+    pub fn new(db: Arc<Db>, catalogue: Catalogue, config: ServeConfig) -> Self {
+        Self { db, catalogue: RwLock::new(Arc::new(catalogue)), config }
+    }
+
+    /// The region tree and indicators; loaded once, they change only through `migrate`.
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        Arc::clone(&self.catalogue.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Re-reads the catalogue, after regions were added.
+    pub async fn reload_catalogue(&self) -> AppResult<()> {
+        let fresh = self.db.call(|conn| Ok(crate::db::catalogue::load(conn)?)).await?;
+        *self.catalogue.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// Request bodies above this are refused with 413 (imports have their own, larger limit).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Every route of anju, in one place.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/progress", get(api::progress))
+        .route("/regions", get(api::regions))
+        .route("/indicators", get(api::indicators))
+        .route("/reports/{code}/{period}", get(api::get_report).put(api::put_report))
+        .route("/reports/{code}/{period}/approve", post(api::approve))
+        .route("/reports/{code}/{period}/return", post(api::return_report))
+        .route("/reports/{code}/{period}/reopen", post(api::reopen))
+        .route("/audit", get(api::audit))
+        .fallback(api::not_found);
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/", get(pages::dashboard))
+        .route("/static/{*path}", get(statics::serve))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(views::remember_lang))
+        .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
+        .layer(header_if_missing(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+             object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ))
+        .layer(header_if_missing(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_if_missing(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_if_missing(header::REFERRER_POLICY, "same-origin"))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

@@ -1,0 +1,113 @@
+//! The frame around every page: header, navigation for the signed-in role, language switch,
+//! the demonstration-data banner.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::Lang;
+use crate::db::users::User;
+use crate::domain::Role;
+
+/// What the layout needs to know about the request.
+pub struct Page<'a> {
+    pub title: String,
+    pub lang: Lang,
+    pub user: Option<&'a User>,
+    /// The database holds demonstration data: say so on every page.
+    pub demo: bool,
+    /// Path and query of this page, for the language switch.
+    pub here: &'a str,
+}
+
+/// The product name, in the page language.
+pub fn product_name(lang: Lang) -> &'static str {
+    lang.t("住房保障目标任务跟踪", "Housing Security Target Tracker")
+}
+
+/// A navigation entry: path, Chinese and English label, and who sees it.
+struct NavItem {
+    path: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    roles: &'static [Role],
+}
+
+const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
+
+const NAV: &[NavItem] = &[NavItem { path: "/", zh: "总览", en: "Dashboard", roles: EVERYONE }];
+
+/// `here` with `lang=` set to `lang`, keeping the rest of the query.
+pub fn with_lang(here: &str, lang: Lang) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let wanted = format!("lang={}", lang.code());
+    pairs.push(&wanted);
+    format!("{path}?{}", pairs.join("&"))
+}
+
+pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
+    let lang = page.lang;
+    html! {
+        (DOCTYPE)
+        html lang=(lang.html_code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (page.title) " · " (product_name(lang)) }
+                link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
+            }
+            body {
+                header.site-header {
+                    a.brand href="/" { (product_name(lang)) }
+                    @if let Some(user) = page.user {
+                        nav.site-nav aria-label=(lang.t("主导航", "Main navigation")) {
+                            @for item in NAV.iter().filter(|i| i.roles.contains(&user.role)) {
+                                a href=(item.path) { (lang.t(item.zh, item.en)) }
+                            }
+                        }
+                    }
+                    div.header-tools {
+                        @if lang.is_en() {
+                            a.lang-switch href=(with_lang(page.here, Lang::Zh)) lang="zh-CN" { "中文" }
+                        } @else {
+                            a.lang-switch href=(with_lang(page.here, Lang::En)) lang="en" { "English" }
+                        }
+                        @if let Some(user) = page.user {
+                            span.user-name title=(match lang { Lang::Zh => user.role.label_zh(), Lang::En => user.role.label_en() }) {
+                                (user.username)
+                                @if let Some(region) = &user.region_code { " · " (region) }
+                            }
+                            form.logout method="post" action="/logout" {
+                                button type="submit" { (lang.t("退出", "Sign out")) }
+                            }
+                        }
+                    }
+                }
+                @if page.demo {
+                    p.demo-banner role="note" {
+                        (lang.t(
+                            "演示数据:2020 年全省合计为广东省公开发布的数字,各市分解数据为虚构的演示数据。",
+                            "Demonstration data: the 2020 province totals are Guangdong's published figures; the city splits are synthetic."
+                        ))
+                    }
+                }
+                main.content { (body) }
+                footer.site-footer {
+                    (product_name(lang)) " · anju"
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_links_keep_the_query() {
+        assert_eq!(with_lang("/?period=2020Q1", Lang::En), "/?period=2020Q1&lang=en");
+        assert_eq!(with_lang("/?lang=en&period=2020Q1", Lang::Zh), "/?period=2020Q1&lang=zh");
+        assert_eq!(with_lang("/login", Lang::En), "/login?lang=en");
+    }
+}
