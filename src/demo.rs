@@ -57,12 +57,17 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
         statuses.insert((row.region_code, row.period), (status, row.comment));
     }
     let is_draft = |region: &str, period: &str| {
-        statuses.get(&(region.to_owned(), period.to_owned())).is_some_and(|(s, _)| *s == ReportStatus::Draft)
+        statuses
+            .get(&(region.to_owned(), period.to_owned()))
+            .is_some_and(|(s, _)| *s == ReportStatus::Draft)
     };
     let (drafts, others) = split_reports(is_draft)?;
     let submitted = import::apply_reports(&tx, catalogue, &actor, &others, ImportOptions::default(), today)?;
     ensure_clean("reports.csv", &submitted)?;
-    let draft_options = ImportOptions { keep_as_draft: true, ..Default::default() };
+    let draft_options = ImportOptions {
+        keep_as_draft: true,
+        ..Default::default()
+    };
     let kept = import::apply_reports(&tx, catalogue, &actor, &drafts, draft_options, today)?;
     ensure_clean("reports.csv (drafts)", &kept)?;
 
@@ -73,8 +78,19 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
             Some((ReportStatus::Returned, comment)) => (Action::Return, Some(comment.as_str())),
             _ => (Action::Approve, None),
         };
-        db::reports::review(&tx, catalogue, &actor, &report.region_code, report.period, action, comment, None)
-            .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
+        db::reports::review(
+            &tx,
+            catalogue,
+            &actor,
+            &report.region_code,
+            report.period,
+            db::reports::Review {
+                action,
+                comment,
+                version: None,
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
     }
     db::meta::set_demo(&tx, true)?;
     tx.commit()?;
@@ -99,7 +115,9 @@ fn split_reports(is_draft: impl Fn(&str, &str) -> bool) -> anyhow::Result<(Vec<u
     for record in reader.records() {
         let record = record?;
         let period = record.get(1).unwrap_or_default();
-        period.parse::<Period>().map_err(|e| anyhow::anyhow!("demo reports.csv: {e}"))?;
+        period
+            .parse::<Period>()
+            .map_err(|e| anyhow::anyhow!("demo reports.csv: {e}"))?;
         if is_draft(record.get(0).unwrap_or_default(), period) {
             drafts.write_record(&record)?;
         } else {

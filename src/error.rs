@@ -14,7 +14,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
-        Self { field: Some(field.into()), message: message.to_string() }
+        Self {
+            field: Some(field.into()),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -109,7 +112,11 @@ struct ErrorBody<'a> {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let body = ErrorBody { error: self.to_string(), field: self.field(), errors: self.field_errors() };
+        let body = ErrorBody {
+            error: self.to_string(),
+            field: self.field(),
+            errors: self.field_errors(),
+        };
         (self.status(), Json(body)).into_response()
     }
 }

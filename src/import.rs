@@ -66,7 +66,10 @@ pub struct ImportOutcome {
 
 impl ImportOutcome {
     fn failed(errors: Vec<RowError>) -> Self {
-        Self { errors, ..Default::default() }
+        Self {
+            errors,
+            ..Default::default()
+        }
     }
 }
 
@@ -102,18 +105,39 @@ fn read_rows(
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(header) => header.iter().map(|h| h.trim().to_owned()).collect(),
-        Err(e) => return Err(vec![RowError { line: 1, message: format!("无法读取表头:{e}") }]),
+        Err(e) => {
+            return Err(vec![RowError {
+                line: 1,
+                message: format!("无法读取表头:{e}"),
+            }]);
+        }
     };
     let expected_line = expected.join(",");
-    let missing: Vec<&str> = expected.iter().copied().filter(|c| !header.iter().any(|h| h == c)).collect();
-    let unknown: Vec<&str> = header.iter().map(String::as_str).filter(|h| !expected.contains(h)).collect();
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|c| !header.iter().any(|h| h == c))
+        .collect();
+    let unknown: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !expected.contains(h))
+        .collect();
     if !missing.is_empty() || !unknown.is_empty() || header.len() != expected.len() {
         return Err(vec![RowError {
             line: 1,
             message: format!(
                 "表头不正确,应为“{expected_line}”(expected header {expected_line});缺少:{};多余:{}",
-                if missing.is_empty() { "无".to_owned() } else { missing.join(",") },
-                if unknown.is_empty() { "无".to_owned() } else { unknown.join(",") },
+                if missing.is_empty() {
+                    "无".to_owned()
+                } else {
+                    missing.join(",")
+                },
+                if unknown.is_empty() {
+                    "无".to_owned()
+                } else {
+                    unknown.join(",")
+                },
             ),
         }]);
     }
@@ -124,7 +148,10 @@ fn read_rows(
             Ok(record) => record,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError { line, message: format!("CSV 格式错误:{e}") });
+                errors.push(RowError {
+                    line,
+                    message: format!("CSV 格式错误:{e}"),
+                });
                 continue;
             }
         };
@@ -136,7 +163,11 @@ fn read_rows(
         if record.len() != header.len() {
             errors.push(RowError {
                 line,
-                message: format!("应有 {} 列,实际 {} 列(wrong number of columns)", header.len(), record.len()),
+                message: format!(
+                    "应有 {} 列,实际 {} 列(wrong number of columns)",
+                    header.len(),
+                    record.len()
+                ),
             });
             continue;
         }
@@ -146,7 +177,10 @@ fn read_rows(
         }
     }
     if count == 0 && errors.is_empty() {
-        errors.push(RowError { line: 2, message: "文件没有数据行(no data rows)".into() });
+        errors.push(RowError {
+            line: 2,
+            message: "文件没有数据行(no data rows)".into(),
+        });
     }
     if errors.is_empty() { Ok(count) } else { Err(errors) }
 }
@@ -205,7 +239,13 @@ fn parse_targets(catalogue: &Catalogue, bytes: &[u8]) -> Result<Vec<TargetRow>, 
         if !seen.insert((region.clone(), year, indicator.clone())) {
             return Err(format!("{region} {year} {indicator} 在文件中重复出现(duplicate row)"));
         }
-        rows.push(TargetRow { line, region, year, indicator, target });
+        rows.push(TargetRow {
+            line,
+            region,
+            year,
+            indicator,
+            target,
+        });
         Ok(())
     })?;
     Ok(rows)
@@ -216,7 +256,10 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
     let mut seen = HashSet::new();
     read_rows(bytes, &REPORT_COLUMNS, |line, cells| {
         let region = check_region(catalogue, cells["region_code"])?;
-        let period: Period = cells["period"].trim().parse().map_err(|e: crate::domain::period::PeriodError| e.to_string())?;
+        let period: Period = cells["period"]
+            .trim()
+            .parse()
+            .map_err(|e: crate::domain::period::PeriodError| e.to_string())?;
         if period.is_future(today) {
             return Err(format!("报告期 {period} 尚未开始(period is in the future)"));
         }
@@ -226,22 +269,39 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
         if !seen.insert((region.clone(), period, indicator.clone())) {
             return Err(format!("{region} {period} {indicator} 在文件中重复出现(duplicate row)"));
         }
-        rows.push(ReportRow { line, region, period, indicator, cumulative, note });
+        rows.push(ReportRow {
+            line,
+            region,
+            period,
+            indicator,
+            cumulative,
+            note,
+        });
         Ok(())
     })?;
     Ok(rows)
 }
 
 /// Applies a targets file inside the caller's transaction. Admins only.
-pub fn apply_targets(conn: &Connection, catalogue: &Catalogue, actor: &Actor, bytes: &[u8]) -> AppResult<ImportOutcome> {
+pub fn apply_targets(
+    conn: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    bytes: &[u8],
+) -> AppResult<ImportOutcome> {
     if !actor.role.may_administer() {
-        return Err(AppError::Forbidden("只有省厅管理员可以导入目标任务(only admins import targets)".into()));
+        return Err(AppError::Forbidden(
+            "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
+        ));
     }
     let rows = match parse_targets(catalogue, bytes) {
         Ok(rows) => rows,
         Err(errors) => return Ok(ImportOutcome::failed(errors)),
     };
-    let mut outcome = ImportOutcome { rows: rows.len(), ..Default::default() };
+    let mut outcome = ImportOutcome {
+        rows: rows.len(),
+        ..Default::default()
+    };
     for row in rows {
         let old = db::targets::set(conn, actor, &row.region, &row.indicator, row.year, Some(row.target))?;
         if old != Some(row.target) {
@@ -272,7 +332,10 @@ pub fn apply_reports(
         Ok(rows) => rows,
         Err(errors) => return Ok(ImportOutcome::failed(errors)),
     };
-    let mut outcome = ImportOutcome { rows: rows.len(), ..Default::default() };
+    let mut outcome = ImportOutcome {
+        rows: rows.len(),
+        ..Default::default()
+    };
     let mut groups: BTreeMap<(Period, String), Vec<ReportRow>> = BTreeMap::new();
     for row in rows {
         groups.entry((row.period, row.region.clone())).or_default().push(row);
@@ -288,7 +351,9 @@ pub fn apply_reports(
         match db::reports::save(conn, catalogue, actor, &region, period, &input, today) {
             Ok(_) => {
                 for row in rows {
-                    let before = old.as_ref().and_then(|r| r.values.get(&row.indicator).copied().flatten());
+                    let before = old
+                        .as_ref()
+                        .and_then(|r| r.values.get(&row.indicator).copied().flatten());
                     if before != row.cumulative {
                         outcome.changes.push(ImportChange {
                             line: row.line,
@@ -309,12 +374,18 @@ pub fn apply_reports(
                         .find(|r| error.field.as_deref() == Some(r.indicator.as_str()))
                         .or(rows.first())
                         .map_or(0, |r| r.line);
-                    outcome.errors.push(RowError { line, message: format!("{region} {period}:{}", error.message) });
+                    outcome.errors.push(RowError {
+                        line,
+                        message: format!("{region} {period}:{}", error.message),
+                    });
                 }
             }
             Err(other) => {
                 let line = rows.first().map_or(0, |r| r.line);
-                outcome.errors.push(RowError { line, message: format!("{region} {period}:{other}") });
+                outcome.errors.push(RowError {
+                    line,
+                    message: format!("{region} {period}:{other}"),
+                });
             }
         }
     }

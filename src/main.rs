@@ -141,7 +141,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已就绪(database ready): {}", store.db.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command: UserCommand::Add { name, role, region, password } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    region,
+                    password,
+                },
+        } => {
             let role: Role = role.parse()?;
             let mut conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
@@ -170,15 +178,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { name } } => {
+        Command::Token {
+            command: TokenCommand::Create { name },
+        } => {
             let conn = open(&store)?;
-            let user = db::users::by_username(&conn, &name)?.with_context(|| format!("没有用户 {name}(no such user)"))?;
+            let user =
+                db::users::by_username(&conn, &name)?.with_context(|| format!("没有用户 {name}(no such user)"))?;
             let token = auth::new_token();
             db::sessions::create_token(&conn, &auth::token_hash(&token), user.id)?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { kind, file, dry_run, draft } => {
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            draft,
+        } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let mut conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
@@ -186,31 +202,63 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ImportKind::Targets => Kind::Targets,
                 ImportKind::Reports => Kind::Reports,
             };
-            let options = ImportOptions { dry_run, keep_as_draft: draft };
-            let outcome = import::run(&mut conn, &catalogue, &Actor::system("cli"), kind, &bytes, options, anju::clock::today())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let options = ImportOptions {
+                dry_run,
+                keep_as_draft: draft,
+            };
+            let outcome = import::run(
+                &mut conn,
+                &catalogue,
+                &Actor::system("cli"),
+                kind,
+                &bytes,
+                options,
+                anju::clock::today(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             if !outcome.errors.is_empty() {
                 for error in &outcome.errors {
                     eprintln!("{}:{}: {}", file.display(), error.line, error.message);
                 }
-                eprintln!("导入失败,共 {} 处错误,数据库未作任何修改(import failed; nothing was changed)", outcome.errors.len());
+                eprintln!(
+                    "导入失败,共 {} 处错误,数据库未作任何修改(import failed; nothing was changed)",
+                    outcome.errors.len()
+                );
                 return Ok(ExitCode::FAILURE);
             }
             for change in &outcome.changes {
                 let show = |v: Option<i64>| v.map_or_else(|| "(空)".to_owned(), |v| v.to_string());
                 println!(
                     "line {}: {} {} {}: {} → {}",
-                    change.line, change.region_code, change.period, change.indicator, show(change.old), show(change.new)
+                    change.line,
+                    change.region_code,
+                    change.period,
+                    change.indicator,
+                    show(change.old),
+                    show(change.new)
                 );
             }
             if outcome.applied {
                 println!("已导入 {} 行,{} 处变更(imported)", outcome.rows, outcome.changes.len());
             } else {
-                println!("试运行:{} 行均有效,{} 处将变更,未写入(dry run; nothing written)", outcome.rows, outcome.changes.len());
+                println!(
+                    "试运行:{} 行均有效,{} 处将变更,未写入(dry run; nothing written)",
+                    outcome.rows,
+                    outcome.changes.len()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { command: ExportCommand::Progress { period, format, region, indicator, chinese_header } } => {
+        Command::Export {
+            command:
+                ExportCommand::Progress {
+                    period,
+                    format,
+                    region,
+                    indicator,
+                    chinese_header,
+                },
+        } => {
             let period: Period = period.parse()?;
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
@@ -228,7 +276,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     anju::export::write_progress_csv(stdout, &rows, chinese_header)?.flush()?;
                 }
                 Format::Json => {
-                    let body = serde_json::json!({ "period": period, "time_progress": table.time_benchmark, "rows": rows });
+                    let body =
+                        serde_json::json!({ "period": period, "time_progress": table.time_benchmark, "rows": rows });
                     serde_json::to_writer_pretty(stdout, &body)?;
                     println!();
                 }
@@ -256,7 +305,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Opens an existing database (migrating it), failing clearly when there is none.
 fn open(store: &StoreConfig) -> anyhow::Result<rusqlite::Connection> {
     if !store.db.exists() {
-        bail!("数据库 {} 不存在,请先运行 anju migrate 或 anju serve(no database)", store.db.display());
+        bail!(
+            "数据库 {} 不存在,请先运行 anju migrate 或 anju serve(no database)",
+            store.db.display()
+        );
     }
     db::Db::open(&store.db, &store.data_dir)?;
     db::connect(&store.db)
@@ -267,7 +319,9 @@ fn serve(store: StoreConfig, config: ServeConfig) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let addr = config.addr;
         let state = anju::prepare(&store, config)?;
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
         tracing::info!("listening on http://{}", listener.local_addr()?);
         anju::launch(state, listener, anju::shutdown_signal()).await
     })?;

@@ -51,7 +51,14 @@ pub fn load_files(conn: &mut Connection, data_dir: &Path) -> anyhow::Result<()> 
             "INSERT INTO indicators (key, name_zh, name_en, unit, has_target, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (key) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  unit = excluded.unit, has_target = excluded.has_target, sort = excluded.sort",
-            params![indicator.key, indicator.name_zh, indicator.name_en, indicator.unit, indicator.has_target, indicator.sort],
+            params![
+                indicator.key,
+                indicator.name_zh,
+                indicator.name_en,
+                indicator.unit,
+                indicator.has_target,
+                indicator.sort
+            ],
         )?;
     }
     tx.commit()?;
@@ -104,7 +111,13 @@ pub fn upsert_regions(conn: &Connection, regions: &[Region]) -> rusqlite::Result
              level = excluded.level, parent_code = excluded.parent_code",
     )?;
     for region in regions {
-        statement.execute(params![region.code, region.name_zh, region.name_en, region.level, region.parent_code])?;
+        statement.execute(params![
+            region.code,
+            region.name_zh,
+            region.name_en,
+            region.level,
+            region.parent_code
+        ])?;
     }
     Ok(())
 }

@@ -72,7 +72,10 @@ impl Db {
         }
         let mut conn = connect(path)?;
         migrate(&mut conn, data_dir)?;
-        Ok(Self { path: path.to_owned(), idle: Mutex::new(vec![conn]) })
+        Ok(Self {
+            path: path.to_owned(),
+            idle: Mutex::new(vec![conn]),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -81,7 +84,11 @@ impl Db {
 
     /// Runs `f` with a connection, on the current thread.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> AppResult<T>) -> AppResult<T> {
-        let pooled = self.idle.lock().map_err(|_| anyhow::anyhow!("connection pool poisoned"))?.pop();
+        let pooled = self
+            .idle
+            .lock()
+            .map_err(|_| anyhow::anyhow!("connection pool poisoned"))?
+            .pop();
         let mut conn = match pooled {
             Some(conn) => conn,
             None => connect(&self.path)?,
@@ -123,12 +130,15 @@ mod tests {
     fn audit_log_is_append_only() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrations().unwrap().to_latest(&mut conn).unwrap();
-        conn.execute("INSERT INTO audit_log (username, action) VALUES ('admin', 'test')", []).unwrap();
+        conn.execute("INSERT INTO audit_log (username, action) VALUES ('admin', 'test')", [])
+            .unwrap();
         let update = conn.execute("UPDATE audit_log SET action = 'forged'", []);
         assert!(update.unwrap_err().to_string().contains("append-only"));
         let delete = conn.execute("DELETE FROM audit_log", []);
         assert!(delete.unwrap_err().to_string().contains("append-only"));
-        let count: i64 = conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)).unwrap();
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(count, 1);
     }
 }

@@ -19,8 +19,9 @@ fn counted_figures(conn: &Connection, period: Period) -> rusqlite::Result<Figure
          WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved')
            AND v.cumulative IS NOT NULL",
     )?;
-    let rows = statement
-        .query_map(params![period.year(), period.quarter()], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
     rows.collect()
 }
 
@@ -29,9 +30,9 @@ fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMa
         conn.prepare_cached("SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2")?;
     let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
         let status: String = row.get(1)?;
-        let status = status.parse::<ReportStatus>().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
-        })?;
+        let status = status
+            .parse::<ReportStatus>()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
         Ok((row.get(0)?, status))
     })?;
     rows.collect()
@@ -56,12 +57,20 @@ pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqli
 
 /// The latest period with submitted or approved figures: where the dashboard opens.
 pub fn latest_counted_period(conn: &Connection) -> rusqlite::Result<Option<Period>> {
-    let latest: Option<(i32, u8)> = conn.query_row(
-        "SELECT year, quarter FROM reports WHERE status IN ('submitted', 'approved')
+    let latest: Option<(i32, u8)> = conn
+        .query_row(
+            "SELECT year, quarter FROM reports WHERE status IN ('submitted', 'approved')
          ORDER BY year DESC, quarter DESC LIMIT 1",
-        [],
-        |row| Ok(Some((row.get(0)?, row.get(1)?))),
-    ).or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+            [],
+            |row| Ok(Some((row.get(0)?, row.get(1)?))),
+        )
+        .or_else(|e| {
+            if e == rusqlite::Error::QueryReturnedNoRows {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })?;
     Ok(latest.and_then(|(year, quarter)| Period::new(year, quarter).ok()))
 }
 

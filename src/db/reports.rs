@@ -102,7 +102,11 @@ pub fn get(conn: &Connection, region: &str, period: Period) -> rusqlite::Result<
     let mut statement =
         conn.prepare_cached("SELECT indicator, cumulative, note FROM report_values WHERE report_id = ?1")?;
     let rows = statement.query_map(params![report.id], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?, row.get::<_, String>(2)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, Option<i64>>(1)?,
+            row.get::<_, String>(2)?,
+        ))
     })?;
     for row in rows {
         let (indicator, cumulative, note) = row?;
@@ -152,15 +156,21 @@ fn check_version(report: Option<&Report>, expected: Option<i64>) -> AppResult<()
             "报告已被他人修改(当前版本 {},您提交的是版本 {}),请刷新后重试(stale version)",
             report.version, version
         ))),
-        (None, Some(version)) if version != 0 => {
-            Err(AppError::Conflict(format!("报告尚不存在,版本 {version} 无效(stale version)")))
-        }
+        (None, Some(version)) if version != 0 => Err(AppError::Conflict(format!(
+            "报告尚不存在,版本 {version} 无效(stale version)"
+        ))),
         _ => Ok(()),
     }
 }
 
 /// Checks who may write `region`'s figures for `period` at all.
-pub fn authorise_write(catalogue: &Catalogue, actor: &Actor, region: &str, period: Period, today: NaiveDate) -> AppResult<()> {
+pub fn authorise_write(
+    catalogue: &Catalogue,
+    actor: &Actor,
+    region: &str,
+    period: Period,
+    today: NaiveDate,
+) -> AppResult<()> {
     if catalogue.region(region).is_none() {
         return Err(AppError::NotFound(format!("未知地区代码“{region}”(unknown region)")));
     }
@@ -170,7 +180,10 @@ pub fn authorise_write(catalogue: &Catalogue, actor: &Actor, region: &str, perio
         )));
     }
     if period.is_future(today) {
-        return Err(AppError::invalid("period", format!("报告期 {period} 尚未开始,不能填报(period is in the future)")));
+        return Err(AppError::invalid(
+            "period",
+            format!("报告期 {period} 尚未开始,不能填报(period is in the future)"),
+        ));
     }
     Ok(())
 }
@@ -190,7 +203,10 @@ pub fn save(
     let mut errors = Vec::new();
     for key in input.values.keys().chain(input.notes.keys()) {
         if catalogue.indicator(key).is_none() {
-            errors.push(FieldError::new(key.clone(), format!("未知指标“{key}”(unknown indicator)")));
+            errors.push(FieldError::new(
+                key.clone(),
+                format!("未知指标“{key}”(unknown indicator)"),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -199,8 +215,13 @@ pub fn save(
     }
     let existing = get(conn, region, period)?;
     check_version(existing.as_ref(), input.version)?;
-    let action = if input.submit { Action::Submit } else { Action::SaveDraft };
-    let new_status = workflow::transition(existing.as_ref().map(|r| r.status), action, actor.role).map_err(workflow_error)?;
+    let action = if input.submit {
+        Action::Submit
+    } else {
+        Action::SaveDraft
+    };
+    let new_status =
+        workflow::transition(existing.as_ref().map(|r| r.status), action, actor.role).map_err(workflow_error)?;
 
     // The report as it will be: old figures overlaid with the new.
     let mut values = existing.as_ref().map(|r| r.values.clone()).unwrap_or_default();
@@ -243,10 +264,18 @@ pub fn save(
             if input.submit && matches!(warning, Warning::BehindWithoutNote { .. }) {
                 errors.push(FieldError::new(
                     indicator.key.clone(),
-                    format!("{}:{},未填写情况说明不能报送(a note is required to submit)", indicator.name_zh, warning.message_zh()),
+                    format!(
+                        "{}:{},未填写情况说明不能报送(a note is required to submit)",
+                        indicator.name_zh,
+                        warning.message_zh()
+                    ),
                 ));
             }
-            warnings.push(FigureWarning { indicator: indicator.key.clone(), message: warning.message_zh(), warning });
+            warnings.push(FigureWarning {
+                indicator: indicator.key.clone(),
+                message: warning.message_zh(),
+                warning,
+            });
         }
     }
     if !errors.is_empty() {
@@ -359,6 +388,16 @@ fn record_status(
 /// Comments on a returned report are a paragraph at most.
 pub const MAX_COMMENT_CHARS: usize = 500;
 
+/// What the province decides about a submitted (or approved) report.
+#[derive(Clone, Copy, Debug)]
+pub struct Review<'a> {
+    pub action: Action,
+    /// Required to return a report; shown to the city.
+    pub comment: Option<&'a str>,
+    /// The version the reviewer saw; a stale one gets 409.
+    pub version: Option<i64>,
+}
+
 /// Approves, returns (with a comment) or reopens a report. The caller holds the transaction.
 pub fn review(
     conn: &Connection,
@@ -366,10 +405,13 @@ pub fn review(
     actor: &Actor,
     region: &str,
     period: Period,
-    action: Action,
-    comment: Option<&str>,
-    version: Option<i64>,
+    review: Review<'_>,
 ) -> AppResult<Report> {
+    let Review {
+        action,
+        comment,
+        version,
+    } = review;
     if catalogue.region(region).is_none() {
         return Err(AppError::NotFound(format!("未知地区代码“{region}”(unknown region)")));
     }
@@ -382,10 +424,16 @@ pub fn review(
     let new_status = workflow::transition(Some(existing.status), action, actor.role).map_err(workflow_error)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     if action == Action::Return && comment.is_none() {
-        return Err(AppError::invalid("comment", "退回报告须填写退回意见(a comment is required to return a report)"));
+        return Err(AppError::invalid(
+            "comment",
+            "退回报告须填写退回意见(a comment is required to return a report)",
+        ));
     }
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(AppError::invalid("comment", format!("意见不能超过 {MAX_COMMENT_CHARS} 个字(comment too long)")));
+        return Err(AppError::invalid(
+            "comment",
+            format!("意见不能超过 {MAX_COMMENT_CHARS} 个字(comment too long)"),
+        ));
     }
     conn.execute(
         "UPDATE reports SET status = ?2, version = version + 1, updated_by = ?3,
@@ -396,7 +444,15 @@ pub fn review(
          WHERE id = ?1",
         params![existing.id, new_status.as_str(), actor.user_id, comment],
     )?;
-    record_status(conn, actor, region, &period.to_string(), Some(existing.status), new_status, comment)?;
+    record_status(
+        conn,
+        actor,
+        region,
+        &period.to_string(),
+        Some(existing.status),
+        new_status,
+        comment,
+    )?;
     super::meta::bump_data_version(conn)?;
     Ok(get(conn, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after review"))?)
 }
@@ -414,7 +470,11 @@ pub struct ReportSummary {
 }
 
 /// Reports, newest period first, optionally of one region and/or in one status.
-pub fn summaries(conn: &Connection, region: Option<&str>, status: Option<ReportStatus>) -> rusqlite::Result<Vec<ReportSummary>> {
+pub fn summaries(
+    conn: &Connection,
+    region: Option<&str>,
+    status: Option<ReportStatus>,
+) -> rusqlite::Result<Vec<ReportSummary>> {
     let mut statement = conn.prepare_cached(
         "SELECT region_code, year, quarter, status, version, updated_at, submitted_at, admin_comment FROM reports
          WHERE (?1 IS NULL OR region_code = ?1) AND (?2 IS NULL OR status = ?2)

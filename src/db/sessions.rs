@@ -6,7 +6,10 @@ use super::users::User;
 
 /// Creates a session for `user_id` under the hash of its cookie token.
 pub fn create(conn: &Connection, token_hash: &str, user_id: i64) -> rusqlite::Result<()> {
-    conn.execute("INSERT INTO sessions (token_hash, user_id) VALUES (?1, ?2)", params![token_hash, user_id])?;
+    conn.execute(
+        "INSERT INTO sessions (token_hash, user_id) VALUES (?1, ?2)",
+        params![token_hash, user_id],
+    )?;
     Ok(())
 }
 
@@ -26,7 +29,11 @@ pub fn user_for_session(
                AND s.created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)",
         )?
         .query_row(
-            params![token_hash, format!("-{idle_minutes} minutes"), format!("-{max_hours} hours")],
+            params![
+                token_hash,
+                format!("-{idle_minutes} minutes"),
+                format!("-{max_hours} hours")
+            ],
             |row| row.get(0),
         )
         .optional()?;
@@ -60,7 +67,10 @@ pub fn purge_expired(conn: &Connection, idle_minutes: u32) -> rusqlite::Result<u
 }
 
 pub fn create_token(conn: &Connection, token_hash: &str, user_id: i64) -> rusqlite::Result<()> {
-    conn.execute("INSERT INTO api_tokens (token_hash, user_id) VALUES (?1, ?2)", params![token_hash, user_id])?;
+    conn.execute(
+        "INSERT INTO api_tokens (token_hash, user_id) VALUES (?1, ?2)",
+        params![token_hash, user_id],
+    )?;
     Ok(())
 }
 
@@ -80,7 +90,10 @@ pub fn user_for_token(conn: &Connection, token_hash: &str) -> rusqlite::Result<O
 }
 
 pub fn record_login_failure(conn: &Connection, username: &str, address: &str) -> rusqlite::Result<()> {
-    conn.execute("INSERT INTO login_failures (username, address) VALUES (?1, ?2)", params![username, address])?;
+    conn.execute(
+        "INSERT INTO login_failures (username, address) VALUES (?1, ?2)",
+        params![username, address],
+    )?;
     Ok(())
 }
 
@@ -95,6 +108,9 @@ pub fn recent_login_failures(conn: &Connection, username: &str, address: &str, m
 }
 
 pub fn clear_login_failures(conn: &Connection, username: &str, address: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM login_failures WHERE username = ?1 AND address = ?2", params![username, address])?;
+    conn.execute(
+        "DELETE FROM login_failures WHERE username = ?1 AND address = ?2",
+        params![username, address],
+    )?;
     Ok(())
 }

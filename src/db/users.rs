@@ -96,7 +96,13 @@ pub fn create(
 }
 
 /// Changes role and region together (an officer needs a region; nobody else has one).
-pub fn set_role(conn: &Connection, actor: &Actor, user: &User, role: Role, region: Option<&str>) -> rusqlite::Result<()> {
+pub fn set_role(
+    conn: &Connection,
+    actor: &Actor,
+    user: &User,
+    role: Role,
+    region: Option<&str>,
+) -> rusqlite::Result<()> {
     if user.role == role && user.region_code.as_deref() == region {
         return Ok(());
     }
@@ -123,7 +129,10 @@ pub fn set_disabled(conn: &Connection, actor: &Actor, user: &User, disabled: boo
     if user.disabled == disabled {
         return Ok(());
     }
-    conn.execute("UPDATE users SET disabled = ?2 WHERE id = ?1", params![user.id, disabled])?;
+    conn.execute(
+        "UPDATE users SET disabled = ?2 WHERE id = ?1",
+        params![user.id, disabled],
+    )?;
     if disabled {
         super::sessions::end_all_for_user(conn, user.id)?;
     }
@@ -140,11 +149,18 @@ pub fn set_disabled(conn: &Connection, actor: &Actor, user: &User, disabled: boo
 
 /// Sets a new password hash; the user's sessions end so the old password's sessions cannot linger.
 pub fn set_password(conn: &Connection, actor: &Actor, user: &User, password_hash: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user.id, password_hash])?;
+    conn.execute(
+        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        params![user.id, password_hash],
+    )?;
     super::sessions::end_all_for_user(conn, user.id)?;
     audit::record(
         conn,
         actor,
-        &Change { action: "user_password", detail: Some(user.username.clone()), ..Default::default() },
+        &Change {
+            action: "user_password",
+            detail: Some(user.username.clone()),
+            ..Default::default()
+        },
     )
 }

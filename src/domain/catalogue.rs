@@ -60,8 +60,7 @@ impl Catalogue {
         indicators.sort_by(|a, b| a.sort.cmp(&b.sort).then_with(|| a.key.cmp(&b.key)));
         let mut children: HashMap<String, Vec<usize>> = HashMap::new();
         let mut roots = Vec::new();
-        let known: HashMap<&str, usize> =
-            regions.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
+        let known: HashMap<&str, usize> = regions.iter().enumerate().map(|(i, r)| (r.code.as_str(), i)).collect();
         for (i, region) in regions.iter().enumerate() {
             match region.parent_code.as_deref().filter(|p| known.contains_key(p)) {
                 Some(parent) => children.entry(parent.to_owned()).or_default().push(i),
@@ -77,15 +76,19 @@ impl Catalogue {
             }
         }
         let regions: Vec<Region> = ordered.into_iter().map(|i| regions[i].clone()).collect();
-        let index: HashMap<String, usize> =
-            regions.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
+        let index: HashMap<String, usize> = regions.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
         let mut children = vec![Vec::new(); regions.len()];
         for (i, region) in regions.iter().enumerate() {
             if let Some(&parent) = region.parent_code.as_deref().and_then(|p| index.get(p)) {
                 children[parent].push(i);
             }
         }
-        Self { regions, indicators, index, children }
+        Self {
+            regions,
+            indicators,
+            index,
+            children,
+        }
     }
 
     /// Every region, each before its children.
@@ -111,7 +114,10 @@ impl Catalogue {
     }
 
     pub fn children(&self, code: &str) -> impl Iterator<Item = &Region> {
-        self.position(code).into_iter().flat_map(|i| self.children[i].iter()).map(|&i| &self.regions[i])
+        self.position(code)
+            .into_iter()
+            .flat_map(|i| self.children[i].iter())
+            .map(|&i| &self.regions[i])
     }
 
     /// Positions of the children of the region at `position`.
@@ -125,7 +131,9 @@ impl Catalogue {
 
     /// The regions without a parent: the province (or provinces, nationally).
     pub fn roots(&self) -> impl Iterator<Item = &Region> {
-        self.regions.iter().filter(|r| r.parent_code.as_ref().is_none_or(|p| !self.index.contains_key(p)))
+        self.regions
+            .iter()
+            .filter(|r| r.parent_code.as_ref().is_none_or(|p| !self.index.contains_key(p)))
     }
 
     /// The region the dashboard opens on: the single root, if there is exactly one.

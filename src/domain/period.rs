@@ -48,12 +48,18 @@ impl Period {
 
     /// The earlier quarters of the same year, nearest first.
     pub fn earlier_in_year(self) -> impl Iterator<Item = Period> {
-        (1..self.quarter).rev().map(move |quarter| Period { year: self.year, quarter })
+        (1..self.quarter).rev().map(move |quarter| Period {
+            year: self.year,
+            quarter,
+        })
     }
 
     /// The later quarters of the same year, nearest first.
     pub fn later_in_year(self) -> impl Iterator<Item = Period> {
-        (self.quarter + 1..=4).map(move |quarter| Period { year: self.year, quarter })
+        (self.quarter + 1..=4).map(move |quarter| Period {
+            year: self.year,
+            quarter,
+        })
     }
 
     /// The quarter before this one in the same year (none for Q1: cumulative figures restart).
@@ -65,13 +71,21 @@ impl Period {
         if self.quarter == 4 {
             Period::new(self.year + 1, 1).ok()
         } else {
-            Some(Period { year: self.year, quarter: self.quarter + 1 })
+            Some(Period {
+                year: self.year,
+                quarter: self.quarter + 1,
+            })
         }
     }
 
     /// All four quarters of a year.
     pub fn quarters_of(year: i32) -> Result<[Period; 4], PeriodError> {
-        Ok([Period::new(year, 1)?, Period::new(year, 2)?, Period::new(year, 3)?, Period::new(year, 4)?])
+        Ok([
+            Period::new(year, 1)?,
+            Period::new(year, 2)?,
+            Period::new(year, 3)?,
+            Period::new(year, 4)?,
+        ])
     }
 
     pub fn first_day(self) -> NaiveDate {
@@ -162,7 +176,17 @@ mod tests {
     fn rejects_malformed_periods_with_a_reason() {
         assert!(matches!("2020Q5".parse::<Period>(), Err(PeriodError::Quarter(_))));
         assert!(matches!("2020Q0".parse::<Period>(), Err(PeriodError::Quarter(_))));
-        for bad in ["20Q1", "2020q1", "2020q1 ", " 2020Q1", "2020Q", "2020-Q1", "", "２０２０Q1", "2020Q11"] {
+        for bad in [
+            "20Q1",
+            "2020q1",
+            "2020q1 ",
+            " 2020Q1",
+            "2020Q",
+            "2020-Q1",
+            "",
+            "２０２０Q1",
+            "2020Q11",
+        ] {
             assert!(matches!(bad.parse::<Period>(), Err(PeriodError::Format(_))), "{bad:?}");
         }
         assert!(matches!("1999Q1".parse::<Period>(), Err(PeriodError::Year(_))));

@@ -90,7 +90,9 @@ impl ProgressTable {
                     let cumulative = inputs.current.get(&key).copied();
                     let increment = match period.previous_in_year() {
                         None => cumulative,
-                        Some(_) => cumulative.zip(inputs.previous.get(&key)).map(|(now, before)| now - before),
+                        Some(_) => cumulative
+                            .zip(inputs.previous.get(&key))
+                            .map(|(now, before)| now - before),
                     };
                     Figure {
                         cumulative,
@@ -127,7 +129,13 @@ impl ProgressTable {
             .filter(|(_, status)| status.counts())
             .map(|(code, status)| (code.clone(), *status))
             .collect();
-        Self { period, time_benchmark: time_benchmark(period), indicator_count: width, figures, counted_status }
+        Self {
+            period,
+            time_benchmark: time_benchmark(period),
+            indicator_count: width,
+            figures,
+            counted_status,
+        }
     }
 
     /// The figure for the region at `position` in the catalogue and the indicator at `column`.
@@ -185,7 +193,9 @@ impl ProgressTable {
         };
         let mut rows = Vec::with_capacity(regions.len() * self.indicator_count);
         for region in regions {
-            let Some(position) = catalogue.position(&region.code) else { continue };
+            let Some(position) = catalogue.position(&region.code) else {
+                continue;
+            };
             for (column, ind) in catalogue.indicators().iter().enumerate() {
                 if indicator.is_some_and(|key| key != ind.key) {
                     continue;
@@ -287,7 +297,12 @@ mod tests {
 
     fn guangdong_like() -> Catalogue {
         Catalogue::new(
-            vec![region("440000", None), region("440100", Some("440000")), region("440200", Some("440000")), region("440300", Some("440000"))],
+            vec![
+                region("440000", None),
+                region("440100", Some("440000")),
+                region("440200", Some("440000")),
+                region("440300", Some("440000")),
+            ],
             vec![indicator("starts", true, 1), indicator("relief", false, 2)],
         )
     }
@@ -304,8 +319,18 @@ mod tests {
     fn parent_sums_children_and_divides_by_parent_target() {
         let catalogue = guangdong_like();
         let inputs = ProgressInputs {
-            targets: [(key("440100", "starts"), 5000), (key("440200", "starts"), 918), (key("440300", "starts"), 5000)].into(),
-            current: [(key("440100", "starts"), 4000), (key("440200", "starts"), 899), (key("440300", "starts"), 3000)].into(),
+            targets: [
+                (key("440100", "starts"), 5000),
+                (key("440200", "starts"), 918),
+                (key("440300", "starts"), 5000),
+            ]
+            .into(),
+            current: [
+                (key("440100", "starts"), 4000),
+                (key("440200", "starts"), 899),
+                (key("440300", "starts"), 3000),
+            ]
+            .into(),
             report_status: approved(&["440100", "440200", "440300"]),
             ..Default::default()
         };
@@ -324,7 +349,12 @@ mod tests {
     fn missing_is_not_zero_in_a_roll_up() {
         let catalogue = guangdong_like();
         let inputs = ProgressInputs {
-            targets: [(key("440100", "starts"), 100), (key("440200", "starts"), 100), (key("440300", "starts"), 100)].into(),
+            targets: [
+                (key("440100", "starts"), 100),
+                (key("440200", "starts"), 100),
+                (key("440300", "starts"), 100),
+            ]
+            .into(),
             current: [(key("440100", "starts"), 60), (key("440200", "starts"), 0)].into(),
             report_status: approved(&["440100", "440200"]),
             ..Default::default()
@@ -341,7 +371,10 @@ mod tests {
         assert_eq!(zero.cumulative, Some(0));
         assert_eq!(zero.status, Status::Behind);
         let completeness = table.completeness(&catalogue, "440000");
-        assert_eq!((completeness.submitted, completeness.approved, completeness.expected), (2, 2, 3));
+        assert_eq!(
+            (completeness.submitted, completeness.approved, completeness.expected),
+            (2, 2, 3)
+        );
         assert_eq!(completeness.missing, ["440300"]);
         // Nobody reported: the parent has no figure at all, not 0.
         let relief = table.figure_for(&catalogue, "440000", "relief").unwrap();
@@ -359,7 +392,10 @@ mod tests {
         };
         let period = "2020Q4".parse().unwrap();
         let summed = ProgressTable::compute(&catalogue, period, &inputs);
-        assert_eq!(summed.figure_for(&catalogue, "440000", "starts").unwrap().target, Some(400));
+        assert_eq!(
+            summed.figure_for(&catalogue, "440000", "starts").unwrap().target,
+            Some(400)
+        );
         inputs.targets.insert(key("440000", "starts"), 1000);
         let explicit = ProgressTable::compute(&catalogue, period, &inputs);
         let province = explicit.figure_for(&catalogue, "440000", "starts").unwrap();
@@ -373,17 +409,34 @@ mod tests {
         let catalogue = guangdong_like();
         let inputs = ProgressInputs {
             targets: [(key("440100", "relief"), 50)].into(),
-            current: [(key("440100", "starts"), 70), (key("440200", "starts"), 20), (key("440100", "relief"), 9)].into(),
+            current: [
+                (key("440100", "starts"), 70),
+                (key("440200", "starts"), 20),
+                (key("440100", "relief"), 9),
+            ]
+            .into(),
             previous: [(key("440100", "starts"), 50)].into(),
             report_status: approved(&["440100", "440200"]),
         };
         let table = ProgressTable::compute(&catalogue, "2020Q2".parse().unwrap(), &inputs);
-        assert_eq!(table.figure_for(&catalogue, "440100", "starts").unwrap().increment, Some(20));
+        assert_eq!(
+            table.figure_for(&catalogue, "440100", "starts").unwrap().increment,
+            Some(20)
+        );
         // No previous figure for 440200: its increment is unknown, and the parent sums the known.
-        assert_eq!(table.figure_for(&catalogue, "440200", "starts").unwrap().increment, None);
-        assert_eq!(table.figure_for(&catalogue, "440000", "starts").unwrap().increment, Some(20));
+        assert_eq!(
+            table.figure_for(&catalogue, "440200", "starts").unwrap().increment,
+            None
+        );
+        assert_eq!(
+            table.figure_for(&catalogue, "440000", "starts").unwrap().increment,
+            Some(20)
+        );
         let relief = table.figure_for(&catalogue, "440100", "relief").unwrap();
-        assert_eq!((relief.target, relief.rate, relief.status), (None, None, Status::NoTarget));
+        assert_eq!(
+            (relief.target, relief.rate, relief.status),
+            (None, None, Status::NoTarget)
+        );
     }
 
     #[test]

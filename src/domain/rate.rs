@@ -154,13 +154,17 @@ mod tests {
     #[test]
     fn huge_values_do_not_overflow() {
         let trillion = 1_000_000_000_000;
-        assert_eq!(completion_rate(trillion * 3000, Some(trillion * 3000)), Some(Tenths(1000)));
+        assert_eq!(
+            completion_rate(trillion * 3000, Some(trillion * 3000)),
+            Some(Tenths(1000))
+        );
     }
 
     #[test]
     fn benchmark_is_a_quarter_per_quarter() {
-        let benchmarks: Vec<String> =
-            (1..=4).map(|q| time_benchmark(Period::new(2020, q).unwrap()).to_string()).collect();
+        let benchmarks: Vec<String> = (1..=4)
+            .map(|q| time_benchmark(Period::new(2020, q).unwrap()).to_string())
+            .collect();
         assert_eq!(benchmarks, ["25.0", "50.0", "75.0", "100.0"]);
     }
 

@@ -126,6 +126,11 @@ pub struct Actor {
 impl Actor {
     /// The command line and the demo loader act with administrator rights under their own name.
     pub fn system(name: &str) -> Self {
-        Self { user_id: None, username: name.to_owned(), role: Role::Admin, region: None }
+        Self {
+            user_id: None,
+            username: name.to_owned(),
+            role: Role::Admin,
+            region: None,
+        }
     }
 }

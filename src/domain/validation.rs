@@ -21,7 +21,9 @@ pub enum ValueError {
     TooLarge,
     #[error("累计完成数 {value} 低于本年{earlier}已报的 {previous},累计数不能减少(cumulative may not decrease)")]
     Decreasing { value: i64, previous: i64, earlier: Period },
-    #[error("累计完成数 {value} 高于本年{later}已报的 {next},累计数不能减少(cumulative may not exceed a later quarter's)")]
+    #[error(
+        "累计完成数 {value} 高于本年{later}已报的 {next},累计数不能减少(cumulative may not exceed a later quarter's)"
+    )]
     AboveLater { value: i64, next: i64, later: Period },
 }
 
@@ -37,9 +39,8 @@ pub fn parse_value(raw: &str) -> Result<Option<i64>, ValueError> {
         Some(rest) => (true, rest),
         None => (false, digits.strip_prefix('+').unwrap_or(&digits)),
     };
-    let well_formed = !magnitude.is_empty()
-        && magnitude.bytes().all(|b| b.is_ascii_digit())
-        && comma_groups_are_valid(trimmed);
+    let well_formed =
+        !magnitude.is_empty() && magnitude.bytes().all(|b| b.is_ascii_digit()) && comma_groups_are_valid(trimmed);
     if !well_formed {
         return Err(ValueError::NotInteger(raw.trim().to_owned()));
     }
@@ -50,7 +51,11 @@ pub fn parse_value(raw: &str) -> Result<Option<i64>, ValueError> {
     if significant.len() > 13 {
         return Err(ValueError::TooLarge);
     }
-    let value: i64 = if significant.is_empty() { 0 } else { significant.parse().map_err(|_| ValueError::TooLarge)? };
+    let value: i64 = if significant.is_empty() {
+        0
+    } else {
+        significant.parse().map_err(|_| ValueError::TooLarge)?
+    };
     check_value(value).map(Some)
 }
 
@@ -83,7 +88,11 @@ pub fn check_cumulative_order(
     later: Option<(Period, i64)>,
 ) -> Result<(), ValueError> {
     if let Some((earlier, previous)) = earlier.filter(|(_, previous)| value < *previous) {
-        return Err(ValueError::Decreasing { value, previous, earlier });
+        return Err(ValueError::Decreasing {
+            value,
+            previous,
+            earlier,
+        });
     }
     if let Some((later, next)) = later.filter(|(_, next)| value > *next) {
         return Err(ValueError::AboveLater { value, next, later });
@@ -111,7 +120,9 @@ impl Warning {
 
     pub fn message_en(&self) -> String {
         match self {
-            Warning::OverTarget { rate } => format!("completion rate {rate}% is above 150% of the target; please check"),
+            Warning::OverTarget { rate } => {
+                format!("completion rate {rate}% is above 150% of the target; please check")
+            }
             Warning::BehindWithoutNote { rate } => {
                 format!("completion rate {rate}% is behind the time benchmark; please explain in the note")
             }
@@ -154,7 +165,10 @@ pub fn clean_note(note: &str) -> Result<String, NoteError> {
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(NoteError::TooLong);
     }
-    if note.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if note
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(NoteError::ControlCharacters);
     }
     Ok(note.replace("\r\n", "\n"))
@@ -200,20 +214,34 @@ mod tests {
     fn a_decreasing_cumulative_is_rejected() {
         let q1 = period("2020Q1");
         let q3 = period("2020Q3");
-        assert!(matches!(check_cumulative_order(90, Some((q1, 100)), None), Err(ValueError::Decreasing { .. })));
+        assert!(matches!(
+            check_cumulative_order(90, Some((q1, 100)), None),
+            Err(ValueError::Decreasing { .. })
+        ));
         assert_eq!(check_cumulative_order(100, Some((q1, 100)), None), Ok(()));
-        assert!(matches!(check_cumulative_order(120, Some((q1, 100)), Some((q3, 110))), Err(ValueError::AboveLater { .. })));
+        assert!(matches!(
+            check_cumulative_order(120, Some((q1, 100)), Some((q3, 110))),
+            Err(ValueError::AboveLater { .. })
+        ));
         assert_eq!(check_cumulative_order(105, Some((q1, 100)), Some((q3, 110))), Ok(()));
-        let message = check_cumulative_order(90, Some((q1, 100)), None).unwrap_err().to_string();
+        let message = check_cumulative_order(90, Some((q1, 100)), None)
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("100") && message.contains("2020Q1"), "{message}");
     }
 
     #[test]
     fn warns_over_target_and_behind_without_note() {
         let q2 = period("2020Q2");
-        assert_eq!(warnings(Some(1501), Some(1000), q2, ""), vec![Warning::OverTarget { rate: Tenths(1501) }]);
+        assert_eq!(
+            warnings(Some(1501), Some(1000), q2, ""),
+            vec![Warning::OverTarget { rate: Tenths(1501) }]
+        );
         assert!(warnings(Some(1500), Some(1000), q2, "").is_empty());
-        assert_eq!(warnings(Some(400), Some(1000), q2, ""), vec![Warning::BehindWithoutNote { rate: Tenths(400) }]);
+        assert_eq!(
+            warnings(Some(400), Some(1000), q2, ""),
+            vec![Warning::BehindWithoutNote { rate: Tenths(400) }]
+        );
         assert!(warnings(Some(400), Some(1000), q2, "征地拆迁延迟").is_empty());
         // Lagging by less than 10 pp needs no note.
         assert!(warnings(Some(401), Some(1000), q2, "").is_empty());

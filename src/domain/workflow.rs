@@ -18,8 +18,12 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
-    pub const ALL: [ReportStatus; 4] =
-        [ReportStatus::Draft, ReportStatus::Submitted, ReportStatus::Approved, ReportStatus::Returned];
+    pub const ALL: [ReportStatus; 4] = [
+        ReportStatus::Draft,
+        ReportStatus::Submitted,
+        ReportStatus::Approved,
+        ReportStatus::Returned,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,11 +131,10 @@ pub fn transition(current: Option<ReportStatus>, action: Action, role: Role) -> 
             if !matches!(role, Role::Officer | Role::Admin) {
                 return Err(WorkflowError::Forbidden);
             }
-            let editable = match (current, role) {
-                (None | Some(Draft | Returned), _) => true,
-                (Some(Submitted), Role::Admin) => true,
-                _ => false,
-            };
+            let editable = matches!(
+                (current, role),
+                (None | Some(Draft | Returned), _) | (Some(Submitted), Role::Admin)
+            );
             if !editable {
                 return Err(wrong(current.expect("a missing report is editable")));
             }
@@ -175,19 +178,37 @@ mod tests {
 
     #[test]
     fn officers_cannot_touch_submitted_or_approved_reports() {
-        assert!(matches!(transition(Some(Submitted), SaveDraft, Role::Officer), Err(WorkflowError::WrongStatus { .. })));
-        assert!(matches!(transition(Some(Approved), Submit, Role::Officer), Err(WorkflowError::WrongStatus { .. })));
-        assert!(matches!(transition(Some(Approved), Submit, Role::Admin), Err(WorkflowError::WrongStatus { .. })));
+        assert!(matches!(
+            transition(Some(Submitted), SaveDraft, Role::Officer),
+            Err(WorkflowError::WrongStatus { .. })
+        ));
+        assert!(matches!(
+            transition(Some(Approved), Submit, Role::Officer),
+            Err(WorkflowError::WrongStatus { .. })
+        ));
+        assert!(matches!(
+            transition(Some(Approved), Submit, Role::Admin),
+            Err(WorkflowError::WrongStatus { .. })
+        ));
         assert_eq!(transition(Some(Submitted), Submit, Role::Admin), Ok(Submitted));
     }
 
     #[test]
     fn only_admins_review() {
         for role in [Role::Officer, Role::Leader, Role::Analyst] {
-            assert_eq!(transition(Some(Submitted), Approve, role), Err(WorkflowError::Forbidden));
+            assert_eq!(
+                transition(Some(Submitted), Approve, role),
+                Err(WorkflowError::Forbidden)
+            );
         }
-        assert_eq!(transition(Some(Draft), SaveDraft, Role::Leader), Err(WorkflowError::Forbidden));
-        assert!(matches!(transition(Some(Draft), Approve, Role::Admin), Err(WorkflowError::WrongStatus { .. })));
+        assert_eq!(
+            transition(Some(Draft), SaveDraft, Role::Leader),
+            Err(WorkflowError::Forbidden)
+        );
+        assert!(matches!(
+            transition(Some(Draft), Approve, Role::Admin),
+            Err(WorkflowError::WrongStatus { .. })
+        ));
         assert_eq!(transition(None, Approve, Role::Admin), Err(WorkflowError::NoReport));
     }
 }

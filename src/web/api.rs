@@ -29,7 +29,10 @@ pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<
     if let Some(text) = asked.filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
-    let latest = state.db.call(|conn| Ok(db::progress::latest_counted_period(conn)?)).await?;
+    let latest = state
+        .db
+        .call(|conn| Ok(db::progress::latest_counted_period(conn)?))
+        .await?;
     match latest {
         Some(period) => Ok(period),
         None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
@@ -60,7 +63,10 @@ pub async fn progress(
     let catalogue = state.catalogue();
     let table = {
         let catalogue = catalogue.clone();
-        state.db.call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?)).await?
+        state
+            .db
+            .call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?))
+            .await?
     };
     let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
     Ok(axum::Json(json!({
@@ -93,13 +99,18 @@ pub async fn get_report(
     check_filters(&state, Some(&code), None)?;
     let report = {
         let code = code.clone();
-        state.db.call(move |conn| Ok(db::reports::get(conn, &code, period)?)).await?
+        state
+            .db
+            .call(move |conn| Ok(db::reports::get(conn, &code, period)?))
+            .await?
     };
     match report {
         Some(report) if report.status.counts() || may_see_uncounted(&user, &code) => {
             Ok(axum::Json(report).into_response())
         }
-        _ => Err(AppError::NotFound(format!("{code} 的 {period} 报告不存在(no such report)"))),
+        _ => Err(AppError::NotFound(format!(
+            "{code} 的 {period} 报告不存在(no such report)"
+        ))),
     }
 }
 
@@ -151,7 +162,12 @@ pub async fn put_report(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let input = ReportInput { values, notes: body.notes, submit: body.submit, version: body.version };
+    let input = ReportInput {
+        values,
+        notes: body.notes,
+        submit: body.submit,
+        version: body.version,
+    };
     let saved = save_report(&state, user, code, period, input).await?;
     Ok(axum::Json(saved).into_response())
 }
@@ -169,7 +185,15 @@ pub async fn save_report(
         .db
         .call(move |conn| {
             let tx = db::write(conn)?;
-            let saved = db::reports::save(&tx, &catalogue, &user.actor(), &code, period, &input, crate::clock::today())?;
+            let saved = db::reports::save(
+                &tx,
+                &catalogue,
+                &user.actor(),
+                &code,
+                period,
+                &input,
+                crate::clock::today(),
+            )?;
             tx.commit()?;
             Ok(saved)
         })
@@ -198,20 +222,38 @@ pub async fn review_report(
         .db
         .call(move |conn| {
             let tx = db::write(conn)?;
-            let report =
-                db::reports::review(&tx, &catalogue, &user.actor(), &code, period, action, comment.as_deref(), version)?;
+            let report = db::reports::review(
+                &tx,
+                &catalogue,
+                &user.actor(),
+                &code,
+                period,
+                db::reports::Review {
+                    action,
+                    comment: comment.as_deref(),
+                    version,
+                },
+            )?;
             tx.commit()?;
             Ok(report)
         })
         .await
 }
 
-async fn review(state: AppState, user: db::users::User, code: String, period: String, action: Action, body: Bytes) -> AppResult<Response> {
+async fn review(
+    state: AppState,
+    user: db::users::User,
+    code: String,
+    period: String,
+    action: Action,
+    body: Bytes,
+) -> AppResult<Response> {
     let period = extract::period(&period)?;
     let body: ReviewBody = if body.iter().all(u8::is_ascii_whitespace) {
         ReviewBody::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
     };
     let report = review_report(&state, user, code, period, action, body.comment, body.version).await?;
     Ok(axum::Json(report).into_response())

@@ -38,7 +38,12 @@ pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
 }
 
 /// The signed-in user. Pages without one redirect to the sign-in page; the API answers 401.
@@ -55,7 +60,11 @@ impl IntoResponse for AuthRejection {
         match self {
             AuthRejection::Api => AppError::Unauthorized.into_response(),
             AuthRejection::Page { next } => {
-                let target = if next == "/" { "/login".to_owned() } else { format!("/login?next={}", encode(&next)) };
+                let target = if next == "/" {
+                    "/login".to_owned()
+                } else {
+                    format!("/login?next={}", encode(&next))
+                };
                 Redirect::to(&target).into_response()
             }
             AuthRejection::Internal(error) => error.into_response(),
@@ -74,7 +83,10 @@ fn encode(text: &str) -> String {
 
 /// The URI as the client sent it, before nested routers stripped their prefix.
 fn original_uri(parts: &Parts) -> &axum::http::Uri {
-    parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |original| &original.0)
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0)
 }
 
 /// Whether a request is for a machine (JSON, CSV, charts) rather than a page.
@@ -117,7 +129,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             }
             None if wants_machine_answer(parts) => Err(AuthRejection::Api),
             None => Err(AuthRejection::Page {
-                next: original_uri(parts).path_and_query().map_or("/".into(), |p| p.as_str().to_owned()),
+                next: original_uri(parts)
+                    .path_and_query()
+                    .map_or("/".into(), |p| p.as_str().to_owned()),
             }),
         }
     }
@@ -137,14 +151,14 @@ fn safe_next(next: Option<&str>) -> &str {
 }
 
 async fn is_demo(state: &AppState) -> bool {
-    state.db.call(|conn| Ok(db::meta::is_demo(conn)?)).await.unwrap_or(false)
+    state
+        .db
+        .call(|conn| Ok(db::meta::is_demo(conn)?))
+        .await
+        .unwrap_or(false)
 }
 
-pub async fn login_page(
-    State(state): State<AppState>,
-    lang: Lang,
-    query: axum::extract::Query<LoginQuery>,
-) -> Markup {
+pub async fn login_page(State(state): State<AppState>, lang: Lang, query: axum::extract::Query<LoginQuery>) -> Markup {
     login_view::login(lang, is_demo(&state).await, "", None, safe_next(query.next.as_deref()))
 }
 
@@ -216,14 +230,21 @@ pub async fn login(
         }
         LoginResult::Wrong => {
             let message = lang.t("用户名或密码不正确。", "Wrong username or password.");
-            Ok((StatusCode::UNAUTHORIZED, login_view::login(lang, demo, &username, Some(message), &next)).into_response())
+            Ok((
+                StatusCode::UNAUTHORIZED,
+                login_view::login(lang, demo, &username, Some(message), &next),
+            )
+                .into_response())
         }
         LoginResult::Locked => {
             let message = lang.t(
                 "登录失败次数过多,该账户在本机已锁定 15 分钟,请稍后再试。",
                 "Too many failed sign-ins: this account is locked from this address for 15 minutes.",
             );
-            Ok((StatusCode::TOO_MANY_REQUESTS, login_view::login(lang, demo, &username, Some(message), &next))
+            Ok((
+                StatusCode::TOO_MANY_REQUESTS,
+                login_view::login(lang, demo, &username, Some(message), &next),
+            )
                 .into_response())
         }
     }

@@ -38,12 +38,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::TooLarge("请求内容过大(request body too large)".into()))
             }
-            Err(e) => Err(AppError::BadRequest(format!("JSON 内容有误:{} (malformed JSON)", e.body_text()))),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "JSON 内容有误:{} (malformed JSON)",
+                e.body_text()
+            ))),
         }
     }
 }
 
 /// Parses a `period` parameter; 400 with the reason when it is malformed.
 pub fn period(text: &str) -> Result<Period, AppError> {
-    text.parse().map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))
+    text.parse()
+        .map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))
 }

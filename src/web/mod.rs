@@ -35,7 +35,11 @@ pub struct App {
 
 impl App {
     pub fn new(db: Arc<Db>, catalogue: Catalogue, config: ServeConfig) -> Self {
-        Self { db, catalogue: RwLock::new(Arc::new(catalogue)), config }
+        Self {
+            db,
+            catalogue: RwLock::new(Arc::new(catalogue)),
+            config,
+        }
     }
 
     /// The region tree and indicators; loaded once, they change only through `migrate`.
@@ -97,7 +101,10 @@ pub fn router(state: AppState) -> Router {
         .layer(header_if_missing(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_if_missing(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_if_missing(header::REFERRER_POLICY, "same-origin"))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

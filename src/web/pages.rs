@@ -34,7 +34,13 @@ pub async fn dashboard(
     let english = lang.is_en();
     let home = catalogue.home_region();
     let here = uri.path_and_query().map_or("/", |p| p.as_str());
-    let page = Page { title: lang.t("总览", "Dashboard").into(), lang, user: Some(&user), demo, here };
+    let page = Page {
+        title: lang.t("总览", "Dashboard").into(),
+        lang,
+        user: Some(&user),
+        demo,
+        here,
+    };
     let body = html! {
         h1 { (if english { period.label_en() } else { period.label_zh() }) }
         @if let Some(home) = home {
@@ -66,7 +72,13 @@ pub async fn dashboard(
 
 pub async fn not_found(lang: Lang, uri: Uri) -> Response {
     let here = uri.path().to_owned();
-    let page = Page { title: lang.t("页面不存在", "Page not found").into(), lang, user: None, demo: false, here: &here };
+    let page = Page {
+        title: lang.t("页面不存在", "Page not found").into(),
+        lang,
+        user: None,
+        demo: false,
+        here: &here,
+    };
     let body = html! {
         h1 { (lang.t("页面不存在", "Page not found")) }
         p { (lang.t("您要找的页面不存在或已移动。", "The page you asked for does not exist.")) }

@@ -33,7 +33,10 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     };
     // The files change only with the binary, so its version and the size identify them.
     let etag = format!("\"{}-{}\"", env!("CARGO_PKG_VERSION"), file.contents().len());
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
         return StatusCode::NOT_MODIFIED.into_response();
     }
     let mut response = file.contents().into_response();

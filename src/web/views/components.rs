@@ -13,7 +13,7 @@ pub fn thousands(value: i64) -> String {
         out.push('-');
     }
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -41,7 +41,11 @@ impl Render for Amount<'_> {
 pub fn format_amount(value: i64, unit: &str, lang: Lang) -> String {
     if unit == "元" {
         if value >= 100_000_000 {
-            return format!("{} {}", hundredths(value, 1_000_000), lang.t("亿元", "hundred million yuan"));
+            return format!(
+                "{} {}",
+                hundredths(value, 1_000_000),
+                lang.t("亿元", "hundred million yuan")
+            );
         }
         return format!("{} {}", hundredths(value, 100), lang.t("万元", "ten-thousand yuan"));
     }

@@ -33,12 +33,20 @@ struct NavItem {
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
 
-const NAV: &[NavItem] = &[NavItem { path: "/", zh: "总览", en: "Dashboard", roles: EVERYONE }];
+const NAV: &[NavItem] = &[NavItem {
+    path: "/",
+    zh: "总览",
+    en: "Dashboard",
+    roles: EVERYONE,
+}];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.
 pub fn with_lang(here: &str, lang: Lang) -> String {
     let (path, query) = here.split_once('?').unwrap_or((here, ""));
-    let mut pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .collect();
     let wanted = format!("lang={}", lang.code());
     pairs.push(&wanted);
     format!("{path}?{}", pairs.join("&"))
@@ -107,7 +115,10 @@ mod tests {
     #[test]
     fn language_links_keep_the_query() {
         assert_eq!(with_lang("/?period=2020Q1", Lang::En), "/?period=2020Q1&lang=en");
-        assert_eq!(with_lang("/?lang=en&period=2020Q1", Lang::Zh), "/?period=2020Q1&lang=zh");
+        assert_eq!(
+            with_lang("/?lang=en&period=2020Q1", Lang::Zh),
+            "/?period=2020Q1&lang=zh"
+        );
         assert_eq!(with_lang("/login", Lang::En), "/login?lang=en");
     }
 }

@@ -6,7 +6,13 @@ use super::Lang;
 use super::layout::{Page, layout, product_name};
 
 pub fn login(lang: Lang, demo: bool, username: &str, error: Option<&str>, next: &str) -> Markup {
-    let page = Page { title: lang.t("登录", "Sign in").into(), lang, user: None, demo, here: "/login" };
+    let page = Page {
+        title: lang.t("登录", "Sign in").into(),
+        lang,
+        user: None,
+        demo,
+        here: "/login",
+    };
     layout(
         &page,
         html! {

@@ -58,7 +58,10 @@ impl Lang {
     }
 
     fn from_query(query: Option<&str>) -> Option<Lang> {
-        query?.split('&').filter_map(|pair| pair.strip_prefix("lang=")).find_map(Lang::parse)
+        query?
+            .split('&')
+            .filter_map(|pair| pair.strip_prefix("lang="))
+            .find_map(Lang::parse)
     }
 
     /// `?lang=` first, then the cookie, then Chinese.

@@ -1,0 +1,224 @@
+//! The JSON API against a real server on the demonstration data.
+
+mod common;
+
+use common::TestApp;
+use serde_json::Value;
+
+fn row<'a>(body: &'a Value, region: &str, indicator: &str) -> &'a Value {
+    body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["region_code"] == region && r["indicator"] == indicator)
+        .unwrap_or_else(|| panic!("no row {region} {indicator}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_2020q1_reproduces_the_published_province_figures() {
+    let app = TestApp::demo().await;
+    let client = app.login("analyst").await;
+    let body: Value = client
+        .get(app.url("/api/v1/progress?period=2020Q1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["period"], "2020Q1");
+    assert_eq!(body["time_progress"], 25.0);
+    let starts = row(&body, "440000", "shantytown_starts");
+    assert_eq!(starts["cumulative"], 7899);
+    assert_eq!(starts["target"], 10918);
+    assert_eq!(starts["completion_rate"], 72.3);
+    assert_eq!(starts["time_progress"], 25.0);
+    assert_eq!(starts["status"], "on_track");
+    assert_eq!(row(&body, "440000", "shantytown_completions")["completion_rate"], 34.5);
+    assert_eq!(row(&body, "440000", "rent_subsidy_households")["completion_rate"], 79.2);
+    assert_eq!(row(&body, "440000", "public_rental_completions")["target"], 751);
+    let relief = row(&body, "440000", "rent_relief_households");
+    assert_eq!(
+        (relief["cumulative"].clone(), relief["completion_rate"].clone()),
+        (Value::from(140000), Value::Null)
+    );
+    assert_eq!(row(&body, "440000", "rent_relief_amount")["cumulative"], 326_000_000);
+    // No 2020 target for public-rental starts: no rate, never NaN.
+    let no_target = row(&body, "440000", "public_rental_starts");
+    assert_eq!(
+        (no_target["target"].clone(), no_target["status"].clone()),
+        (Value::Null, Value::from("no_target"))
+    );
+    // A city that did not report rent relief shows nothing, not zero.
+    let silent = row(&body, "445300", "rent_relief_households");
+    assert_eq!(
+        (silent["cumulative"].clone(), silent["status"].clone()),
+        (Value::Null, Value::from("not_reported"))
+    );
+    // Province first, then the 21 cities, 7 indicators each.
+    assert_eq!(body["rows"].as_array().unwrap().len(), 22 * 7);
+    assert_eq!(body["rows"][0]["region_code"], "440000");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_needs_a_session_or_token() {
+    let app = TestApp::demo().await;
+    let response = app
+        .anonymous()
+        .get(app.url("/api/v1/progress?period=2020Q1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("登录"));
+
+    let bogus = app
+        .anonymous()
+        .get(app.url("/api/v1/regions"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bogus.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_period_is_a_400_naming_the_problem() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    for (period, hint) in [("2020Q5", "2020Q5"), ("20Q1", "20Q1"), ("2020q1", "2020q1")] {
+        let response = client
+            .get(app.url(&format!("/api/v1/progress?period={period}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{period}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains(hint), "{body}");
+    }
+    let unknown = client
+        .get(app.url("/api/v1/progress?period=2020Q1&region=999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalogues_list_guangdong_and_the_seven_indicators() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    let regions: Value = client
+        .get(app.url("/api/v1/regions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let regions = regions["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 22);
+    assert!(
+        regions
+            .iter()
+            .any(|r| r["code"] == "441900" && r["name_zh"] == "东莞市")
+    );
+    let indicators: Value = client
+        .get(app.url("/api/v1/indicators"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = indicators["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "shantytown_starts",
+            "shantytown_completions",
+            "public_rental_starts",
+            "public_rental_completions",
+            "rent_subsidy_households",
+            "rent_relief_households",
+            "rent_relief_amount"
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_tokens_authenticate_the_api() {
+    let app = TestApp::demo().await;
+    let token = anju::auth::new_token();
+    {
+        let conn = app.conn();
+        let analyst: i64 = conn
+            .query_row("SELECT id FROM users WHERE username = 'analyst'", [], |r| r.get(0))
+            .unwrap();
+        anju::db::sessions::create_token(&conn, &anju::auth::token_hash(&token), analyst).unwrap();
+    }
+    let response = app
+        .anonymous()
+        .get(app.url("/api/v1/progress?period=2020Q1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_ends_the_session_on_the_server() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    assert_eq!(
+        client.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
+        200
+    );
+    let out = client.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(
+        client.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
+        401
+    );
+    let sessions: i64 = app
+        .conn()
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sessions, 0);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_statuses_and_the_missing_report() {
+    let app = TestApp::demo().await;
+    let conn = app.conn();
+    let count = |status: &str| -> i64 {
+        conn.query_row("SELECT count(*) FROM reports WHERE status = ?1", [status], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(count("returned"), 1);
+    assert_eq!(count("draft"), 1);
+    assert!(count("submitted") >= 3);
+    assert!(count("approved") > 200);
+    let yunfu: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM reports WHERE region_code = '445300' AND year = 2021 AND quarter = 4",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(yunfu, 0);
+    app.stop().await;
+}
