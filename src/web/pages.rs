@@ -1,73 +1,165 @@
-//! HTML pages for people: the dashboard and the not-found page.
+//! HTML pages for people: the request context every page needs, the error and not-found pages,
+//! and the dashboard.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, OriginalUri, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 
 use super::AppState;
 use super::api::{ProgressQuery, resolve_period};
-use super::auth::CurrentUser;
+use super::auth::{AuthRejection, CurrentUser};
 use super::extract::Query;
 use super::views::Lang;
 use super::views::components::{Amount, Badge, rate};
 use super::views::layout::{Page, layout};
-use crate::db;
-use crate::error::AppResult;
+use crate::db::{self, users::User};
+use crate::error::{AppError, AppResult};
+
+/// Who is asking, in which language, on which page, and whether the data is a demonstration.
+pub struct PageContext {
+    pub user: User,
+    pub lang: Lang,
+    /// Path and query as the browser sent them.
+    pub here: String,
+    pub demo: bool,
+}
+
+impl PageContext {
+    /// The layout's view of this request, titled `title`.
+    pub fn page(&self, title: impl Into<String>) -> Page<'_> {
+        Page {
+            title: title.into(),
+            lang: self.lang,
+            user: Some(&self.user),
+            demo: self.demo,
+            here: &self.here,
+        }
+    }
+
+    /// `body` in the layout.
+    pub fn render(&self, title: impl Into<String>, body: Markup) -> Markup {
+        layout(&self.page(title), body)
+    }
+
+    /// An error as a page in the same layout, in this language.
+    pub fn error(&self, error: AppError) -> PageError {
+        PageError {
+            error,
+            lang: self.lang,
+            user: Some(self.user.clone()),
+            demo: self.demo,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageContext {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let lang = Lang::of(parts);
+        let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
+        let here = uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let demo = state
+            .db
+            .call(|conn| Ok(db::meta::is_demo(conn)?))
+            .await
+            .map_err(AuthRejection::Internal)?;
+        Ok(Self { user, lang, here, demo })
+    }
+}
+
+/// An error shown as a page: the status code of the error, its message, a way back.
+pub struct PageError {
+    pub error: AppError,
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub demo: bool,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.error.log();
+        let lang = self.lang;
+        let status = self.error.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => lang.t("页面不存在", "Not found"),
+            StatusCode::FORBIDDEN => lang.t("无权访问", "Forbidden"),
+            s if s.is_server_error() => lang.t("服务器出错", "Server error"),
+            _ => lang.t("请求有误", "Bad request"),
+        };
+        let page = Page {
+            title: title.into(),
+            lang,
+            user: self.user.as_ref(),
+            demo: self.demo,
+            here: "/",
+        };
+        let body = html! {
+            section.error-page {
+                h1 { (title) }
+                p.error-message { (self.error.to_string()) }
+                @for field in self.error.field_errors().iter().skip(1) {
+                    p.error-message { (field.message) }
+                }
+                p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
+            }
+        };
+        (status, layout(&page, body)).into_response()
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
 
 pub async fn dashboard(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageContext,
     Query(query): Query<ProgressQuery>,
-) -> AppResult<Response> {
-    let period = resolve_period(&state, query.period.as_deref()).await?;
-    let catalogue = state.catalogue();
-    let (table, demo) = {
-        let catalogue = catalogue.clone();
-        state
-            .db
-            .call(move |conn| Ok((db::progress::table(conn, &catalogue, period)?, db::meta::is_demo(conn)?)))
-            .await?
-    };
-    let english = lang.is_en();
-    let home = catalogue.home_region();
-    let here = uri.path_and_query().map_or("/", |p| p.as_str());
-    let page = Page {
-        title: lang.t("总览", "Dashboard").into(),
-        lang,
-        user: Some(&user),
-        demo,
-        here,
-    };
-    let body = html! {
-        h1 { (if english { period.label_en() } else { period.label_zh() }) }
-        @if let Some(home) = home {
-            table.progress {
-                thead { tr {
-                    th { (lang.t("指标", "Indicator")) }
-                    th { (lang.t("累计完成", "Cumulative")) }
-                    th { (lang.t("年度目标", "Target")) }
-                    th { (lang.t("完成率", "Rate")) }
-                    th { (lang.t("状态", "Status")) }
-                } }
-                tbody {
-                    @for (column, indicator) in catalogue.indicators().iter().enumerate() {
-                        @let figure = table.figure(catalogue.position(&home.code).unwrap_or(0), column);
-                        tr {
-                            th scope="row" { (indicator.name(english)) }
-                            td.num { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
-                            td.num { (figure.target.map_or("—".into(), |t| super::views::components::format_amount(t, &indicator.unit, lang))) }
-                            td.num { (rate(figure.rate)) }
-                            td { (Badge { status: figure.status, lang }) }
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let period = resolve_period(&state, query.period.as_deref()).await?;
+        let catalogue = state.catalogue();
+        let table = {
+            let catalogue = catalogue.clone();
+            state.db.call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?)).await?
+        };
+        let lang = ctx.lang;
+        let english = lang.is_en();
+        let home = catalogue.home_region();
+        let body = html! {
+            h1 { (if english { period.label_en() } else { period.label_zh() }) }
+            @if let Some(home) = home {
+                table.progress {
+                    thead { tr {
+                        th { (lang.t("指标", "Indicator")) }
+                        th { (lang.t("累计完成", "Cumulative")) }
+                        th { (lang.t("年度目标", "Target")) }
+                        th { (lang.t("完成率", "Rate")) }
+                        th { (lang.t("状态", "Status")) }
+                    } }
+                    tbody {
+                        @for (column, indicator) in catalogue.indicators().iter().enumerate() {
+                            @let figure = table.figure(catalogue.position(&home.code).unwrap_or(0), column);
+                            tr {
+                                th scope="row" { (indicator.name(english)) }
+                                td.num { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
+                                td.num { (figure.target.map_or("—".into(), |t| super::views::components::format_amount(t, &indicator.unit, lang))) }
+                                td.num { (rate(figure.rate)) }
+                                td { (Badge { status: figure.status, lang }) }
+                            }
                         }
                     }
                 }
             }
-        }
-    };
-    Ok(layout(&page, body).into_response())
+        };
+        Ok(ctx.render(lang.t("总览", "Dashboard"), body).into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
 }
 
 pub async fn not_found(lang: Lang, uri: Uri) -> Response {
@@ -80,9 +172,11 @@ pub async fn not_found(lang: Lang, uri: Uri) -> Response {
         here: &here,
     };
     let body = html! {
-        h1 { (lang.t("页面不存在", "Page not found")) }
-        p { (lang.t("您要找的页面不存在或已移动。", "The page you asked for does not exist.")) }
-        p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
+        section.error-page {
+            h1 { (lang.t("页面不存在", "Page not found")) }
+            p { (lang.t("您要找的页面不存在或已移动。", "The page you asked for does not exist.")) }
+            p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
+        }
     };
     (StatusCode::NOT_FOUND, layout(&page, body)).into_response()
 }

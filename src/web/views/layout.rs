@@ -62,6 +62,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " · " (product_name(lang)) }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="stylesheet" href="/static/forms.css";
                 script src="/static/app.js" defer {}
             }
             body {
