@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod national;
 pub mod web;
 
 use std::future::Future;

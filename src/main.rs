@@ -59,6 +59,20 @@ enum Command {
     },
     /// Copy the database to FILE with SQLite's online backup, safe while the server runs.
     Backup { file: PathBuf },
+    /// Fill an empty database with a synthetic national dataset (34 provinces, ~340 cities,
+    /// ~2,850 counties, ten years of quarterly reports) for benchmarks. Demonstration data only.
+    Gen {
+        /// Counties in the whole country.
+        #[arg(long, default_value_t = 2850)]
+        counties: usize,
+        /// Years of reports, ending with --last-year.
+        #[arg(long, default_value_t = 10)]
+        years: i32,
+        #[arg(long, default_value_t = 2021)]
+        last_year: i32,
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +296,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!();
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen {
+            counties,
+            years,
+            last_year,
+            seed,
+        } => {
+            let started = std::time::Instant::now();
+            db::Db::open(&store.db, &store.data_dir)?;
+            let mut conn = db::connect(&store.db)?;
+            let options = anju::national::GenOptions {
+                last_year,
+                years,
+                counties,
+                seed,
+            };
+            let regions = anju::national::regions(&db::catalogue::load(&conn)?, &options);
+            let summary = db::bulk::load_generated(&mut conn, &regions, &options)?;
+            println!(
+                "已生成全国合成数据(synthetic national data): {} regions, {} targets, {} reports, {} values in {:.1} s",
+                summary.regions,
+                summary.targets,
+                summary.reports,
+                summary.values,
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {

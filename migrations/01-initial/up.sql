@@ -12,7 +12,7 @@ CREATE TABLE regions (
     code        TEXT PRIMARY KEY CHECK (length(code) = 6 AND code NOT GLOB '*[^0-9]*'),
     name_zh     TEXT NOT NULL,
     name_en     TEXT NOT NULL,
-    level       TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+    level       TEXT NOT NULL CHECK (level IN ('country', 'province', 'city', 'county')),
     parent_code TEXT REFERENCES regions (code)
 ) WITHOUT ROWID;
 

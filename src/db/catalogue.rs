@@ -70,7 +70,7 @@ fn parse_regions(text: &str) -> anyhow::Result<Vec<Region>> {
     let mut regions = Vec::new();
     for (line, row) in reader.deserialize::<RegionRow>().enumerate() {
         let row = row.with_context(|| format!("regions.csv line {}", line + 2))?;
-        if !matches!(row.level.as_str(), "province" | "city" | "county") {
+        if !matches!(row.level.as_str(), "country" | "province" | "city" | "county") {
             bail!("regions.csv line {}: unknown level {:?}", line + 2, row.level);
         }
         regions.push(Region {
@@ -103,12 +103,14 @@ fn parse_indicators(text: &str) -> anyhow::Result<Vec<Indicator>> {
         .collect()
 }
 
-/// Inserts or updates regions; parents must come before their children.
+/// Inserts or updates regions; parents must come before their children. A region that already
+/// hangs under a parent keeps it when the new row names none (a national tree adds a root above
+/// a province whose file has no parent).
 pub fn upsert_regions(conn: &Connection, regions: &[Region]) -> rusqlite::Result<()> {
     let mut statement = conn.prepare_cached(
         "INSERT INTO regions (code, name_zh, name_en, level, parent_code) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-             level = excluded.level, parent_code = excluded.parent_code",
+             level = excluded.level, parent_code = COALESCE(excluded.parent_code, regions.parent_code)",
     )?;
     for region in regions {
         statement.execute(params![

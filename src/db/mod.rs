@@ -2,6 +2,7 @@
 //! take a `&Connection` (or a transaction); the async side reaches them through [`Db::call`].
 
 pub mod audit;
+pub mod bulk;
 pub mod catalogue;
 pub mod meta;
 pub mod progress;

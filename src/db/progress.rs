@@ -11,14 +11,18 @@ use crate::domain::{Period, ReportStatus};
 
 type Figures = HashMap<(String, String), i64>;
 
+/// Counted figures of one period: the reports by their (year, quarter, region) index, the
+/// values by their primary key.
+const COUNTED_FIGURES: &str = "SELECT r.region_code, v.indicator, v.cumulative
+     FROM reports r JOIN report_values v ON v.report_id = r.id
+     WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved')
+       AND v.cumulative IS NOT NULL";
+
+const REPORT_STATUSES: &str = "SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2";
+
 /// Cumulative figures in submitted or approved reports for one period.
 fn counted_figures(conn: &Connection, period: Period) -> rusqlite::Result<Figures> {
-    let mut statement = conn.prepare_cached(
-        "SELECT r.region_code, v.indicator, v.cumulative
-         FROM reports r JOIN report_values v ON v.report_id = r.id
-         WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved')
-           AND v.cumulative IS NOT NULL",
-    )?;
+    let mut statement = conn.prepare_cached(COUNTED_FIGURES)?;
     let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
         Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
     })?;
@@ -26,8 +30,7 @@ fn counted_figures(conn: &Connection, period: Period) -> rusqlite::Result<Figure
 }
 
 fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<String, ReportStatus>> {
-    let mut statement =
-        conn.prepare_cached("SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2")?;
+    let mut statement = conn.prepare_cached(REPORT_STATUSES)?;
     let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
         let status: String = row.get(1)?;
         let status = status
@@ -89,4 +92,34 @@ pub fn counted_periods(conn: &Connection) -> rusqlite::Result<Vec<Period>> {
         }
     }
     Ok(periods)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of `sql` as SQLite reports it, one line per step.
+    fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut statement = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let count = statement.parameter_count();
+        let params: Vec<i64> = vec![2020; count];
+        statement
+            .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn progress_queries_search_indexes_instead_of_scanning() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations().unwrap().to_latest(&mut conn).unwrap();
+        for sql in [COUNTED_FIGURES, REPORT_STATUSES, super::super::targets::FOR_YEAR] {
+            let steps = plan(&conn, sql);
+            assert!(!steps.is_empty());
+            for step in &steps {
+                assert!(step.starts_with("SEARCH"), "full scan in {sql}: {steps:?}");
+            }
+        }
+    }
 }

@@ -7,9 +7,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::audit::{self, Change};
 use crate::domain::Actor;
 
+/// One year's targets, by the primary key's leading `year`.
+pub(crate) const FOR_YEAR: &str = "SELECT region_code, indicator, target FROM targets WHERE year = ?1";
+
 /// Explicit targets for one year, keyed by (region code, indicator key).
 pub fn for_year(conn: &Connection, year: i32) -> rusqlite::Result<HashMap<(String, String), i64>> {
-    let mut statement = conn.prepare_cached("SELECT region_code, indicator, target FROM targets WHERE year = ?1")?;
+    let mut statement = conn.prepare_cached(FOR_YEAR)?;
     let rows = statement.query_map(params![year], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?;
     rows.collect()
 }

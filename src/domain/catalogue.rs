@@ -10,7 +10,7 @@ pub struct Region {
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
-    /// `province`, `city` or `county`.
+    /// `country`, `province`, `city` or `county`.
     pub level: String,
     pub parent_code: Option<String>,
 }

@@ -61,13 +61,7 @@ pub async fn progress(
     let indicator = query.indicator.filter(|i| !i.is_empty());
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
-    let table = {
-        let catalogue = catalogue.clone();
-        state
-            .db
-            .call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?))
-            .await?
-    };
+    let (table, _) = state.progress(period).await?;
     let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
     Ok(axum::Json(json!({
         "period": period,

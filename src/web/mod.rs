@@ -7,8 +7,9 @@ pub mod pages;
 pub mod statics;
 pub mod views;
 
+use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -23,23 +24,59 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::ServeConfig;
 use crate::db::Db;
+use crate::domain::Period;
 use crate::domain::catalogue::Catalogue;
+use crate::domain::progress::ProgressTable;
 use crate::error::AppResult;
 
 /// Everything a handler may need; shared behind one `Arc`.
 pub struct App {
     pub db: Arc<Db>,
     catalogue: RwLock<Arc<Catalogue>>,
+    /// Computed progress tables by period, each valid for the data version it was computed at.
+    tables: Mutex<HashMap<Period, (i64, Arc<ProgressTable>)>>,
     pub config: ServeConfig,
 }
+
+/// Progress tables kept at most; those of older data versions are dropped first.
+const CACHED_TABLES: usize = 64;
 
 impl App {
     pub fn new(db: Arc<Db>, catalogue: Catalogue, config: ServeConfig) -> Self {
         Self {
             db,
             catalogue: RwLock::new(Arc::new(catalogue)),
+            tables: Mutex::new(HashMap::new()),
             config,
         }
+    }
+
+    /// The progress table of `period` and the data version it reflects. Computed once per data
+    /// version and shared by every page, chart, export and API response until the next write.
+    pub async fn progress(&self, period: Period) -> AppResult<(Arc<ProgressTable>, i64)> {
+        let version = self.db.call(|conn| Ok(crate::db::meta::data_version(conn)?)).await?;
+        if let Some((cached_version, table)) = self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(&period)
+            && *cached_version == version
+        {
+            return Ok((Arc::clone(table), version));
+        }
+        let catalogue = self.catalogue();
+        let (table, version) = self
+            .db
+            .call(move |conn| {
+                // The version and the figures are read in one transaction so that they agree.
+                let tx = conn.transaction()?;
+                let version = crate::db::meta::data_version(&tx)?;
+                let table = crate::db::progress::table(&tx, &catalogue, period)?;
+                Ok((Arc::new(table), version))
+            })
+            .await?;
+        let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        if tables.len() >= CACHED_TABLES {
+            tables.retain(|_, (cached_version, _)| *cached_version == version);
+        }
+        tables.insert(period, (version, Arc::clone(&table)));
+        Ok((table, version))
     }
 
     /// The region tree and indicators; loaded once, they change only through `migrate`.

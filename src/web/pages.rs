@@ -123,10 +123,7 @@ pub async fn dashboard(
     let result: AppResult<Response> = async {
         let period = resolve_period(&state, query.period.as_deref()).await?;
         let catalogue = state.catalogue();
-        let table = {
-            let catalogue = catalogue.clone();
-            state.db.call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?)).await?
-        };
+        let (table, _) = state.progress(period).await?;
         let lang = ctx.lang;
         let english = lang.is_en();
         let home = catalogue.home_region();

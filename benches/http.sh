@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# HTTP load figures for benches/README.md: cold start, dashboard, API and a static file at 64
+# connections, on the demo data and on the synthetic national data, and the server's peak RSS.
+# Needs wrk (apt-get install wrk). Usage: benches/http.sh [seconds-per-run, default 10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_RUN=${1:-10}
+PASSWORD=bench-password-1
+PORT=${ANJU_BENCH_PORT:-18080}
+BIN=target/release/anju
+WORK=$(mktemp -d)
+trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet
+
+# Starts the server on database $1 (extra flags after it) and prints the milliseconds from
+# spawn to the first successful /healthz.
+start() {
+    local db=$1
+    shift
+    local began
+    began=$(date +%s%N)
+    ANJU_DEMO_PASSWORD=$PASSWORD ANJU_ADMIN_PASSWORD=$PASSWORD RUST_LOG=warn \
+        "$BIN" --db "$db" serve --addr "127.0.0.1:$PORT" "$@" >"$WORK/server.log" 2>&1 &
+    PID=$!
+    until curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do sleep 0.005; done
+    echo $(( ($(date +%s%N) - began) / 1000000 ))
+}
+
+stop() {
+    kill "$PID"
+    wait "$PID" 2>/dev/null || true
+}
+
+session() {
+    curl -fs -c "$WORK/cookies" -o /dev/null -d "username=admin&password=$PASSWORD" "http://127.0.0.1:$PORT/login"
+    awk '$6 == "anju_session" { print $7 }' "$WORK/cookies"
+}
+
+load() {
+    local label=$1 path=$2 token=$3
+    echo "== $label: GET $path"
+    wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: anju_session=$token" \
+        "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
+}
+
+rss() {
+    echo "server peak RSS: $(awk '/VmHWM/ { print $2 / 1024 " MiB" }' "/proc/$PID/status")"
+}
+
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+
+echo "# demo data"
+echo "cold start on a new demo database: $(start "$WORK/demo.db" --demo) ms"
+stop
+echo "cold start on the existing demo database: $(start "$WORK/demo.db" --demo) ms"
+TOKEN=$(session)
+load "static file (ceiling)" "/static/app.css" "$TOKEN"
+load "dashboard" "/?period=2021Q4" "$TOKEN"
+load "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
+rss
+stop
+
+echo "# national data"
+started=$(date +%s%N)
+"$BIN" --db "$WORK/national.db" gen
+echo "gen took $(( ($(date +%s%N) - started) / 1000000 )) ms; file $(du -h "$WORK/national.db" | cut -f1)"
+start "$WORK/national.db" >/dev/null
+stop
+echo "cold start on the existing national database: $(start "$WORK/national.db") ms"
+TOKEN=$(session)
+load "static file (ceiling)" "/static/app.css" "$TOKEN"
+load "dashboard" "/?period=2021Q4" "$TOKEN"
+load "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
+load "API progress, one province" "/api/v1/progress?period=2021Q4&region=440000" "$TOKEN"
+rss
+stop
