@@ -1,6 +1,8 @@
 //! A real anju server on a free loopback port with its own SQLite file, and logged-in clients.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
