@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::TestApp;
 use reliability::{
-    Write, assert_absent, assert_audit_explains_data, assert_stored, cities, fresh_writes,
-    integrity_check, stored,
+    Write, assert_absent, assert_audit_explains_data, assert_stored, cities, fresh_writes, integrity_check, stored,
 };
 
 /// Runs `anju backup out` on the test server's database; panics if it fails or hangs.
@@ -58,7 +57,9 @@ async fn backup_during_writes_holds_every_write_acknowledged_before_it_began() {
     let conn = app.conn();
     grow_history(&conn);
     let fresh_audit_before: i64 = conn
-        .query_row("SELECT count(*) FROM audit_log WHERE period >= '2022'", [], |row| row.get(0))
+        .query_row("SELECT count(*) FROM audit_log WHERE period >= '2022'", [], |row| {
+            row.get(0)
+        })
         .expect("audit count");
     let writes = fresh_writes(&cities(&conn), 400, 9);
 
@@ -145,7 +146,9 @@ async fn backup_during_writes_holds_every_write_acknowledged_before_it_began() {
         }
     }
     let fresh_audit: i64 = copy
-        .query_row("SELECT count(*) FROM audit_log WHERE period >= '2022'", [], |row| row.get(0))
+        .query_row("SELECT count(*) FROM audit_log WHERE period >= '2022'", [], |row| {
+            row.get(0)
+        })
         .expect("audit count");
     assert_eq!(fresh_audit - fresh_audit_before, expected_audit);
     assert_audit_explains_data(&copy);
@@ -161,7 +164,9 @@ fn grow_history(conn: &rusqlite::Connection) {
         [&detail],
     )
     .expect("history");
-    let pages: i64 = conn.query_row("PRAGMA page_count", [], |row| row.get(0)).expect("page count");
+    let pages: i64 = conn
+        .query_row("PRAGMA page_count", [], |row| row.get(0))
+        .expect("page count");
     assert!(pages > 2000, "{pages} pages");
 }
 

@@ -78,7 +78,10 @@ async fn two_hundred_concurrent_submissions_are_each_stored_once_with_their_audi
     let fresh_reports: i64 = conn
         .query_row("SELECT count(*) FROM reports WHERE year >= 2022", [], |row| row.get(0))
         .unwrap();
-    assert_eq!(fresh_reports, 200, "every acknowledged report exactly once, nothing else");
+    assert_eq!(
+        fresh_reports, 200,
+        "every acknowledged report exactly once, nothing else"
+    );
     let expected_audit: i64 = acknowledged.iter().map(|w| w.audit_rows()).sum();
     assert_eq!(audit_count(&conn) - audit_before, expected_audit);
     assert_audit_explains_data(&conn);

@@ -51,7 +51,10 @@ impl Server {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let addr: String = rest.chars().take_while(|c| c.is_ascii_digit() || ".:".contains(*c)).collect();
+                    let addr: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || ".:".contains(*c))
+                        .collect();
                     if let (Some(tx), Ok(addr)) = (tx.take(), addr.parse::<SocketAddr>()) {
                         let _ = tx.send(addr);
                     }
@@ -128,8 +131,14 @@ async fn stream_and_kill(server: &mut Server, writes: Vec<Write>, workers: usize
         let base = server.url("");
         tasks.spawn(async move {
             loop {
-                let Some(write) = queue.lock().unwrap().next() else { return };
-                let sent = client.put(format!("{base}{}", write.path())).json(&write.body()).send().await;
+                let Some(write) = queue.lock().unwrap().next() else {
+                    return;
+                };
+                let sent = client
+                    .put(format!("{base}{}", write.path()))
+                    .json(&write.body())
+                    .send()
+                    .await;
                 let status = match sent {
                     Ok(response) => {
                         let status = response.status().as_u16();
@@ -191,7 +200,10 @@ async fn writes_acknowledged_before_kill_9_survive_a_restart() {
     let mut sent = 0;
     for outcome in &outcomes {
         assert!(outcome.acknowledged.len() >= 60);
-        assert!(!outcome.unanswered.is_empty(), "the kill should interrupt writes in flight");
+        assert!(
+            !outcome.unanswered.is_empty(),
+            "the kill should interrupt writes in flight"
+        );
         for write in &outcome.acknowledged {
             assert_stored(&check, write);
             expected_audit += write.audit_rows();
@@ -212,7 +224,11 @@ async fn writes_acknowledged_before_kill_9_survive_a_restart() {
     for write in untouched {
         assert_absent(&check, write);
     }
-    assert_eq!(audit_count(&check) - audit_before, expected_audit, "audit rows match the data");
+    assert_eq!(
+        audit_count(&check) - audit_before,
+        expected_audit,
+        "audit rows match the data"
+    );
     assert_audit_explains_data(&check);
 
     // The restarted server serves the acknowledged figures and takes new writes.

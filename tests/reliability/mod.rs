@@ -78,7 +78,10 @@ pub fn fresh_writes(cities: &[String], count: usize, salt: i64) -> Vec<Write> {
 
 /// The stored figures and status of one report, if it exists.
 pub fn stored(conn: &Connection, region: &str, period: &str) -> Option<(String, BTreeMap<String, Option<i64>>)> {
-    let (year, quarter) = (period[..4].parse::<i32>().expect("year"), period[5..].parse::<u8>().expect("quarter"));
+    let (year, quarter) = (
+        period[..4].parse::<i32>().expect("year"),
+        period[5..].parse::<u8>().expect("quarter"),
+    );
     let (id, status): (i64, String) = conn
         .query_row(
             "SELECT id, status FROM reports WHERE region_code = ?1 AND year = ?2 AND quarter = ?3",
@@ -111,7 +114,13 @@ pub fn assert_stored(conn: &Connection, write: &Write) {
             |row| row.get(0),
         )
         .expect("audit count");
-    assert_eq!(audit, write.audit_rows(), "{} {} audit rows", write.region, write.period);
+    assert_eq!(
+        audit,
+        write.audit_rows(),
+        "{} {} audit rows",
+        write.region,
+        write.period
+    );
 }
 
 /// Asserts that `write` left no trace at all.
@@ -129,7 +138,11 @@ pub fn assert_absent(conn: &Connection, write: &Write) {
             |row| row.get(0),
         )
         .expect("audit count");
-    assert_eq!(audit, 0, "{} {} has audit rows without data", write.region, write.period);
+    assert_eq!(
+        audit, 0,
+        "{} {} has audit rows without data",
+        write.region, write.period
+    );
 }
 
 /// Every figure and every report status in the database is the last one its audit trail
@@ -191,7 +204,11 @@ pub fn assert_audit_explains_data(conn: &Connection) {
         .expect("query");
     for row in rows {
         let (region, period, status, audited) = row.expect("row");
-        assert_eq!(audited, Some(status), "{region} {period}: status and audit trail disagree");
+        assert_eq!(
+            audited,
+            Some(status),
+            "{region} {period}: status and audit trail disagree"
+        );
     }
 }
 
