@@ -331,7 +331,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let conn = open(&store)?;
             anju::ensure_parent(&file)?;
-            conn.backup(rusqlite::MAIN_DB, &file, None).context("online backup")?;
+            db::backup_to(&conn, &file)?;
             let copy = rusqlite::Connection::open(&file)?;
             let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
             if check != "ok" {

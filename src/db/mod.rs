@@ -59,6 +59,24 @@ pub fn write(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 
+/// Copies the database behind `conn` to a new file with SQLite's online backup, in one step:
+/// one read snapshot, so writers carry on meanwhile. (A backup in small steps starts over
+/// whenever another connection writes, and on a busy server may never finish.)
+pub fn backup_to(conn: &Connection, file: &Path) -> anyhow::Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let mut copy = Connection::open(file).with_context(|| format!("creating {}", file.display()))?;
+    let backup = Backup::new(conn, &mut copy).context("starting online backup")?;
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match backup.step(-1).context("online backup")? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            _ if std::time::Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            other => anyhow::bail!("database stayed busy during backup: {other:?}"),
+        }
+    }
+}
+
 /// The database the server works on: a small pool of connections to one SQLite file.
 pub struct Db {
     path: PathBuf,

@@ -145,7 +145,15 @@ pub struct LoginQuery {
 /// Only same-site relative paths are followed after sign-in.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path,
+        // Control characters would make an invalid Location header (a 500), or split it.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path
+        }
         _ => "/",
     }
 }
