@@ -32,6 +32,22 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A form of buttons only may arrive with no body and no content type: no fields.
+        if !request.headers().contains_key(header::CONTENT_TYPE) {
+            let body = axum::body::Bytes::from_request(request, state).await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    AppError::BadRequest(e.body_text())
+                }
+            })?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(FormFields(Vec::new()));
+            }
+            return Err(AppError::BadRequest(
+                "请以表单方式提交(expected an HTML form body)".into(),
+            ));
+        }
         match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
             Ok(form) => Ok(FormFields(form.0)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
