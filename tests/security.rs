@@ -14,13 +14,21 @@ fn user_id(app: &TestApp, name: &str) -> i64 {
         .unwrap()
 }
 
+/// A request: method, path, JSON body (else a form), form fields.
+type Write = (reqwest::Method, String, Option<Value>, Vec<(&'static str, String)>);
+
 /// Every state-changing route, with a body that would be accepted from the same origin.
-fn writes(app: &TestApp) -> Vec<(reqwest::Method, String, Option<Value>, Vec<(&'static str, String)>)> {
+fn writes(app: &TestApp) -> Vec<Write> {
     use reqwest::Method;
     let leader = user_id(app, "leader");
     let form = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect::<Vec<_>>();
     vec![
-        (Method::POST, "/login".into(), None, form(&[("username", "admin"), ("password", PASSWORD)])),
+        (
+            Method::POST,
+            "/login".into(),
+            None,
+            form(&[("username", "admin"), ("password", PASSWORD)]),
+        ),
         (Method::POST, "/logout".into(), None, vec![]),
         (
             Method::PUT,
@@ -28,21 +36,36 @@ fn writes(app: &TestApp) -> Vec<(reqwest::Method, String, Option<Value>, Vec<(&'
             Some(json!({"values": {"shantytown_starts": 1}})),
             vec![],
         ),
-        (Method::POST, "/api/v1/reports/440400/2021Q4/approve".into(), Some(json!({})), vec![]),
+        (
+            Method::POST,
+            "/api/v1/reports/440400/2021Q4/approve".into(),
+            Some(json!({})),
+            vec![],
+        ),
         (
             Method::POST,
             "/api/v1/reports/440400/2021Q4/return".into(),
             Some(json!({"comment": "x"})),
             vec![],
         ),
-        (Method::POST, "/api/v1/reports/440100/2021Q4/reopen".into(), Some(json!({})), vec![]),
+        (
+            Method::POST,
+            "/api/v1/reports/440100/2021Q4/reopen".into(),
+            Some(json!({})),
+            vec![],
+        ),
         (
             Method::POST,
             "/reports/440100/2022Q1".into(),
             None,
             form(&[("value.shantytown_starts", "1"), ("action", "save")]),
         ),
-        (Method::POST, "/admin/reports/440400/2021Q4/approve".into(), None, vec![]),
+        (
+            Method::POST,
+            "/admin/reports/440400/2021Q4/approve".into(),
+            None,
+            vec![],
+        ),
         (
             Method::POST,
             "/admin/reports/440400/2021Q4/return".into(),
@@ -60,7 +83,11 @@ fn writes(app: &TestApp) -> Vec<(reqwest::Method, String, Option<Value>, Vec<(&'
             Method::POST,
             "/admin/users".into(),
             None,
-            form(&[("username", "mallory"), ("role", "admin"), ("password", "long-enough-password")]),
+            form(&[
+                ("username", "mallory"),
+                ("role", "admin"),
+                ("password", "long-enough-password"),
+            ]),
         ),
         (
             Method::POST,
@@ -214,9 +241,15 @@ async fn a_password_reset_ends_the_users_sessions_and_the_new_password_works() {
         .await
         .unwrap();
     assert_eq!(reset.status(), 303);
-    assert_eq!(officer.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        officer.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
+        401
+    );
     assert_eq!(sign_in(&app, &app.anonymous(), PASSWORD).await.status(), 401);
-    assert_eq!(sign_in(&app, &app.anonymous(), "a-new-password-2026").await.status(), 303);
+    assert_eq!(
+        sign_in(&app, &app.anonymous(), "a-new-password-2026").await.status(),
+        303
+    );
     app.stop().await;
 }
 
@@ -241,7 +274,10 @@ async fn sessions_end_after_idle_time_and_after_their_maximum_age() {
     assert_eq!(idle.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
     assert_eq!(old.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
     let fresh = app.login("leader").await;
-    assert_eq!(fresh.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        fresh.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
+        200
+    );
     app.stop().await;
 }
 
@@ -256,18 +292,34 @@ async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
         .await
         .unwrap();
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let admin = app.login("admin").await;
-    for path in ["/login", "/reports", "/admin/approvals", "/admin/users", "/audit", "/api/v1/regions"] {
+    for path in [
+        "/login",
+        "/reports",
+        "/admin/approvals",
+        "/admin/users",
+        "/audit",
+        "/api/v1/regions",
+    ] {
         let response = admin.get(app.url(path)).send().await.unwrap();
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert!(headers.contains_key("referrer-policy"), "{path}");
         let html = response.text().await.unwrap();
-        assert!(!html.contains("<script>") && !html.contains(" style="), "{path}: no inline script or style");
+        assert!(
+            !html.contains("<script>") && !html.contains(" style="),
+            "{path}: no inline script or style"
+        );
     }
     app.stop().await;
 }
@@ -324,12 +376,66 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
     let app = TestApp::demo().await;
     let admin = app.login("admin").await;
     for (fields, status, hint) in [
-        (vec![("username", "sz_officer"), ("role", "officer"), ("region", "440300"), ("password", "short")], 422, "至少需要 10 个字符"),
-        (vec![("username", "sz_officer"), ("role", "officer"), ("region", ""), ("password", "long-enough-pw")], 422, "必须指定所属地区"),
-        (vec![("username", "sz_officer"), ("role", "officer"), ("region", "449999"), ("password", "long-enough-pw")], 422, "未知地区"),
-        (vec![("username", "sz_officer"), ("role", "root"), ("region", ""), ("password", "long-enough-pw")], 422, "未知角色"),
-        (vec![("username", "a b"), ("role", "leader"), ("region", ""), ("password", "long-enough-pw")], 422, "用户名须为"),
-        (vec![("username", "leader"), ("role", "leader"), ("region", ""), ("password", "long-enough-pw")], 409, "已存在"),
+        (
+            vec![
+                ("username", "sz_officer"),
+                ("role", "officer"),
+                ("region", "440300"),
+                ("password", "short"),
+            ],
+            422,
+            "至少需要 10 个字符",
+        ),
+        (
+            vec![
+                ("username", "sz_officer"),
+                ("role", "officer"),
+                ("region", ""),
+                ("password", "long-enough-pw"),
+            ],
+            422,
+            "必须指定所属地区",
+        ),
+        (
+            vec![
+                ("username", "sz_officer"),
+                ("role", "officer"),
+                ("region", "449999"),
+                ("password", "long-enough-pw"),
+            ],
+            422,
+            "未知地区",
+        ),
+        (
+            vec![
+                ("username", "sz_officer"),
+                ("role", "root"),
+                ("region", ""),
+                ("password", "long-enough-pw"),
+            ],
+            422,
+            "未知角色",
+        ),
+        (
+            vec![
+                ("username", "a b"),
+                ("role", "leader"),
+                ("region", ""),
+                ("password", "long-enough-pw"),
+            ],
+            422,
+            "用户名须为",
+        ),
+        (
+            vec![
+                ("username", "leader"),
+                ("role", "leader"),
+                ("region", ""),
+                ("password", "long-enough-pw"),
+            ],
+            409,
+            "已存在",
+        ),
     ] {
         let before = app.snapshot();
         let response = admin.post(app.url("/admin/users")).form(&fields).send().await.unwrap();
@@ -340,13 +446,27 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
     }
     let created = admin
         .post(app.url("/admin/users"))
-        .form(&[("username", "sz_officer"), ("role", "officer"), ("region", "440300"), ("password", PASSWORD)])
+        .form(&[
+            ("username", "sz_officer"),
+            ("role", "officer"),
+            ("region", "440300"),
+            ("password", PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 303);
     let sz = app.login("sz_officer").await;
-    assert!(sz.get(app.url("/reports")).send().await.unwrap().text().await.unwrap().contains("深圳市"));
+    assert!(
+        sz.get(app.url("/reports"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("深圳市")
+    );
     // Changing the role moves the account; an admin cannot demote or disable themself.
     let id = user_id(&app, "sz_officer");
     let moved = admin
@@ -369,7 +489,11 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
         .await
         .unwrap();
     assert_eq!(demote.status(), 409);
-    let disable = admin.post(app.url(&format!("/admin/users/{me}/disable"))).send().await.unwrap();
+    let disable = admin
+        .post(app.url(&format!("/admin/users/{me}/disable")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(disable.status(), 409);
     let actions: Vec<String> = app
         .conn()

@@ -79,10 +79,7 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
         .await
         .unwrap();
     assert_eq!(submitted.status(), 303);
-    assert_eq!(
-        submitted.headers()["location"],
-        "/reports/440100/2022Q1?done=submitted"
-    );
+    assert_eq!(submitted.headers()["location"], "/reports/440100/2022Q1?done=submitted");
     let html = officer
         .get(app.url("/reports/440100/2022Q1"))
         .send()
@@ -91,16 +88,32 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("已报送") && !html.contains("保存草稿"), "read-only after submission");
-    assert!(html.contains("5.0%") && html.contains("明显滞后"), "rate and status once saved");
+    assert!(
+        html.contains("已报送") && !html.contains("保存草稿"),
+        "read-only after submission"
+    );
+    assert!(
+        html.contains("5.0%") && html.contains("明显滞后"),
+        "rate and status once saved"
+    );
 
     // The province sees it in the queue and returns it with a comment.
-    let queue = admin.get(app.url("/admin/approvals")).send().await.unwrap().text().await.unwrap();
+    let queue = admin
+        .get(app.url("/admin/approvals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(queue.contains("广州市") && queue.contains("2022Q1"), "{queue}");
     let version = report_version(&app, &admin, "440100", "2022Q1").await;
     let returned = admin
         .post(app.url("/admin/reports/440100/2022Q1/return"))
-        .form(&[("version", version.to_string()), ("comment", "新开工数与台账不符,请核实".into())])
+        .form(&[
+            ("version", version.to_string()),
+            ("comment", "新开工数与台账不符,请核实".into()),
+        ])
         .send()
         .await
         .unwrap();
@@ -115,7 +128,10 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("新开工数与台账不符,请核实") && html.contains("已退回"), "{html}");
+    assert!(
+        html.contains("新开工数与台账不符,请核实") && html.contains("已退回"),
+        "{html}"
+    );
     let version = report_version(&app, &officer, "440100", "2022Q1").await;
     let resubmitted = officer
         .post(app.url("/reports/440100/2022Q1"))
@@ -194,7 +210,12 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
         .filter(|r| r["action"] == "status" || r["indicator"] == "shantytown_starts")
         .map(|r| {
             let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
-            (text(&r["username"]), text(&r["action"]), text(&r["old_value"]), text(&r["new_value"]))
+            (
+                text(&r["username"]),
+                text(&r["action"]),
+                text(&r["old_value"]),
+                text(&r["new_value"]),
+            )
         })
         .collect();
     steps.reverse();
@@ -221,7 +242,10 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("新开工数与台账不符,请核实") && page.contains("gz_officer"), "{page}");
+    assert!(
+        page.contains("新开工数与台账不符,请核实") && page.contains("gz_officer"),
+        "{page}"
+    );
     app.stop().await;
 }
 
@@ -250,7 +274,9 @@ async fn every_bad_input_to_the_api_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(saved.status(), 200);
-    let version = saved.json::<Value>().await.unwrap()["report"]["version"].as_i64().unwrap();
+    let version = saved.json::<Value>().await.unwrap()["report"]["version"]
+        .as_i64()
+        .unwrap();
 
     let q2 = "/api/v1/reports/440100/2022Q2";
     let value = |v: Value| json!({"values": {"shantytown_starts": v}});
@@ -259,16 +285,48 @@ async fn every_bad_input_to_the_api_is_refused_and_changes_nothing() {
     refused_put(&app, &officer, q2, value(json!(1.5)), 422, "不是整数").await;
     refused_put(&app, &officer, q2, value(json!(10_000_000_000_000_i64)), 422, "上限").await;
     refused_put(&app, &officer, q2, value(json!(250)), 422, "不能减少").await;
-    refused_put(&app, &officer, "/api/v1/reports/440100/2027Q1", value(json!(1)), 422, "尚未开始").await;
-    refused_put(&app, &officer, "/api/v1/reports/440300/2022Q1", value(json!(1)), 403, "无权").await;
-    refused_put(&app, &officer, "/api/v1/reports/440100/2021Q4", value(json!(1)), 409, "已审核").await;
+    refused_put(
+        &app,
+        &officer,
+        "/api/v1/reports/440100/2027Q1",
+        value(json!(1)),
+        422,
+        "尚未开始",
+    )
+    .await;
+    refused_put(
+        &app,
+        &officer,
+        "/api/v1/reports/440300/2022Q1",
+        value(json!(1)),
+        403,
+        "无权",
+    )
+    .await;
+    refused_put(
+        &app,
+        &officer,
+        "/api/v1/reports/440100/2021Q4",
+        value(json!(1)),
+        409,
+        "已审核",
+    )
+    .await;
     let stale = json!({"values": {"shantytown_starts": 310}, "version": version - 1});
     refused_put(&app, &officer, q1, stale, 409, "已被他人修改").await;
     // 30% at Q2 is 20 pp behind the 50% benchmark: the note is required to submit.
     let behind = json!({"values": {"shantytown_starts": 300}, "submit": true});
     refused_put(&app, &officer, q2, behind, 422, "情况说明").await;
     refused_put(&app, &officer, q2, json!({"values": {"bogus": 1}}), 422, "未知指标").await;
-    refused_put(&app, &officer, "/api/v1/reports/449999/2022Q1", value(json!(1)), 404, "未知地区").await;
+    refused_put(
+        &app,
+        &officer,
+        "/api/v1/reports/449999/2022Q1",
+        value(json!(1)),
+        404,
+        "未知地区",
+    )
+    .await;
     app.stop().await;
 }
 
@@ -282,7 +340,12 @@ async fn refused_form(
     hint: &str,
 ) -> String {
     let before = app.snapshot();
-    let response = client.post(app.url(path)).form(&form_fields(fields)).send().await.unwrap();
+    let response = client
+        .post(app.url(path))
+        .form(&form_fields(fields))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), status, "{path} {fields:?}");
     let html = response.text().await.unwrap();
     assert!(html.contains(hint), "{path} {fields:?}: {html}");
@@ -313,14 +376,46 @@ async fn the_form_shows_each_error_next_to_its_field_and_keeps_what_was_typed() 
     .await;
     assert!(html.contains("“12abc”不是整数"), "{html}");
     assert!(html.contains("数值超过上限"), "{html}");
-    for typed in ["value=\"-5\"", "value=\"12abc\"", "value=\"10000000000000\"", "value=\"1,234\""] {
+    for typed in [
+        "value=\"-5\"",
+        "value=\"12abc\"",
+        "value=\"10000000000000\"",
+        "value=\"1,234\"",
+    ] {
         assert!(html.contains(typed), "{typed} kept");
     }
-    assert!(html.contains("id=\"error-shantytown_starts\""), "error beside its field");
+    assert!(
+        html.contains("id=\"error-shantytown_starts\""),
+        "error beside its field"
+    );
 
-    refused_form(&app, &officer, path, &[("version", "0"), ("value.bogus", "1")], 422, "未知指标").await;
-    refused_form(&app, &officer, "/reports/440100/2027Q1", &[("value.shantytown_starts", "1")], 422, "尚未开始").await;
-    refused_form(&app, &officer, "/reports/440300/2022Q1", &[("value.shantytown_starts", "1")], 403, "无权").await;
+    refused_form(
+        &app,
+        &officer,
+        path,
+        &[("version", "0"), ("value.bogus", "1")],
+        422,
+        "未知指标",
+    )
+    .await;
+    refused_form(
+        &app,
+        &officer,
+        "/reports/440100/2027Q1",
+        &[("value.shantytown_starts", "1")],
+        422,
+        "尚未开始",
+    )
+    .await;
+    refused_form(
+        &app,
+        &officer,
+        "/reports/440300/2022Q1",
+        &[("value.shantytown_starts", "1")],
+        403,
+        "无权",
+    )
+    .await;
     refused_form(
         &app,
         &officer,
@@ -334,7 +429,11 @@ async fn the_form_shows_each_error_next_to_its_field_and_keeps_what_was_typed() 
     // A draft saved, then a stale form posted again: 409 with a clear message, typed values kept.
     let saved = officer
         .post(app.url(path))
-        .form(&form_fields(&[("version", "0"), ("value.shantytown_starts", "10"), ("action", "save")]))
+        .form(&form_fields(&[
+            ("version", "0"),
+            ("value.shantytown_starts", "10"),
+            ("action", "save"),
+        ]))
         .send()
         .await
         .unwrap();
@@ -392,7 +491,10 @@ async fn admin_reopens_an_approved_report_and_the_officer_may_edit_again() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("请补充租金减免户数") && html.contains("保存草稿"), "{html}");
+    assert!(
+        html.contains("请补充租金减免户数") && html.contains("保存草稿"),
+        "{html}"
+    );
     // Reopening twice is a wrong status, shown on the approvals page.
     let again = admin
         .post(app.url("/admin/reports/440100/2021Q4/reopen"))
@@ -445,7 +547,14 @@ async fn officer_home_shows_periods_what_is_due_and_late_reports() {
         [],
     )
     .unwrap();
-    let html = officer.get(app.url("/reports")).send().await.unwrap().text().await.unwrap();
+    let html = officer
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("广州市") && html.contains("本期应报"), "{html}");
     let today = chrono::Utc::now() + chrono::Duration::hours(8);
     let quarter = (chrono::Datelike::month(&today) - 1) / 3 + 1;
@@ -467,7 +576,14 @@ async fn officer_home_shows_periods_what_is_due_and_late_reports() {
 async fn targets_grid_saves_in_place_and_audits_each_revision() {
     let app = TestApp::demo().await;
     let admin = app.login("admin").await;
-    let html = admin.get(app.url("/admin/targets?year=2020")).send().await.unwrap().text().await.unwrap();
+    let html = admin
+        .get(app.url("/admin/targets?year=2020"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("/import?kind=targets"), "links the CSV import");
     assert!(html.contains("name=\"t.440100.shantytown_starts\""), "{html}");
     let old: i64 = app
@@ -523,21 +639,39 @@ async fn every_bad_target_is_refused_and_changes_nothing() {
     let admin = app.login("admin").await;
     for (fields, hint) in [
         (vec![("year", "2020"), ("t.440100.shantytown_starts", "-1")], "负数"),
-        (vec![("year", "2020"), ("t.440100.shantytown_starts", "一千")], "不是整数"),
-        (vec![("year", "2020"), ("t.440100.shantytown_starts", "12.5")], "不是整数"),
-        (vec![("year", "2020"), ("t.440100.shantytown_starts", "10000000000000")], "上限"),
+        (
+            vec![("year", "2020"), ("t.440100.shantytown_starts", "一千")],
+            "不是整数",
+        ),
+        (
+            vec![("year", "2020"), ("t.440100.shantytown_starts", "12.5")],
+            "不是整数",
+        ),
+        (
+            vec![("year", "2020"), ("t.440100.shantytown_starts", "10000000000000")],
+            "上限",
+        ),
         (vec![("year", "2020"), ("t.449999.shantytown_starts", "1")], "未知地区"),
         (vec![("year", "2020"), ("t.440100.bogus", "1")], "未知指标"),
         (vec![("year", "2020"), ("t.440100.rent_relief_amount", "1")], "不设目标"),
         (vec![("year", "20x0"), ("t.440100.shantytown_starts", "1")], "年度"),
         (vec![("year", "1999"), ("t.440100.shantytown_starts", "1")], "年度"),
         (
-            vec![("year", "2020"), ("t.440100.shantytown_starts", "5"), ("t.440200.shantytown_starts", "x")],
+            vec![
+                ("year", "2020"),
+                ("t.440100.shantytown_starts", "5"),
+                ("t.440200.shantytown_starts", "x"),
+            ],
             "不是整数",
         ),
     ] {
         let before = app.snapshot();
-        let response = admin.post(app.url("/admin/targets")).form(&fields).send().await.unwrap();
+        let response = admin
+            .post(app.url("/admin/targets"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 422, "{fields:?}");
         let html = response.text().await.unwrap();
         assert!(html.contains(hint), "{fields:?}: {html}");

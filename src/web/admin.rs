@@ -1,6 +1,7 @@
 //! The province's pages: approvals queue and review actions, the targets grid, user accounts
 //! and the audit log. Every handler checks the role first: deny by default.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
@@ -13,7 +14,9 @@ use super::extract::{self, Query};
 use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::reports::submitted_late;
-use super::views::admin::{self as view, ApprovedItem, Approvals, NewUser, QueueItem, QueueLine, TargetCell, TargetRow};
+use super::views::admin::{
+    self as view, Approvals, ApprovedItem, NewUser, QueueItem, QueueLine, TargetCell, TargetRow,
+};
 use crate::auth::{check_password_strength, hash_password};
 use crate::db::{self, users::User};
 use crate::domain::period::{MAX_YEAR, MIN_YEAR};
@@ -81,8 +84,8 @@ async fn approvals_page(
                         Some(p) => db::reports::get(conn, &summary.region_code, p)?,
                         None => None,
                     };
-                    if !tables.contains_key(&summary.period) {
-                        tables.insert(summary.period, db::progress::table(conn, &catalogue, summary.period)?);
+                    if let Entry::Vacant(slot) = tables.entry(summary.period) {
+                        slot.insert(db::progress::table(conn, &catalogue, summary.period)?);
                     }
                     queue.push((report, previous));
                 }
@@ -174,9 +177,11 @@ pub async fn approvals(
             Some("reopen") => Some(lang.t("已重新打开,报告退回填报员修改。", "Reopened and returned to the city.")),
             _ => None,
         };
-        Ok(approvals_page(&state, &ctx, query.period.as_deref(), Vec::new(), notice)
-            .await?
-            .into_response())
+        Ok(
+            approvals_page(&state, &ctx, query.period.as_deref(), Vec::new(), notice)
+                .await?
+                .into_response(),
+        )
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -315,9 +320,11 @@ pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(quer
         require_admin(&ctx.user)?;
         let year = parse_year(query.year.as_deref())?;
         let notice = (query.done.as_deref() == Some("saved")).then(|| ctx.lang.t("目标已保存。", "Targets saved."));
-        Ok(targets_page(&state, &ctx, year, None, &BTreeMap::new(), Vec::new(), notice)
-            .await?
-            .into_response())
+        Ok(
+            targets_page(&state, &ctx, year, None, &BTreeMap::new(), Vec::new(), notice)
+                .await?
+                .into_response(),
+        )
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -376,7 +383,16 @@ pub async fn save_targets(
         }
         if !general.is_empty() {
             let error = AppError::Invalid(general);
-            let page = targets_page(&state, &ctx, year, Some(&typed), &cell_errors, messages_of(&error), None).await?;
+            let page = targets_page(
+                &state,
+                &ctx,
+                year,
+                Some(&typed),
+                &cell_errors,
+                messages_of(&error),
+                None,
+            )
+            .await?;
             return Ok((error.status(), page).into_response());
         }
         let actor = ctx.user.actor();
@@ -430,9 +446,15 @@ pub async fn users(State(state): State<AppState>, ctx: PageContext, Query(query)
         let notice = match query.done.as_deref() {
             Some("create") => Some(lang.t("用户已创建。", "User created.")),
             Some("role") => Some(lang.t("角色已修改。", "Role changed.")),
-            Some("disable") => Some(lang.t("用户已停用,其登录会话已全部结束。", "User disabled; their sessions have ended.")),
+            Some("disable") => Some(lang.t(
+                "用户已停用,其登录会话已全部结束。",
+                "User disabled; their sessions have ended.",
+            )),
             Some("enable") => Some(lang.t("用户已启用。", "User enabled.")),
-            Some("password") => Some(lang.t("密码已重置,该用户需用新密码重新登录。", "Password reset; the user must sign in again.")),
+            Some("password") => Some(lang.t(
+                "密码已重置,该用户需用新密码重新登录。",
+                "Password reset; the user must sign in again.",
+            )),
             _ => None,
         };
         Ok(users_page(&state, &ctx, NewUser::default(), Vec::new(), notice)
@@ -451,10 +473,16 @@ fn role_and_region(state: &AppState, role: &str, region: &str) -> AppResult<(Rol
         return Ok((role, None));
     }
     if region.is_empty() {
-        return Err(AppError::invalid("region", "市级填报员必须指定所属地区(an officer needs a region)"));
+        return Err(AppError::invalid(
+            "region",
+            "市级填报员必须指定所属地区(an officer needs a region)",
+        ));
     }
     if state.catalogue().region(region).is_none() {
-        return Err(AppError::invalid("region", format!("未知地区代码“{region}”(unknown region)")));
+        return Err(AppError::invalid(
+            "region",
+            format!("未知地区代码“{region}”(unknown region)"),
+        ));
     }
     Ok((role, Some(region.to_owned())))
 }
@@ -503,9 +531,7 @@ pub async fn create_user(
                         let hash = hash_password(&password)?;
                         let tx = db::write(conn)?;
                         if db::users::by_username(&tx, &username)?.is_some() {
-                            return Err(AppError::Conflict(format!(
-                                "用户名“{username}”已存在(username taken)"
-                            )));
+                            return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
                         }
                         db::users::create(&tx, &actor, &username, role, region.as_deref(), &hash)?;
                         tx.commit()?;
@@ -584,7 +610,9 @@ pub async fn user_action(
                     }
                     UserChange::Disabled(Ok(disabled)) => {
                         if user.id == me && disabled {
-                            return Err(AppError::Conflict("不能停用自己的账户(you cannot disable yourself)".into()));
+                            return Err(AppError::Conflict(
+                                "不能停用自己的账户(you cannot disable yourself)".into(),
+                            ));
                         }
                         db::users::set_disabled(&tx, &actor, &user, disabled)?;
                     }
@@ -632,7 +660,9 @@ pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query)
             rows: &rows,
             fixed_region: ctx.user.role == Role::Officer,
         };
-        Ok(ctx.render(ctx.lang.t("审计日志", "Audit log"), view::audit(&page)).into_response())
+        Ok(ctx
+            .render(ctx.lang.t("审计日志", "Audit log"), view::audit(&page))
+            .into_response())
     }
     .await;
     result.map_err(|e| ctx.error(e))

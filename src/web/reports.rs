@@ -78,8 +78,8 @@ fn render_form(
     code: &str,
     period: Period,
     data: &FormData,
-    typed: Option<&Typed>,
-    error: Option<&AppError>,
+    // What the officer typed and why it was refused, when re-showing a refused form.
+    refused: Option<(&Typed, &AppError)>,
     notice: Option<&'static str>,
 ) -> AppResult<maud::Markup> {
     let catalogue = state.catalogue();
@@ -89,6 +89,7 @@ fn render_form(
     let lang = ctx.lang;
     let report = data.report.as_ref();
     let status = report.map(|r| r.status);
+    let (typed, error) = refused.unzip();
     let editable = workflow::transition(status, Action::SaveDraft, ctx.user.role).is_ok();
     let mut field_errors: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut general = Vec::new();
@@ -123,7 +124,10 @@ fn render_form(
             };
             FormRow {
                 indicator,
-                previous: data.previous.as_ref().and_then(|r| r.values.get(key).copied().flatten()),
+                previous: data
+                    .previous
+                    .as_ref()
+                    .and_then(|r| r.values.get(key).copied().flatten()),
                 target,
                 saved,
                 rate: saved.and_then(|v| completion_rate(v, target)),
@@ -188,7 +192,7 @@ pub async fn form(
             Some("submitted") => Some(ctx.lang.t("已提交,等待省厅审核。", "Submitted for review.")),
             _ => None,
         };
-        Ok(render_form(&state, &ctx, &code, period, &data, None, None, notice)?.into_response())
+        Ok(render_form(&state, &ctx, &code, period, &data, None, notice)?.into_response())
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -237,7 +241,9 @@ pub async fn save(
             input.notes.insert(key.to_owned(), note.to_owned());
         }
         let outcome = if errors.is_empty() {
-            save_report(&state, ctx.user.clone(), code.clone(), period, input).await.map(|_| ())
+            save_report(&state, ctx.user.clone(), code.clone(), period, input)
+                .await
+                .map(|_| ())
         } else {
             Err(AppError::Invalid(errors))
         };
@@ -248,7 +254,7 @@ pub async fn save(
             }
             Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
                 let data = load(&state, &code, period).await?;
-                let page = render_form(&state, &ctx, &code, period, &data, Some(&typed), Some(&error), None)?;
+                let page = render_form(&state, &ctx, &code, period, &data, Some((&typed, &error)), None)?;
                 Ok((error.status(), page).into_response())
             }
             Err(other) => Err(other),
@@ -313,7 +319,10 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
             status: Some(s.status),
             submitted: s.submitted_at.as_deref().map(crate::clock::local_time),
             late: submitted_late(s.period, s.submitted_at.as_deref(), days),
-            admin_comment: s.admin_comment.clone().filter(|_| s.status == crate::domain::ReportStatus::Returned),
+            admin_comment: s
+                .admin_comment
+                .clone()
+                .filter(|_| s.status == crate::domain::ReportStatus::Returned),
         };
         let due = summaries
             .iter()

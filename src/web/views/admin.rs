@@ -17,7 +17,11 @@ fn messages(errors: &[String], notice: Option<&str>) -> Markup {
 }
 
 fn period_label(period: Period, lang: Lang) -> String {
-    if lang.is_en() { period.label_en() } else { period.label_zh() }
+    if lang.is_en() {
+        period.label_en()
+    } else {
+        period.label_zh()
+    }
 }
 
 /// One figure of a submitted report, beside the previous quarter's.
