@@ -245,6 +245,13 @@ async fn admin_pages_and_entry_forms_are_closed_to_the_wrong_roles() {
             assert_eq!(status, expected, "{name} GET {path}");
         }
     }
+    let admin = app.login("admin").await;
+    for (path, _) in pages {
+        let english = format!("{path}{}lang=en", if path.contains('?') { '&' } else { '?' });
+        let response = admin.get(app.url(&english)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{english}");
+        assert!(response.text().await.unwrap().contains("lang=\"en\""), "{english}");
+    }
     // Officers see only their own region's audit rows.
     let officer = app.login("gz_officer").await;
     let html = officer

@@ -91,6 +91,7 @@ pub async fn explain_plain_errors(request: Request, next: Next) -> Response {
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest(format!("请求格式不受支持:{text}")),
+        StatusCode::NOT_FOUND => AppError::NotFound("找不到请求的内容(not found)".into()),
         StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持该请求方法(method not allowed)".into()),
         _ => AppError::BadRequest(format!("请求有误:{text}")),
     };
@@ -105,9 +106,7 @@ pub async fn explain_plain_errors(request: Request, next: Next) -> Response {
         }
         .into_response()
     };
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        *answer.status_mut() = status;
-    }
+    *answer.status_mut() = status;
     answer
 }
 

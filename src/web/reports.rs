@@ -162,6 +162,7 @@ fn render_form(
         errors: general,
         notice,
         due_date: deadline::due_date(period, state.config.late_after_days).to_string(),
+        reviewer: ctx.user.role.may_administer(),
     };
     let title = format!("{} {}", region.name(lang.is_en()), period);
     Ok(ctx.render(title, report_form::report_form(&form)))

@@ -54,6 +54,8 @@ pub struct ReportForm<'a> {
     pub errors: Vec<String>,
     pub notice: Option<&'static str>,
     pub due_date: String,
+    /// An administrator sees the review actions the report's status allows.
+    pub reviewer: bool,
 }
 
 fn amount(value: Option<i64>, indicator: &Indicator, lang: Lang) -> Markup {
@@ -168,6 +170,42 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                     p.hint { (lang.t("该报告已报送,当前不可修改。", "This report has been submitted and cannot be edited now.")) }
                 }
             }
+            @if form.reviewer {
+                (review_actions(form))
+            }
+        }
+    }
+}
+
+/// Approve / return for a submitted report, reopen for an approved one: the admin's buttons.
+fn review_actions(form: &ReportForm<'_>) -> Markup {
+    let lang = form.lang;
+    let base = format!("/admin/reports/{}/{}", form.region.code, form.period);
+    html! {
+        @match form.status {
+            Some(ReportStatus::Submitted) => {
+                div.review-actions {
+                    form method="post" action={ (base) "/approve" } {
+                        input type="hidden" name="version" value=(form.version);
+                        button.primary type="submit" { (lang.t("审核通过", "Approve")) }
+                    }
+                    form method="post" action={ (base) "/return" } {
+                        input type="hidden" name="version" value=(form.version);
+                        label for="review-comment" { (lang.t("退回意见", "Comment")) }
+                        textarea #review-comment name="comment" rows="2" maxlength="500" required {}
+                        button type="submit" { (lang.t("退回", "Return")) }
+                    }
+                }
+            }
+            Some(ReportStatus::Approved) => {
+                form.review-actions method="post" action={ (base) "/reopen" } {
+                    input type="hidden" name="version" value=(form.version);
+                    label for="reopen-comment" { (lang.t("重新打开的理由(可选)", "Reason for reopening (optional)")) }
+                    textarea #reopen-comment name="comment" rows="2" maxlength="500" {}
+                    button type="submit" { (lang.t("重新打开", "Reopen")) }
+                }
+            }
+            _ => {}
         }
     }
 }
