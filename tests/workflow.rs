@@ -528,9 +528,8 @@ async fn returning_without_a_comment_is_refused() {
 async fn officer_home_shows_periods_what_is_due_and_late_reports() {
     let app = TestApp::demo().await;
     let officer = app.login("gz_officer").await;
-    // The demo loader submitted everything today; give Guangzhou's reports realistic dates:
-    // all on time but 2021Q3, submitted on 30 October; 2021Q2 came in on the last allowed day
-    // (15 July, 23:00 Beijing time).
+    // Guangzhou's reports all on time but 2021Q3, submitted on 30 October; 2021Q2 came in on
+    // the last allowed day (15 July, 23:00 Beijing time).
     let conn = app.conn();
     conn.execute(
         "UPDATE reports SET submitted_at = printf('%04d-%02d-20T02:00:00.000Z', year, quarter * 3) WHERE region_code = '440100'",
