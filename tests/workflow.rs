@@ -559,6 +559,16 @@ async fn officer_home_shows_periods_what_is_due_and_late_reports() {
     let quarter = (chrono::Datelike::month(&today) - 1) / 3 + 1;
     let due = format!("/reports/440100/{}Q{quarter}", chrono::Datelike::year(&today));
     assert!(html.contains(&due), "{due} is due");
+    let (year, quarter) = (chrono::Datelike::year(&today), quarter);
+    let previous = if quarter == 1 {
+        format!("{}Q4", year - 1)
+    } else {
+        format!("{year}Q{}", quarter - 1)
+    };
+    assert!(
+        html.contains(&format!("/reports/440100/{previous}")),
+        "the unsubmitted previous quarter is still owed"
+    );
     let late_rows: Vec<&str> = html.split("<tr>").filter(|row| row.contains("逾期报送")).collect();
     assert_eq!(late_rows.len(), 1, "{html}");
     assert!(late_rows[0].contains("2021Q3"));

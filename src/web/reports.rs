@@ -14,7 +14,7 @@ use super::api::save_report;
 use super::extract::{self, Query};
 use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
-use super::views::report_form::{self, FormRow, OfficerHome, PeriodLine, ReportForm};
+use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine, ReportForm};
 use crate::db::{self, reports::Report, reports::ReportInput, users::User};
 use crate::domain::progress::ProgressTable;
 use crate::domain::rate::completion_rate;
@@ -307,7 +307,6 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
         }
         let today = crate::clock::today();
         let days = state.config.late_after_days;
-        let due_period = Period::containing(today).map_err(|e| AppError::Internal(e.into()))?;
         let summaries = {
             let code = code.clone();
             state
@@ -325,24 +324,35 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
                 .clone()
                 .filter(|_| s.status == crate::domain::ReportStatus::Returned),
         };
-        let due = summaries
-            .iter()
-            .find(|s| s.period == due_period)
-            .map(line)
-            .unwrap_or(PeriodLine {
-                period: due_period,
-                status: None,
-                submitted: None,
-                late: false,
-                admin_comment: None,
-            });
-        let overdue = !due.status.is_some_and(|s| s.counts()) && deadline::is_overdue(due_period, today, days);
+        let current = Period::containing(today).map_err(|e| AppError::Internal(e.into()))?;
+        let before = Period::containing(current.first_day().pred_opt().unwrap_or(current.first_day()))
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let mut due = Vec::new();
+        for period in [before, current] {
+            let line = summaries
+                .iter()
+                .find(|s| s.period == period)
+                .map(line)
+                .unwrap_or(PeriodLine {
+                    period,
+                    status: None,
+                    submitted: None,
+                    late: false,
+                    admin_comment: None,
+                });
+            let outstanding = !line.status.is_some_and(|s| s.counts());
+            if period == current || outstanding {
+                due.push(DueLine {
+                    overdue: outstanding && deadline::is_overdue(period, today, days),
+                    due_date: deadline::due_date(period, days).to_string(),
+                    line,
+                });
+            }
+        }
         let home = OfficerHome {
             lang,
             region,
             due,
-            due_date: deadline::due_date(due_period, days).to_string(),
-            overdue,
             lines: summaries.iter().map(line).collect(),
             late_after_days: days,
         };

@@ -219,12 +219,18 @@ pub struct PeriodLine {
     pub admin_comment: Option<String>,
 }
 
+/// A report the officer still owes, with its deadline.
+pub struct DueLine {
+    pub line: PeriodLine,
+    pub due_date: String,
+    pub overdue: bool,
+}
+
 pub struct OfficerHome<'a> {
     pub lang: Lang,
     pub region: &'a Region,
-    pub due: PeriodLine,
-    pub due_date: String,
-    pub overdue: bool,
+    /// The current quarter, preceded by the previous one while that is still not submitted.
+    pub due: Vec<DueLine>,
     pub lines: Vec<PeriodLine>,
     pub late_after_days: u32,
 }
@@ -241,16 +247,19 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
         h1 { (home.region.name(en)) " · " (lang.t("季度填报", "Quarterly reports")) }
         section.due-now {
             h2 { (lang.t("本期应报", "Due now")) }
-            p {
-                a href={ "/reports/" (region) "/" (home.due.period) } {
-                    (if en { home.due.period.label_en() } else { home.due.period.label_zh() })
+            @for due in &home.due {
+                @let period = due.line.period;
+                p {
+                    a href={ "/reports/" (region) "/" (period) } {
+                        (if en { period.label_en() } else { period.label_zh() })
+                    }
+                    " " (ReportBadge { status: due.line.status, lang })
+                    " · " (lang.t("截止 ", "due ")) (due.due_date)
+                    @if due.overdue { " " span.badge.late { (lang.t("已逾期", "Overdue")) } }
+                    @if !due.line.status.is_some_and(|s| s.counts()) {
+                        " " a.button href={ "/reports/" (region) "/" (period) } { (lang.t("填报", "Enter figures")) }
+                    }
                 }
-                " " (ReportBadge { status: home.due.status, lang })
-                " · " (lang.t("截止 ", "due ")) (home.due_date)
-                @if home.overdue { " " span.badge.late { (lang.t("已逾期", "Overdue")) } }
-            }
-            @if !home.due.status.is_some_and(|s| s.counts()) {
-                p { a.button href={ "/reports/" (region) "/" (home.due.period) } { (lang.t("开始填报", "Enter figures")) } }
             }
         }
         section.periods {
