@@ -448,6 +448,37 @@ async fn the_form_shows_each_error_next_to_its_field_and_keeps_what_was_typed() 
     )
     .await;
     assert!(html.contains("value=\"20\""));
+    assert!(html.contains("下方保留了您输入的内容"), "{html}");
+    // Having seen what is saved now, the officer may save again: the page carries the current version.
+    assert!(html.contains("name=\"version\" value=\"1\""), "{html}");
+    let again = officer
+        .post(app.url(path))
+        .form(&form_fields(&[
+            ("version", "1"),
+            ("value.shantytown_starts", "20"),
+            ("action", "save"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+
+    // Every problem is listed at once: a malformed figure beside a falling cumulative.
+    let html = refused_form(
+        &app,
+        &officer,
+        "/reports/440100/2022Q2",
+        &[
+            ("version", "0"),
+            ("value.shantytown_starts", "5"),
+            ("value.shantytown_completions", "x"),
+            ("action", "save"),
+        ],
+        422,
+        "累计数不能减少",
+    )
+    .await;
+    assert!(html.contains("“x”不是整数"), "{html}");
 
     // A decreasing cumulative against Q1's draft.
     refused_form(

@@ -103,6 +103,18 @@ fn render_form(
                     }
                 }
             }
+            AppError::Conflict(message) => {
+                general.push(message.clone());
+                if editable {
+                    general.push(
+                        lang.t(
+                            "下方保留了您输入的内容;“完成率”“进度”两栏是目前已保存的数据。核对后再次保存或提交,将以您的输入为准。",
+                            "Your entries are kept below; the rate and status columns show what is saved now. Saving again after checking will use your entries.",
+                        )
+                        .to_owned(),
+                    );
+                }
+            }
             other => general.push(other.to_string()),
         }
     }
@@ -246,6 +258,15 @@ pub async fn save(
                 .await
                 .map(|_| ())
         } else {
+            // Report the other fields' problems too (a falling cumulative, a missing note), so
+            // the officer corrects everything in one go.
+            if let Err(AppError::Invalid(more)) = check_only(&state, &ctx.user, &code, period, input).await {
+                let fresh: Vec<FieldError> = more
+                    .into_iter()
+                    .filter(|e| !errors.iter().any(|known| known.field == e.field))
+                    .collect();
+                errors.extend(fresh);
+            }
             Err(AppError::Invalid(errors))
         };
         match outcome {
@@ -263,6 +284,21 @@ pub async fn save(
     }
     .await;
     result.map_err(|e| ctx.error(e))
+}
+
+/// Runs every check of `save` on the well-formed part of a form and rolls back: nothing is kept.
+async fn check_only(state: &AppState, user: &User, code: &str, period: Period, input: ReportInput) -> AppResult<()> {
+    let catalogue = state.catalogue();
+    let (actor, code) = (user.actor(), code.to_owned());
+    state
+        .db
+        .call(move |conn| {
+            let tx = db::write(conn)?;
+            let checked = db::reports::save(&tx, &catalogue, &actor, &code, period, &input, crate::clock::today());
+            tx.rollback()?;
+            Ok(checked.map(|_| ()))
+        })
+        .await?
 }
 
 #[derive(Deserialize, Default)]
