@@ -383,6 +383,11 @@ fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
             .parse::<ReportStatus>()
             .map_or_else(|_| value.to_owned(), |s| lang.t(s.label_zh(), s.label_en()).to_owned()),
         "value" | "target" => value.parse::<i64>().map_or_else(|_| value.to_owned(), thousands),
+        "user_disable" | "user_enable" => match value {
+            "disabled" => lang.t("已停用", "disabled").to_owned(),
+            "active" => lang.t("正常", "active").to_owned(),
+            other => other.to_owned(),
+        },
         _ => value.to_owned(),
     }
 }
