@@ -506,3 +506,23 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
     assert_eq!(actions, ["user_create", "user_role"]);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn framework_rejections_are_explained_not_bare_text() {
+    let app = TestApp::demo().await;
+    let admin = app.login("admin").await;
+    let wrong_method = admin.get(app.url("/logout")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.headers().contains_key("allow"));
+    assert!(wrong_method.text().await.unwrap().contains("不支持该请求方法"));
+    let not_a_form = admin
+        .post(app.url("/admin/targets"))
+        .header("content-type", "text/csv")
+        .body("year,2022")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_a_form.status(), 400);
+    assert!(not_a_form.text().await.unwrap().contains("请以表单方式提交"));
+    app.stop().await;
+}

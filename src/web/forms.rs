@@ -1,7 +1,7 @@
 //! HTML form bodies for the pages that write, and clear answers to the plain-text rejections
 //! (413, 415, 405, …) that would otherwise reach a person as bare English text.
 
-use axum::body::Body;
+use axum::RequestExt;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -69,21 +69,22 @@ fn too_large() -> AppError {
     ))
 }
 
-/// Replaces a framework's plain-text 4xx answer with the app's own error: JSON for machines,
+/// Replaces a framework's plain-text or empty 4xx answer with the app's own error: JSON for machines,
 /// a page for people, the message in Chinese first.
-pub async fn explain_plain_errors(request: Request, next: Next) -> Response {
+pub async fn explain_plain_errors(mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    let lang = Lang::of(&request_parts_view(&request));
+    let lang = request.extract_parts::<Lang>().await.unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     let plain = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
+        .is_none_or(|v| v.starts_with("text/plain"));
     if !status.is_client_error() || !plain {
         return response;
     }
+    let allow = response.headers().get(header::ALLOW).cloned();
     let text = axum::body::to_bytes(response.into_body(), 16 * 1024)
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -107,17 +108,8 @@ pub async fn explain_plain_errors(request: Request, next: Next) -> Response {
         .into_response()
     };
     *answer.status_mut() = status;
-    answer
-}
-
-/// The parts `Lang::of` reads, without taking the request apart.
-fn request_parts_view(request: &Request) -> axum::http::request::Parts {
-    let mut builder = axum::http::Request::builder().uri(request.uri().clone());
-    if let Some(cookie) = request.headers().get(header::COOKIE) {
-        builder = builder.header(header::COOKIE, cookie.clone());
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
     }
-    builder
-        .body(Body::empty())
-        .map(|r| r.into_parts().0)
-        .unwrap_or_else(|_| axum::http::Request::new(Body::empty()).into_parts().0)
+    answer
 }
