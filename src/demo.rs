@@ -92,6 +92,7 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
         )
         .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
     }
+    db::reports::date_demo_submissions(&tx, 10)?;
     db::meta::set_demo(&tx, true)?;
     tx.commit()?;
     Ok(true)

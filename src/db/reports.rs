@@ -495,3 +495,21 @@ pub fn summaries(
     })?;
     rows.collect()
 }
+
+/// Demonstration data only: dates every submission `days_after` days after its quarter ended
+/// (10:00 Beijing time) and every approval five days later, so the demo's reports are not all
+/// stamped with the moment the dataset was loaded (which would flag them all late).
+pub fn date_demo_submissions(conn: &Connection, days_after: u32) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE reports SET
+             submitted_at = CASE WHEN submitted_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
+                 date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1))) END,
+             approved_at = CASE WHEN approved_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
+                 date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1 + 5))) END,
+             updated_at = COALESCE(
+                 CASE WHEN approved_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
+                     date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1 + 5))) END,
+                 updated_at)",
+        params![days_after],
+    )
+}

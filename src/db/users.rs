@@ -141,6 +141,8 @@ pub fn set_disabled(conn: &Connection, actor: &Actor, user: &User, disabled: boo
         actor,
         &Change {
             action: if disabled { "user_disable" } else { "user_enable" },
+            old_value: Some(if user.disabled { "disabled" } else { "active" }.to_owned()),
+            new_value: Some(if disabled { "disabled" } else { "active" }.to_owned()),
             detail: Some(user.username.clone()),
             ..Default::default()
         },

@@ -2,6 +2,7 @@
 //! report workflow. No I/O, no clock, no async: everything here is a function of its arguments.
 
 pub mod catalogue;
+pub mod deadline;
 pub mod period;
 pub mod progress;
 pub mod rate;

@@ -1,9 +1,12 @@
 //! HTTP: the router, shared state, middleware, and the handlers grouped by resource.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod extract;
+pub mod forms;
 pub mod pages;
+pub mod reports;
 pub mod statics;
 pub mod views;
 
@@ -125,9 +128,18 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/", get(pages::dashboard))
         .route("/static/{*path}", get(statics::serve))
+        .route("/reports", get(reports::home))
+        .route("/reports/{code}/{period}", get(reports::form).post(reports::save))
+        .route("/admin/approvals", get(admin::approvals))
+        .route("/admin/reports/{code}/{period}/{action}", post(admin::review))
+        .route("/admin/targets", get(admin::targets).post(admin::save_targets))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/{action}", post(admin::user_action))
+        .route("/audit", get(admin::audit))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(forms::explain_plain_errors))
         .layer(middleware::from_fn(views::remember_lang))
         .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
         .layer(header_if_missing(

@@ -33,12 +33,44 @@ struct NavItem {
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
 
-const NAV: &[NavItem] = &[NavItem {
-    path: "/",
-    zh: "总览",
-    en: "Dashboard",
-    roles: EVERYONE,
-}];
+const NAV: &[NavItem] = &[
+    NavItem {
+        path: "/",
+        zh: "总览",
+        en: "Dashboard",
+        roles: EVERYONE,
+    },
+    NavItem {
+        path: "/reports",
+        zh: "本市填报",
+        en: "My reports",
+        roles: &[Role::Officer],
+    },
+    NavItem {
+        path: "/admin/approvals",
+        zh: "审核",
+        en: "Approvals",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        path: "/admin/targets",
+        zh: "目标任务",
+        en: "Targets",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        path: "/admin/users",
+        zh: "用户",
+        en: "Users",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        path: "/audit",
+        zh: "审计",
+        en: "Audit",
+        roles: &[Role::Admin, Role::Analyst],
+    },
+];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.
 pub fn with_lang(here: &str, lang: Lang) -> String {

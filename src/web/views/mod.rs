@@ -1,8 +1,10 @@
 //! Pages as maud functions of plain data: the layout, shared components and one module a page.
 
+pub mod admin;
 pub mod components;
 pub mod layout;
 pub mod login;
+pub mod report_form;
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;

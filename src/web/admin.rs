@@ -1,0 +1,669 @@
+//! The province's pages: approvals queue and review actions, the targets grid, user accounts
+//! and the audit log. Every handler checks the role first: deny by default.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::api::{AuditQuery, review_report};
+use super::extract::{self, Query};
+use super::forms::FormFields;
+use super::pages::{PageContext, PageResult};
+use super::reports::submitted_late;
+use super::views::admin::{
+    self as view, Approvals, ApprovedItem, NewUser, QueueItem, QueueLine, TargetCell, TargetRow,
+};
+use crate::auth::{check_password_strength, hash_password};
+use crate::db::{self, users::User};
+use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::rate::completion_rate;
+use crate::domain::validation::{self, parse_value};
+use crate::domain::workflow::Action;
+use crate::domain::{Period, ReportStatus, Role, Status};
+use crate::error::{AppError, AppResult, FieldError};
+
+fn require_admin(user: &User) -> AppResult<()> {
+    if user.role.may_administer() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// The messages of an error, one a line.
+fn messages_of(error: &AppError) -> Vec<String> {
+    match error {
+        AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// An error the page shows in place (the form stays on screen) rather than as an error page.
+fn shown_in_place(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Invalid(_) | AppError::Conflict(_) | AppError::NotFound(_) | AppError::BadRequest(_)
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ApprovalsQuery {
+    period: Option<String>,
+    done: Option<String>,
+}
+
+async fn approvals_page(
+    state: &AppState,
+    ctx: &PageContext,
+    approved_period: Option<&str>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> AppResult<maud::Markup> {
+    let catalogue = state.catalogue();
+    let asked = approved_period.map(str::trim).filter(|p| !p.is_empty());
+    let approved_period = match asked {
+        Some(text) => Some(extract::period(text)?),
+        None => None,
+    };
+    let (queue, approved, approved_period, tables) = {
+        let catalogue = catalogue.clone();
+        state
+            .db
+            .call(move |conn| {
+                let mut queue = Vec::new();
+                let mut tables = HashMap::new();
+                for summary in db::reports::summaries(conn, None, Some(ReportStatus::Submitted))? {
+                    let Some(report) = db::reports::get(conn, &summary.region_code, summary.period)? else {
+                        continue;
+                    };
+                    let previous = match summary.period.previous_in_year() {
+                        Some(p) => db::reports::get(conn, &summary.region_code, p)?,
+                        None => None,
+                    };
+                    if let Entry::Vacant(slot) = tables.entry(summary.period) {
+                        slot.insert(db::progress::table(conn, &catalogue, summary.period)?);
+                    }
+                    queue.push((report, previous));
+                }
+                let approved_period = match approved_period {
+                    Some(p) => Some(p),
+                    None => db::progress::latest_counted_period(conn)?,
+                };
+                let approved: Vec<_> = db::reports::summaries(conn, None, Some(ReportStatus::Approved))?
+                    .into_iter()
+                    .filter(|s| Some(s.period) == approved_period)
+                    .collect();
+                Ok((queue, approved, approved_period, tables))
+            })
+            .await?
+    };
+    let lang = ctx.lang;
+    let days = state.config.late_after_days;
+    let items = queue
+        .iter()
+        .filter_map(|(report, previous)| {
+            let region = catalogue.region(&report.region_code)?;
+            let table = tables.get(&report.period)?;
+            let lines = catalogue
+                .indicators()
+                .iter()
+                .map(|indicator| {
+                    let key = indicator.key.as_str();
+                    let value = report.values.get(key).copied().flatten();
+                    let target = table.figure_for(&catalogue, &region.code, key).and_then(|f| f.target);
+                    let note = report.notes.get(key).cloned().unwrap_or_default();
+                    QueueLine {
+                        indicator,
+                        value,
+                        previous: previous.as_ref().and_then(|p| p.values.get(key).copied().flatten()),
+                        rate: value.and_then(|v| completion_rate(v, target)),
+                        status: Status::of(value, target, report.period),
+                        warnings: validation::warnings(value, target, report.period, &note)
+                            .iter()
+                            .map(|w| if lang.is_en() { w.message_en() } else { w.message_zh() })
+                            .collect(),
+                        note,
+                    }
+                })
+                .collect();
+            Some(QueueItem {
+                region,
+                period: report.period,
+                version: report.version,
+                submitted: report.submitted_at.as_deref().map(crate::clock::local_time),
+                submitted_by: report.submitted_by.clone(),
+                late: submitted_late(report.period, report.submitted_at.as_deref(), days),
+                lines,
+            })
+        })
+        .collect();
+    let approved = approved
+        .iter()
+        .filter_map(|s| {
+            Some(ApprovedItem {
+                region: catalogue.region(&s.region_code)?,
+                period: s.period,
+                version: s.version,
+                approved: Some(crate::clock::local_time(&s.updated_at)),
+            })
+        })
+        .collect();
+    let page = Approvals {
+        lang,
+        queue: items,
+        approved,
+        approved_period,
+        errors,
+        notice,
+    };
+    Ok(ctx.render(lang.t("审核", "Approvals"), view::approvals(&page)))
+}
+
+pub async fn approvals(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<ApprovalsQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let lang = ctx.lang;
+        let notice = match query.done.as_deref() {
+            Some("approve") => Some(lang.t("已审核通过。", "Approved.")),
+            Some("return") => Some(lang.t("已退回,填报员会看到退回意见。", "Returned with your comment.")),
+            Some("reopen") => Some(lang.t("已重新打开,报告退回填报员修改。", "Reopened and returned to the city.")),
+            _ => None,
+        };
+        Ok(
+            approvals_page(&state, &ctx, query.period.as_deref(), Vec::new(), notice)
+                .await?
+                .into_response(),
+        )
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `POST /admin/reports/{code}/{period}/{approve|return|reopen}`: the same review as the API.
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Path((code, period, action)): Path<(String, String, String)>,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let period = extract::period(&period)?;
+        let action = match action.as_str() {
+            "approve" => Action::Approve,
+            "return" => Action::Return,
+            "reopen" => Action::Reopen,
+            _ => return Err(AppError::NotFound("没有这个操作(no such action)".into())),
+        };
+        let fields = fields?;
+        let version = match fields.get("version").map(str::trim).filter(|v| !v.is_empty()) {
+            Some(text) => Some(
+                text.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?,
+            ),
+            None => None,
+        };
+        let comment = fields.get("comment").map(str::to_owned);
+        match review_report(&state, ctx.user.clone(), code, period, action, comment, version).await {
+            Ok(_) => Ok(Redirect::to(&format!("/admin/approvals?done={}", action.as_str())).into_response()),
+            Err(error) if shown_in_place(&error) => {
+                let shown = fields.get("period_shown");
+                let page = approvals_page(&state, &ctx, shown, messages_of(&error), None).await?;
+                Ok((error.status(), page).into_response())
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TargetsQuery {
+    year: Option<String>,
+    done: Option<String>,
+}
+
+fn parse_year(text: Option<&str>) -> AppResult<i32> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(chrono::Datelike::year(&crate::clock::today())),
+        Some(text) => text
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "year",
+                    format!("年度“{text}”无效,须为 {MIN_YEAR} 至 {MAX_YEAR} 之间的四位年份(bad year)"),
+                )
+            }),
+    }
+}
+
+fn cell_name(region: &str, indicator: &str) -> String {
+    format!("t.{region}.{indicator}")
+}
+
+async fn targets_page(
+    state: &AppState,
+    ctx: &PageContext,
+    year: i32,
+    typed: Option<&BTreeMap<String, String>>,
+    cell_errors: &BTreeMap<String, String>,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> AppResult<maud::Markup> {
+    let catalogue = state.catalogue();
+    let period = Period::new(year, 1).map_err(|e| AppError::invalid("year", e))?;
+    let (explicit, table) = {
+        let catalogue = catalogue.clone();
+        state
+            .db
+            .call(move |conn| {
+                Ok((
+                    db::targets::for_year(conn, year)?,
+                    db::progress::table(conn, &catalogue, period)?,
+                ))
+            })
+            .await?
+    };
+    let indicators: Vec<_> = catalogue.indicators().iter().filter(|i| i.has_target).collect();
+    let lang = ctx.lang;
+    let rows = catalogue
+        .regions()
+        .iter()
+        .map(|region| TargetRow {
+            region,
+            cells: indicators
+                .iter()
+                .map(|indicator| {
+                    let name = cell_name(&region.code, &indicator.key);
+                    let stored = explicit.get(&(region.code.clone(), indicator.key.clone())).copied();
+                    let rolled_up = table
+                        .figure_for(&catalogue, &region.code, &indicator.key)
+                        .and_then(|f| f.target)
+                        .filter(|_| catalogue.has_children(&region.code) && stored.is_none());
+                    TargetCell {
+                        input: match typed {
+                            Some(typed) => typed.get(&name).cloned().unwrap_or_default(),
+                            None => stored.map(|v| v.to_string()).unwrap_or_default(),
+                        },
+                        placeholder: rolled_up.map(super::views::components::thousands),
+                        error: cell_errors.get(&name).cloned(),
+                        name,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let grid = view::TargetsGrid {
+        lang,
+        year,
+        indicators,
+        rows,
+        errors,
+        notice,
+    };
+    Ok(ctx.render(lang.t("目标任务", "Targets"), view::targets(&grid)))
+}
+
+pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(query): Query<TargetsQuery>) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let year = parse_year(query.year.as_deref())?;
+        let notice = (query.done.as_deref() == Some("saved")).then(|| ctx.lang.t("目标已保存。", "Targets saved."));
+        Ok(
+            targets_page(&state, &ctx, year, None, &BTreeMap::new(), Vec::new(), notice)
+                .await?
+                .into_response(),
+        )
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// Saves the whole grid in one transaction: every cell is checked first, nothing is written
+/// when any is wrong, and only changed cells are written (and audited).
+pub async fn save_targets(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let fields = fields?;
+        let year = parse_year(Some(fields.get("year").unwrap_or("")))?;
+        let catalogue = state.catalogue();
+        let mut typed = BTreeMap::new();
+        let mut cell_errors = BTreeMap::new();
+        let mut general = Vec::new();
+        let mut changes = Vec::new();
+        for (cell, raw) in fields.with_prefix("t.") {
+            let name = format!("t.{cell}");
+            typed.insert(name.clone(), raw.to_owned());
+            let Some((code, key)) = cell.split_once('.') else {
+                general.push(FieldError::new(name, format!("无法识别的字段“{cell}”(unknown field)")));
+                continue;
+            };
+            if catalogue.region(code).is_none() {
+                general.push(FieldError::new(name, format!("未知地区代码“{code}”(unknown region)")));
+                continue;
+            }
+            match catalogue.indicator(key) {
+                None => {
+                    general.push(FieldError::new(name, format!("未知指标“{key}”(unknown indicator)")));
+                    continue;
+                }
+                Some(indicator) if !indicator.has_target => {
+                    general.push(FieldError::new(
+                        name,
+                        format!("指标“{}”不设目标任务(indicator has no target)", indicator.name_zh),
+                    ));
+                    continue;
+                }
+                Some(_) => {}
+            }
+            match parse_value(raw) {
+                Ok(value) => changes.push((code.to_owned(), key.to_owned(), value)),
+                Err(error) => {
+                    let region = catalogue.region(code).map_or(code, |r| r.name_zh.as_str());
+                    let indicator = catalogue.indicator(key).map_or(key, |i| i.name_zh.as_str());
+                    cell_errors.insert(name.clone(), error.to_string());
+                    general.push(FieldError::new(name, format!("{region} {indicator}:{error}")));
+                }
+            }
+        }
+        if !general.is_empty() {
+            let error = AppError::Invalid(general);
+            let page = targets_page(
+                &state,
+                &ctx,
+                year,
+                Some(&typed),
+                &cell_errors,
+                messages_of(&error),
+                None,
+            )
+            .await?;
+            return Ok((error.status(), page).into_response());
+        }
+        let actor = ctx.user.actor();
+        state
+            .db
+            .call(move |conn| {
+                let tx = db::write(conn)?;
+                for (region, indicator, value) in &changes {
+                    db::targets::set(&tx, &actor, region, indicator, year, *value)?;
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(Redirect::to(&format!("/admin/targets?year={year}&done=saved")).into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+#[derive(Deserialize, Default)]
+pub struct UsersQuery {
+    done: Option<String>,
+}
+
+async fn users_page(
+    state: &AppState,
+    ctx: &PageContext,
+    draft: NewUser,
+    errors: Vec<String>,
+    notice: Option<&'static str>,
+) -> AppResult<maud::Markup> {
+    let users = state.db.call(|conn| Ok(db::users::list(conn)?)).await?;
+    let catalogue = state.catalogue();
+    let page = view::UsersPage {
+        lang: ctx.lang,
+        users: &users,
+        regions: catalogue.regions().iter().collect(),
+        me: ctx.user.id,
+        draft,
+        errors,
+        notice,
+    };
+    Ok(ctx.render(ctx.lang.t("用户管理", "Users"), view::users(&page)))
+}
+
+pub async fn users(State(state): State<AppState>, ctx: PageContext, Query(query): Query<UsersQuery>) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let lang = ctx.lang;
+        let notice = match query.done.as_deref() {
+            Some("create") => Some(lang.t("用户已创建。", "User created.")),
+            Some("role") => Some(lang.t("角色已修改。", "Role changed.")),
+            Some("disable") => Some(lang.t(
+                "用户已停用,其登录会话已全部结束。",
+                "User disabled; their sessions have ended.",
+            )),
+            Some("enable") => Some(lang.t("用户已启用。", "User enabled.")),
+            Some("password") => Some(lang.t(
+                "密码已重置,该用户需用新密码重新登录。",
+                "Password reset; the user must sign in again.",
+            )),
+            _ => None,
+        };
+        Ok(users_page(&state, &ctx, NewUser::default(), Vec::new(), notice)
+            .await?
+            .into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// Role and region must fit together: an officer has a known region, nobody else has one.
+fn role_and_region(state: &AppState, role: &str, region: &str) -> AppResult<(Role, Option<String>)> {
+    let role: Role = role.trim().parse().map_err(|e| AppError::invalid("role", e))?;
+    let region = region.trim();
+    if !role.needs_region() {
+        return Ok((role, None));
+    }
+    if region.is_empty() {
+        return Err(AppError::invalid(
+            "region",
+            "市级填报员必须指定所属地区(an officer needs a region)",
+        ));
+    }
+    if state.catalogue().region(region).is_none() {
+        return Err(AppError::invalid(
+            "region",
+            format!("未知地区代码“{region}”(unknown region)"),
+        ));
+    }
+    Ok((role, Some(region.to_owned())))
+}
+
+fn check_username(name: &str) -> AppResult<()> {
+    let length = name.chars().count();
+    let allowed = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !(2..=32).contains(&length) || !allowed {
+        return Err(AppError::invalid(
+            "username",
+            "用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let fields = fields?;
+        let draft = NewUser {
+            username: fields.get("username").unwrap_or("").trim().to_owned(),
+            role: fields.get("role").unwrap_or("").to_owned(),
+            region: fields.get("region").unwrap_or("").to_owned(),
+        };
+        let password = fields.get("password").unwrap_or("").to_owned();
+        let checked = (|| {
+            check_username(&draft.username)?;
+            let (role, region) = role_and_region(&state, &draft.role, &draft.region)?;
+            check_password_strength(&password).map_err(|e| AppError::invalid("password", e))?;
+            Ok::<_, AppError>((role, region))
+        })();
+        let outcome = match checked {
+            Ok((role, region)) => {
+                let actor = ctx.user.actor();
+                let username = draft.username.clone();
+                state
+                    .db
+                    .call(move |conn| {
+                        let hash = hash_password(&password)?;
+                        let tx = db::write(conn)?;
+                        if db::users::by_username(&tx, &username)?.is_some() {
+                            return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
+                        }
+                        db::users::create(&tx, &actor, &username, role, region.as_deref(), &hash)?;
+                        tx.commit()?;
+                        Ok(())
+                    })
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => Ok(Redirect::to("/admin/users?done=create").into_response()),
+            Err(error) if shown_in_place(&error) => {
+                let page = users_page(&state, &ctx, draft, messages_of(&error), None).await?;
+                Ok((error.status(), page).into_response())
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `POST /admin/users/{id}/{role|disable|enable|password}`.
+pub async fn user_action(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Path((id, action)): Path<(String, String)>,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require_admin(&ctx.user)?;
+        let fields = fields?;
+        let id: i64 = id
+            .parse()
+            .map_err(|_| AppError::NotFound("没有这个用户(no such user)".into()))?;
+        let me = ctx.user.id;
+        let change = match action.as_str() {
+            "role" => UserChange::Role(role_and_region(
+                &state,
+                fields.get("role").unwrap_or(""),
+                fields.get("region").unwrap_or(""),
+            )),
+            "disable" => UserChange::Disabled(Ok(true)),
+            "enable" => UserChange::Disabled(Ok(false)),
+            "password" => {
+                let password = fields.get("password").unwrap_or("").to_owned();
+                UserChange::Password(
+                    check_password_strength(&password)
+                        .map_err(|e| AppError::invalid("password", e))
+                        .map(|()| password),
+                )
+            }
+            _ => return Err(AppError::NotFound("没有这个操作(no such action)".into())),
+        };
+        let actor = ctx.user.actor();
+        let outcome = state
+            .db
+            .call(move |conn| {
+                let hash = match &change {
+                    UserChange::Password(Ok(password)) => Some(hash_password(password)?),
+                    _ => None,
+                };
+                let tx = db::write(conn)?;
+                let user = db::users::by_id(&tx, id)?
+                    .ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))?;
+                match change {
+                    UserChange::Role(Err(error)) | UserChange::Password(Err(error)) => return Err(error),
+                    UserChange::Disabled(Err(error)) => return Err(error),
+                    UserChange::Role(Ok((role, region))) => {
+                        if user.id == me && role != user.role {
+                            return Err(AppError::Conflict(
+                                "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
+                            ));
+                        }
+                        db::users::set_role(&tx, &actor, &user, role, region.as_deref())?;
+                    }
+                    UserChange::Disabled(Ok(disabled)) => {
+                        if user.id == me && disabled {
+                            return Err(AppError::Conflict(
+                                "不能停用自己的账户(you cannot disable yourself)".into(),
+                            ));
+                        }
+                        db::users::set_disabled(&tx, &actor, &user, disabled)?;
+                    }
+                    UserChange::Password(Ok(_)) => {
+                        let hash = hash.ok_or_else(|| anyhow::anyhow!("password hash missing"))?;
+                        db::users::set_password(&tx, &actor, &user, &hash)?;
+                    }
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await;
+        match outcome {
+            Ok(()) => Ok(Redirect::to(&format!("/admin/users?done={action}")).into_response()),
+            Err(error) if shown_in_place(&error) => {
+                let page = users_page(&state, &ctx, NewUser::default(), messages_of(&error), None).await?;
+                Ok((error.status(), page).into_response())
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+enum UserChange {
+    Role(AppResult<(Role, Option<String>)>),
+    Disabled(AppResult<bool>),
+    Password(AppResult<String>),
+}
+
+/// `/audit`: the change log with filters; admins and analysts see all, officers their region.
+pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query): Query<AuditQuery>) -> PageResult {
+    let result: AppResult<Response> = async {
+        let filter = query.filter(&ctx.user)?;
+        let rows = {
+            let filter = filter.clone();
+            state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?
+        };
+        let catalogue = state.catalogue();
+        let page = view::AuditPage {
+            lang: ctx.lang,
+            catalogue: &catalogue,
+            filter: &filter,
+            rows: &rows,
+            fixed_region: ctx.user.role == Role::Officer,
+        };
+        Ok(ctx
+            .render(ctx.lang.t("审计日志", "Audit log"), view::audit(&page))
+            .into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
