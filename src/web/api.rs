@@ -5,17 +5,26 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::CurrentUser;
 use super::extract::{self, Json, Query};
 use crate::db::{self, audit::AuditFilter, reports::ReportInput};
+use crate::domain::progress::ProgressRow;
 use crate::domain::validation::{self, ValueError};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, Role};
+use crate::domain::{Period, Role, Tenths};
 use crate::error::{AppError, AppResult, FieldError};
+
+/// The body of `GET /api/v1/progress`: serialised straight from the rows, no intermediate tree.
+#[derive(Serialize)]
+pub struct ProgressResponse<'a> {
+    pub period: Period,
+    pub time_progress: Tenths,
+    pub rows: Vec<ProgressRow<'a>>,
+}
 
 #[derive(Deserialize, Default)]
 pub struct ProgressQuery {
@@ -63,12 +72,12 @@ pub async fn progress(
     let catalogue = state.catalogue();
     let (table, _) = state.progress(period).await?;
     let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
-    Ok(axum::Json(json!({
-        "period": period,
-        "time_progress": table.time_benchmark,
-        "rows": rows,
-    }))
-    .into_response())
+    let body = ProgressResponse {
+        period,
+        time_progress: table.time_benchmark,
+        rows,
+    };
+    Ok(axum::Json(body).into_response())
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
