@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod export;
 pub mod extract;
+pub mod import;
 pub mod pages;
 pub mod statics;
 pub mod views;
@@ -88,6 +90,15 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/", get(pages::dashboard))
         .route("/static/{*path}", get(statics::serve))
+        .route("/export/progress.csv", get(export::progress_csv))
+        .route("/export/progress.xlsx", get(export::progress_xlsx))
+        .route("/export/history.csv", get(export::history_csv))
+        .route(
+            "/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(import::IMPORT_BODY_LIMIT)),
+        )
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

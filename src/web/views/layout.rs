@@ -33,12 +33,20 @@ struct NavItem {
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
 
-const NAV: &[NavItem] = &[NavItem {
-    path: "/",
-    zh: "总览",
-    en: "Dashboard",
-    roles: EVERYONE,
-}];
+const NAV: &[NavItem] = &[
+    NavItem {
+        path: "/",
+        zh: "总览",
+        en: "Dashboard",
+        roles: EVERYONE,
+    },
+    NavItem {
+        path: "/import",
+        zh: "数据导入",
+        en: "Import",
+        roles: &[Role::Admin, Role::Officer],
+    },
+];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.
 pub fn with_lang(here: &str, lang: Lang) -> String {

@@ -1,6 +1,7 @@
 //! Pages as maud functions of plain data: the layout, shared components and one module a page.
 
 pub mod components;
+pub mod import;
 pub mod layout;
 pub mod login;
 
