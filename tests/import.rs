@@ -104,7 +104,7 @@ async fn admin_previews_old_and_new_targets_then_confirms() {
     let (status, page) = preview(&app, &client, "targets", file.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(app.snapshot(), before, "a preview writes nothing");
-    assert!(page.contains(&common_thousands(old)), "{page}");
+    assert!(page.contains(&anju::web::views::components::thousands(old)), "{page}");
     assert!(page.contains("→ 123,456"), "{page}");
     assert!(page.contains("→ 800"), "{page}");
 
@@ -124,18 +124,6 @@ async fn admin_previews_old_and_new_targets_then_confirms() {
         "the new target is stored"
     );
     assert!(count(&app, "SELECT count(*) FROM audit_log WHERE username = 'admin'") >= 2);
-}
-
-fn common_thousands(value: i64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 #[tokio::test]
