@@ -146,10 +146,12 @@ fn generate(db: &Path, wanted: u64) -> anyhow::Result<(u64, Period)> {
         last = last.next().context("periods run out")?;
     }
     {
-        let mut target = tx.prepare("INSERT INTO targets (region_code, indicator, year, target) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut target =
+            tx.prepare("INSERT INTO targets (region_code, indicator, year, target) VALUES (?1, ?2, ?3, ?4)")?;
         let mut report =
             tx.prepare("INSERT INTO reports (region_code, year, quarter, status) VALUES (?1, ?2, ?3, 'approved')")?;
-        let mut value = tx.prepare("INSERT INTO report_values (report_id, indicator, cumulative) VALUES (?1, ?2, ?3)")?;
+        let mut value =
+            tx.prepare("INSERT INTO report_values (report_id, indicator, cumulative) VALUES (?1, ?2, ?3)")?;
         for year in 2011..=last.year() {
             for (n, county) in counties.iter().enumerate() {
                 for (i, indicator) in indicators.iter().enumerate() {
