@@ -341,3 +341,18 @@ fn cli_dry_run_shows_changes_and_writes_nothing() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_ne!(common::snapshot(&rusqlite::Connection::open(&db).unwrap()), before);
 }
+
+#[tokio::test]
+async fn the_import_page_is_in_the_navigation_of_admins_and_officers_only() {
+    let app = TestApp::demo().await;
+    for (name, shown) in [
+        ("admin", true),
+        ("gz_officer", true),
+        ("leader", false),
+        ("analyst", false),
+    ] {
+        let client = app.login(name).await;
+        let page = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert_eq!(page.contains("href=\"/import\""), shown, "{name}");
+    }
+}
