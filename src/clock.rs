@@ -11,6 +11,14 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&shanghai()).date_naive()
 }
 
+/// The present moment as Beijing time, `2020-04-27 10:00:05`.
+pub fn now_local() -> String {
+    Utc::now()
+        .with_timezone(&shanghai())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 /// A stored UTC timestamp (`2020-04-27T02:00:00.000Z`) as Beijing time, `2020-04-27 10:00`.
 pub fn local_time(stored: &str) -> String {
     DateTime::parse_from_rfc3339(stored)

@@ -1,11 +1,22 @@
-//! Progress rows as CSV: UTF-8 with a BOM so Excel shows Chinese, the header of SPEC §4, empty
-//! cells for missing values. The API's JSON and this CSV are the same rows.
+//! Progress rows as CSV and XLSX. The CSV is UTF-8 with a BOM so Excel shows Chinese, the header
+//! of SPEC §4, empty cells for missing values; it is written period by period in fixed-size
+//! chunks so an export of any length runs in flat memory. The API's JSON, the CSV and the
+//! workbook are the same rows: [`ProgressTable::rows`](crate::domain::progress::ProgressTable::rows).
 
-use std::io::Write;
+use std::io::{self, Write};
 
+use rusqlite::Connection;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+
+use crate::db;
+use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
+use crate::domain::{Period, Tenths};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Bytes handed to the sink at a time by [`stream_progress_csv`].
+pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Column names in the chosen language.
 pub fn header(chinese: bool) -> [&'static str; 16] {
@@ -38,15 +49,268 @@ pub fn record(row: &ProgressRow<'_>) -> [String; 16] {
     ]
 }
 
+/// Writes one row as [`record`] would, reusing `scratch` for the numbers instead of allocating
+/// sixteen strings a row.
+fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scratch: &mut String) -> csv::Result<()> {
+    use std::fmt::Write as _;
+    fn number<W: Write>(
+        writer: &mut csv::Writer<W>,
+        scratch: &mut String,
+        value: Option<impl std::fmt::Display>,
+    ) -> csv::Result<()> {
+        scratch.clear();
+        if let Some(value) = value {
+            let _ = write!(scratch, "{value}");
+        }
+        writer.write_field(scratch.as_bytes())
+    }
+    writer.write_field(row.region_code)?;
+    writer.write_field(row.region_name)?;
+    writer.write_field(row.level)?;
+    writer.write_field(row.indicator)?;
+    writer.write_field(row.indicator_name)?;
+    writer.write_field(row.unit)?;
+    number(writer, scratch, Some(row.year))?;
+    number(writer, scratch, Some(row.quarter))?;
+    number(writer, scratch, row.cumulative)?;
+    number(writer, scratch, row.quarter_increment)?;
+    number(writer, scratch, row.target)?;
+    number(writer, scratch, row.completion_rate)?;
+    number(writer, scratch, Some(row.time_progress))?;
+    number(writer, scratch, row.gap_pp)?;
+    writer.write_field(row.status.as_str())?;
+    writer.write_field(row.report_status.map_or("", |s| s.as_str()))?;
+    writer.write_record(None::<&[u8]>)
+}
+
 /// Writes the BOM, the header and every row.
 pub fn write_progress_csv<W: Write>(out: W, rows: &[ProgressRow<'_>], chinese: bool) -> csv::Result<W> {
     let mut out = out;
     out.write_all(BOM)?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(header(chinese))?;
+    let mut scratch = String::new();
     for row in rows {
-        writer.write_record(record(row))?;
+        write_row(&mut writer, row, &mut scratch)?;
     }
     writer.flush()?;
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// What to export: the periods in order, and the optional region subtree and indicator.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub periods: Vec<Period>,
+    pub region: Option<String>,
+    pub indicator: Option<String>,
+    /// Chinese column names.
+    pub chinese: bool,
+}
+
+/// Every period from `from` to `to`, both included; empty when `from` is after `to`.
+pub fn periods_between(from: Period, to: Period) -> Vec<Period> {
+    let mut periods = Vec::new();
+    let mut current = Some(from);
+    while let Some(period) = current.filter(|p| *p <= to) {
+        periods.push(period);
+        current = period.next();
+    }
+    periods
+}
+
+/// The reader went away: stop producing.
+#[derive(Debug, thiserror::Error)]
+#[error("export stopped: the receiver went away")]
+pub struct Stopped;
+
+/// Collects bytes and hands them to `sink` in chunks of about [`CHUNK_BYTES`].
+struct ChunkWriter<'s> {
+    buffer: Vec<u8>,
+    sink: &'s mut dyn FnMut(Vec<u8>) -> bool,
+}
+
+impl ChunkWriter<'_> {
+    fn hand_over(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES));
+        if (self.sink)(chunk) {
+            Ok(())
+        } else {
+            Err(io::Error::new(io::ErrorKind::BrokenPipe, Stopped))
+        }
+    }
+}
+
+impl Write for ChunkWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK_BYTES {
+            self.hand_over()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.hand_over()
+    }
+}
+
+/// Streams the progress rows of every selected period as one CSV (BOM, header, rows), computing
+/// one period's table at a time inside one read transaction, so the figures are consistent and
+/// memory holds one period whatever the length of the export. `sink` receives chunks of bytes
+/// and returns false when nobody wants more. Returns the number of rows written.
+pub fn stream_progress_csv(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    selection: &Selection,
+    sink: &mut dyn FnMut(Vec<u8>) -> bool,
+) -> anyhow::Result<u64> {
+    let snapshot = conn.transaction()?;
+    let mut out = ChunkWriter {
+        buffer: Vec::with_capacity(CHUNK_BYTES),
+        sink,
+    };
+    out.write_all(BOM)?;
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(header(selection.chinese))?;
+    let mut scratch = String::new();
+    let mut count = 0;
+    for &period in &selection.periods {
+        let table = db::progress::table(&snapshot, catalogue, period)?;
+        for row in table.rows(catalogue, selection.region.as_deref(), selection.indicator.as_deref()) {
+            write_row(&mut writer, &row, &mut scratch)?;
+            count += 1;
+        }
+    }
+    writer.flush()?;
+    snapshot.commit()?;
+    Ok(count)
+}
+
+/// The facts on the workbook's second sheet.
+#[derive(Clone, Debug)]
+pub struct WorkbookMeta {
+    pub period: Period,
+    pub time_benchmark: Tenths,
+    /// Beijing time, `2020-04-27 10:00`.
+    pub generated_at: String,
+    pub data_version: i64,
+    pub demo: bool,
+}
+
+/// Display widths of the progress columns, in characters.
+const WIDTHS: [f64; 16] = [
+    12.0, 14.0, 10.0, 26.0, 30.0, 6.0, 7.0, 7.0, 14.0, 14.0, 14.0, 11.0, 11.0, 13.0, 13.0, 11.0,
+];
+
+/// A rate held in tenths of a percent as the fraction Excel formats with `0.0%`.
+fn fraction(rate: Tenths) -> f64 {
+    rate.0 as f64 / 1000.0
+}
+
+/// The progress rows as a real workbook: a bold frozen header, counts with thousands
+/// separators, rates as percentages with one decimal, and a second sheet about the export.
+pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese: bool) -> Result<Vec<u8>, XlsxError> {
+    let t = |zh: &'static str, en: &'static str| if chinese { zh } else { en };
+    let bold = Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap();
+    let count = Format::new().set_num_format("#,##0");
+    let percent = Format::new().set_num_format("0.0%");
+    let points = Format::new().set_num_format("0.0");
+    let mut workbook = Workbook::new();
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(t("完成进度", "Progress"))?;
+    for (column, name) in header(chinese).iter().enumerate() {
+        let column = column as u16;
+        sheet.write_string_with_format(0, column, *name, &bold)?;
+        sheet.set_column_width(column, WIDTHS[usize::from(column)])?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (index, row) in rows.iter().enumerate() {
+        let r = index as u32 + 1;
+        sheet.write_string(r, 0, row.region_code)?;
+        sheet.write_string(r, 1, row.region_name)?;
+        sheet.write_string(r, 2, row.level)?;
+        sheet.write_string(r, 3, row.indicator)?;
+        sheet.write_string(r, 4, row.indicator_name)?;
+        sheet.write_string(r, 5, row.unit)?;
+        sheet.write_number(r, 6, row.year)?;
+        sheet.write_number(r, 7, row.quarter)?;
+        for (column, value) in [(8, row.cumulative), (9, row.quarter_increment), (10, row.target)] {
+            if let Some(value) = value {
+                sheet.write_number_with_format(r, column, value as f64, &count)?;
+            }
+        }
+        if let Some(rate) = row.completion_rate {
+            sheet.write_number_with_format(r, 11, fraction(rate), &percent)?;
+        }
+        sheet.write_number_with_format(r, 12, fraction(row.time_progress), &percent)?;
+        if let Some(gap) = row.gap_pp {
+            sheet.write_number_with_format(r, 13, gap.as_f64(), &points)?;
+        }
+        let status = if chinese {
+            row.status.label_zh()
+        } else {
+            row.status.as_str()
+        };
+        sheet.write_string(r, 14, status)?;
+        if let Some(report) = row.report_status {
+            sheet.write_string(r, 15, if chinese { report.label_zh() } else { report.as_str() })?;
+        }
+    }
+    if !rows.is_empty() {
+        sheet.autofilter(0, 0, rows.len() as u32, 15)?;
+    }
+
+    let about = workbook.add_worksheet();
+    about.set_name(t("说明", "About"))?;
+    about.set_column_width(0, 18.0)?;
+    about.set_column_width(1, 40.0)?;
+    about.write_string_with_format(0, 0, t("项目", "Item"), &bold)?;
+    about.write_string_with_format(0, 1, t("内容", "Value"), &bold)?;
+    about.write_string(1, 0, t("报告期", "Period"))?;
+    about.write_string(1, 1, meta.period.to_string())?;
+    about.write_string(2, 0, t("序时进度", "Time benchmark"))?;
+    about.write_number_with_format(2, 1, fraction(meta.time_benchmark), &percent)?;
+    about.write_string(3, 0, t("生成时间(北京时间)", "Generated at (Beijing time)"))?;
+    about.write_string(3, 1, &meta.generated_at)?;
+    about.write_string(4, 0, t("数据版本", "Data version"))?;
+    about.write_number(4, 1, meta.data_version as f64)?;
+    about.write_string(5, 0, t("演示数据", "Demonstration data"))?;
+    about.write_string(
+        5,
+        1,
+        match (meta.demo, chinese) {
+            (true, true) => "是:各市分解数据为虚构的演示数据",
+            (true, false) => "yes: the city splits are synthetic",
+            (false, true) => "否",
+            (false, false) => "no",
+        },
+    )?;
+    about.write_string(6, 0, t("口径", "Scope"))?;
+    about.write_string(
+        6,
+        1,
+        t(
+            "仅统计已报送和已审核的数据;空白表示未报送",
+            "Only submitted and approved figures count; a blank cell is not reported",
+        ),
+    )?;
+    workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_between_spans_years_inclusively() {
+        let from: Period = "2019Q3".parse().unwrap();
+        let to: Period = "2020Q2".parse().unwrap();
+        let periods: Vec<String> = periods_between(from, to).iter().map(ToString::to_string).collect();
+        assert_eq!(periods, ["2019Q3", "2019Q4", "2020Q1", "2020Q2"]);
+        assert!(periods_between(to, from).is_empty());
+    }
 }

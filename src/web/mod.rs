@@ -3,8 +3,10 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod export;
 pub mod extract;
 pub mod forms;
+pub mod import;
 pub mod pages;
 pub mod reports;
 pub mod statics;
@@ -136,6 +138,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/users/{id}/{action}", post(admin::user_action))
         .route("/audit", get(admin::audit))
+        .route("/export/progress.csv", get(export::progress_csv))
+        .route("/export/progress.xlsx", get(export::progress_xlsx))
+        .route("/export/history.csv", get(export::history_csv))
+        .route(
+            "/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(import::IMPORT_BODY_LIMIT)),
+        )
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

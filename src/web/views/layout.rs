@@ -70,6 +70,12 @@ const NAV: &[NavItem] = &[
         en: "Audit",
         roles: &[Role::Admin, Role::Analyst],
     },
+    NavItem {
+        path: "/import",
+        zh: "数据导入",
+        en: "Import",
+        roles: &[Role::Admin, Role::Officer],
+    },
 ];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.

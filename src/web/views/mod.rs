@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod components;
+pub mod import;
 pub mod layout;
 pub mod login;
 pub mod report_form;

@@ -1,0 +1,230 @@
+//! The import pages: choose a file, preview what it would change (or every bad line), confirm.
+
+use maud::{Markup, html};
+
+use super::Lang;
+use super::components::thousands;
+use crate::domain::catalogue::Catalogue;
+use crate::import::{ImportChange, ImportOutcome, Kind, MAX_IMPORT_BYTES, REPORT_COLUMNS, TARGET_COLUMNS};
+
+/// The `kind` parameter of the import URLs.
+pub fn kind_code(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Targets => "targets",
+        Kind::Reports => "reports",
+    }
+}
+
+fn kind_label(kind: Kind, lang: Lang) -> &'static str {
+    match kind {
+        Kind::Targets => lang.t("年度目标任务", "annual targets"),
+        Kind::Reports => lang.t("季度报告数据", "quarterly report figures"),
+    }
+}
+
+/// The page title for `kind`.
+pub fn title(kind: Kind, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("导入{}", kind_label(kind, lang)),
+        Lang::En => format!("Import {}", kind_label(kind, lang)),
+    }
+}
+
+/// What the upload page shows.
+pub struct UploadView<'a> {
+    pub lang: Lang,
+    pub kind: Kind,
+    /// Admins may import targets too: show both choices.
+    pub may_import_targets: bool,
+    /// Officers import their own region only.
+    pub own_region: Option<&'a str>,
+    /// Why the last upload was refused.
+    pub message: Option<&'a str>,
+}
+
+pub fn upload(view: &UploadView<'_>) -> Markup {
+    let lang = view.lang;
+    let kind = view.kind;
+    let columns = match kind {
+        Kind::Targets => TARGET_COLUMNS.join(","),
+        Kind::Reports => REPORT_COLUMNS.join(","),
+    };
+    let limit_mb = MAX_IMPORT_BYTES / 1024 / 1024;
+    html! {
+        h1 { (title(kind, lang)) }
+        @if view.may_import_targets {
+            nav.tabs aria-label=(lang.t("导入类型", "What to import")) {
+                @for choice in [Kind::Targets, Kind::Reports] {
+                    @if choice == kind {
+                        span.tab.current aria-current="page" { (kind_label(choice, lang)) }
+                    } @else {
+                        a.tab href={ "/import?kind=" (kind_code(choice)) } { (kind_label(choice, lang)) }
+                    }
+                }
+            }
+        }
+        @if let Some(message) = view.message {
+            p.error-message role="alert" { (message) }
+        }
+        section.import-help {
+            p {
+                (lang.t("CSV 文件第一行须为表头:", "The first line of the CSV file must be the header: "))
+                code { (columns) }
+            }
+            ul {
+                li { (lang.t(
+                    "可直接使用 Excel 或 WPS 另存的 CSV:UTF-8(带或不带 BOM)和 GBK 编码均可。",
+                    "CSV saved by Excel or WPS works as is: UTF-8 (with or without BOM) or GBK."
+                )) }
+                @match kind {
+                    Kind::Targets => li { (lang.t(
+                        "year 为年份(如 2021),target 为非负整数;同一地区、年份、指标只能出现一次。",
+                        "year is a year such as 2021; target is a non-negative integer; each region, year and indicator once."
+                    )) },
+                    Kind::Reports => li { (lang.t(
+                        "period 写作 2021Q1;cumulative 为本年累计完成数(非负整数,留空表示未报送);note 为情况说明,可留空。",
+                        "period is written 2021Q1; cumulative is the year-to-date figure (blank: not reported); note may be blank."
+                    )) },
+                }
+                @if let Some(region) = view.own_region {
+                    li { (lang.t("您只能导入本地区的数据:", "You may import your own region only: ")) code { (region) } }
+                }
+                li { (lang.t("全部行均通过校验才会导入,否则不作任何修改;导入前先预览变更。",
+                    "Nothing is imported unless every row is valid; you preview the changes before confirming.")) }
+                li { (match lang {
+                    Lang::Zh => format!("文件大小上限 {limit_mb} MB。"),
+                    Lang::En => format!("Files up to {limit_mb} MB."),
+                }) }
+            }
+        }
+        form.import-form method="post" action="/import" enctype="multipart/form-data" {
+            input type="hidden" name="kind" value=(kind_code(kind));
+            p {
+                label for="import-file" { (lang.t("CSV 文件", "CSV file")) }
+                " "
+                input #import-file type="file" name="file" accept=".csv,text/csv" required;
+            }
+            @if kind == Kind::Reports {
+                p {
+                    label {
+                        input type="checkbox" name="draft" value="1";
+                        " " (lang.t("仅保存为草稿,不提交审核", "Save as drafts only, do not submit"))
+                    }
+                }
+            }
+            p { button type="submit" { (lang.t("预览", "Preview")) } }
+        }
+    }
+}
+
+/// What the preview and result pages show.
+pub struct OutcomeView<'a> {
+    pub lang: Lang,
+    pub kind: Kind,
+    pub file_name: &'a str,
+    pub outcome: &'a ImportOutcome,
+    pub catalogue: &'a Catalogue,
+    /// The file, base64, carried to the confirmation so it is validated again there.
+    pub payload: &'a str,
+    pub draft: bool,
+}
+
+fn shown(value: Option<i64>, lang: Lang) -> String {
+    value.map_or_else(|| lang.t("(空)", "(blank)").to_owned(), thousands)
+}
+
+fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
+    let lang = view.lang;
+    let english = lang.is_en();
+    html! {
+        table.import-changes {
+            thead { tr {
+                th { (lang.t("行号", "Line")) }
+                th { (lang.t("地区", "Region")) }
+                th { (match view.kind { Kind::Targets => lang.t("年份", "Year"), Kind::Reports => lang.t("报告期", "Period") }) }
+                th { (lang.t("指标", "Indicator")) }
+                th.num { (lang.t("原值", "Old")) }
+                th.num { (lang.t("新值", "New")) }
+            } }
+            tbody {
+                @for change in changes {
+                    tr {
+                        td.num { (change.line) }
+                        td { (change.region_code) " " (view.catalogue.region(&change.region_code).map_or("", |r| r.name(english))) }
+                        td { (change.period) }
+                        td { (view.catalogue.indicator(&change.indicator).map_or(change.indicator.as_str(), |i| i.name(english))) }
+                        td.num { (shown(change.old, lang)) }
+                        td.num { "→ " (shown(change.new, lang)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every bad line, or what would change with a form to confirm it.
+pub fn preview(view: &OutcomeView<'_>) -> Markup {
+    let lang = view.lang;
+    let outcome = view.outcome;
+    let again = format!("/import?kind={}", kind_code(view.kind));
+    html! {
+        h1 { (title(view.kind, lang)) " · " (lang.t("预览", "Preview")) }
+        p { (lang.t("文件:", "File: ")) code { (view.file_name) } }
+        @if !outcome.errors.is_empty() {
+            p.error-message role="alert" {
+                (match lang {
+                    Lang::Zh => format!("发现 {} 处错误,未导入任何数据。请修改文件后重新上传。", outcome.errors.len()),
+                    Lang::En => format!("{} problems found; nothing was imported. Correct the file and upload it again.", outcome.errors.len()),
+                })
+            }
+            table.import-errors {
+                thead { tr { th { (lang.t("行号", "Line")) } th { (lang.t("原因", "Reason")) } } }
+                tbody {
+                    @for error in &outcome.errors {
+                        tr { td.num { (error.line) } td { (error.message) } }
+                    }
+                }
+            }
+            p { a href=(again) { (lang.t("重新上传", "Upload again")) } }
+        } @else {
+            p {
+                (match lang {
+                    Lang::Zh => format!("共 {} 行,全部有效;以下 {} 处数值将变更(尚未写入):", outcome.rows, outcome.changes.len()),
+                    Lang::En => format!("{} rows, all valid; {} figures would change (nothing written yet):", outcome.rows, outcome.changes.len()),
+                })
+            }
+            @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
+            form.import-confirm method="post" action="/import" enctype="multipart/form-data" {
+                input type="hidden" name="kind" value=(kind_code(view.kind));
+                input type="hidden" name="file_name" value=(view.file_name);
+                input type="hidden" name="content" value=(view.payload);
+                input type="hidden" name="confirm" value="1";
+                @if view.draft { input type="hidden" name="draft" value="1"; }
+                button type="submit" { (lang.t("确认导入", "Confirm import")) }
+                " "
+                a href=(again) { (lang.t("取消", "Cancel")) }
+            }
+        }
+    }
+}
+
+/// After a confirmed import.
+pub fn done(view: &OutcomeView<'_>) -> Markup {
+    let lang = view.lang;
+    let outcome = view.outcome;
+    html! {
+        h1 { (title(view.kind, lang)) }
+        p.notice role="status" {
+            (match lang {
+                Lang::Zh => format!("已导入 {} 行,{} 处数值变更,均已记入变更日志。", outcome.rows, outcome.changes.len()),
+                Lang::En => format!("Imported {} rows; {} figures changed, each recorded in the change log.", outcome.rows, outcome.changes.len()),
+            })
+        }
+        @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
+        p {
+            a href="/audit" { (lang.t("查看变更日志", "See the change log")) }
+            " · "
+            a href={ "/import?kind=" (kind_code(view.kind)) } { (lang.t("继续导入", "Import another file")) }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The analyst exports: CSV (same rows as the API), the XLSX workbook and the history series.
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use common::TestApp;
+use serde_json::Value;
+
+const HEADER: &str = "region_code,region_name,level,indicator,indicator_name,unit,year,quarter,cumulative,\
+quarter_increment,target,completion_rate,time_progress,gap_pp,status,report_status";
+
+/// A JSON cell as the CSV writes it: empty for null, one decimal for rates.
+fn as_cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Number(n) if n.is_i64() => n.to_string(),
+        Value::Number(n) => format!("{:.1}", n.as_f64().unwrap()),
+        other => other.to_string(),
+    }
+}
+
+async fn get_bytes(
+    client: &reqwest::Client,
+    url: String,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+    let response = client.get(url).send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").expect("BOM");
+    let mut reader = csv::Reader::from_reader(body);
+    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+async fn assert_csv_equals_api(app: &TestApp, client: &reqwest::Client, query: &str) -> usize {
+    let (status, _, body) = get_bytes(client, app.url(&format!("/export/progress.csv?{query}"))).await;
+    assert_eq!(status, 200);
+    let (header, csv_rows) = parse_csv(&body);
+    let api: Value = client
+        .get(app.url(&format!("/api/v1/progress?{query}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api_rows = api["rows"].as_array().unwrap();
+    assert_eq!(csv_rows.len(), api_rows.len(), "{query}");
+    for (csv_row, api_row) in csv_rows.iter().zip(api_rows) {
+        let expected: Vec<String> = header.iter().map(|column| as_cell(&api_row[column])).collect();
+        assert_eq!(csv_row, &expected, "{query}");
+    }
+    csv_rows.len()
+}
+
+#[tokio::test]
+async fn csv_export_has_bom_exact_header_and_the_api_rows() {
+    let app = TestApp::demo().await;
+    let client = app.login("analyst").await;
+    let (status, headers, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"progress-2020Q1.csv\""),
+        "{:?}",
+        headers["content-disposition"]
+    );
+    assert!(body.starts_with(b"\xEF\xBB\xBF"));
+    let text = std::str::from_utf8(&body[3..]).unwrap();
+    assert_eq!(text.lines().next().unwrap(), HEADER);
+    // The published province figure: 7,899 of 10,918 = 72.3%.
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("440000,广东省,province,shantytown_starts,")
+                && l.contains(",7899,7899,10918,72.3,25.0,47.3,on_track,")),
+        "{text}"
+    );
+
+    assert_eq!(assert_csv_equals_api(&app, &client, "period=2020Q1").await, 22 * 7);
+    assert_eq!(assert_csv_equals_api(&app, &client, "period=2021Q4").await, 22 * 7);
+    assert_eq!(
+        assert_csv_equals_api(
+            &app,
+            &client,
+            "period=2020Q3&region=440100&indicator=rent_subsidy_households"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        assert_csv_equals_api(&app, &client, "period=2020Q2&region=440000").await,
+        22 * 7
+    );
+}
+
+#[tokio::test]
+async fn missing_figures_are_empty_cells_not_zero() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2021Q4&region=445300")).await;
+    let (header, rows) = parse_csv(&body);
+    let cumulative = header.iter().position(|c| c == "cumulative").unwrap();
+    let status = header.iter().position(|c| c == "status").unwrap();
+    assert_eq!(rows.len(), 7);
+    for row in rows {
+        assert_eq!(row[cumulative], "");
+        assert_eq!(row[status], "not_reported");
+    }
+}
+
+#[tokio::test]
+async fn chinese_column_names_with_lang_zh() {
+    let app = TestApp::demo().await;
+    let client = app.login("analyst").await;
+    let (status, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1&lang=zh")).await;
+    assert_eq!(status, 200);
+    let (header, _) = parse_csv(&body);
+    assert_eq!(header, anju::domain::progress::COLUMNS_ZH);
+    // An English page language does not change the default header.
+    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1")).await;
+    assert_eq!(parse_csv(&body).0.join(","), HEADER);
+}
+
+#[tokio::test]
+async fn a_name_with_a_comma_and_a_quote_round_trips() {
+    let app = TestApp::demo().await;
+    let name = "测试区,含\"引号\"";
+    app.conn()
+        .execute(
+            "INSERT INTO regions (code, name_zh, name_en, level, parent_code) VALUES ('440199', ?1, 'Test, \"quoted\"', 'county', '440100')",
+            [name],
+        )
+        .unwrap();
+    app.state.reload_catalogue().await.unwrap();
+    let client = app.login("analyst").await;
+    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1&region=440100")).await;
+    let text = String::from_utf8(body.clone()).unwrap();
+    assert!(text.contains("\"测试区,含\"\"引号\"\"\""), "{text}");
+    let (_, rows) = parse_csv(&body);
+    assert_eq!(rows.len(), 2 * 7);
+    assert!(rows.iter().any(|r| r[0] == "440199" && r[1] == name));
+    assert_csv_equals_api(&app, &client, "period=2020Q1&region=440100").await;
+}
+
+#[tokio::test]
+async fn anonymous_exports_get_401_json_and_bad_filters_a_clear_error() {
+    let app = TestApp::demo().await;
+    for path in [
+        "/export/progress.csv?period=2020Q1",
+        "/export/progress.xlsx?period=2020Q1",
+        "/export/history.csv?from=2019Q1&to=2021Q4",
+    ] {
+        let response = app.anonymous().get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 401, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].is_string());
+    }
+    let client = app.login("analyst").await;
+    let response = client
+        .get(app.url("/export/progress.csv?period=2020Q5"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let response = client
+        .get(app.url("/export/progress.csv?period=2020Q1&region=999999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = client
+        .get(app.url("/export/history.csv?from=2021Q1&to=2020Q1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn history_is_long_format_across_periods_with_the_same_rows() {
+    let app = TestApp::demo().await;
+    let client = app.login("analyst").await;
+    let (status, headers, body) = get_bytes(
+        &client,
+        app.url("/export/history.csv?from=2019Q1&to=2021Q4&indicator=shantytown_starts"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("history-2019Q1-2021Q4.csv")
+    );
+    let (header, rows) = parse_csv(&body);
+    assert_eq!(header.join(","), HEADER);
+    assert_eq!(rows.len(), 12 * 22);
+    let periods: Vec<String> = rows
+        .chunks(22)
+        .map(|block| format!("{}Q{}", block[0][6], block[0][7]))
+        .collect();
+    assert_eq!(periods[0], "2019Q1");
+    assert_eq!(periods[11], "2021Q4");
+    // Each period's block is that period's progress export.
+    let (_, _, single) = get_bytes(
+        &client,
+        app.url("/export/progress.csv?period=2020Q3&indicator=shantytown_starts"),
+    )
+    .await;
+    assert_eq!(parse_csv(&single).1, rows[6 * 22..7 * 22].to_vec());
+}
+
+#[tokio::test]
+async fn xlsx_has_the_cells_and_number_formats() {
+    let app = TestApp::demo().await;
+    let client = app.login("analyst").await;
+    let (status, headers, body) = get_bytes(&client, app.url("/export/progress.xlsx?period=2020Q1&lang=en")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename=\"progress-2020Q1.xlsx\"")
+    );
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["Progress", "About"]);
+    let range = workbook.worksheet_range("Progress").unwrap();
+    assert_eq!(range.get_size(), (1 + 22 * 7, 16));
+    let header: Vec<String> = (0..16).map(|c| range.get((0, c)).unwrap().to_string()).collect();
+    assert_eq!(header.join(","), HEADER);
+    // Row 1: the province, shantytown starts: 7,899 of 10,918 = 72.3%.
+    assert_eq!(range.get((1, 0)), Some(&Data::String("440000".into())));
+    assert_eq!(range.get((1, 1)), Some(&Data::String("广东省".into())));
+    assert_eq!(range.get((1, 8)), Some(&Data::Float(7899.0)));
+    assert_eq!(range.get((1, 10)), Some(&Data::Float(10918.0)));
+    let Some(Data::Float(rate)) = range.get((1, 11)) else {
+        panic!("rate is a number: {:?}", range.get((1, 11)));
+    };
+    assert!((rate - 0.723).abs() < 1e-9);
+    assert_eq!(range.get((1, 14)), Some(&Data::String("on_track".into())));
+
+    let styles = workbook.worksheet_style("Progress").unwrap();
+    let format = |row: u32, column: u32| {
+        styles
+            .get((row, column))
+            .and_then(|s| s.number_format.as_ref())
+            .map(|f| f.format_code.clone())
+    };
+    assert_eq!(format(1, 8).as_deref(), Some("#,##0"));
+    assert_eq!(format(1, 10).as_deref(), Some("#,##0"));
+    assert_eq!(format(1, 11).as_deref(), Some("0.0%"));
+    assert_eq!(format(1, 12).as_deref(), Some("0.0%"));
+    let header_style = styles.get((0, 0)).unwrap();
+    assert!(header_style.font.as_ref().unwrap().is_bold());
+
+    let about = workbook.worksheet_range("About").unwrap();
+    let facts: Vec<(String, String)> = about
+        .rows()
+        .map(|row| (row[0].to_string(), row[1].to_string()))
+        .collect();
+    assert!(facts.contains(&("Period".into(), "2020Q1".into())), "{facts:?}");
+    assert!(
+        facts.iter().any(|(k, v)| k == "Time benchmark" && v == "0.25"),
+        "{facts:?}"
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|(k, v)| k.starts_with("Generated at") && v.len() >= 16)
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|(k, v)| k == "Data version" && v.parse::<f64>().is_ok())
+    );
+    assert!(
+        facts
+            .iter()
+            .any(|(k, v)| k == "Demonstration data" && v.starts_with("yes"))
+    );
+}
+
+#[tokio::test]
+async fn xlsx_in_chinese_names_sheets_and_columns_in_chinese() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    let (status, _, body) = get_bytes(&client, app.url("/export/progress.xlsx?period=2020Q1&lang=zh")).await;
+    assert_eq!(status, 200);
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["完成进度", "说明"]);
+    let range = workbook.worksheet_range("完成进度").unwrap();
+    assert_eq!(range.get((0, 0)), Some(&Data::String("行政区划代码".into())));
+    assert_eq!(range.get((1, 14)), Some(&Data::String("达到序时进度".into())));
+}
