@@ -33,12 +33,20 @@ struct NavItem {
 
 const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
 
-const NAV: &[NavItem] = &[NavItem {
-    path: "/",
-    zh: "总览",
-    en: "Dashboard",
-    roles: EVERYONE,
-}];
+const NAV: &[NavItem] = &[
+    NavItem {
+        path: "/",
+        zh: "总览",
+        en: "Dashboard",
+        roles: EVERYONE,
+    },
+    NavItem {
+        path: "/bulletin",
+        zh: "通报",
+        en: "Bulletin",
+        roles: EVERYONE,
+    },
+];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.
 pub fn with_lang(here: &str, lang: Lang) -> String {
@@ -50,6 +58,16 @@ pub fn with_lang(here: &str, lang: Lang) -> String {
     let wanted = format!("lang={}", lang.code());
     pairs.push(&wanted);
     format!("{path}?{}", pairs.join("&"))
+}
+
+/// Whether `here` is the page of the navigation entry `path` (or one under it).
+fn is_current(here: &str, path: &str) -> bool {
+    let here = here.split('?').next().unwrap_or(here);
+    if path == "/" {
+        here == "/"
+    } else {
+        here == path || here.starts_with(&format!("{path}/"))
+    }
 }
 
 pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
@@ -71,7 +89,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                     @if let Some(user) = page.user {
                         nav.site-nav aria-label=(lang.t("主导航", "Main navigation")) {
                             @for item in NAV.iter().filter(|i| i.roles.contains(&user.role)) {
-                                a href=(item.path) { (lang.t(item.zh, item.en)) }
+                                a href=(item.path) aria-current=[is_current(page.here, item.path).then_some("page")] { (lang.t(item.zh, item.en)) }
                             }
                         }
                     }
