@@ -59,6 +59,14 @@ enum Command {
     },
     /// Copy the database to FILE with SQLite's online backup, safe while the server runs.
     Backup { file: PathBuf },
+    /// Print the generated progress bulletin (通报) for a period.
+    Bulletin {
+        #[arg(long)]
+        period: String,
+        /// `zh` (default) or `en`.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,6 +290,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!();
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bulletin { period, lang } => {
+            let period: Period = period.parse()?;
+            let english = match lang.as_str() {
+                "zh" | "zh-CN" => false,
+                "en" => true,
+                other => bail!("未知语言 {other},可用 zh 或 en(unknown language)"),
+            };
+            let conn = open(&store)?;
+            let catalogue = db::catalogue::load(&conn)?;
+            let table = db::progress::table(&conn, &catalogue, period)?;
+            println!(
+                "{}",
+                anju::domain::bulletin::generate(&table, &catalogue, english).text()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {

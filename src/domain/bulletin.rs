@@ -82,20 +82,30 @@ fn thousands(value: i64) -> String {
     out
 }
 
-/// 元 as 亿元 (two decimals) or 万元, rounded half up.
+/// `value / divisor` with two decimals, rounded half up.
+fn hundredths(value: i64, divisor: i128) -> String {
+    let hundredths = (i128::from(value) * 200 + divisor) / (divisor * 2);
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// 元 as 亿元 or 万元 (English: million yuan), two decimals, rounded half up.
 fn money(value: i64, english: bool) -> String {
-    let (divisor, zh, en) = if value >= 100_000_000 {
-        (1_000_000_i128, "亿元", " hundred million yuan")
-    } else {
-        (100_i128, "万元", " ten-thousand yuan")
-    };
-    let hundredths = (i128::from(value) * 2 + divisor) / (divisor * 2);
-    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
     if english {
-        format!("{text}{en}")
+        format!("{} million yuan", hundredths(value, 1_000_000))
+    } else if value >= 100_000_000 {
+        format!("{}亿元", hundredths(value, 100_000_000))
     } else {
-        format!("{text}{zh}")
+        format!("{}万元", hundredths(value, 10_000))
     }
+}
+
+/// A count as the bulletin writes it: 140000 → 14万, 78926 → 7.89万, 7899 → 7899.
+fn count_zh(value: i64) -> String {
+    if value < 100_000 {
+        return value.to_string();
+    }
+    let text = hundredths(value, 10_000);
+    format!("{}万", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// "广州市" → "广州": the short form a bulletin lists cities by.
@@ -222,6 +232,9 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
             .map(|r| r.name(english).to_owned())
             .collect();
         paragraphs.push(match (missing.is_empty(), english) {
+            (true, false) if completeness.approved == completeness.expected => {
+                format!("本季度{}个地级以上市均已报送数据并通过审核。", completeness.expected)
+            }
             (true, false) => format!(
                 "本季度{}个地级以上市均已报送数据,其中{}个已审核。",
                 completeness.expected, completeness.approved
@@ -388,7 +401,7 @@ fn relief_paragraph(
         };
         let mut text = who;
         if let Some(h) = households {
-            text.push_str(&format!("为{h}户保障对象"));
+            text.push_str(&format!("为{}户保障对象", count_zh(h)));
         }
         text.push_str("减免公租房等租金");
         if let Some(a) = amount {
@@ -407,6 +420,14 @@ mod tests {
     fn money_is_shown_in_yi_or_wan() {
         assert_eq!(money(326_000_000, false), "3.26亿元");
         assert_eq!(money(12_345_678, false), "1234.57万元");
+        assert_eq!(money(326_000_000, true), "326.00 million yuan");
+    }
+
+    #[test]
+    fn large_counts_are_written_in_wan() {
+        assert_eq!(count_zh(140_000), "14万");
+        assert_eq!(count_zh(178_926), "17.89万");
+        assert_eq!(count_zh(7899), "7899");
     }
 
     #[test]
