@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{BarChart, Chart, FAMILY, TrendChart};
+use super::{BarChart, Chart, FAMILY, LATIN, TrendChart};
 use crate::domain::Status;
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x33);
@@ -36,7 +36,7 @@ const TREND_HEIGHT: u32 = 320;
 
 /// Estimated width in pixels of `text` at a visual font size of `px`.
 fn text_width(text: &str, px: f64) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 0.56 } else { 1.0 }).sum::<f64>() * px
+    text.chars().map(|c| if c.is_ascii() { 0.62 } else { 1.0 }).sum::<f64>() * px
 }
 
 /// The chart's size in pixels at scale 1.
@@ -47,15 +47,17 @@ pub fn size(chart: &Chart) -> (u32, u32) {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(backend: DB, chart: &Chart) -> Result<(), String> {
-    draw_scaled(backend, chart, 1.0)
-}
-
-/// Draws `chart` with every length multiplied by `scale`.
-pub fn draw_scaled<DB: DrawingBackend>(backend: DB, chart: &Chart, scale: f64) -> Result<(), String> {
+/// Draws `chart` with every length multiplied by `scale`. With `font_runs`, text is drawn in
+/// runs, Latin from the Latin font and the rest from the CJK font (for bitmaps; an SVG keeps
+/// each label as one text element and lets the viewer pick fonts).
+pub fn draw<DB: DrawingBackend>(backend: DB, chart: &Chart, scale: f64, font_runs: bool) -> Result<(), String> {
     let area = backend.into_drawing_area();
     area.fill(&WHITE).map_err(|e| e.to_string())?;
-    let pen = Pen { area: &area, scale };
+    let pen = Pen {
+        area: &area,
+        scale,
+        font_runs,
+    };
     match chart {
         Chart::Bars(c) => bars(&pen, c),
         Chart::Trend(c) => trend(&pen, c),
@@ -70,6 +72,7 @@ type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorTy
 struct Pen<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
     scale: f64,
+    font_runs: bool,
 }
 
 impl<DB: DrawingBackend> Pen<'_, DB> {
@@ -88,10 +91,40 @@ impl<DB: DrawingBackend> Pen<'_, DB> {
         anchor: (HPos, VPos),
         bold: bool,
     ) -> Drawn<DB> {
-        let font = (FAMILY, px * 1.24 * self.scale).into_font();
-        let font = if bold { font.style(FontStyle::Bold) } else { font };
-        let style = font.color(&colour).pos(Pos::new(anchor.0, anchor.1));
-        self.area.draw(&Text::new(text.to_owned(), self.at(x, y), style))
+        let size = px * 1.24 * self.scale;
+        let font = |family: &'static str| {
+            let font = (family, size).into_font();
+            if bold { font.style(FontStyle::Bold) } else { font }
+        };
+        if !self.font_runs {
+            let style = font(FAMILY).color(&colour).pos(Pos::new(anchor.0, anchor.1));
+            return self.area.draw(&Text::new(text.to_owned(), self.at(x, y), style));
+        }
+        let mut runs: Vec<(&'static str, String)> = Vec::new();
+        for c in text.chars() {
+            let family = if c.is_ascii() { LATIN } else { FAMILY };
+            match runs.last_mut() {
+                Some((f, run)) if *f == family => run.push(c),
+                _ => runs.push((family, c.to_string())),
+            }
+        }
+        let mut widths = Vec::with_capacity(runs.len());
+        for (family, run) in &runs {
+            let (w, _) = self.area.estimate_text_size(run, &font(family).into())?;
+            widths.push(f64::from(w) / self.scale);
+        }
+        let total: f64 = widths.iter().sum();
+        let mut left = match anchor.0 {
+            HPos::Left => x,
+            HPos::Center => x - total / 2.0,
+            HPos::Right => x - total,
+        };
+        for ((family, run), width) in runs.into_iter().zip(widths) {
+            let style = font(family).color(&colour).pos(Pos::new(HPos::Left, anchor.1));
+            self.area.draw(&Text::new(run, self.at(left, y), style))?;
+            left += width;
+        }
+        Ok(())
     }
 
     fn rect(&self, x0: f64, y0: f64, x1: f64, y1: f64, colour: RGBColor) -> Drawn<DB> {
@@ -140,7 +173,7 @@ fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {
         .iter()
         .map(|b| text_width(&b.value_label, 12.0))
         .fold(40.0, f64::max);
-    let x0 = PAD + label_width.min(width * 0.45) + 10.0;
+    let x0 = PAD + label_width.min(width * 0.56) + 10.0;
     let x1 = width - PAD - value_width - 8.0;
     let highest = chart.bars.iter().filter_map(|b| b.rate).map(|r| r.0).max().unwrap_or(0);
     // Scale to 100% or a little past the highest rate, at most 200%.
@@ -192,10 +225,12 @@ fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {
     }
     let bx = x(chart.benchmark.0);
     pen.dashed((bx, BAR_TOP - 10.0), (bx, bottom), BENCHMARK, 2.0)?;
-    // Value labels on a white ground, so the benchmark line never runs through them.
+    // Value labels on a white ground where the benchmark line would run through them.
     for (label, lx, ly, colour) in labels {
         let w = text_width(label, 12.0);
-        pen.rect(lx - 1.0, ly - 8.0, lx + w + 1.0, ly + 8.0, WHITE)?;
+        if (lx - 2.0..=lx + w + 2.0).contains(&bx) {
+            pen.rect(lx - 1.0, ly - 8.0, lx + w + 1.0, ly + 8.0, WHITE)?;
+        }
         pen.text(label, lx, ly, 12.0, colour, (HPos::Left, VPos::Center), false)?;
     }
     let label_half = text_width(&chart.benchmark_label, 12.0) / 2.0;

@@ -18,6 +18,9 @@ use crate::domain::{Period, Region, Status, Tenths};
 /// The font family charts are drawn in; the bundled CJK font is registered under it.
 const FAMILY: &str = "sans-serif";
 
+/// The bundled CJK font has no Latin letters or digits: PNG text draws those from this one.
+const LATIN: &str = "anju-latin";
+
 /// What the SVG asks the viewer for, in order: common Chinese UI fonts, then the bundled one.
 const SVG_FONTS: &str = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Droid Sans Fallback, sans-serif";
 
@@ -26,10 +29,17 @@ static FONT: Once = Once::new();
 /// Registers the bundled CJK font for PNG text and text measurement; idempotent.
 fn ensure_font() {
     FONT.call_once(|| {
-        if let Some(bytes) = super::statics::file("fonts/DroidSansFallbackFull.ttf") {
+        for (family, file) in [
+            (FAMILY, "fonts/DroidSansFallbackFull.ttf"),
+            (LATIN, "fonts/DejaVuSans.ttf"),
+        ] {
+            let Some(bytes) = super::statics::file(file) else {
+                tracing::error!("the chart font {file} is not bundled");
+                continue;
+            };
             for style in [FontStyle::Normal, FontStyle::Bold] {
-                if plotters::style::register_font(FAMILY, style, bytes).is_err() {
-                    tracing::error!("the bundled chart font could not be loaded");
+                if plotters::style::register_font(family, style, bytes).is_err() {
+                    tracing::error!("the chart font {file} could not be loaded");
                 }
             }
         }
@@ -263,7 +273,7 @@ pub fn svg(chart: &Chart) -> String {
     let mut out = String::with_capacity(16 * 1024);
     {
         let backend = plotters::backend::SVGBackend::with_string(&mut out, (width, height));
-        if let Err(error) = draw::draw(backend, chart) {
+        if let Err(error) = draw::draw(backend, chart, 1.0, false) {
             tracing::error!("drawing an SVG chart failed: {error}");
         }
     }
@@ -280,7 +290,7 @@ pub fn png(chart: &Chart) -> Vec<u8> {
     let mut pixels = vec![255_u8; (w * h * 3) as usize];
     {
         let backend = plotters::backend::BitMapBackend::with_buffer(&mut pixels, (w, h));
-        if let Err(error) = draw::draw_scaled(backend, chart, f64::from(scale)) {
+        if let Err(error) = draw::draw(backend, chart, f64::from(scale), true) {
             tracing::error!("drawing a PNG chart failed: {error}");
         }
     }
