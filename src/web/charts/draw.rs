@@ -407,7 +407,8 @@ mod tests {
 
     #[test]
     fn axis_steps_are_round() {
-        assert_eq!(nice_step(10_918.0), 2_500.0);
+        assert_eq!(nice_step(10_000.0), 2_500.0);
+        assert_eq!(nice_step(10_918.0), 5_000.0);
         assert_eq!(nice_step(3.0), 1.0);
         assert_eq!(nice_step(90.0), 25.0);
     }
