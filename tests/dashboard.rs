@@ -205,3 +205,19 @@ async fn english_pages_have_no_untranslated_chinese_labels() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn english_is_remembered_and_pages_link_the_leadership_routes() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    let english = text(&client, app.url("/?lang=en")).await;
+    assert!(english.contains("Dashboard") && english.contains("Bulletin"));
+    let next = text(&client, app.url("/bulletin?period=2020Q1")).await;
+    assert!(next.contains("Progress bulletin"), "the cookie kept English");
+    let chinese = text(&client, app.url("/?lang=zh")).await;
+    assert!(chinese.contains(">总览<") && chinese.contains(">通报<"));
+    assert!(chinese.contains("/static/app.css"));
+    assert!(!chinese.contains("<script>"), "no inline script");
+    assert!(!chinese.contains(" style=\""), "no inline style");
+    app.stop().await;
+}

@@ -153,7 +153,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                         input type="hidden" name="period" value=(period);
                         label for="indicator" { (lang.t("排名指标", "Ranking indicator")) }
                         select #indicator name="indicator" data-autosubmit {
-                            @for indicator in catalogue.indicators() {
+                            @for indicator in catalogue.indicators().iter().filter(|i| i.has_target || i.key == ranking.key) {
                                 option value=(indicator.key) selected[indicator.key == ranking.key] { (indicator.name(english)) }
                             }
                         }
