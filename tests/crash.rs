@@ -182,7 +182,7 @@ async fn writes_acknowledged_before_kill_9_survive_a_restart() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("anju.db");
     let mut server = Server::start(&db).await;
-    let conn = common_conn(&db);
+    let conn = open_db(&db);
     let cities = cities(&conn);
     let audit_before = audit_count(&conn);
     let writes = fresh_writes(&cities, 400, 3);
@@ -194,7 +194,7 @@ async fn writes_acknowledged_before_kill_9_survive_a_restart() {
     outcomes.push(stream_and_kill(&mut server, second.to_vec(), 8, 60).await);
     let server = Server::start(&db).await;
 
-    let check = common_conn(&db);
+    let check = open_db(&db);
     assert_eq!(integrity_check(&check), "ok");
     let mut expected_audit = 0;
     let mut sent = 0;
@@ -265,7 +265,7 @@ fn was_sent(outcomes: &[Outcome], write: &Write) -> bool {
     })
 }
 
-fn common_conn(db: &Path) -> rusqlite::Connection {
+fn open_db(db: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(db).expect("open db");
     conn.busy_timeout(Duration::from_secs(10)).expect("busy timeout");
     conn
