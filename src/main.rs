@@ -73,6 +73,14 @@ enum Command {
         #[arg(long, default_value_t = 2020)]
         seed: u64,
     },
+    /// Print the generated progress bulletin (通报) for a period.
+    Bulletin {
+        #[arg(long)]
+        period: String,
+        /// `zh` (default) or `en`.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -322,6 +330,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.reports,
                 summary.values,
                 started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bulletin { period, lang } => {
+            let period: Period = period.parse()?;
+            let english = match lang.as_str() {
+                "zh" | "zh-CN" => false,
+                "en" => true,
+                other => bail!("未知语言 {other},可用 zh 或 en(unknown language)"),
+            };
+            let conn = open(&store)?;
+            let catalogue = db::catalogue::load(&conn)?;
+            let table = db::progress::table(&conn, &catalogue, period)?;
+            println!(
+                "{}",
+                anju::domain::bulletin::generate(&table, &catalogue, english).text()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,1 +1,93 @@
 "use strict";
+// Progressive enhancement only: every page works without this file.
+// - selects marked data-autosubmit submit their form on change;
+// - tables marked .sortable sort by a click on a column heading;
+// - a button with data-copy copies the text of the element it names.
+
+document.documentElement.classList.add("js");
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      if (select.form) {
+        select.form.submit();
+      }
+    });
+  });
+
+  document.querySelectorAll("table.sortable").forEach(makeSortable);
+
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var target = document.getElementById(button.getAttribute("data-copy"));
+    if (!target || !navigator.clipboard) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var parts = [];
+      target.querySelectorAll("h2, p").forEach(function (node) {
+        parts.push(node.textContent.trim());
+      });
+      var status = document.querySelector(".copy-status");
+      navigator.clipboard.writeText(parts.join("\n\n")).then(function () {
+        if (status) {
+          status.textContent = document.documentElement.lang === "en" ? "Copied." : "已复制。";
+        }
+      });
+    });
+  });
+});
+
+function cellValue(cell) {
+  var sort = cell.getAttribute("data-sort");
+  if (sort !== null && sort !== "") {
+    var number = Number(sort);
+    if (!Number.isNaN(number)) {
+      return number;
+    }
+  }
+  return cell.textContent.trim();
+}
+
+function makeSortable(table) {
+  var head = table.tHead;
+  var body = table.tBodies[0];
+  if (!head || !body) {
+    return;
+  }
+  var headings = head.rows[0].cells;
+  Array.prototype.forEach.call(headings, function (th, column) {
+    th.setAttribute("data-sortable", "");
+    th.setAttribute("tabindex", "0");
+    var sort = function () {
+      var descending = th.getAttribute("aria-sort") !== "descending";
+      Array.prototype.forEach.call(headings, function (other) {
+        other.removeAttribute("aria-sort");
+      });
+      th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      var rows = Array.prototype.slice.call(body.rows);
+      // The total row stays on top.
+      var fixed = rows.filter(function (r) { return r.classList.contains("total-row"); });
+      var moving = rows.filter(function (r) { return !r.classList.contains("total-row"); });
+      moving.sort(function (a, b) {
+        var x = cellValue(a.cells[column]);
+        var y = cellValue(b.cells[column]);
+        var order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
+        return descending ? -order : order;
+      });
+      fixed.concat(moving).forEach(function (row) {
+        body.appendChild(row);
+      });
+    };
+    th.addEventListener("click", function (event) {
+      if (event.target.tagName !== "A") {
+        sort();
+      }
+    });
+    th.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        sort();
+      }
+    });
+  });
+}

@@ -103,3 +103,27 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> rusqlite::Result<Vec<Aud
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))
 }
+
+/// A region's report status changes in one year, oldest first: the report history of a city page.
+pub fn status_history(conn: &Connection, region: &str, year: i32) -> rusqlite::Result<Vec<AuditRow>> {
+    conn.prepare_cached(
+        "SELECT id, at, username, action, region_code, period, indicator, old_value, new_value, detail
+         FROM audit_log WHERE action = 'status' AND region_code = ?1 AND period LIKE ?2
+         ORDER BY id",
+    )?
+    .query_map(rusqlite::params![region, format!("{year}Q%")], |row| {
+        Ok(AuditRow {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            username: row.get(2)?,
+            action: row.get(3)?,
+            region_code: row.get(4)?,
+            period: row.get(5)?,
+            indicator: row.get(6)?,
+            old_value: row.get(7)?,
+            new_value: row.get(8)?,
+            detail: row.get(9)?,
+        })
+    })?
+    .collect()
+}

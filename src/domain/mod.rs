@@ -1,6 +1,7 @@
 //! The pure core: periods, the rate/benchmark/status arithmetic, roll-up, validation and the
 //! report workflow. No I/O, no clock, no async: everything here is a function of its arguments.
 
+pub mod bulletin;
 pub mod catalogue;
 pub mod deadline;
 pub mod period;

@@ -3,6 +3,10 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bulletin;
+pub mod charts;
+pub mod dashboard;
+pub mod etag;
 pub mod extract;
 pub mod forms;
 pub mod pages;
@@ -126,7 +130,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/", get(pages::dashboard))
+        .route("/", get(dashboard::dashboard))
+        .route("/regions/{code}", get(dashboard::region))
+        .route("/indicators/{key}", get(dashboard::indicator))
+        .route("/bulletin", get(bulletin::bulletin))
+        .route("/charts/{file}", get(charts::http::chart))
         .route("/static/{*path}", get(statics::serve))
         .route("/reports", get(reports::home))
         .route("/reports/{code}/{period}", get(reports::form).post(reports::save))

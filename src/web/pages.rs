@@ -1,21 +1,18 @@
 //! HTML pages for people: the request context every page needs, the error and not-found pages,
-//! and the dashboard.
+//! (the leadership pages live in `dashboard.rs` and `bulletin.rs`).
 
-use axum::extract::{FromRequestParts, OriginalUri, State};
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use super::AppState;
-use super::api::{ProgressQuery, resolve_period};
 use super::auth::{AuthRejection, CurrentUser};
-use super::extract::Query;
 use super::views::Lang;
-use super::views::components::{Amount, Badge, rate};
 use super::views::layout::{Page, layout};
 use crate::db::{self, users::User};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 
 /// Who is asking, in which language, on which page, and whether the data is a demonstration.
 pub struct PageContext {
@@ -114,50 +111,6 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult = Result<Response, PageError>;
-
-pub async fn dashboard(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    Query(query): Query<ProgressQuery>,
-) -> PageResult {
-    let result: AppResult<Response> = async {
-        let period = resolve_period(&state, query.period.as_deref()).await?;
-        let catalogue = state.catalogue();
-        let (table, _) = state.progress(period).await?;
-        let lang = ctx.lang;
-        let english = lang.is_en();
-        let home = catalogue.home_region();
-        let body = html! {
-            h1 { (if english { period.label_en() } else { period.label_zh() }) }
-            @if let Some(home) = home {
-                table.progress {
-                    thead { tr {
-                        th { (lang.t("指标", "Indicator")) }
-                        th { (lang.t("累计完成", "Cumulative")) }
-                        th { (lang.t("年度目标", "Target")) }
-                        th { (lang.t("完成率", "Rate")) }
-                        th { (lang.t("状态", "Status")) }
-                    } }
-                    tbody {
-                        @for (column, indicator) in catalogue.indicators().iter().enumerate() {
-                            @let figure = table.figure(catalogue.position(&home.code).unwrap_or(0), column);
-                            tr {
-                                th scope="row" { (indicator.name(english)) }
-                                td.num { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
-                                td.num { (figure.target.map_or("—".into(), |t| super::views::components::format_amount(t, &indicator.unit, lang))) }
-                                td.num { (rate(figure.rate)) }
-                                td { (Badge { status: figure.status, lang }) }
-                            }
-                        }
-                    }
-                }
-            }
-        };
-        Ok(ctx.render(lang.t("总览", "Dashboard"), body).into_response())
-    }
-    .await;
-    result.map_err(|e| ctx.error(e))
-}
 
 pub async fn not_found(lang: Lang, uri: Uri) -> Response {
     let here = uri.path().to_owned();

@@ -3,7 +3,8 @@
 use maud::{Markup, Render, html};
 
 use super::Lang;
-use crate::domain::{Status, Tenths};
+use crate::domain::progress::Figure;
+use crate::domain::{Period, Status, Tenths};
 
 /// An integer with thousands separators: 10918 → 10,918.
 pub fn thousands(value: i64) -> String {
@@ -37,17 +38,15 @@ impl Render for Amount<'_> {
     }
 }
 
-/// Money (元) as 万元 or 亿元 with two decimals; counts with separators and their unit.
+/// Money (元) as 万元 or 亿元 with two decimals (in English: million yuan); counts with
+/// separators and their unit.
 pub fn format_amount(value: i64, unit: &str, lang: Lang) -> String {
     if unit == "元" {
-        if value >= 100_000_000 {
-            return format!(
-                "{} {}",
-                hundredths(value, 1_000_000),
-                lang.t("亿元", "hundred million yuan")
-            );
-        }
-        return format!("{} {}", hundredths(value, 100), lang.t("万元", "ten-thousand yuan"));
+        return match lang {
+            Lang::En => format!("{} million yuan", hundredths(value, 10_000)),
+            Lang::Zh if value >= 100_000_000 => format!("{} 亿元", hundredths(value, 1_000_000)),
+            Lang::Zh => format!("{} 万元", hundredths(value, 100)),
+        };
     }
     let unit = match (unit, lang) {
         (_, Lang::Zh) => unit,
@@ -83,6 +82,93 @@ impl Render for Badge {
             Lang::En => self.status.label_en(),
         };
         html! { span class={ "badge status-" (self.status.as_str()) } { (label) } }
+    }
+}
+
+/// A gap in percentage points with its sign: +3.2 / −12.0, or — when there is none.
+pub fn gap_pp(value: Option<Tenths>, lang: Lang) -> String {
+    match value {
+        None => "—".to_owned(),
+        Some(gap) => {
+            let sign = if gap.0 > 0 { "+" } else { "" };
+            format!("{sign}{gap} {}", lang.t("个百分点", "pp"))
+        }
+    }
+}
+
+/// The period selector: a plain GET form (the script submits it on change).
+pub fn period_selector(
+    action: &str,
+    current: Period,
+    periods: &[Period],
+    lang: Lang,
+    hidden: &[(&str, &str)],
+) -> Markup {
+    html! {
+        form.period-form method="get" action=(action) {
+            @for (name, value) in hidden {
+                input type="hidden" name=(name) value=(value);
+            }
+            label for="period" { (lang.t("报告期", "Period")) }
+            select #period name="period" data-autosubmit {
+                @if !periods.contains(&current) {
+                    option value=(current) selected { (period_text(current, lang)) }
+                }
+                @for period in periods {
+                    option value=(period) selected[*period == current] { (period_text(*period, lang)) }
+                }
+            }
+            button.secondary type="submit" { (lang.t("查看", "Show")) }
+        }
+    }
+}
+
+/// 2020年第一季度 / Q1 2020.
+pub fn period_text(period: Period, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => period.label_zh(),
+        Lang::En => period.label_en(),
+    }
+}
+
+/// Download links for the progress table of `period` (CSV and Excel, zh and en headers).
+pub fn export_links(period: Period, lang: Lang) -> Markup {
+    let code = lang.code();
+    html! {
+        div.export-links {
+            span.export-label { (lang.t("导出", "Export")) }
+            a.button.secondary href={ "/export/progress.xlsx?period=" (period) "&lang=" (code) } { "Excel" }
+            a.button.secondary href={ "/export/progress.csv?period=" (period) "&lang=" (code) } { "CSV" }
+        }
+    }
+}
+
+/// A table cell for a rate, coloured by status: 未报送 for missing, — for no target.
+pub struct RateCell<'a> {
+    pub figure: &'a Figure,
+    pub lang: Lang,
+    /// `region/indicator`, so tests and scripts can find the cell.
+    pub key: String,
+}
+
+impl Render for RateCell<'_> {
+    fn render(&self) -> Markup {
+        let figure = self.figure;
+        let rate_attr = figure.rate.map(|r| r.to_string()).unwrap_or_default();
+        let label = match self.lang {
+            Lang::Zh => figure.status.label_zh(),
+            Lang::En => figure.status.label_en(),
+        };
+        html! {
+            td class={ "num rate-cell status-" (figure.status.as_str()) } data-key=(self.key) data-rate=(rate_attr)
+                title=(label) data-sort=(figure.rate.map_or(-1, |r| r.0)) {
+                @match (figure.rate, figure.status) {
+                    (Some(rate), _) => { (format!("{rate}%")) span.sr-only { " " (label) } }
+                    (None, Status::NotReported) => span.missing { (self.lang.t("未报送", "not reported")) },
+                    (None, _) => "—",
+                }
+            }
+        }
     }
 }
 

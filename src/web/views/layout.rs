@@ -41,6 +41,12 @@ const NAV: &[NavItem] = &[
         roles: EVERYONE,
     },
     NavItem {
+        path: "/bulletin",
+        zh: "通报",
+        en: "Bulletin",
+        roles: EVERYONE,
+    },
+    NavItem {
         path: "/reports",
         zh: "本市填报",
         en: "My reports",
@@ -84,6 +90,16 @@ pub fn with_lang(here: &str, lang: Lang) -> String {
     format!("{path}?{}", pairs.join("&"))
 }
 
+/// Whether `here` is the page of the navigation entry `path` (or one under it).
+fn is_current(here: &str, path: &str) -> bool {
+    let here = here.split('?').next().unwrap_or(here);
+    if path == "/" {
+        here == "/"
+    } else {
+        here == path || here.starts_with(&format!("{path}/"))
+    }
+}
+
 pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
     let lang = page.lang;
     html! {
@@ -103,7 +119,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                     @if let Some(user) = page.user {
                         nav.site-nav aria-label=(lang.t("主导航", "Main navigation")) {
                             @for item in NAV.iter().filter(|i| i.roles.contains(&user.role)) {
-                                a href=(item.path) { (lang.t(item.zh, item.en)) }
+                                a href=(item.path) aria-current=[is_current(page.here, item.path).then_some("page")] { (lang.t(item.zh, item.en)) }
                             }
                         }
                     }

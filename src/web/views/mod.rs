@@ -1,10 +1,13 @@
 //! Pages as maud functions of plain data: the layout, shared components and one module a page.
 
 pub mod admin;
+pub mod bulletin;
 pub mod components;
+pub mod dashboard;
 pub mod layout;
 pub mod login;
 pub mod report_form;
+pub mod region;
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;

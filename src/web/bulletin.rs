@@ -1,0 +1,40 @@
+//! `GET /bulletin?period=`: the generated bulletin (通报).
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::api::{ProgressQuery, resolve_period};
+use super::dashboard::{load_periods, load_table, page_tag};
+use super::etag;
+use super::extract::Query;
+use super::pages::{PageContext, PageResult};
+use super::views::bulletin::bulletin_page;
+use crate::domain::bulletin;
+use crate::error::AppResult;
+
+pub async fn bulletin(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Query(query): Query<ProgressQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let tag = page_tag(&state, &ctx).await?;
+        if etag::matches(&headers, &tag) {
+            return Ok(etag::not_modified(&tag));
+        }
+        let period = resolve_period(&state, query.period.as_deref()).await?;
+        let catalogue = state.catalogue();
+        let table = load_table(&state, period).await?;
+        let periods = load_periods(&state).await?;
+        let text = bulletin::generate(&table, &catalogue, ctx.lang.is_en());
+        let body = bulletin_page(ctx.lang, period, &periods, &text, &ctx.here);
+        let mut response = ctx.render(ctx.lang.t("进展通报", "Bulletin"), body).into_response();
+        etag::tag_response(&mut response, &tag);
+        Ok(response)
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}

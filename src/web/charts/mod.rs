@@ -1,0 +1,329 @@
+//! Charts (plotters) as SVG and PNG: the overview bullet bars, the city ranking and the
+//! quarterly trend. Each chart is first built as plain data from the progress table, then drawn;
+//! the drawing never computes a rate or a status.
+
+mod draw;
+pub mod http;
+
+use std::sync::Once;
+
+use plotters::style::FontStyle;
+
+use super::views::Lang;
+use super::views::components::format_amount;
+use crate::domain::catalogue::Catalogue;
+use crate::domain::progress::ProgressTable;
+use crate::domain::{Period, Region, Status, Tenths};
+
+/// The font family charts are drawn in; the bundled CJK font is registered under it.
+const FAMILY: &str = "sans-serif";
+
+/// The bundled CJK font has no Latin letters or digits: PNG text draws those from this one.
+const LATIN: &str = "anju-latin";
+
+/// What the SVG asks the viewer for, in order: common Chinese UI fonts, then the bundled one.
+const SVG_FONTS: &str = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Droid Sans Fallback, sans-serif";
+
+static FONT: Once = Once::new();
+
+/// Registers the bundled CJK font for PNG text and text measurement; idempotent.
+fn ensure_font() {
+    FONT.call_once(|| {
+        for (family, file) in [
+            (FAMILY, "fonts/DroidSansFallbackFull.ttf"),
+            (LATIN, "fonts/DejaVuSans.ttf"),
+        ] {
+            let Some(bytes) = super::statics::file(file) else {
+                tracing::error!("the chart font {file} is not bundled");
+                continue;
+            };
+            for style in [FontStyle::Normal, FontStyle::Bold] {
+                if plotters::style::register_font(family, style, bytes).is_err() {
+                    tracing::error!("the chart font {file} could not be loaded");
+                }
+            }
+        }
+    });
+}
+
+/// One horizontal bar: a label, a rate (none: not reported or no target) and its status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    pub label: String,
+    pub rate: Option<Tenths>,
+    pub status: Status,
+    /// Shown at the end of the bar: the rate, or why there is none.
+    pub value_label: String,
+}
+
+/// Bars against the time benchmark: the overview (one bar per indicator, drawn as bullet bars
+/// with the 100% target band) and the ranking (one bar per city, sorted by rate).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BarChart {
+    pub title: String,
+    pub benchmark: Tenths,
+    pub benchmark_label: String,
+    pub bars: Vec<Bar>,
+    /// Draw the 0–100% band behind each bar (bullet style).
+    pub bullet: bool,
+}
+
+/// Cumulative figures by quarter for one region and indicator, with the previous year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrendChart {
+    pub title: String,
+    pub year: i32,
+    pub unit: String,
+    /// Values are drawn divided by this (10,000 for money shown in 万元, a million in English).
+    pub divisor: i64,
+    pub target: Option<i64>,
+    /// Q1..Q4 of the year; `None` not reported.
+    pub cumulative: [Option<i64>; 4],
+    pub previous_year: [Option<i64>; 4],
+    /// The benchmark as a share of the target at each quarter end, in tenths of a percent.
+    pub benchmarks: [Tenths; 4],
+    pub labels: TrendLabels,
+}
+
+/// The words a trend chart needs, in the page language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrendLabels {
+    pub cumulative: String,
+    pub previous_year: String,
+    pub target: String,
+    pub benchmark: String,
+    pub quarters: [String; 4],
+    pub no_data: String,
+}
+
+/// A chart of any kind, ready to draw (built once per response, so its size does not matter).
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Chart {
+    Bars(BarChart),
+    Trend(TrendChart),
+}
+
+fn status_label(status: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => status.label_zh(),
+        Lang::En => status.label_en(),
+    }
+}
+
+fn bar_value_label(rate: Option<Tenths>, status: Status, lang: Lang) -> String {
+    match rate {
+        Some(rate) => format!("{rate}%"),
+        None => status_label(status, lang).to_owned(),
+    }
+}
+
+fn benchmark_label(table: &ProgressTable, lang: Lang) -> String {
+    format!("{} {}%", lang.t("序时进度", "Time benchmark"), table.time_benchmark)
+}
+
+/// `overview`: the home region's rate for every indicator that has a target.
+pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> BarChart {
+    let english = lang.is_en();
+    let home = catalogue.home_region().and_then(|r| catalogue.position(&r.code));
+    let bars = catalogue
+        .indicators()
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.has_target)
+        .filter_map(|(column, indicator)| {
+            let figure = table.figure(home?, column);
+            Some(Bar {
+                label: indicator.name(english).to_owned(),
+                rate: figure.rate,
+                status: figure.status,
+                value_label: bar_value_label(figure.rate, figure.status, lang),
+            })
+        })
+        .collect();
+    let period = period_label(table.period, lang);
+    BarChart {
+        title: format!(
+            "{period} {}",
+            lang.t("各项目标任务完成率", "completion rate by indicator")
+        ),
+        benchmark: table.time_benchmark,
+        benchmark_label: benchmark_label(table, lang),
+        bars,
+        bullet: true,
+    }
+}
+
+/// `ranking`: the home region's children for one indicator, highest rate first; cities with
+/// no rate at the end.
+pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, lang: Lang) -> Option<BarChart> {
+    let english = lang.is_en();
+    let column = catalogue.indicators().iter().position(|i| i.key == indicator)?;
+    let ind = &catalogue.indicators()[column];
+    let home = catalogue.home_region()?;
+    let mut bars: Vec<(Option<Tenths>, &Region, Bar)> = catalogue
+        .children(&home.code)
+        .filter_map(|region| {
+            let figure = table.figure(catalogue.position(&region.code)?, column);
+            Some((
+                figure.rate,
+                region,
+                Bar {
+                    label: region.name(english).to_owned(),
+                    rate: figure.rate,
+                    status: figure.status,
+                    value_label: bar_value_label(figure.rate, figure.status, lang),
+                },
+            ))
+        })
+        .collect();
+    bars.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    Some(BarChart {
+        title: format!(
+            "{} {} {}",
+            period_label(table.period, lang),
+            ind.name(english),
+            lang.t("各市完成率排名", "— rate by city")
+        ),
+        benchmark: table.time_benchmark,
+        benchmark_label: benchmark_label(table, lang),
+        bars: bars.into_iter().map(|(_, _, bar)| bar).collect(),
+        bullet: false,
+    })
+}
+
+/// `trend`: a region's cumulative by quarter from the tables of a year's four quarters
+/// (`this_year`) and the previous year's (`last_year`), each in quarter order.
+pub fn trend(
+    this_year: &[ProgressTable],
+    last_year: &[ProgressTable],
+    catalogue: &Catalogue,
+    region: &str,
+    indicator: &str,
+    year: i32,
+    lang: Lang,
+) -> Option<TrendChart> {
+    let english = lang.is_en();
+    let ind = catalogue.indicator(indicator)?;
+    let reg = catalogue.region(region)?;
+    let pick = |tables: &[ProgressTable], q: usize| {
+        tables
+            .get(q)
+            .and_then(|t| t.figure_for(catalogue, region, indicator))
+            .and_then(|f| f.cumulative)
+    };
+    let target = this_year
+        .iter()
+        .rev()
+        .find_map(|t| t.figure_for(catalogue, region, indicator).and_then(|f| f.target));
+    let mut benchmarks = [Tenths(0); 4];
+    for (q, benchmark) in benchmarks.iter_mut().enumerate() {
+        *benchmark = this_year
+            .get(q)
+            .map_or(Tenths(250 * (q as i64 + 1)), |t| t.time_benchmark);
+    }
+    let unit = if ind.is_money() {
+        lang.t("万元", "million yuan").to_owned()
+    } else {
+        format_amount(0, &ind.unit, lang)
+            .trim_start_matches('0')
+            .trim()
+            .to_owned()
+    };
+    Some(TrendChart {
+        title: format!("{} {} {year}", reg.name(english), ind.name(english)),
+        year,
+        unit,
+        divisor: match (ind.is_money(), lang) {
+            (false, _) => 1,
+            (true, Lang::Zh) => 10_000,
+            (true, Lang::En) => 1_000_000,
+        },
+        target,
+        cumulative: [0, 1, 2, 3].map(|q| pick(this_year, q)),
+        previous_year: [0, 1, 2, 3].map(|q| pick(last_year, q)),
+        benchmarks,
+        labels: TrendLabels {
+            cumulative: format!("{year} {}", lang.t("累计完成", "cumulative")),
+            previous_year: format!("{} {}", year - 1, lang.t("累计完成", "cumulative")),
+            target: lang.t("年度目标", "Annual target").to_owned(),
+            benchmark: lang.t("序时进度", "Time benchmark").to_owned(),
+            quarters: if english {
+                ["Q1", "Q2", "Q3", "Q4"].map(String::from)
+            } else {
+                ["一季度", "二季度", "三季度", "四季度"].map(String::from)
+            },
+            no_data: lang.t("暂无数据", "No data").to_owned(),
+        },
+    })
+}
+
+fn period_label(period: Period, lang: Lang) -> String {
+    if lang.is_en() {
+        period.label_en()
+    } else {
+        period.label_zh()
+    }
+}
+
+/// The chart as an SVG document: real text, a `<title>`, a `viewBox` so it scales.
+pub fn svg(chart: &Chart) -> String {
+    ensure_font();
+    let (width, height) = draw::size(chart);
+    let mut out = String::with_capacity(16 * 1024);
+    {
+        let backend = plotters::backend::SVGBackend::with_string(&mut out, (width, height));
+        if let Err(error) = draw::draw(backend, chart, 1.0, false) {
+            tracing::error!("drawing an SVG chart failed: {error}");
+        }
+    }
+    finish_svg(out, title(chart))
+}
+
+/// The same chart as a PNG image.
+pub fn png(chart: &Chart) -> Vec<u8> {
+    ensure_font();
+    let (width, height) = draw::size(chart);
+    // Twice the size, so the text stays sharp when pasted into a slide.
+    let scale = 2;
+    let (w, h) = (width * scale, height * scale);
+    let mut pixels = vec![255_u8; (w * h * 3) as usize];
+    {
+        let backend = plotters::backend::BitMapBackend::with_buffer(&mut pixels, (w, h));
+        if let Err(error) = draw::draw(backend, chart, f64::from(scale), true) {
+            tracing::error!("drawing a PNG chart failed: {error}");
+        }
+    }
+    let mut encoded = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut encoded);
+    if let Err(error) = image::ImageEncoder::write_image(encoder, &pixels, w, h, image::ColorType::Rgb8) {
+        tracing::error!("encoding a PNG chart failed: {error}");
+    }
+    encoded
+}
+
+fn title(chart: &Chart) -> &str {
+    match chart {
+        Chart::Bars(c) => &c.title,
+        Chart::Trend(c) => &c.title,
+    }
+}
+
+/// Adds the `<title>`, a role and the font list to plotters' SVG (which already has a `viewBox`,
+/// so CSS can scale it to its container).
+fn finish_svg(svg: String, title: &str) -> String {
+    let Some(open_end) = svg.find('>') else {
+        return svg;
+    };
+    let (open, rest) = svg.split_at(open_end);
+    let open = open.replacen("<svg ", "<svg role=\"img\" class=\"chart-svg\" ", 1);
+    let rest = &rest[1..];
+    let body = rest.replace("font-family=\"sans-serif\"", &format!("font-family=\"{SVG_FONTS}\""));
+    let mut out = String::with_capacity(body.len() + open.len() + title.len() + 32);
+    out.push_str(&open);
+    out.push_str("><title>");
+    out.push_str(&maud::html! { (title) }.into_string());
+    out.push_str("</title>");
+    out.push_str(&body);
+    out
+}

@@ -1,0 +1,257 @@
+//! The leadership pages: the dashboard (`/`), one region (`/regions/{code}`) and one indicator
+//! (`/indicators/{key}`), plus the loaders they and the charts share.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::api::{ProgressQuery, resolve_period};
+use super::charts::{self, Chart};
+use super::etag;
+use super::extract::Query;
+use super::pages::{PageContext, PageResult};
+use super::views::dashboard::{Dashboard, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page};
+use super::views::region::{RegionPage, region_page};
+use crate::db;
+use crate::domain::Period;
+use crate::domain::catalogue::Catalogue;
+use crate::domain::progress::ProgressTable;
+use crate::error::{AppError, AppResult};
+
+/// The progress table for `period`: the one source of the numbers on every page and chart.
+pub async fn load_table(state: &AppState, period: Period) -> AppResult<ProgressTable> {
+    let catalogue = state.catalogue();
+    state
+        .db
+        .call(move |conn| Ok(db::progress::table(conn, &catalogue, period)?))
+        .await
+}
+
+/// The four quarters' tables of `year`, in order.
+pub async fn load_year(state: &AppState, year: i32) -> AppResult<Vec<ProgressTable>> {
+    let quarters = Period::quarters_of(year).map_err(|e| AppError::BadRequest(format!("{e}(year out of range)")))?;
+    let catalogue = state.catalogue();
+    state
+        .db
+        .call(move |conn| {
+            let mut tables = Vec::with_capacity(4);
+            for period in quarters {
+                tables.push(db::progress::table(conn, &catalogue, period)?);
+            }
+            Ok(tables)
+        })
+        .await
+}
+
+/// The periods with counted figures, newest first: the period selector's choices.
+pub async fn load_periods(state: &AppState) -> AppResult<Vec<Period>> {
+    state.db.call(|conn| Ok(db::progress::counted_periods(conn)?)).await
+}
+
+/// The first indicator with a target: the ranking chart's default.
+pub fn default_indicator(catalogue: &Catalogue) -> String {
+    catalogue
+        .indicators()
+        .iter()
+        .find(|i| i.has_target)
+        .or_else(|| catalogue.indicators().first())
+        .map(|i| i.key.clone())
+        .unwrap_or_default()
+}
+
+/// A page's ETag: the data version, the address, the language and who asks (the menu differs).
+pub async fn page_tag(state: &AppState, ctx: &PageContext) -> AppResult<String> {
+    let version = etag::data_version(state).await?;
+    Ok(etag::etag(
+        version,
+        &[
+            &ctx.here,
+            ctx.lang.code(),
+            &ctx.user.username,
+            ctx.user.role.as_str(),
+            if ctx.demo { "demo" } else { "" },
+        ],
+    ))
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Query(query): Query<ProgressQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let tag = page_tag(&state, &ctx).await?;
+        if etag::matches(&headers, &tag) {
+            return Ok(etag::not_modified(&tag));
+        }
+        let lang = ctx.lang;
+        let periods = load_periods(&state).await?;
+        let asked = query.period.as_deref().filter(|p| !p.is_empty());
+        if periods.is_empty() && asked.is_none() {
+            return Ok(ctx
+                .render(lang.t("总览", "Dashboard"), empty_state(lang))
+                .into_response());
+        }
+        let period = resolve_period(&state, asked).await?;
+        let catalogue = state.catalogue();
+        let indicator_key = query
+            .indicator
+            .filter(|k| catalogue.indicator(k).is_some())
+            .unwrap_or_else(|| default_indicator(&catalogue));
+        let table = load_table(&state, period).await?;
+        let ranking_indicator = catalogue
+            .indicator(&indicator_key)
+            .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
+        let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+        let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+            .map(|c| charts::svg(&Chart::Bars(c)))
+            .unwrap_or_default();
+        let body = dashboard_view(&Dashboard {
+            lang,
+            periods: &periods,
+            table: &table,
+            catalogue: &catalogue,
+            ranking: ranking_indicator,
+            overview_svg: &overview_svg,
+            ranking_svg: &ranking_svg,
+        });
+        let mut response = ctx.render(lang.t("总览", "Dashboard"), body).into_response();
+        etag::tag_response(&mut response, &tag);
+        Ok(response)
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeriodQuery {
+    pub period: Option<String>,
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Query(query): Query<PeriodQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let catalogue = state.catalogue();
+        let indicator = catalogue
+            .indicator(&key)
+            .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
+        let tag = page_tag(&state, &ctx).await?;
+        if etag::matches(&headers, &tag) {
+            return Ok(etag::not_modified(&tag));
+        }
+        let lang = ctx.lang;
+        let period = resolve_period(&state, query.period.as_deref()).await?;
+        let periods = load_periods(&state).await?;
+        let table = load_table(&state, period).await?;
+        let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
+            .map(|c| charts::svg(&Chart::Bars(c)))
+            .unwrap_or_default();
+        let body = indicator_page(&IndicatorPage {
+            lang,
+            periods: &periods,
+            table: &table,
+            catalogue: &catalogue,
+            indicator,
+            ranking_svg: &ranking_svg,
+        });
+        let mut response = ctx.render(indicator.name(lang.is_en()), body).into_response();
+        etag::tag_response(&mut response, &tag);
+        Ok(response)
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    pub year: Option<String>,
+}
+
+pub async fn region(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<YearQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let catalogue = state.catalogue();
+        let region = catalogue
+            .region(&code)
+            .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
+        let tag = page_tag(&state, &ctx).await?;
+        if etag::matches(&headers, &tag) {
+            return Ok(etag::not_modified(&tag));
+        }
+        let lang = ctx.lang;
+        let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
+            Some(text) => text
+                .parse::<i32>()
+                .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?,
+            None => resolve_period(&state, None).await?.year(),
+        };
+        let today = crate::clock::today();
+        let mut this_year = load_year(&state, year).await?;
+        let last_year = load_year(&state, year - 1).await.unwrap_or_default();
+        // Quarters that have not begun have nothing to show.
+        this_year.retain(|t| !t.period.is_future(today));
+        let mut years: Vec<i32> = load_periods(&state).await?.iter().map(|p| p.year()).collect();
+        years.push(year);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        let trends: Vec<String> = catalogue
+            .indicators()
+            .iter()
+            .filter_map(|i| charts::trend(&this_year, &last_year, &catalogue, &code, &i.key, year, lang))
+            .map(|c| charts::svg(&Chart::Trend(c)))
+            .collect();
+        let (notes, history) = {
+            let code = code.clone();
+            let periods: Vec<Period> = this_year.iter().map(|t| t.period).collect();
+            state
+                .db
+                .call(move |conn| {
+                    let mut notes = Vec::with_capacity(periods.len());
+                    for period in periods {
+                        let report = db::reports::get(conn, &code, period)?;
+                        notes.push(
+                            report
+                                .filter(|r| r.status.counts())
+                                .map(|r| r.notes)
+                                .unwrap_or_default(),
+                        );
+                    }
+                    let history = db::audit::status_history(conn, &code, year)?;
+                    Ok((notes, history))
+                })
+                .await?
+        };
+        let notes: Vec<BTreeMap<String, String>> = notes;
+        let body = region_page(&RegionPage {
+            lang,
+            region,
+            year,
+            years: &years,
+            catalogue: &catalogue,
+            tables: &this_year,
+            notes: &notes,
+            trends: &trends,
+            history: &history,
+        });
+        let mut response = ctx.render(region.name(lang.is_en()), body).into_response();
+        etag::tag_response(&mut response, &tag);
+        Ok(response)
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}

@@ -1,0 +1,41 @@
+//! The bulletin page: the generated text, ready to copy.
+
+use maud::{Markup, html};
+
+use super::Lang;
+use super::components::{period_selector, period_text};
+use super::layout::with_lang;
+use crate::domain::Period;
+use crate::domain::bulletin::Bulletin;
+
+pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &Bulletin, here: &str) -> Markup {
+    html! {
+        div.page-head {
+            div {
+                p.breadcrumb { a href={ "/?period=" (period) } { (lang.t("总览", "Dashboard")) } " › " }
+                h1 { (lang.t("进展通报", "Progress bulletin")) }
+                p.subtitle { (period_text(period, lang)) " · " (lang.t("根据已报送、已审核数据自动生成", "generated from submitted and approved figures")) }
+            }
+            div.page-tools {
+                (period_selector("/bulletin", period, periods, lang, &[]))
+                div.tool-links {
+                    button.button.copy-button type="button" data-copy="bulletin-text" hidden {
+                        (lang.t("复制全文", "Copy text"))
+                    }
+                    @if lang.is_en() {
+                        a.button.secondary href=(with_lang(here, Lang::Zh)) lang="zh-CN" { "中文版" }
+                    } @else {
+                        a.button.secondary href=(with_lang(here, Lang::En)) lang="en" { "English version" }
+                    }
+                }
+            }
+        }
+        article.bulletin #bulletin-text {
+            h2 { (bulletin.title) }
+            @for paragraph in &bulletin.paragraphs {
+                p { (paragraph) }
+            }
+        }
+        p.copy-status role="status" aria-live="polite" {}
+    }
+}

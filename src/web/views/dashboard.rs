@@ -1,0 +1,309 @@
+//! The leadership dashboard (总览) and the one-indicator page: cards, completeness, charts and
+//! the city × indicator table, all from one progress table.
+
+use maud::{Markup, PreEscaped, html};
+
+use super::Lang;
+use super::components::{
+    Amount, Badge, RateCell, export_links, format_amount, gap_pp, period_selector, period_text, rate,
+};
+use crate::domain::catalogue::{Catalogue, Indicator};
+use crate::domain::progress::ProgressTable;
+use crate::domain::{Period, ReportStatus};
+
+/// Everything the dashboard shows.
+pub struct Dashboard<'a> {
+    pub lang: Lang,
+    pub periods: &'a [Period],
+    pub table: &'a ProgressTable,
+    pub catalogue: &'a Catalogue,
+    /// The indicator of the ranking chart.
+    pub ranking: &'a Indicator,
+    pub overview_svg: &'a str,
+    pub ranking_svg: &'a str,
+}
+
+/// A new database: nothing reported yet, and where to start.
+pub fn empty_state(lang: Lang) -> Markup {
+    html! {
+        section.empty-state {
+            h1 { (lang.t("暂无已报送的数据", "No figures have been submitted yet")) }
+            p { (lang.t(
+                "各市填报并提交季度进度后,这里将显示全省及各市对照年度目标任务和序时进度的完成情况。",
+                "Once cities submit their quarterly figures, this page shows how the province and each city stand against the annual targets and the time benchmark."
+            )) }
+            ol {
+                li { (lang.t("管理员在“目标任务”中设定各市年度目标;", "An administrator sets each city's annual targets;")) }
+                li { (lang.t("各市填报员在“填报”中录入累计完成数并提交;", "City officers enter their cumulative figures and submit them;")) }
+                li { (lang.t("管理员审核后,总览、图表和通报随即更新。", "The dashboard, charts and bulletin update as reports arrive.")) }
+            }
+        }
+    }
+}
+
+fn region_href(code: &str, period: Period) -> String {
+    format!("/regions/{code}?year={}", period.year())
+}
+
+fn indicator_href(key: &str, period: Period) -> String {
+    format!("/indicators/{key}?period={period}")
+}
+
+pub fn dashboard(data: &Dashboard<'_>) -> Markup {
+    let Dashboard {
+        lang,
+        periods,
+        table,
+        catalogue,
+        ranking,
+        overview_svg,
+        ranking_svg,
+    } = *data;
+    let english = lang.is_en();
+    let period = table.period;
+    let home = catalogue.home_region();
+    let home_position = home.and_then(|h| catalogue.position(&h.code));
+    html! {
+        div.page-head {
+            div {
+                h1 { (period_text(period, lang)) " " (lang.t("住房保障目标任务完成情况", "housing-security progress")) }
+                p.subtitle {
+                    (lang.t("序时进度", "Time benchmark")) " " strong { (table.time_benchmark) "%" }
+                    @if let Some(home) = home { " · " (home.name(english)) }
+                }
+            }
+            div.page-tools {
+                (period_selector("/", period, periods, lang, &[]))
+                div.tool-links {
+                    a.button href={ "/bulletin?period=" (period) } { (lang.t("生成通报", "Bulletin")) }
+                    (export_links(period, lang))
+                }
+            }
+        }
+        @if let (Some(home), Some(position)) = (home, home_position) {
+            @let completeness = table.completeness(catalogue, &home.code);
+            section.completeness aria-label=(lang.t("报送情况", "Reporting")) {
+                div.stat {
+                    span.stat-label { (lang.t("已报送", "Submitted")) }
+                    span.stat-value { (completeness.submitted) "/" (completeness.expected) }
+                }
+                div.stat {
+                    span.stat-label { (lang.t("已审核", "Approved")) }
+                    span.stat-value { (completeness.approved) "/" (completeness.expected) }
+                }
+                div.stat.stat-wide {
+                    span.stat-label { (lang.t("未报送", "Not yet submitted")) }
+                    span.stat-list {
+                        @if completeness.missing.is_empty() {
+                            (lang.t("无", "none"))
+                        }
+                        @for (i, code) in completeness.missing.iter().enumerate() {
+                            @if i > 0 { (lang.t("、", ", ")) }
+                            @if let Some(region) = catalogue.region(code) {
+                                a href=(region_href(code, period)) { (region.name(english)) }
+                            }
+                        }
+                    }
+                }
+            }
+            section.cards aria-label=(lang.t("各项指标", "Indicators")) {
+                @for (column, indicator) in catalogue.indicators().iter().enumerate() {
+                    @let figure = table.figure(position, column);
+                    article.card {
+                        h2 { a href=(indicator_href(&indicator.key, period)) { (indicator.name(english)) } }
+                        p.card-value {
+                            (Amount { value: figure.cumulative, unit: &indicator.unit, lang })
+                        }
+                        @if indicator.has_target {
+                            dl.card-facts {
+                                dt { (lang.t("年度目标", "Target")) }
+                                dd { (figure.target.map_or("—".into(), |t| format_amount(t, &indicator.unit, lang))) }
+                                dt { (lang.t("完成率", "Rate")) }
+                                dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
+                                    (rate(figure.rate))
+                                }
+                                dt { (lang.t("序时进度", "Benchmark")) }
+                                dd { (table.time_benchmark) "%" }
+                                dt { (lang.t("差距", "Gap")) }
+                                dd { (gap_pp(figure.gap, lang)) }
+                            }
+                        } @else {
+                            p.card-note { (lang.t("不设年度目标,只统计完成数。", "No annual target; reported figures only.")) }
+                        }
+                        p.card-foot {
+                            (Badge { status: figure.status, lang })
+                            span.reported { (lang.t("报送", "Reported")) " " (figure.reported) "/" (figure.expected) }
+                        }
+                    }
+                }
+            }
+            section.charts {
+                figure.chart {
+                    (PreEscaped(overview_svg))
+                    figcaption {
+                        (lang.t("虚线为序时进度,浅色底条为年度目标(100%)。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        " "
+                        a href={ "/charts/overview.svg?period=" (period) } download { "SVG" }
+                        " · "
+                        a href={ "/charts/overview.png?period=" (period) } download { "PNG" }
+                    }
+                }
+                figure.chart {
+                    form.chart-picker method="get" action="/" {
+                        input type="hidden" name="period" value=(period);
+                        label for="indicator" { (lang.t("排名指标", "Ranking indicator")) }
+                        select #indicator name="indicator" data-autosubmit {
+                            @for indicator in catalogue.indicators().iter().filter(|i| i.has_target || i.key == ranking.key) {
+                                option value=(indicator.key) selected[indicator.key == ranking.key] { (indicator.name(english)) }
+                            }
+                        }
+                        button.secondary type="submit" { (lang.t("切换", "Switch")) }
+                    }
+                    (PreEscaped(ranking_svg))
+                    figcaption {
+                        (lang.t("按完成率由高到低排列,颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
+                        " "
+                        a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
+                        " · "
+                        a href={ "/charts/ranking.png?period=" (period) "&indicator=" (ranking.key) } download { "PNG" }
+                    }
+                }
+            }
+            section {
+                h2 { (lang.t("各市完成率", "Completion rate by city")) }
+                (progress_matrix(table, catalogue, lang))
+                (legend(lang))
+            }
+        }
+    }
+}
+
+/// The status legend: colour and words.
+pub fn legend(lang: Lang) -> Markup {
+    use crate::domain::Status;
+    html! {
+        p.legend {
+            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::NoTarget, Status::NotReported] {
+                (super::components::Badge { status, lang })
+            }
+            span.legend-note { (lang.t("略低于:差距不足10个百分点;明显滞后:差距10个百分点及以上。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more.")) }
+        }
+    }
+}
+
+/// The city × indicator table of rates.
+fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Markup {
+    let english = lang.is_en();
+    let period = table.period;
+    html! {
+        div.table-scroll {
+            table.matrix.sortable {
+                thead { tr {
+                    th scope="col" { (lang.t("地区", "Region")) }
+                    @for indicator in catalogue.indicators() {
+                        th scope="col" class="num" { a href=(indicator_href(&indicator.key, period)) { (indicator.name(english)) } }
+                    }
+                    th scope="col" { (lang.t("报告状态", "Report")) }
+                } }
+                tbody {
+                    @for (position, region) in catalogue.regions().iter().enumerate() {
+                        tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
+                            th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
+                            @for (column, indicator) in catalogue.indicators().iter().enumerate() {
+                                (RateCell { figure: table.figure(position, column), lang, key: format!("{}/{}", region.code, indicator.key) })
+                            }
+                            td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn report_status(status: Option<ReportStatus>, parent: bool, lang: Lang) -> Markup {
+    html! {
+        @match status {
+            _ if parent => "",
+            Some(status) => span class={ "report-status report-" (status.as_str()) } { (lang.t(status.label_zh(), status.label_en())) },
+            None => span.missing { (lang.t("未报送", "not reported")) },
+        }
+    }
+}
+
+/// Everything the indicator page shows.
+pub struct IndicatorPage<'a> {
+    pub lang: Lang,
+    pub periods: &'a [Period],
+    pub table: &'a ProgressTable,
+    pub catalogue: &'a Catalogue,
+    pub indicator: &'a Indicator,
+    pub ranking_svg: &'a str,
+}
+
+pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
+    let IndicatorPage {
+        lang,
+        periods,
+        table,
+        catalogue,
+        indicator,
+        ranking_svg,
+    } = *data;
+    let english = lang.is_en();
+    let period = table.period;
+    let Some(column) = catalogue.indicators().iter().position(|i| i.key == indicator.key) else {
+        return html! {};
+    };
+    html! {
+        div.page-head {
+            div {
+                p.breadcrumb { a href={ "/?period=" (period) } { (lang.t("总览", "Dashboard")) } " › " }
+                h1 { (indicator.name(english)) }
+                p.subtitle { (period_text(period, lang)) " · " (lang.t("序时进度", "Time benchmark")) " " strong { (table.time_benchmark) "%" } }
+            }
+            div.page-tools {
+                (period_selector(&format!("/indicators/{}", indicator.key), period, periods, lang, &[]))
+                (export_links(period, lang))
+            }
+        }
+        figure.chart.chart-wide {
+            (PreEscaped(ranking_svg))
+            figcaption {
+                a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (indicator.key) } download { "SVG" }
+                " · "
+                a href={ "/charts/ranking.png?period=" (period) "&indicator=" (indicator.key) } download { "PNG" }
+            }
+        }
+        div.table-scroll {
+            table.data.sortable {
+                thead { tr {
+                    th scope="col" { (lang.t("地区", "Region")) }
+                    th scope="col" class="num" { (lang.t("累计完成", "Cumulative")) }
+                    th scope="col" class="num" { (lang.t("本季度新增", "This quarter")) }
+                    th scope="col" class="num" { (lang.t("年度目标", "Target")) }
+                    th scope="col" class="num" { (lang.t("完成率", "Rate")) }
+                    th scope="col" class="num" { (lang.t("差距", "Gap")) }
+                    th scope="col" { (lang.t("状态", "Status")) }
+                    th scope="col" { (lang.t("报告状态", "Report")) }
+                } }
+                tbody {
+                    @for (position, region) in catalogue.regions().iter().enumerate() {
+                        @let figure = table.figure(position, column);
+                        tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
+                            th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
+                            td.num data-sort=(figure.cumulative.unwrap_or(-1)) { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
+                            td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
+                            td.num data-sort=(figure.target.unwrap_or(-1)) { (figure.target.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
+                            (RateCell { figure, lang, key: format!("{}/{}", region.code, indicator.key) })
+                            td.num data-sort=(figure.gap.map_or(-100_000, |g| g.0)) { (gap_pp(figure.gap, lang)) }
+                            td { (Badge { status: figure.status, lang }) }
+                            td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
+                        }
+                    }
+                }
+            }
+        }
+        (legend(lang))
+    }
+}
