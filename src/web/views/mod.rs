@@ -6,8 +6,8 @@ pub mod components;
 pub mod dashboard;
 pub mod layout;
 pub mod login;
-pub mod report_form;
 pub mod region;
+pub mod report_form;
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
