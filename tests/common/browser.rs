@@ -22,6 +22,8 @@ pub struct Browser {
     session: String,
     base: String,
     port: u16,
+    /// The session was ended by `quit`.
+    ended: bool,
     /// Chromium's profile, removed when the browser is dropped.
     _profile: tempfile::TempDir,
     /// Name used for screenshots saved under `target/browser-screenshots/` on failure.
@@ -98,6 +100,7 @@ pub async fn start(name: &str) -> Option<Browser> {
         session,
         base,
         port,
+        ended: false,
         _profile: profile,
         name: name.to_owned(),
     })
@@ -293,9 +296,10 @@ impl Browser {
     }
 
     /// Closes the browser and says, past the test harness's output capture, that the test ran.
-    pub async fn quit(self) {
+    pub async fn quit(mut self) {
         let url = format!("{}/session/{}", self.base, self.session);
         let _ = self.http.delete(url).send().await;
+        self.ended = true;
         announce(&format!("browser test {} ran", self.name));
     }
 }
@@ -371,18 +375,38 @@ impl Element<'_> {
 impl Drop for Browser {
     /// Ends the session (closing Chromium) even when a test panicked, then stops chromedriver.
     fn drop(&mut self) {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) {
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let request = format!(
-                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-                self.session, self.port
-            );
-            if stream.write_all(request.as_bytes()).is_ok() {
-                let _ = stream.read_to_end(&mut Vec::new());
-            }
+        if !self.ended {
+            self.end_session_blocking();
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    /// `DELETE /session/{id}` without the async runtime, for `Drop`: waits for chromedriver's
+    /// answer, which comes once Chromium has exited.
+    fn end_session_blocking(&self) {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let request = format!(
+            "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            self.session, self.port
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return;
+        }
+        // chromedriver may keep the connection open: stop at the end of the JSON body.
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while let Ok(read @ 1..) = stream.read(&mut chunk) {
+            answer.extend_from_slice(&chunk[..read]);
+            if answer.ends_with(b"}") {
+                break;
+            }
+        }
     }
 }
 
