@@ -146,7 +146,9 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
     };
     let app = TestApp::demo().await;
     sign_in(&browser, &app, "leader").await;
-    browser.wait_for_url("/").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
     let text = browser.page_text().await;
     browser
         .check(text.contains("住房保障目标任务跟踪"), "product name missing")
@@ -293,6 +295,19 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         .await;
     check_console(&browser, "indicator page").await;
 
+    // A city's page: its trend charts render too.
+    browser
+        .find("table.data a[href^='/regions/440100']")
+        .await
+        .click()
+        .await;
+    browser.wait_for_url("/regions/440100").await;
+    browser
+        .check(browser.count("main svg").await > 0, "the city page has no chart")
+        .await;
+    check_rendered(&browser, "/regions/440100").await;
+    check_console(&browser, "/regions/440100").await;
+
     browser.find("a.lang-switch").await.click().await;
     browser.wait_for_url("lang=zh").await;
     browser.wait_for_text("住房保障目标任务跟踪").await;
@@ -300,6 +315,12 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         .check(
             browser.script("return document.documentElement.lang").await == "zh-CN",
             "html lang is not zh-CN after switching back",
+        )
+        .await;
+    browser
+        .check(
+            browser.current_url().await.contains("/regions/440100"),
+            "switching back left the city page",
         )
         .await;
     browser.quit().await;
