@@ -1,32 +1,152 @@
-//! The pages in a real headless Chromium against a real server: sign-in per role, the
-//! dashboard's cards and charts, the officer's form, approval, and the language switch.
+//! The pages in a real headless Chromium against a real server: sign-in per role and what the
+//! navigation offers, the dashboard's cards and charts, the period and language switches, and an
+//! officer's report from a corrected typo through approval to the dashboard.
+//!
+//! Each test is one browser session; a failed check saves a screenshot under
+//! `target/browser-screenshots/`.
 
 mod common;
 
+use common::browser::Browser;
 use common::{PASSWORD, TestApp, browser};
+use serde_json::json;
 
 /// Signs in through the login form as a person would.
-async fn sign_in(browser: &browser::Browser, app: &TestApp, username: &str) {
+async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
     browser.goto(&app.url("/login")).await;
     browser.find("#username").await.type_text(username).await;
     browser.find("#password").await.type_text(PASSWORD).await;
     browser.find("form button[type=submit]").await.click().await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while browser.current_url().await.contains("/login") {
-        if std::time::Instant::now() > deadline {
-            browser.fail(&format!("{username} could not sign in")).await;
+    browser
+        .wait_until(
+            "!location.pathname.startsWith('/login')",
+            &format!("{username} to sign in"),
+        )
+        .await;
+}
+
+/// Signs out with the header's button.
+async fn sign_out(browser: &Browser) {
+    browser.find("form.logout button").await.click().await;
+    browser.wait_for_url("/login").await;
+}
+
+/// The labels of the main navigation.
+async fn navigation(browser: &Browser) -> Vec<String> {
+    browser.texts("nav.site-nav a").await
+}
+
+/// Fails the test when the page logged errors to the console (a CSP violation, a failed load,
+/// a missing favicon).
+async fn check_console(browser: &Browser, page: &str) {
+    let errors = browser.console_errors().await;
+    browser
+        .check(errors.is_empty(), &format!("console errors on {page}: {errors:?}"))
+        .await;
+}
+
+/// Fails unless every `img`, inline `svg` and stylesheet on the page loaded and has a size.
+async fn check_rendered(browser: &Browser, page: &str) {
+    let broken = browser
+        .script(
+            "return [].concat(
+                Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => 'img ' + i.src),
+                Array.from(document.querySelectorAll('main svg')).filter(s => {
+                    const r = s.getBoundingClientRect(); return r.width === 0 || r.height === 0;
+                }).map(s => 'svg ' + (s.getAttribute('aria-label') || s.id || '?')),
+                document.styleSheets.length === 0 ? ['no stylesheet'] : []
+            );",
+        )
+        .await;
+    browser
+        .check(
+            broken.as_array().is_some_and(Vec::is_empty),
+            &format!("not rendered on {page}: {broken}"),
+        )
+        .await;
+}
+
+const ADMIN_PAGES: [&str; 3] = ["审核", "目标任务", "用户"];
+const OFFICER_PAGE: &str = "本市填报";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_is_offered_only_its_own_pages_and_each_opens() {
+    let Some(browser) = browser::start("navigation").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    for username in ["admin", "gz_officer", "leader", "analyst"] {
+        sign_in(&browser, &app, username).await;
+        let nav = navigation(&browser).await;
+        let offers = |label: &str| nav.iter().any(|n| n == label);
+        browser
+            .check(offers("总览"), &format!("{username} has no dashboard link: {nav:?}"))
+            .await;
+        let admin = username == "admin";
+        for label in ADMIN_PAGES {
+            browser
+                .check(
+                    offers(label) == admin,
+                    &format!("{username}: admin link {label} in {nav:?}"),
+                )
+                .await;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        browser
+            .check(
+                offers(OFFICER_PAGE) == (username == "gz_officer"),
+                &format!("{username}: {OFFICER_PAGE} in {nav:?}"),
+            )
+            .await;
+        browser
+            .check(
+                offers("审计") == matches!(username, "admin" | "analyst"),
+                &format!("{username}: audit link in {nav:?}"),
+            )
+            .await;
+        // Every link offered opens a page of its own, without an error or a console complaint.
+        let hrefs = browser
+            .script("return Array.from(document.querySelectorAll('nav.site-nav a'), a => a.getAttribute('href'));")
+            .await;
+        for href in hrefs.as_array().into_iter().flatten().filter_map(|h| h.as_str()) {
+            let link = browser.find(&format!("nav.site-nav a[href=\"{href}\"]")).await;
+            link.click().await;
+            browser
+                .wait_until(
+                    &format!(
+                        "location.pathname === {} && document.readyState === 'complete'",
+                        json!(href)
+                    ),
+                    &format!("{username} to reach {href}"),
+                )
+                .await;
+            browser
+                .check(
+                    browser.count("main h1").await == 1 && browser.count(".error-page").await == 0,
+                    &format!("{username}: {href} did not render its page"),
+                )
+                .await;
+            check_rendered(&browser, href).await;
+            check_console(&browser, href).await;
+        }
+        sign_out(&browser).await;
     }
+    // Signed out, a page sends the browser back to the login form.
+    browser.goto(&app.url("/admin/approvals")).await;
+    browser.wait_for_url("/login").await;
+    browser.quit().await;
+    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_leader_signs_in_and_sees_the_dashboard_in_chinese() {
-    let Some(browser) = browser::start("leader_dashboard").await else {
+async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language() {
+    let Some(browser) = browser::start("dashboard").await else {
         return;
     };
     let app = TestApp::demo().await;
     sign_in(&browser, &app, "leader").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
     let text = browser.page_text().await;
     browser
         .check(text.contains("住房保障目标任务跟踪"), "product name missing")
@@ -34,6 +154,298 @@ async fn a_leader_signs_in_and_sees_the_dashboard_in_chinese() {
     browser
         .check(text.contains("演示数据"), "demo-data label missing")
         .await;
+
+    // One card per indicator, each with a figure.
+    browser.find("section.cards article.card").await;
+    let values = browser.texts("section.cards .card-value").await;
+    browser
+        .check(
+            values.len() == 7,
+            &format!("expected 7 indicator cards, got {values:?}"),
+        )
+        .await;
+    browser
+        .check(
+            values.iter().all(|v| v.chars().any(|c| c.is_ascii_digit())),
+            &format!("a card without a figure: {values:?}"),
+        )
+        .await;
+    let rates = browser.texts("section.cards .card-rate").await;
+    browser
+        .check(
+            rates.len() == 5 && rates.iter().all(|r| r.ends_with('%')),
+            &format!("card rates: {rates:?}"),
+        )
+        .await;
+
+    // Both charts are drawn with a size, and their SVG and PNG downloads load as images.
+    let charts = browser.count("figure.chart svg").await;
+    browser
+        .check(
+            charts == 2,
+            &format!("expected the overview and ranking charts, found {charts}"),
+        )
+        .await;
+    check_rendered(&browser, "/").await;
+    let downloads = browser
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             const links = Array.from(document.querySelectorAll('figure.chart a[href^=\"/charts/\"]'), a => a.href);
+             Promise.all(links.map(href => new Promise((ok, bad) => {
+                 const img = new Image();
+                 img.onload = () => ok({ href, width: img.naturalWidth, height: img.naturalHeight });
+                 img.onerror = () => bad(href + ' did not load as an image');
+                 img.src = href;
+             })))
+               .then(done, error => done(String(error)));",
+            json!([]),
+        )
+        .await;
+    let sized = downloads.as_array().map(|list| {
+        list.len() == 4
+            && list
+                .iter()
+                .all(|d| d["width"].as_f64().unwrap_or(0.0) > 0.0 && d["height"].as_f64().unwrap_or(0.0) > 0.0)
+    });
+    browser
+        .check(sized == Some(true), &format!("chart downloads: {downloads}"))
+        .await;
+    check_console(&browser, "/").await;
+
+    // The period selector submits itself on change (app.js, allowed by the CSP).
+    browser.find("#period option[value='2021Q2']").await.click().await;
+    browser.wait_for_url("period=2021Q2").await;
+    browser.wait_for_text("2021年第二季度").await;
+    browser
+        .find("#indicator option[value='public_rental_starts']")
+        .await
+        .click()
+        .await;
+    browser.wait_for_url("indicator=public_rental_starts").await;
+    browser
+        .check(
+            browser.current_url().await.contains("period=2021Q2"),
+            "the ranking picker lost the period",
+        )
+        .await;
+    check_rendered(&browser, "/?period=2021Q2").await;
+
+    // The language switch keeps the page and the period, and the choice sticks.
+    browser.find("a.lang-switch").await.click().await;
+    browser.wait_for_url("lang=en").await;
+    browser.wait_for_text("Housing Security Target Tracker").await;
+    let head = browser.find("main h1").await.text().await;
+    browser
+        .check(
+            head.contains("Q2 2021"),
+            &format!("English heading lost the period: {head}"),
+        )
+        .await;
+    browser
+        .check(
+            browser.script("return document.documentElement.lang").await == "en",
+            "html lang is not en",
+        )
+        .await;
+    let nav = navigation(&browser).await;
+    browser
+        .check(
+            nav.iter().any(|n| n == "Dashboard"),
+            &format!("navigation not in English: {nav:?}"),
+        )
+        .await;
+    browser.find("main a[href^='/indicators/']").await.click().await;
+    browser.wait_for_url("/indicators/").await;
+    browser
+        .check(
+            browser.script("return document.documentElement.lang").await == "en",
+            "English was not remembered on the next page",
+        )
+        .await;
+
+    // The indicator page: its chart renders and its table sorts by a click on a heading.
+    check_rendered(&browser, "indicator page").await;
+    let heading = browser.find("table.data thead th:nth-child(2)").await;
+    heading.click().await;
+    browser
+        .wait_until(
+            "document.querySelector('table.data thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'",
+            "the table to sort",
+        )
+        .await;
+    let sorted = browser
+        .script(
+            "return Array.from(document.querySelectorAll('table.data tbody tr:not(.total-row) td:nth-of-type(1)'),
+                 td => Number(td.getAttribute('data-sort')));",
+        )
+        .await;
+    let column: Vec<f64> = sorted
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    browser
+        .check(
+            column.len() > 10 && column.windows(2).all(|w| w[0] >= w[1]),
+            &format!("not sorted descending: {column:?}"),
+        )
+        .await;
+    check_console(&browser, "indicator page").await;
+
+    // A city's page: its trend charts render too.
+    browser
+        .find("table.data a[href^='/regions/440100']")
+        .await
+        .click()
+        .await;
+    browser.wait_for_url("/regions/440100").await;
+    browser
+        .check(browser.count("main svg").await > 0, "the city page has no chart")
+        .await;
+    check_rendered(&browser, "/regions/440100").await;
+    check_console(&browser, "/regions/440100").await;
+
+    browser.find("a.lang-switch").await.click().await;
+    browser.wait_for_url("lang=zh").await;
+    browser.wait_for_text("住房保障目标任务跟踪").await;
+    browser
+        .check(
+            browser.script("return document.documentElement.lang").await == "zh-CN",
+            "html lang is not zh-CN after switching back",
+        )
+        .await;
+    browser
+        .check(
+            browser.current_url().await.contains("/regions/440100"),
+            "switching back left the city page",
+        )
+        .await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the_dashboard() {
+    let Some(browser) = browser::start("report_flow").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    sign_in(&browser, &app, "gz_officer").await;
+    browser.find("nav.site-nav a[href='/reports']").await.click().await;
+    browser.wait_for_url("/reports").await;
+    browser.goto(&app.url("/reports/440100/2022Q1")).await;
+    browser.wait_for_text("2022年第一季度").await;
+
+    // A figure that is not a whole number comes back beside its field, as typed.
+    browser.find("#value-shantytown_starts").await.type_text("12,345").await;
+    browser.find("#value-public_rental_starts").await.type_text("-80").await;
+    browser.find("button[name=action][value=submit]").await.click().await;
+    browser.find("#error-public_rental_starts").await;
+    let placed = browser
+        .script(
+            "const input = document.getElementById('value-public_rental_starts');
+             const error = document.getElementById('error-public_rental_starts');
+             return input.closest('td') === error.closest('td')
+                 && input.getAttribute('aria-invalid') === 'true'
+                 && input.getAttribute('aria-describedby') === error.id
+                 && error.getBoundingClientRect().height > 0;",
+        )
+        .await;
+    browser
+        .check(placed == true, "the error is not shown beside its field")
+        .await;
+    let kept = browser
+        .script(
+            "return [document.getElementById('value-public_rental_starts').value,
+                     document.getElementById('value-shantytown_starts').value];",
+        )
+        .await;
+    browser
+        .check(
+            kept == json!(["-80", "12,345"]),
+            &format!("typed values not kept: {kept}"),
+        )
+        .await;
+    browser
+        .check(
+            browser.count("tr.has-error").await == 1 && browser.count("p.form-error").await >= 1,
+            "expected one row in error and a summary",
+        )
+        .await;
+
+    // The 422 answer is logged by the browser as a failed load: expected here.
+    browser.console_errors().await;
+
+    // Corrected, the report goes in.
+    let field = browser.find("#value-public_rental_starts").await;
+    field.clear().await;
+    field.type_text("800").await;
+    browser.find("button[name=action][value=submit]").await.click().await;
+    browser.wait_for_url("done=submitted").await;
+    browser.wait_for_text("已提交,等待省厅审核。").await;
+    browser
+        .check(
+            browser.count("#value-shantytown_starts").await == 0,
+            "a submitted report is still editable",
+        )
+        .await;
+    sign_out(&browser).await;
+
+    // The administrator approves it from the queue.
+    sign_in(&browser, &app, "admin").await;
+    browser
+        .find("nav.site-nav a[href='/admin/approvals']")
+        .await
+        .click()
+        .await;
+    browser.wait_for_url("/admin/approvals").await;
+    let item = browser.find("#r-440100-2022Q1").await;
+    let shown = item.text().await;
+    browser
+        .check(
+            shown.contains("12,345") && shown.contains("800"),
+            &format!("queue item lacks the figures: {shown}"),
+        )
+        .await;
+    browser
+        .find("#r-440100-2022Q1 form[action$='/approve'] button")
+        .await
+        .click()
+        .await;
+    browser.wait_for_url("done=approve").await;
+    browser
+        .check(
+            browser.count("#r-440100-2022Q1").await == 0,
+            "approved report still queued",
+        )
+        .await;
+
+    // The dashboard for the quarter: Guangzhou is the only reporter, so the province's cards
+    // carry its figures.
+    browser.goto(&app.url("/?period=2022Q1")).await;
+    browser.find("section.cards").await;
+    let values = browser.texts("section.cards .card-value").await;
+    browser
+        .check(
+            values.first().is_some_and(|v| v.contains("12,345")) && values.get(2).is_some_and(|v| v.contains("800")),
+            &format!("dashboard cards do not show the new figures: {values:?}"),
+        )
+        .await;
+    let guangzhou = browser
+        .script(
+            "const link = document.querySelector('table.matrix a[href^=\"/regions/440100\"]');
+             return link ? link.closest('tr').innerText : '';",
+        )
+        .await;
+    browser
+        .check(
+            guangzhou.as_str().is_some_and(|row| row.contains("已审核")),
+            &format!("Guangzhou's row does not say approved: {guangzhou}"),
+        )
+        .await;
+    check_rendered(&browser, "/?period=2022Q1").await;
+    check_console(&browser, "/?period=2022Q1").await;
     browser.quit().await;
     app.stop().await;
 }

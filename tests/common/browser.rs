@@ -2,7 +2,8 @@
 //! but reqwest: start it, open pages, find elements, type, click, read, screenshot.
 #![allow(dead_code)]
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,6 +21,11 @@ pub struct Browser {
     http: reqwest::Client,
     session: String,
     base: String,
+    port: u16,
+    /// The session was ended by `quit`.
+    ended: bool,
+    /// Chromium's profile, removed when the browser is dropped.
+    _profile: tempfile::TempDir,
     /// Name used for screenshots saved under `target/browser-screenshots/` on failure.
     pub name: String,
 }
@@ -39,7 +45,7 @@ pub async fn start(name: &str) -> Option<Browser> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{reason}; CI=true requires the browser");
         }
-        eprintln!("{reason}");
+        announce(&reason);
         return None;
     }
     let port = TcpListener::bind("127.0.0.1:0")
@@ -59,17 +65,18 @@ pub async fn start(name: &str) -> Option<Browser> {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let profile = tempfile::tempdir().expect("profile dir").keep();
+    let profile = tempfile::tempdir().expect("profile dir");
     let capabilities = json!({
         "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--window-size=1280,1600",
-                    format!("--user-data-dir={}", profile.display()),
+                    format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
         }}
@@ -92,9 +99,15 @@ pub async fn start(name: &str) -> Option<Browser> {
         http,
         session,
         base,
+        port,
+        ended: false,
+        _profile: profile,
         name: name.to_owned(),
     })
 }
+
+/// How long a wait for an element or a condition lasts before the test fails.
+const WAIT: Duration = Duration::from_secs(10);
 
 impl Browser {
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -126,9 +139,9 @@ impl Browser {
             .to_owned()
     }
 
-    /// The first element matching a CSS selector, waiting up to five seconds for it.
+    /// The first element matching a CSS selector, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Element<'_> {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + WAIT;
         loop {
             let found = self
                 .command(
@@ -164,12 +177,58 @@ impl Browser {
 
     /// Runs a script in the page and returns its result.
     pub async fn script(&self, source: &str) -> Value {
+        self.script_with(source, json!([])).await
+    }
+
+    /// Runs a script in the page with `arguments` and returns its result.
+    pub async fn script_with(&self, source: &str, args: Value) -> Value {
         self.command(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({ "script": source, "args": [] })),
+            Some(json!({ "script": source, "args": args })),
         )
         .await
+    }
+
+    /// Runs a script that reports its result by calling its last argument.
+    pub async fn script_async(&self, source: &str, args: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({ "script": source, "args": args })),
+        )
+        .await
+    }
+
+    /// Waits until the JavaScript expression `condition` holds in the page, or fails saying `what`.
+    pub async fn wait_until(&self, condition: &str, what: &str) {
+        let source = format!("return !!({condition});");
+        let deadline = Instant::now() + WAIT;
+        while self.script(&source).await != Value::Bool(true) {
+            if Instant::now() > deadline {
+                let url = self.current_url().await;
+                self.fail(&format!("timed out waiting for {what} (at {url})")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the address bar contains `fragment`.
+    pub async fn wait_for_url(&self, fragment: &str) {
+        self.wait_until(
+            &format!("location.href.includes({})", json!(fragment)),
+            &format!("an address containing {fragment}"),
+        )
+        .await;
+    }
+
+    /// Waits until the page shows `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        self.wait_until(
+            &format!("document.body && document.body.innerText.includes({})", json!(text)),
+            &format!("the text {text:?}"),
+        )
+        .await;
     }
 
     pub async fn page_text(&self) -> String {
@@ -178,6 +237,38 @@ impl Browser {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The visible text of every element matching a CSS selector.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let found = self
+            .script_with(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim());",
+                json!([css]),
+            )
+            .await;
+        found
+            .as_array()
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// The page's console messages at error level since the last call (CSP violations, failed
+    /// loads, script errors).
+    pub async fn console_errors(&self) -> Vec<String> {
+        let entries = self
+            .command(reqwest::Method::POST, "/se/log", Some(json!({ "type": "browser" })))
+            .await;
+        entries
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .filter_map(|e| e["message"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub async fn screenshot(&self, path: &Path) {
@@ -204,12 +295,19 @@ impl Browser {
         }
     }
 
+    /// Closes the browser and says, past the test harness's output capture, that the test ran.
     pub async fn quit(mut self) {
         let url = format!("{}/session/{}", self.base, self.session);
         let _ = self.http.delete(url).send().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.ended = true;
+        announce(&format!("browser test {} ran", self.name));
     }
+}
+
+/// A line on stderr that `cargo test` shows even for passing tests (it captures only the
+/// `print!` family), so CI logs prove the browser tests ran rather than skipped.
+pub fn announce(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 pub fn screenshot_dir() -> PathBuf {
@@ -275,8 +373,40 @@ impl Element<'_> {
 }
 
 impl Drop for Browser {
+    /// Ends the session (closing Chromium) even when a test panicked, then stops chromedriver.
     fn drop(&mut self) {
+        if !self.ended {
+            self.end_session_blocking();
+        }
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    /// `DELETE /session/{id}` without the async runtime, for `Drop`: waits for chromedriver's
+    /// answer, which comes once Chromium has exited.
+    fn end_session_blocking(&self) {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let request = format!(
+            "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            self.session, self.port
+        );
+        if stream.write_all(request.as_bytes()).is_err() {
+            return;
+        }
+        // chromedriver may keep the connection open: stop at the end of the JSON body.
+        let mut answer = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while let Ok(read @ 1..) = stream.read(&mut chunk) {
+            answer.extend_from_slice(&chunk[..read]);
+            if answer.ends_with(b"}") {
+                break;
+            }
+        }
     }
 }
 

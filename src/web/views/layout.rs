@@ -115,6 +115,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (page.title) " · " (product_name(lang)) }
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href="/static/app.css";
                 link rel="stylesheet" href="/static/forms.css";
                 script src="/static/app.js" defer {}
