@@ -21,30 +21,30 @@ pub fn user_for_session(
     idle_minutes: u32,
     max_hours: u32,
 ) -> rusqlite::Result<Option<User>> {
-    let user_id: Option<i64> = conn
+    let found: Option<(i64, bool)> = conn
         .prepare_cached(
-            "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id
+            "SELECT s.user_id, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute')
+             FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = ?1 AND u.disabled = 0
                AND s.last_seen_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2)
                AND s.created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)",
         )?
         .query_row(
-            params![
-                token_hash,
-                format!("-{idle_minutes} minutes"),
-                format!("-{max_hours} hours")
-            ],
-            |row| row.get(0),
+            params![token_hash, format!("-{idle_minutes} minutes"), format!("-{max_hours} hours")],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let Some(user_id) = user_id else {
+    let Some((user_id, stale)) = found else {
         return Ok(None);
     };
-    conn.prepare_cached(
-        "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE token_hash = ?1 AND last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute')",
-    )?
-    .execute(params![token_hash])?;
+    // Only a session unseen for a minute is written to: most requests stay pure reads and never
+    // wait for the write lock.
+    if stale {
+        conn.prepare_cached(
+            "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE token_hash = ?1",
+        )?
+        .execute(params![token_hash])?;
+    }
     super::users::by_id(conn, user_id)
 }
 

@@ -143,6 +143,18 @@ impl Catalogue {
         roots.next().is_none().then_some(first)
     }
 
+    /// Positions of the regions a leadership page lists: the home region and its children (the
+    /// province and its cities; nationally, the country and its provinces), or every root when
+    /// there is no single home.
+    pub fn overview_positions(&self) -> Vec<usize> {
+        match self.home_region().and_then(|home| self.position(&home.code)) {
+            Some(home) => std::iter::once(home)
+                .chain(self.children[home].iter().copied())
+                .collect(),
+            None => self.roots().filter_map(|r| self.position(&r.code)).collect(),
+        }
+    }
+
     /// `code` and everything under it, in display order.
     pub fn subtree(&self, code: &str) -> Vec<&Region> {
         let Some(&start) = self.index.get(code) else {
@@ -212,6 +224,12 @@ pub(crate) mod tests {
         let subtree: Vec<&str> = catalogue.subtree("440100").iter().map(|r| r.code.as_str()).collect();
         assert_eq!(subtree, ["440100", "440103"]);
         assert!(catalogue.is_within("440103", "440000"));
+        let listed: Vec<&str> = catalogue
+            .overview_positions()
+            .into_iter()
+            .map(|p| catalogue.regions()[p].code.as_str())
+            .collect();
+        assert_eq!(listed, ["440000", "440100", "440300"]);
         assert!(!catalogue.is_within("440300", "440100"));
     }
 }

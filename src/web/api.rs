@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -70,14 +71,27 @@ pub async fn progress(
     let indicator = query.indicator.filter(|i| !i.is_empty());
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
-    let (table, _) = state.progress(period).await?;
-    let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
-    let body = ProgressResponse {
-        period,
-        time_progress: table.time_benchmark,
-        rows,
-    };
-    Ok(axum::Json(body).into_response())
+    let (table, version) = state.progress(period).await?;
+    // Serialised once per data version and query; every caller shares the bytes.
+    let key = format!(
+        "api-progress|{period}|{}|{}",
+        region.as_deref().unwrap_or(""),
+        indicator.as_deref().unwrap_or("")
+    );
+    let body = state.fragment(&key, version, || {
+        let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
+        let body = ProgressResponse {
+            period,
+            time_progress: table.time_benchmark,
+            rows,
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(body),
+    )
+        .into_response())
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {

@@ -57,10 +57,9 @@ pub fn default_indicator(catalogue: &Catalogue) -> String {
 }
 
 /// A page's ETag: the data version, the address, the language and who asks (the menu differs).
-pub async fn page_tag(state: &AppState, ctx: &PageContext) -> AppResult<String> {
-    let version = etag::data_version(state).await?;
+pub async fn page_tag(_state: &AppState, ctx: &PageContext) -> AppResult<String> {
     Ok(etag::etag(
-        version,
+        ctx.facts.version,
         &[
             &ctx.here,
             ctx.lang.code(),
@@ -83,36 +82,48 @@ pub async fn dashboard(
             return Ok(etag::not_modified(&tag));
         }
         let lang = ctx.lang;
-        let periods = load_periods(&state).await?;
+        let periods = Arc::clone(&ctx.facts.periods);
         let asked = query.period.as_deref().filter(|p| !p.is_empty());
         if periods.is_empty() && asked.is_none() {
             return Ok(ctx
                 .render(lang.t("总览", "Dashboard"), empty_state(lang))
                 .into_response());
         }
-        let period = resolve_period(&state, asked).await?;
+        let period = match (asked, periods.first()) {
+            (None, Some(latest)) => *latest,
+            _ => resolve_period(&state, asked).await?,
+        };
         let catalogue = state.catalogue();
         let indicator_key = query
             .indicator
             .filter(|k| catalogue.indicator(k).is_some())
             .unwrap_or_else(|| default_indicator(&catalogue));
-        let table = load_table(&state, period).await?;
+        let version = ctx.facts.version;
+        let (table, _) = state.progress_at(period, version).await?;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
-        let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
-        let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
-            .map(|c| charts::svg(&Chart::Bars(c)))
-            .unwrap_or_default();
-        let body = dashboard_view(&Dashboard {
-            lang,
-            periods: &periods,
-            table: &table,
-            catalogue: &catalogue,
-            ranking: ranking_indicator,
-            overview_svg: &overview_svg,
-            ranking_svg: &ranking_svg,
+        // The body depends only on the data, the period, the chart's indicator and the language:
+        // rendered once per data version, wrapped in each user's layout.
+        let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
+        let body = state.fragment(&key, version, || {
+            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+            let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            dashboard_view(&Dashboard {
+                lang,
+                periods: &periods,
+                table: &table,
+                catalogue: &catalogue,
+                ranking: ranking_indicator,
+                overview_svg: &overview_svg,
+                ranking_svg: &ranking_svg,
+            })
+            .into_string()
+            .into_bytes()
         });
+        let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
         let mut response = ctx.render(lang.t("总览", "Dashboard"), body).into_response();
         etag::tag_response(&mut response, &tag);
         Ok(response)

@@ -43,9 +43,34 @@ pub struct App {
     pub db: Arc<Db>,
     catalogue: RwLock<Arc<Catalogue>>,
     /// Computed progress tables by period, each valid for the data version it was computed at.
-    tables: Mutex<HashMap<Period, (i64, Arc<ProgressTable>)>>,
+    tables: Mutex<HashMap<Period, Versioned<Arc<ProgressTable>>>>,
+    /// Held while a progress table is computed, so that concurrent misses compute it once.
+    computing: tokio::sync::Mutex<()>,
+    /// The facts of the last data version seen.
+    facts: Mutex<Option<DataFacts>>,
+    /// Rendered fragments (chart SVGs, page bodies, API bodies) by key, each valid for the data
+    /// version it was rendered at.
+    fragments: Mutex<HashMap<String, Versioned<Arc<[u8]>>>>,
     pub config: ServeConfig,
 }
+
+/// A cached value and the data version it was made at.
+type Versioned<T> = (i64, T);
+
+/// What every page needs to know about the data as a whole, read once per data version.
+#[derive(Clone, Debug)]
+pub struct DataFacts {
+    /// Increases with every write: the key of every cache and ETag.
+    pub version: i64,
+    /// The database holds demonstration data.
+    pub demo: bool,
+    /// Periods with counted figures, newest first.
+    pub periods: Arc<Vec<Period>>,
+}
+
+/// Rendered fragments kept at most, and the largest one worth keeping.
+const CACHED_FRAGMENTS: usize = 512;
+const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
 
 /// Progress tables kept at most; those of older data versions are dropped first.
 const CACHED_TABLES: usize = 64;
@@ -56,18 +81,80 @@ impl App {
             db,
             catalogue: RwLock::new(Arc::new(catalogue)),
             tables: Mutex::new(HashMap::new()),
+            computing: tokio::sync::Mutex::new(()),
+            facts: Mutex::new(None),
+            fragments: Mutex::new(HashMap::new()),
             config,
         }
+    }
+
+    /// The data version, the demo flag and the counted periods: one small query per request,
+    /// the periods read again only when the version has moved.
+    pub async fn facts(&self) -> AppResult<DataFacts> {
+        let (version, demo) = self
+            .db
+            .call(|conn| Ok((crate::db::meta::data_version(conn)?, crate::db::meta::is_demo(conn)?)))
+            .await?;
+        if let Some(facts) = self.facts.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && facts.version == version
+            && facts.demo == demo
+        {
+            return Ok(facts.clone());
+        }
+        let periods = self
+            .db
+            .call(|conn| Ok(crate::db::progress::counted_periods(conn)?))
+            .await?;
+        let facts = DataFacts {
+            version,
+            demo,
+            periods: Arc::new(periods),
+        };
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = Some(facts.clone());
+        Ok(facts)
+    }
+
+    /// A fragment rendered for `key` at data `version`: from the cache, or rendered now and kept.
+    pub fn fragment(&self, key: &str, version: i64, render: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        if let Some((cached_version, bytes)) = self.fragments.lock().unwrap_or_else(|e| e.into_inner()).get(key)
+            && *cached_version == version
+        {
+            return Arc::clone(bytes);
+        }
+        let bytes: Arc<[u8]> = render().into();
+        if bytes.len() <= LARGEST_FRAGMENT {
+            let mut fragments = self.fragments.lock().unwrap_or_else(|e| e.into_inner());
+            if fragments.len() >= CACHED_FRAGMENTS {
+                fragments.retain(|_, (cached_version, _)| *cached_version == version);
+                if fragments.len() >= CACHED_FRAGMENTS {
+                    fragments.clear();
+                }
+            }
+            fragments.insert(key.to_owned(), (version, Arc::clone(&bytes)));
+        }
+        bytes
     }
 
     /// The progress table of `period` and the data version it reflects. Computed once per data
     /// version and shared by every page, chart, export and API response until the next write.
     pub async fn progress(&self, period: Period) -> AppResult<(Arc<ProgressTable>, i64)> {
         let version = self.db.call(|conn| Ok(crate::db::meta::data_version(conn)?)).await?;
-        if let Some((cached_version, table)) = self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(&period)
-            && *cached_version == version
-        {
-            return Ok((Arc::clone(table), version));
+        self.progress_at(period, version).await
+    }
+
+    /// [`App::progress`] when the caller has just read the data version.
+    pub async fn progress_at(&self, period: Period, version: i64) -> AppResult<(Arc<ProgressTable>, i64)> {
+        let cached = |tables: &HashMap<Period, Versioned<Arc<ProgressTable>>>| {
+            tables.get(&period).filter(|(v, _)| *v >= version).map(|(v, table)| (Arc::clone(table), *v))
+        };
+        if let Some(hit) = cached(&self.tables.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(hit);
+        }
+        // One computation at a time: when many requests miss together (a cold cache under load,
+        // or the first request after a write), the rest wait for the first and share its table.
+        let _computing = self.computing.lock().await;
+        if let Some(hit) = cached(&self.tables.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(hit);
         }
         let catalogue = self.catalogue();
         let (table, version) = self

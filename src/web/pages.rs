@@ -7,11 +7,11 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::AppState;
 use super::auth::{AuthRejection, CurrentUser};
 use super::views::Lang;
 use super::views::layout::{Page, layout};
-use crate::db::{self, users::User};
+use super::{AppState, DataFacts};
+use crate::db::users::User;
 use crate::error::AppError;
 
 /// Who is asking, in which language, on which page, and whether the data is a demonstration.
@@ -21,6 +21,8 @@ pub struct PageContext {
     /// Path and query as the browser sent them.
     pub here: String,
     pub demo: bool,
+    /// The data version and what depends only on it, as of this request.
+    pub facts: DataFacts,
 }
 
 impl PageContext {
@@ -61,12 +63,14 @@ impl FromRequestParts<AppState> for PageContext {
         let here = uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        let demo = state
-            .db
-            .call(|conn| Ok(db::meta::is_demo(conn)?))
-            .await
-            .map_err(AuthRejection::Internal)?;
-        Ok(Self { user, lang, here, demo })
+        let facts = state.facts().await.map_err(AuthRejection::Internal)?;
+        Ok(Self {
+            user,
+            lang,
+            here,
+            demo: facts.demo,
+            facts,
+        })
     }
 }
 

@@ -206,7 +206,8 @@ fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> 
                     th scope="col" { (lang.t("报告状态", "Report")) }
                 } }
                 tbody {
-                    @for (position, region) in catalogue.regions().iter().enumerate() {
+                    @for position in catalogue.overview_positions() {
+                        @let region = &catalogue.regions()[position];
                         tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             @for (column, indicator) in catalogue.indicators().iter().enumerate() {
@@ -288,7 +289,8 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                     th scope="col" { (lang.t("报告状态", "Report")) }
                 } }
                 tbody {
-                    @for (position, region) in catalogue.regions().iter().enumerate() {
+                    @for position in catalogue.overview_positions() {
+                        @let region = &catalogue.regions()[position];
                         @let figure = table.figure(position, column);
                         tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
