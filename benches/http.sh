@@ -42,6 +42,8 @@ session() {
 load() {
     local label=$1 path=$2 token=$3
     echo "== $label: GET $path"
+    # One request first: the figures are of a server in use, not of its first computation.
+    curl -fs -o /dev/null -H "Cookie: anju_session=$token" "http://127.0.0.1:$PORT$path"
     wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: anju_session=$token" \
         "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
 }

@@ -67,7 +67,9 @@ const PERIOD_COUNTS: &str = "SELECT EXISTS (SELECT 1 FROM reports WHERE year = ?
 /// report, so it costs the same for a province and for the whole country.
 pub fn counted_periods(conn: &Connection) -> rusqlite::Result<Vec<Period>> {
     let (first, last): (Option<i32>, Option<i32>) =
-        conn.query_row("SELECT min(year), max(year) FROM reports", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        conn.query_row("SELECT min(year), max(year) FROM reports", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Vec::new());
     };
@@ -110,10 +112,18 @@ mod tests {
     fn progress_queries_search_indexes_instead_of_scanning() {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::migrations().unwrap().to_latest(&mut conn).unwrap();
-        for sql in [COUNTED_FIGURES, REPORT_STATUSES, PERIOD_COUNTS, super::super::targets::FOR_YEAR] {
+        for sql in [
+            COUNTED_FIGURES,
+            REPORT_STATUSES,
+            PERIOD_COUNTS,
+            super::super::targets::FOR_YEAR,
+        ] {
             let steps = plan(&conn, sql);
             assert!(!steps.is_empty());
-            assert!(steps.iter().any(|step| step.starts_with("SEARCH")), "no index search in {sql}: {steps:?}");
+            assert!(
+                steps.iter().any(|step| step.starts_with("SEARCH")),
+                "no index search in {sql}: {steps:?}"
+            );
             for step in &steps {
                 let full_scan = step.starts_with("SCAN") && step != "SCAN CONSTANT ROW";
                 assert!(!full_scan, "full scan in {sql}: {steps:?}");

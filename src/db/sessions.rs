@@ -30,7 +30,11 @@ pub fn user_for_session(
                AND s.created_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)",
         )?
         .query_row(
-            params![token_hash, format!("-{idle_minutes} minutes"), format!("-{max_hours} hours")],
+            params![
+                token_hash,
+                format!("-{idle_minutes} minutes"),
+                format!("-{max_hours} hours")
+            ],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;

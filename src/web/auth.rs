@@ -102,38 +102,54 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(user) = parts.extensions.get::<User>() {
             return Ok(CurrentUser(user.clone()));
         }
-        let credential = match (bearer(&parts.headers), cookie(&parts.headers, SESSION_COOKIE)) {
-            (Some(token), _) => Some((true, token_hash(token))),
-            (None, Some(token)) => Some((false, token_hash(token))),
-            (None, None) => None,
-        };
-        let (idle, max) = (state.config.session_idle_minutes, state.config.session_max_hours);
-        let user = match credential {
-            None => None,
-            Some((is_token, hash)) => state
-                .db
-                .call(move |conn| {
-                    Ok(if is_token {
-                        db::sessions::user_for_token(conn, &hash)?
-                    } else {
-                        db::sessions::user_for_session(conn, &hash, idle, max)?
-                    })
-                })
-                .await
-                .map_err(AuthRejection::Internal)?,
-        };
-        match user {
-            Some(user) => {
-                parts.extensions.insert(user.clone());
-                Ok(CurrentUser(user))
-            }
-            None if wants_machine_answer(parts) => Err(AuthRejection::Api),
-            None => Err(AuthRejection::Page {
-                next: original_uri(parts)
-                    .path_and_query()
-                    .map_or("/".into(), |p| p.as_str().to_owned()),
-            }),
+        let (user, _) = identify(parts, state, false).await?;
+        Ok(CurrentUser(user))
+    }
+}
+
+/// The signed-in user and, when `with_facts`, the data version and demo flag read in the same
+/// trip to the database (pages need both on every request).
+pub async fn identify(
+    parts: &mut Parts,
+    state: &AppState,
+    with_facts: bool,
+) -> Result<(User, Option<(i64, bool)>), AuthRejection> {
+    let credential = match (bearer(&parts.headers), cookie(&parts.headers, SESSION_COOKIE)) {
+        (Some(token), _) => Some((true, token_hash(token))),
+        (None, Some(token)) => Some((false, token_hash(token))),
+        (None, None) => None,
+    };
+    let (idle, max) = (state.config.session_idle_minutes, state.config.session_max_hours);
+    let found = match credential {
+        None => None,
+        Some((is_token, hash)) => state
+            .db
+            .call(move |conn| {
+                let user = if is_token {
+                    db::sessions::user_for_token(conn, &hash)?
+                } else {
+                    db::sessions::user_for_session(conn, &hash, idle, max)?
+                };
+                let facts = match (&user, with_facts) {
+                    (Some(_), true) => Some((db::meta::data_version(conn)?, db::meta::is_demo(conn)?)),
+                    _ => None,
+                };
+                Ok(user.map(|user| (user, facts)))
+            })
+            .await
+            .map_err(AuthRejection::Internal)?,
+    };
+    match found {
+        Some((user, facts)) => {
+            parts.extensions.insert(user.clone());
+            Ok((user, facts))
         }
+        None if wants_machine_answer(parts) => Err(AuthRejection::Api),
+        None => Err(AuthRejection::Page {
+            next: original_uri(parts)
+                .path_and_query()
+                .map_or("/".into(), |p| p.as_str().to_owned()),
+        }),
     }
 }
 

@@ -51,6 +51,8 @@ pub struct App {
     /// Rendered fragments (chart SVGs, page bodies, API bodies) by key, each valid for the data
     /// version it was rendered at.
     fragments: Mutex<HashMap<String, Versioned<Arc<[u8]>>>>,
+    /// Held while a fragment is rendered.
+    rendering: Mutex<()>,
     pub config: ServeConfig,
 }
 
@@ -84,6 +86,7 @@ impl App {
             computing: tokio::sync::Mutex::new(()),
             facts: Mutex::new(None),
             fragments: Mutex::new(HashMap::new()),
+            rendering: Mutex::new(()),
             config,
         }
     }
@@ -95,6 +98,11 @@ impl App {
             .db
             .call(|conn| Ok((crate::db::meta::data_version(conn)?, crate::db::meta::is_demo(conn)?)))
             .await?;
+        self.facts_at(version, demo).await
+    }
+
+    /// [`App::facts`] when the caller has just read the version and the demo flag.
+    pub async fn facts_at(&self, version: i64, demo: bool) -> AppResult<DataFacts> {
         if let Some(facts) = self.facts.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
             && facts.version == version
             && facts.demo == demo
@@ -118,6 +126,14 @@ impl App {
     pub fn fragment(&self, key: &str, version: i64, render: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
         if let Some((cached_version, bytes)) = self.fragments.lock().unwrap_or_else(|e| e.into_inner()).get(key)
             && *cached_version == version
+        {
+            return Arc::clone(bytes);
+        }
+        // One rendering at a time: concurrent misses of a large fragment (the whole country's
+        // rows) would otherwise each build their own copy.
+        let _rendering = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((cached_version, bytes)) = self.fragments.lock().unwrap_or_else(|e| e.into_inner()).get(key)
+            && *cached_version >= version
         {
             return Arc::clone(bytes);
         }
@@ -145,7 +161,10 @@ impl App {
     /// [`App::progress`] when the caller has just read the data version.
     pub async fn progress_at(&self, period: Period, version: i64) -> AppResult<(Arc<ProgressTable>, i64)> {
         let cached = |tables: &HashMap<Period, Versioned<Arc<ProgressTable>>>| {
-            tables.get(&period).filter(|(v, _)| *v >= version).map(|(v, table)| (Arc::clone(table), *v))
+            tables
+                .get(&period)
+                .filter(|(v, _)| *v >= version)
+                .map(|(v, table)| (Arc::clone(table), *v))
         };
         if let Some(hit) = cached(&self.tables.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(hit);

@@ -7,7 +7,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::auth::{AuthRejection, CurrentUser};
+use super::auth::{AuthRejection, identify};
 use super::views::Lang;
 use super::views::layout::{Page, layout};
 use super::{AppState, DataFacts};
@@ -57,13 +57,17 @@ impl FromRequestParts<AppState> for PageContext {
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        let (user, read) = identify(parts, state, true).await?;
         let lang = Lang::of(parts);
         let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
         let here = uri
             .path_and_query()
             .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        let facts = state.facts().await.map_err(AuthRejection::Internal)?;
+        let facts = match read {
+            Some((version, demo)) => state.facts_at(version, demo).await,
+            None => state.facts().await,
+        }
+        .map_err(AuthRejection::Internal)?;
         Ok(Self {
             user,
             lang,
