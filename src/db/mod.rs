@@ -123,6 +123,14 @@ impl Db {
         result
     }
 
+    /// Runs a short read on the calling thread, without the hand-over to the blocking pool.
+    /// Only for reads of a few rows by key: in WAL mode a reader never waits for a writer, so
+    /// this cannot stall the async runtime on a lock. Anything that writes goes through
+    /// [`Db::call`].
+    pub fn read_now<T>(&self, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+        self.with(|conn| f(conn))
+    }
+
     /// Runs `f` with a connection on the blocking pool, keeping the caller's tracing span.
     pub async fn call<T: Send + 'static>(
         self: &Arc<Self>,

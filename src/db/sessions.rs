@@ -13,14 +13,15 @@ pub fn create(conn: &Connection, token_hash: &str, user_id: i64) -> rusqlite::Re
     Ok(())
 }
 
-/// The user behind a live session: not idle longer than `idle_minutes`, not older than
-/// `max_hours`, user not disabled. Refreshes the idle clock at most once a minute.
-pub fn user_for_session(
+/// The user behind a live session — not idle longer than `idle_minutes`, not older than
+/// `max_hours`, user not disabled — and whether its idle clock is due a refresh (it is written
+/// at most once a minute, so most requests stay pure reads). Only reads.
+pub fn session_user(
     conn: &Connection,
     token_hash: &str,
     idle_minutes: u32,
     max_hours: u32,
-) -> rusqlite::Result<Option<User>> {
+) -> rusqlite::Result<Option<(User, bool)>> {
     let found: Option<(i64, bool)> = conn
         .prepare_cached(
             "SELECT s.user_id, s.last_seen_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 minute')
@@ -41,15 +42,30 @@ pub fn user_for_session(
     let Some((user_id, stale)) = found else {
         return Ok(None);
     };
-    // Only a session unseen for a minute is written to: most requests stay pure reads and never
-    // wait for the write lock.
-    if stale {
-        conn.prepare_cached(
-            "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE token_hash = ?1",
-        )?
-        .execute(params![token_hash])?;
+    Ok(super::users::by_id(conn, user_id)?.map(|user| (user, stale)))
+}
+
+/// Restarts a session's idle clock.
+pub fn touch(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE token_hash = ?1",
+    )?
+    .execute(params![token_hash])?;
+    Ok(())
+}
+
+/// [`session_user`], refreshing the idle clock when it is due.
+pub fn user_for_session(
+    conn: &Connection,
+    token_hash: &str,
+    idle_minutes: u32,
+    max_hours: u32,
+) -> rusqlite::Result<Option<User>> {
+    let found = session_user(conn, token_hash, idle_minutes, max_hours)?;
+    if let Some((_, true)) = &found {
+        touch(conn, token_hash)?;
     }
-    super::users::by_id(conn, user_id)
+    Ok(found.map(|(user, _)| user))
 }
 
 pub fn end(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {

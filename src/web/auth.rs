@@ -122,22 +122,33 @@ pub async fn identify(
     let (idle, max) = (state.config.session_idle_minutes, state.config.session_max_hours);
     let found = match credential {
         None => None,
-        Some((is_token, hash)) => state
-            .db
-            .call(move |conn| {
-                let user = if is_token {
-                    db::sessions::user_for_token(conn, &hash)?
-                } else {
-                    db::sessions::user_for_session(conn, &hash, idle, max)?
-                };
-                let facts = match (&user, with_facts) {
-                    (Some(_), true) => Some((db::meta::data_version(conn)?, db::meta::is_demo(conn)?)),
-                    _ => None,
-                };
-                Ok(user.map(|user| (user, facts)))
-            })
-            .await
-            .map_err(AuthRejection::Internal)?,
+        Some((is_token, hash)) => {
+            // The lookup is a read by key, done on this thread; only the rare idle-clock refresh
+            // (a write) goes to the blocking pool.
+            let found = state
+                .db
+                .read_now(|conn| {
+                    let user = if is_token {
+                        db::sessions::user_for_token(conn, &hash)?.map(|user| (user, false))
+                    } else {
+                        db::sessions::session_user(conn, &hash, idle, max)?
+                    };
+                    let facts = match (&user, with_facts) {
+                        (Some(_), true) => Some((db::meta::data_version(conn)?, db::meta::is_demo(conn)?)),
+                        _ => None,
+                    };
+                    Ok(user.map(|(user, stale)| (user, stale, facts)))
+                })
+                .map_err(AuthRejection::Internal)?;
+            if let Some((_, true, _)) = &found {
+                state
+                    .db
+                    .call(move |conn| Ok(db::sessions::touch(conn, &hash)?))
+                    .await
+                    .map_err(AuthRejection::Internal)?;
+            }
+            found.map(|(user, _, facts)| (user, facts))
+        }
     };
     match found {
         Some((user, facts)) => {
