@@ -128,14 +128,21 @@ fn split_reports(is_draft: impl Fn(&str, &str) -> bool) -> anyhow::Result<(Vec<u
     Ok((drafts.into_inner()?, others.into_inner()?))
 }
 
-/// Creates the demo accounts that do not exist yet, all with `password`.
+/// Creates the demo accounts that do not exist yet and gives every one of them `password`
+/// (a password change is audited only when the password really changes).
 pub fn ensure_accounts(conn: &mut Connection, password: &str) -> anyhow::Result<()> {
     let hash = crate::auth::hash_password(password)?;
     let tx = db::write(conn)?;
     let actor = Actor::system(LOADER);
     for (name, role, region) in ACCOUNTS {
-        if db::users::by_username(&tx, name)?.is_none() {
-            db::users::create(&tx, &actor, name, role, region, &hash)?;
+        match db::users::by_username(&tx, name)? {
+            None => {
+                db::users::create(&tx, &actor, name, role, region, &hash)?;
+            }
+            Some(user) if !crate::auth::verify_password(password, &user.password_hash) => {
+                db::users::set_password(&tx, &actor, &user, &hash)?;
+            }
+            Some(_) => {}
         }
     }
     tx.commit()?;

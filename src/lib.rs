@@ -43,7 +43,10 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
     let has_users = db::users::count(&conn)? > 0;
     if config.demo {
         let loaded = demo::load(&mut conn, &catalogue)?;
-        if loaded || !has_users {
+        // The demo accounts get the configured password, or a fresh one printed at every start,
+        // so a restarted demo can always be signed into. A database of real figures (not
+        // marked as demonstration data) keeps its accounts untouched.
+        if loaded || !has_users || db::meta::is_demo(&conn)? {
             let password = config.demo_password.clone().unwrap_or_else(|| {
                 let password = auth::new_password();
                 println!("演示账户 admin / gz_officer / leader / analyst 的密码(demo password): {password}");
@@ -51,6 +54,8 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
             });
             auth::check_password_strength(&password)?;
             demo::ensure_accounts(&mut conn, &password)?;
+        } else {
+            println!("数据库已有正式数据,未载入演示数据(database has real figures; demo data not loaded)");
         }
     } else if !has_users {
         let password = config.admin_password.clone().unwrap_or_else(|| {

@@ -222,3 +222,32 @@ async fn demo_statuses_and_the_missing_report() {
     assert_eq!(yunfu, 0);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_demo_takes_the_new_demo_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = anju::StoreConfig {
+        db: dir.path().join("demo.db"),
+        data_dir: dir.path().join("none"),
+    };
+    let start = |password: &str| {
+        let config = anju::ServeConfig {
+            demo: true,
+            demo_password: Some(password.into()),
+            ..Default::default()
+        };
+        anju::prepare(&store, config).unwrap()
+    };
+    drop(start("first-password-1"));
+    let state = start("second-password-2");
+    let conn = anju::db::connect(&store.db).unwrap();
+    let admin = anju::db::users::by_username(&conn, "admin").unwrap().unwrap();
+    assert!(anju::auth::verify_password("second-password-2", &admin.password_hash));
+    assert!(!anju::auth::verify_password("first-password-1", &admin.password_hash));
+    // The data was loaded once, not twice.
+    let reports: i64 = conn
+        .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(reports, 21 * 12 - 1);
+    drop(state);
+}
