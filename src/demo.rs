@@ -39,7 +39,7 @@ struct StatusRow {
 /// Loads the dataset into a database that has no reports yet. Returns false (and changes
 /// nothing) when there are reports already.
 pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool> {
-    let existing: i64 = conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))?;
+    let existing = db::reports::count(conn)?;
     if existing > 0 {
         return Ok(false);
     }

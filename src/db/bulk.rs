@@ -19,7 +19,7 @@ pub struct GenSummary {
 
 /// Writes the regions and the generated figures into an empty-of-reports database.
 pub fn load_generated(conn: &mut Connection, regions: &[Region], options: &GenOptions) -> anyhow::Result<GenSummary> {
-    let existing: i64 = conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))?;
+    let existing = super::reports::count(conn)?;
     anyhow::ensure!(
         existing == 0,
         "数据库中已有报告,gen 只用于空库(database already has reports)"

@@ -457,6 +457,11 @@ pub fn review(
     Ok(get(conn, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after review"))?)
 }
 
+/// How many reports the database holds, in any status.
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))
+}
+
 /// A report without its values: for lists, queues and the officer's home page.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportSummary {
