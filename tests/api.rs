@@ -18,14 +18,7 @@ fn row<'a>(body: &'a Value, region: &str, indicator: &str) -> &'a Value {
 async fn demo_2020q1_reproduces_the_published_province_figures() {
     let app = TestApp::demo().await;
     let client = app.login("analyst").await;
-    let body: Value = client
-        .get(app.url("/api/v1/progress?period=2020Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = common::get_json(&client, app.url("/api/v1/progress?period=2020Q1")).await;
     assert_eq!(body["period"], "2020Q1");
     assert_eq!(body["time_progress"], 25.0);
     let starts = row(&body, "440000", "shantytown_starts");
@@ -112,14 +105,7 @@ async fn malformed_period_is_a_400_naming_the_problem() {
 async fn catalogues_list_guangdong_and_the_seven_indicators() {
     let app = TestApp::demo().await;
     let client = app.login("leader").await;
-    let regions: Value = client
-        .get(app.url("/api/v1/regions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let regions: Value = common::get_json(&client, app.url("/api/v1/regions")).await;
     let regions = regions["regions"].as_array().unwrap();
     assert_eq!(regions.len(), 22);
     assert!(
@@ -127,14 +113,7 @@ async fn catalogues_list_guangdong_and_the_seven_indicators() {
             .iter()
             .any(|r| r["code"] == "441900" && r["name_zh"] == "东莞市")
     );
-    let indicators: Value = client
-        .get(app.url("/api/v1/indicators"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let indicators: Value = common::get_json(&client, app.url("/api/v1/indicators")).await;
     let keys: Vec<&str> = indicators["indicators"]
         .as_array()
         .unwrap()

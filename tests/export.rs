@@ -47,14 +47,7 @@ async fn assert_csv_equals_api(app: &TestApp, client: &reqwest::Client, query: &
     let (status, _, body) = get_bytes(client, app.url(&format!("/export/progress.csv?{query}"))).await;
     assert_eq!(status, 200);
     let (header, csv_rows) = parse_csv(&body);
-    let api: Value = client
-        .get(app.url(&format!("/api/v1/progress?{query}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api: Value = common::get_json(client, app.url(&format!("/api/v1/progress?{query}"))).await;
     let api_rows = api["rows"].as_array().unwrap();
     assert_eq!(csv_rows.len(), api_rows.len(), "{query}");
     for (csv_row, api_row) in csv_rows.iter().zip(api_rows) {

@@ -655,27 +655,13 @@ async fn script_in_notes_and_user_names_comes_back_as_json_data_never_as_markup(
             answer.content_type
         );
     }
-    let report: Value = client
-        .get(app.url("/api/v1/reports/440100/2022Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = common::get_json(&client, app.url("/api/v1/reports/440100/2022Q1")).await;
     assert_eq!(
         report["notes"]["shantytown_starts"], note,
         "the note is data, unchanged"
     );
     assert_eq!(report["updated_by"], name);
-    let audit: Value = client
-        .get(app.url("/api/v1/audit?region=440100&period=2022Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = common::get_json(&client, app.url("/api/v1/audit?region=440100&period=2022Q1")).await;
     let rows = audit["rows"].as_array().expect("rows");
     assert!(rows.iter().all(|r| r["username"] == name));
     assert!(rows.iter().any(|r| r["action"] == "note" && r["new_value"] == note));

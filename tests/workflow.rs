@@ -18,14 +18,7 @@ async fn set_target(app: &TestApp, admin: &reqwest::Client, region: &str, indica
 }
 
 async fn report_version(app: &TestApp, client: &reqwest::Client, region: &str, period: &str) -> i64 {
-    let body: Value = client
-        .get(app.url(&format!("/api/v1/reports/{region}/{period}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = common::get_json(client, app.url(&format!("/api/v1/reports/{region}/{period}"))).await;
     body["version"].as_i64().expect("version")
 }
 
@@ -157,14 +150,7 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
 
     // The API and the dashboard show the new figure.
     let analyst = app.login("analyst").await;
-    let progress: Value = analyst
-        .get(app.url("/api/v1/progress?period=2022Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let progress: Value = common::get_json(&analyst, app.url("/api/v1/progress?period=2022Q1")).await;
     let row = progress["rows"]
         .as_array()
         .unwrap()
@@ -174,14 +160,7 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
     assert_eq!(row["cumulative"], 300);
     assert_eq!(row["completion_rate"], 30.0);
     assert_eq!(row["report_status"], "approved");
-    let report: Value = analyst
-        .get(app.url("/api/v1/reports/440100/2022Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report: Value = common::get_json(&analyst, app.url("/api/v1/reports/440100/2022Q1")).await;
     assert_eq!(report["values"]["shantytown_starts"], 300);
     let leader = app.login("leader").await;
     let dashboard = leader
@@ -195,14 +174,7 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
     assert!(dashboard.contains("300"), "{dashboard}");
 
     // The audit log shows each step with the right person.
-    let audit: Value = admin
-        .get(app.url("/api/v1/audit?region=440100&period=2022Q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = common::get_json(&admin, app.url("/api/v1/audit?region=440100&period=2022Q1")).await;
     let mut steps: Vec<(String, String, String, String)> = audit["rows"]
         .as_array()
         .unwrap()

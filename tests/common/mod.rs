@@ -149,3 +149,15 @@ pub fn snapshot(conn: &rusqlite::Connection) -> Vec<String> {
     }
     out
 }
+
+/// GETs `url` with `client` and returns the JSON body (the test fails when there is none).
+pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON body")
+}
