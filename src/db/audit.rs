@@ -83,21 +83,25 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> rusqlite::Result<Vec<Aud
     let limit = if filter.limit == 0 { 500 } else { filter.limit };
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
     conn.prepare(&sql)?
-        .query_map(params_from_iter(args), |row| {
-            Ok(AuditRow {
-                id: row.get(0)?,
-                at: row.get(1)?,
-                username: row.get(2)?,
-                action: row.get(3)?,
-                region_code: row.get(4)?,
-                period: row.get(5)?,
-                indicator: row.get(6)?,
-                old_value: row.get(7)?,
-                new_value: row.get(8)?,
-                detail: row.get(9)?,
-            })
-        })?
+        .query_map(params_from_iter(args), audit_row)?
         .collect()
+}
+
+/// One row of `SELECT id, at, username, action, region_code, period, indicator, old_value,
+/// new_value, detail`.
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        username: row.get(2)?,
+        action: row.get(3)?,
+        region_code: row.get(4)?,
+        period: row.get(5)?,
+        indicator: row.get(6)?,
+        old_value: row.get(7)?,
+        new_value: row.get(8)?,
+        detail: row.get(9)?,
+    })
 }
 
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
@@ -111,19 +115,6 @@ pub fn status_history(conn: &Connection, region: &str, year: i32) -> rusqlite::R
          FROM audit_log WHERE action = 'status' AND region_code = ?1 AND period LIKE ?2
          ORDER BY id",
     )?
-    .query_map(rusqlite::params![region, format!("{year}Q%")], |row| {
-        Ok(AuditRow {
-            id: row.get(0)?,
-            at: row.get(1)?,
-            username: row.get(2)?,
-            action: row.get(3)?,
-            region_code: row.get(4)?,
-            period: row.get(5)?,
-            indicator: row.get(6)?,
-            old_value: row.get(7)?,
-            new_value: row.get(8)?,
-            detail: row.get(9)?,
-        })
-    })?
+    .query_map(rusqlite::params![region, format!("{year}Q%")], audit_row)?
     .collect()
 }
