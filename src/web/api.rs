@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::CurrentUser;
+use super::compress;
 use super::extract::{self, Json, Query};
 use crate::db::{self, audit::AuditFilter, reports::ReportInput};
 use crate::domain::progress::ProgressRow;
@@ -64,6 +65,7 @@ pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&
 pub async fn progress(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
+    headers: HeaderMap,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
@@ -87,11 +89,14 @@ pub async fn progress(
         };
         serde_json::to_vec(&body).unwrap_or_default()
     });
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        axum::body::Bytes::from_owner(body),
-    )
-        .into_response())
+    Ok(compress::body_response(
+        &state,
+        &headers,
+        &key,
+        version,
+        body,
+        "application/json",
+    ))
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {

@@ -2,12 +2,12 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::AppState;
 use super::api::{ProgressQuery, resolve_period};
-use super::dashboard::{load_periods, load_table, page_tag};
-use super::etag;
+use super::compress;
+use super::dashboard::{answered_from_cache, load_periods, load_table, page_tag};
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
 use super::views::bulletin::bulletin_page;
@@ -21,9 +21,9 @@ pub async fn bulletin(
     Query(query): Query<ProgressQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&state, &ctx).await?;
-        if etag::matches(&headers, &tag) {
-            return Ok(etag::not_modified(&tag));
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+            return Ok(response);
         }
         let period = resolve_period(&state, query.period.as_deref()).await?;
         let catalogue = state.catalogue();
@@ -31,9 +31,8 @@ pub async fn bulletin(
         let periods = load_periods(&state).await?;
         let text = bulletin::generate(&table, &catalogue, ctx.lang.is_en());
         let body = bulletin_page(ctx.lang, period, &periods, &text, &ctx.here);
-        let mut response = ctx.render(ctx.lang.t("进展通报", "Bulletin"), body).into_response();
-        etag::tag_response(&mut response, &tag);
-        Ok(response)
+        let page = ctx.render(ctx.lang.t("进展通报", "Bulletin"), body);
+        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
     }
     .await;
     result.map_err(|e| ctx.error(e))

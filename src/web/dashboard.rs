@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::api::{ProgressQuery, resolve_period};
 use super::charts::{self, Chart};
+use super::compress;
 use super::etag;
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
@@ -56,18 +57,31 @@ pub fn default_indicator(catalogue: &Catalogue) -> String {
         .unwrap_or_default()
 }
 
-/// A page's ETag: the data version, the address, the language and who asks (the menu differs).
-pub async fn page_tag(_state: &AppState, ctx: &PageContext) -> AppResult<String> {
-    Ok(etag::etag(
+/// A page's ETag: the data version, the address, the language, who asks (the header and the
+/// menu differ) and the date (which quarters have begun).
+pub fn page_tag(ctx: &PageContext) -> String {
+    let today = crate::clock::today().to_string();
+    etag::etag(
         ctx.facts.version,
         &[
             &ctx.here,
             ctx.lang.code(),
             &ctx.user.username,
             ctx.user.role.as_str(),
+            ctx.user.region_code.as_deref().unwrap_or_default(),
             if ctx.demo { "demo" } else { "" },
+            &today,
         ],
-    ))
+    )
+}
+
+/// The 304 when the browser holds the page, else the compressed page kept from an earlier
+/// request; `None` when the page has to be rendered.
+pub fn answered_from_cache(state: &AppState, ctx: &PageContext, headers: &HeaderMap, tag: &str) -> Option<Response> {
+    if etag::matches(headers, tag) {
+        return Some(etag::not_modified(tag));
+    }
+    compress::cached_page(state, headers, tag, ctx.facts.version)
 }
 
 pub async fn dashboard(
@@ -77,9 +91,9 @@ pub async fn dashboard(
     Query(query): Query<ProgressQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&state, &ctx).await?;
-        if etag::matches(&headers, &tag) {
-            return Ok(etag::not_modified(&tag));
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+            return Ok(response);
         }
         let lang = ctx.lang;
         let periods = Arc::clone(&ctx.facts.periods);
@@ -124,9 +138,8 @@ pub async fn dashboard(
             .into_bytes()
         });
         let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
-        let mut response = ctx.render(lang.t("总览", "Dashboard"), body).into_response();
-        etag::tag_response(&mut response, &tag);
-        Ok(response)
+        let page = ctx.render(lang.t("总览", "Dashboard"), body);
+        Ok(compress::page_response(&state, &headers, &tag, version, page))
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -149,9 +162,9 @@ pub async fn indicator(
         let indicator = catalogue
             .indicator(&key)
             .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
-        let tag = page_tag(&state, &ctx).await?;
-        if etag::matches(&headers, &tag) {
-            return Ok(etag::not_modified(&tag));
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+            return Ok(response);
         }
         let lang = ctx.lang;
         let period = resolve_period(&state, query.period.as_deref()).await?;
@@ -168,9 +181,8 @@ pub async fn indicator(
             indicator,
             ranking_svg: &ranking_svg,
         });
-        let mut response = ctx.render(indicator.name(lang.is_en()), body).into_response();
-        etag::tag_response(&mut response, &tag);
-        Ok(response)
+        let page = ctx.render(indicator.name(lang.is_en()), body);
+        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -193,9 +205,9 @@ pub async fn region(
         let region = catalogue
             .region(&code)
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
-        let tag = page_tag(&state, &ctx).await?;
-        if etag::matches(&headers, &tag) {
-            return Ok(etag::not_modified(&tag));
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+            return Ok(response);
         }
         let lang = ctx.lang;
         let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
@@ -252,9 +264,8 @@ pub async fn region(
             trends: &trends,
             history: &history,
         });
-        let mut response = ctx.render(region.name(lang.is_en()), body).into_response();
-        etag::tag_response(&mut response, &tag);
-        Ok(response)
+        let page = ctx.render(region.name(lang.is_en()), body);
+        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
     }
     .await;
     result.map_err(|e| ctx.error(e))

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod bulletin;
 pub mod charts;
+pub mod compress;
 pub mod dashboard;
 pub mod etag;
 pub mod export;
@@ -124,10 +125,8 @@ impl App {
 
     /// A fragment rendered for `key` at data `version`: from the cache, or rendered now and kept.
     pub fn fragment(&self, key: &str, version: i64, render: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
-        if let Some((cached_version, bytes)) = self.fragments.lock().unwrap_or_else(|e| e.into_inner()).get(key)
-            && *cached_version == version
-        {
-            return Arc::clone(bytes);
+        if let Some(bytes) = self.cached_fragment(key, version) {
+            return bytes;
         }
         // One rendering at a time: concurrent misses of a large fragment (the whole country's
         // rows) would otherwise each build their own copy.
@@ -149,6 +148,16 @@ impl App {
             fragments.insert(key.to_owned(), (version, Arc::clone(&bytes)));
         }
         bytes
+    }
+
+    /// The fragment kept for `key` if it was rendered at data `version`.
+    pub fn cached_fragment(&self, key: &str, version: i64) -> Option<Arc<[u8]>> {
+        self.fragments
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .filter(|(cached_version, _)| *cached_version == version)
+            .map(|(_, bytes)| Arc::clone(bytes))
     }
 
     /// The progress table of `period` and the data version it reflects. Computed once per data

@@ -1,0 +1,166 @@
+//! Gzip for the browsers that take it (all of them). A page, an API body or a bundled file is
+//! compressed once and the bytes kept, so a repeated request costs a cache look-up, not a
+//! compression; a client that does not ask for gzip gets the same bytes uncompressed.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use maud::Markup;
+
+use super::AppState;
+use super::etag;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// Whether the request's `Accept-Encoding` takes gzip: `gzip`, `x-gzip` or `*` with a weight
+/// above zero, where a weight named for gzip itself overrides the one for `*` (RFC 9110 §12.5.3).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    let items = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','));
+    for item in items {
+        let mut params = item.split(';');
+        let coding = params.next().unwrap_or_default().trim();
+        let weight = params
+            .filter_map(|param| param.trim().split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok());
+        let accepted = weight.is_some_and(|w| w > 0.0);
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(accepted);
+        } else if coding == "*" {
+            any = Some(accepted);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
+}
+
+/// `bytes` compressed with gzip at the default level.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4 + 64), Compression::default());
+    // Writing into a Vec cannot fail.
+    match encoder.write_all(bytes) {
+        Ok(()) => encoder.finish().unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Tells caches that the response differs with `Accept-Encoding`.
+pub fn vary(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+}
+
+/// A response of gzip-compressed `bytes` whose content is `content_type`.
+pub fn gzipped(bytes: Arc<[u8]>, content_type: &'static str) -> Response {
+    let mut response = Bytes::from_owner(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    vary(&mut response);
+    response
+}
+
+/// `bytes` as the response, compressed (once per data `version`, kept under `key`) when the
+/// client takes gzip.
+pub fn body_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: &str,
+    version: i64,
+    bytes: Arc<[u8]>,
+    content_type: &'static str,
+) -> Response {
+    if accepts_gzip(headers) {
+        let compressed = state.fragment(&format!("gzip|{key}"), version, || gzip(&bytes));
+        return gzipped(compressed, content_type);
+    }
+    let mut response = Bytes::from_owner(bytes).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    vary(&mut response);
+    response
+}
+
+fn page_key(tag: &str) -> String {
+    format!("page|{tag}")
+}
+
+/// The compressed page kept for ETag `tag`, if the browser takes gzip and it was rendered at
+/// data `version`: a repeated page view then reads neither the data nor the templates.
+pub fn cached_page(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
+    if !accepts_gzip(headers) {
+        return None;
+    }
+    let bytes = state.cached_fragment(&page_key(tag), version)?;
+    let mut response = gzipped(bytes, HTML);
+    etag::tag_response(&mut response, tag);
+    Some(response)
+}
+
+/// `page` as the response for ETag `tag`; compressed and kept for [`cached_page`] when the
+/// browser takes gzip.
+pub fn page_response(state: &AppState, headers: &HeaderMap, tag: &str, version: i64, page: Markup) -> Response {
+    let mut response = if accepts_gzip(headers) {
+        let bytes = state.fragment(&page_key(tag), version, || gzip(page.0.as_bytes()));
+        gzipped(bytes, HTML)
+    } else {
+        let mut response = page.into_response();
+        vary(&mut response);
+        response
+    };
+    etag::tag_response(&mut response, tag);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn accepts(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn gzip_is_taken_when_offered_with_a_weight_above_zero() {
+        assert!(accepts("gzip, deflate, br, zstd"));
+        assert!(accepts("br;q=1.0, gzip;q=0.8"));
+        assert!(accepts("x-gzip"));
+        assert!(accepts("*"));
+        assert!(accepts("GZIP"));
+        assert!(!accepts("br, deflate"));
+        assert!(!accepts("gzip;q=0"));
+        assert!(!accepts("gzip;q=0.000"));
+        assert!(!accepts("*, gzip;q=0"));
+        assert!(!accepts("gzip;q=nonsense"));
+        assert!(!accepts("identity"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn compressed_bytes_decompress_to_the_original() {
+        let text = "全省棚户区改造新开工 10,918 套。".repeat(200);
+        let compressed = gzip(text.as_bytes());
+        assert!(compressed.len() < text.len() / 10);
+        let mut back = String::new();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_string(&mut back)
+            .unwrap();
+        assert_eq!(back, text);
+    }
+}

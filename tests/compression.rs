@@ -1,0 +1,186 @@
+//! Gzip for browsers that ask for it: the same content as uncompressed, each user's own page
+//! (the header names who is signed in), fresh after a write, and nothing compressed for a client
+//! that does not ask.
+
+mod common;
+
+use std::io::Read;
+
+use common::TestApp;
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH, VARY};
+
+const BROWSER: &str = "gzip, deflate, br, zstd";
+
+struct Answer {
+    encoding: Option<String>,
+    vary: Option<String>,
+    tag: Option<String>,
+    /// The body as sent, decompressed when it was gzip.
+    text: String,
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Answer {
+    let mut request = client.get(url);
+    if let Some(accept) = accept {
+        request = request.header(ACCEPT_ENCODING, accept);
+    }
+    let response = request.send().await.expect("request");
+    assert_eq!(response.status(), 200, "{url}");
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
+    };
+    let (encoding, vary, tag) = (header(CONTENT_ENCODING), header(VARY), header(ETAG));
+    let bytes = response.bytes().await.expect("body");
+    let text = if encoding.as_deref() == Some("gzip") {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .expect("valid gzip");
+        assert!(
+            bytes.len() < text.len(),
+            "{url}: compressed {} of {}",
+            bytes.len(),
+            text.len()
+        );
+        text
+    } else {
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    };
+    Answer {
+        encoding,
+        vary,
+        tag,
+        text,
+    }
+}
+
+#[tokio::test]
+async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    for path in [
+        "/?period=2021Q4",
+        "/regions/440100?year=2021",
+        "/indicators/shantytown_starts?period=2021Q4",
+        "/bulletin?period=2021Q4",
+        "/api/v1/progress?period=2021Q4",
+        "/static/app.css",
+        "/static/app.js",
+    ] {
+        let url = app.url(path);
+        let plain = fetch(&client, &url, None).await;
+        assert_eq!(plain.encoding, None, "{path}: not asked for gzip");
+        let refused = fetch(&client, &url, Some("gzip;q=0, br")).await;
+        assert_eq!(refused.encoding, None, "{path}: gzip refused with q=0");
+        // Twice: the first renders and keeps the compressed page, the second is served from it.
+        for round in ["first", "repeated"] {
+            let gzip = fetch(&client, &url, Some(BROWSER)).await;
+            assert_eq!(gzip.encoding.as_deref(), Some("gzip"), "{path} ({round})");
+            assert_eq!(gzip.vary.as_deref(), Some("accept-encoding"), "{path}");
+            assert_eq!(gzip.text, plain.text, "{path} ({round}): the same content");
+        }
+        assert_eq!(plain.vary.as_deref(), Some("accept-encoding"), "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn each_user_gets_their_own_compressed_page() {
+    let app = TestApp::demo().await;
+    let leader = app.login("leader").await;
+    let analyst = app.login("analyst").await;
+    let url = app.url("/?period=2021Q4");
+    for _ in 0..2 {
+        let leader_page = fetch(&leader, &url, Some(BROWSER)).await;
+        let analyst_page = fetch(&analyst, &url, Some(BROWSER)).await;
+        assert!(leader_page.text.contains(">leader<"), "the leader's name in the header");
+        assert!(!leader_page.text.contains(">analyst<"));
+        assert!(analyst_page.text.contains(">analyst<"));
+        assert!(!analyst_page.text.contains(">leader<"));
+        assert_ne!(leader_page.tag, analyst_page.tag);
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_write_replaces_the_compressed_page_and_api_body() {
+    let app = TestApp::demo().await;
+    let admin = app.login("admin").await;
+    let page_url = app.url("/?period=2021Q4");
+    let api_url = app.url("/api/v1/progress?period=2021Q4&region=440100&indicator=shantytown_starts");
+    let before = fetch(&admin, &page_url, Some(BROWSER)).await;
+    assert!(before.text.contains("18/21"), "18 of 21 cities counted");
+    let api_before = fetch(&admin, &api_url, Some(BROWSER)).await;
+    assert!(api_before.text.contains("\"report_status\":\"approved\""));
+
+    // Reopening 广州's approved report takes it out of the counted figures.
+    let reopened = admin
+        .post(app.url("/api/v1/reports/440100/2021Q4/reopen"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reopened.status(), 200);
+
+    let after = fetch(&admin, &page_url, Some(BROWSER)).await;
+    assert_eq!(after.encoding.as_deref(), Some("gzip"));
+    assert_ne!(after.tag, before.tag);
+    assert!(after.text.contains("17/21"), "the compressed page shows the write");
+    let api_after = fetch(&admin, &api_url, Some(BROWSER)).await;
+    assert!(!api_after.text.contains("\"report_status\":\"approved\""));
+    assert_eq!(api_after.text, fetch(&admin, &api_url, None).await.text);
+
+    // The old tag no longer matches; the new one does.
+    let stale = admin
+        .get(&page_url)
+        .header(ACCEPT_ENCODING, BROWSER)
+        .header(IF_NONE_MATCH, before.tag.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 200);
+    let fresh = admin
+        .get(&page_url)
+        .header(ACCEPT_ENCODING, BROWSER)
+        .header(IF_NONE_MATCH, after.tag.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.status(), 304);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_static_file_has_one_tag_per_encoding() {
+    let app = TestApp::demo().await;
+    let client = app.anonymous();
+    let url = app.url("/static/app.css");
+    let plain = fetch(&client, &url, None).await;
+    let gzip = fetch(&client, &url, Some(BROWSER)).await;
+    assert_ne!(plain.tag, gzip.tag);
+    for (accept, tag) in [(None, &plain.tag), (Some(BROWSER), &gzip.tag)] {
+        let mut request = client.get(&url).header(IF_NONE_MATCH, tag.clone().unwrap());
+        if let Some(accept) = accept {
+            request = request.header(ACCEPT_ENCODING, accept);
+        }
+        assert_eq!(request.send().await.unwrap().status(), 304);
+    }
+    // The bundled Chinese font is compressed too (4 MB, about half of it saved).
+    let font = client
+        .get(app.url("/static/fonts/DroidSansFallbackFull.ttf"))
+        .header(ACCEPT_ENCODING, BROWSER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.headers()[CONTENT_ENCODING], "gzip");
+    let compressed = font.bytes().await.unwrap();
+    let mut original = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut original)
+        .unwrap();
+    assert_eq!(original.len(), 4_033_420);
+    assert!(compressed.len() < original.len() * 6 / 10);
+    app.stop().await;
+}
