@@ -39,12 +39,26 @@ session() {
     awk '$6 == "anju_session" { print $7 }' "$WORK/cookies"
 }
 
+# Requests carry the Accept-Encoding Chromium sends, as every browser does; `load_plain` runs
+# without it, for a client that takes the bytes uncompressed.
+BROWSER_ENCODING="Accept-Encoding: gzip, deflate, br, zstd"
+
 load() {
-    local label=$1 path=$2 token=$3
+    run "$1" "$2" "$3" "$BROWSER_ENCODING"
+}
+
+load_plain() {
+    run "$1 (uncompressed)" "$2" "$3" "Accept-Encoding: identity"
+}
+
+run() {
+    local label=$1 path=$2 token=$3 encoding=$4
     echo "== $label: GET $path"
     # One request first: the figures are of a server in use, not of its first computation.
-    curl -fs -o /dev/null -H "Cookie: anju_session=$token" "http://127.0.0.1:$PORT$path"
-    wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "Cookie: anju_session=$token" \
+    curl -fs -o /dev/null -H "$encoding" -H "Cookie: anju_session=$token" "http://127.0.0.1:$PORT$path"
+    echo "response body: $(curl -fs -H "$encoding" -H "Cookie: anju_session=$token" \
+        "http://127.0.0.1:$PORT$path" | wc -c) bytes as sent"
+    wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "$encoding" -H "Cookie: anju_session=$token" \
         "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors" || true
 }
 
@@ -64,6 +78,9 @@ TOKEN=$(session)
 load "static file (ceiling)" "/static/app.css" "$TOKEN"
 load "dashboard" "/?period=2021Q4" "$TOKEN"
 load "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
+load_plain "static file (ceiling)" "/static/app.css" "$TOKEN"
+load_plain "dashboard" "/?period=2021Q4" "$TOKEN"
+load_plain "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
 rss
 stop
 
@@ -80,5 +97,7 @@ load "static file (ceiling)" "/static/app.css" "$TOKEN"
 load "dashboard" "/?period=2021Q4" "$TOKEN"
 load "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
 load "API progress, one province" "/api/v1/progress?period=2021Q4&region=440000" "$TOKEN"
+load_plain "dashboard" "/?period=2021Q4" "$TOKEN"
+load_plain "API progress" "/api/v1/progress?period=2021Q4" "$TOKEN"
 rss
 stop

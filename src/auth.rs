@@ -1,6 +1,9 @@
 //! Secrets: argon2 password hashes, random session and API tokens, and the hashes under which
 //! tokens are stored (the database never holds a usable secret).
 
+use std::panic::AssertUnwindSafe;
+use std::sync::{LazyLock, mpsc};
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -29,15 +32,66 @@ pub fn check_password_strength(password: &str) -> Result<(), PasswordError> {
     }
 }
 
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
-    Ok(hash.to_string())
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// Argon2 takes 19 MiB for every hash and check, and the allocator keeps the memory a thread used
+/// for that thread's next use. So all of them run on this one thread, one at a time: the server's
+/// memory stays bounded however many people sign in at once.
+static PASSWORD_THREAD: LazyLock<Option<mpsc::Sender<PasswordJob>>> = LazyLock::new(|| {
+    let (sender, jobs) = mpsc::channel::<PasswordJob>();
+    let spawned = std::thread::Builder::new()
+        .name("anju-passwords".into())
+        .spawn(move || {
+            for job in jobs {
+                // A panic in one job must not take the thread, and every later sign-in, with it.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(job));
+            }
+        });
+    match spawned {
+        Ok(_) => Some(sender),
+        Err(e) => {
+            tracing::error!("cannot start the password thread: {e}");
+            None
+        }
+    }
+});
+
+/// `work`'s result, computed on the password thread; the caller waits for it.
+fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let (reply, answer) = mpsc::sync_channel(1);
+    let sender = PASSWORD_THREAD
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("the password thread is not running"))?;
+    sender
+        .send(Box::new(move || {
+            let _ = reply.send(work());
+        }))
+        .map_err(|_| anyhow::anyhow!("the password thread has stopped"))?;
+    answer.recv().map_err(|_| anyhow::anyhow!("the password thread failed"))
 }
 
+/// An argon2 hash of `password` in PHC form (blocks for about 50 ms).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let password = password.to_owned();
+    on_password_thread(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    })?
+}
+
+/// Whether `password` matches the PHC `hash` (blocks for about 50 ms).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    let checked = on_password_thread(move || {
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    });
+    checked.unwrap_or_else(|e| {
+        tracing::error!("password check: {e}");
+        false
+    })
 }
 
 /// A fresh random secret: 32 bytes, hex.
@@ -74,6 +128,28 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn concurrent_checks_each_get_their_own_answer() {
+        let hash = hash_password("correct horse battery").unwrap();
+        let checks: Vec<_> = (0..6)
+            .map(|i| {
+                let hash = hash.clone();
+                std::thread::spawn(move || {
+                    let password = if i % 2 == 0 {
+                        "correct horse battery"
+                    } else {
+                        "wrong horse battery"
+                    };
+                    (i, verify_password(password, &hash))
+                })
+            })
+            .collect();
+        for check in checks {
+            let (i, verified) = check.join().unwrap();
+            assert_eq!(verified, i % 2 == 0, "check {i}");
+        }
     }
 
     #[test]

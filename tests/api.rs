@@ -223,6 +223,18 @@ async fn a_restarted_demo_takes_the_new_demo_password() {
     let admin = anju::db::users::by_username(&conn, "admin").unwrap().unwrap();
     assert!(anju::auth::verify_password("second-password-2", &admin.password_hash));
     assert!(!anju::auth::verify_password("first-password-1", &admin.password_hash));
+    for name in ["leader", "analyst", "gz_officer"] {
+        let user = anju::db::users::by_username(&conn, name).unwrap().unwrap();
+        assert!(
+            anju::auth::verify_password("second-password-2", &user.password_hash),
+            "{name}"
+        );
+    }
+    // A restart with the same password changes nothing, not even the hashes.
+    let before = common::snapshot(&conn);
+    drop(state);
+    let state = start("second-password-2");
+    assert_eq!(common::snapshot(&conn), before);
     // The data was loaded once, not twice.
     let reports: i64 = conn
         .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))

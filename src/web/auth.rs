@@ -222,18 +222,36 @@ pub async fn login(
     let address = peer.ip().to_string();
     let password = form.password;
     let next = safe_next(form.next.as_deref()).to_owned();
-    let outcome = {
-        let username = username.clone();
+    let user = {
+        let (username, address) = (username.clone(), address.clone());
         state
             .db
             .call(move |conn| {
                 let failures = db::sessions::recent_login_failures(conn, &username, &address, LOCKOUT_MINUTES)?;
                 if failures >= MAX_LOGIN_FAILURES {
-                    return Ok(LoginResult::Locked);
+                    return Ok(Err(LoginResult::Locked));
                 }
-                let user = db::users::by_username(conn, &username)?.filter(|u| !u.disabled);
-                match user {
-                    Some(user) if verify_password(&password, &user.password_hash) => {
+                Ok(Ok(db::users::by_username(conn, &username)?.filter(|u| !u.disabled)))
+            })
+            .await?
+    };
+    // The check takes a moment on the password thread; no database connection waits for it.
+    let outcome = match user {
+        Err(locked) => locked,
+        Ok(user) => {
+            let user = match user {
+                Some(user) => {
+                    let hash = user.password_hash.clone();
+                    let checked = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await;
+                    checked.unwrap_or(false).then_some(user)
+                }
+                None => None,
+            };
+            let username = username.clone();
+            state
+                .db
+                .call(move |conn| match user {
+                    Some(user) => {
                         let token = new_token();
                         let tx = db::write(conn)?;
                         db::sessions::clear_login_failures(&tx, &username, &address)?;
@@ -242,14 +260,14 @@ pub async fn login(
                         tracing::info!(user = %user.username, "signed in");
                         Ok(LoginResult::Ok(token))
                     }
-                    _ => {
+                    None => {
                         db::sessions::record_login_failure(conn, &username, &address)?;
                         tracing::warn!(user = %username, %address, "failed sign-in");
                         Ok(LoginResult::Wrong)
                     }
-                }
-            })
-            .await?
+                })
+                .await?
+        }
     };
     let demo = is_demo(&state).await;
     match outcome {
