@@ -1,12 +1,12 @@
 //! Secrets: argon2 password hashes, random session and API tokens, and the hashes under which
 //! tokens are stored (the database never holds a usable secret).
 
+use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use std::sync::{LazyLock, mpsc};
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -34,9 +34,9 @@ pub fn check_password_strength(password: &str) -> Result<(), PasswordError> {
 
 type PasswordJob = Box<dyn FnOnce() + Send>;
 
-/// Argon2 takes 19 MiB for every hash and check, and the allocator keeps the memory a thread used
-/// for that thread's next use. So all of them run on this one thread, one at a time: the server's
-/// memory stays bounded however many people sign in at once.
+/// Argon2 works in 19 MiB of memory for every hash and check. All of them run on this one
+/// thread, one at a time, in memory allocated once (the allocator would otherwise keep several
+/// freed copies): the server's memory stays bounded however many people sign in at once.
 static PASSWORD_THREAD: LazyLock<Option<mpsc::Sender<PasswordJob>>> = LazyLock::new(|| {
     let (sender, jobs) = mpsc::channel::<PasswordJob>();
     let spawned = std::thread::Builder::new()
@@ -56,6 +56,11 @@ static PASSWORD_THREAD: LazyLock<Option<mpsc::Sender<PasswordJob>>> = LazyLock::
     }
 });
 
+thread_local! {
+    /// The password thread's Argon2 working memory, reused by every hash.
+    static WORKING_MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
 /// `work`'s result, computed on the password thread; the caller waits for it.
 fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
     let (reply, answer) = mpsc::sync_channel(1);
@@ -70,28 +75,59 @@ fn on_password_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stat
     answer.recv().map_err(|_| anyhow::anyhow!("the password thread failed"))
 }
 
-/// An argon2 hash of `password` in PHC form (blocks for about 50 ms).
+/// Argon2 of `password` and `salt` into `out`, in the thread's working memory.
+fn argon2_into(argon: &Argon2<'_>, password: &[u8], salt: &[u8], out: &mut [u8]) -> argon2::Result<()> {
+    WORKING_MEMORY.with_borrow_mut(|blocks| {
+        blocks.resize(argon.params().block_count(), Block::new());
+        argon.hash_password_into_with_memory(password, salt, out, &mut blocks[..])
+    })
+}
+
+/// An argon2id hash of `password` in PHC form, with the default parameters (blocks the caller
+/// for about 50 ms).
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let password = password.to_owned();
     on_password_thread(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|hash| hash.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+        let (algorithm, version, params) = (Algorithm::default(), Version::default(), Params::default());
+        let argon = Argon2::new(algorithm, version, params.clone());
+        let salt = Salt::generate();
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        argon2_into(&argon, password.as_bytes(), &salt, &mut out).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+        let hash = PasswordHash {
+            algorithm: algorithm.ident(),
+            version: Some(version.into()),
+            params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("hashing: {e}"))?,
+            salt: Some(salt),
+            hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("hashing: {e}"))?),
+        };
+        Ok(hash.to_string())
     })?
 }
 
-/// Whether `password` matches the PHC `hash` (blocks for about 50 ms).
+/// Whether `password` matches the PHC `hash` (blocks the caller for about 50 ms).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     let checked = on_password_thread(move || {
-        PasswordHash::new(&hash)
-            .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = PasswordHash::new(&hash).ok()?;
+        let (salt, expected) = (parsed.salt.as_ref()?, parsed.hash.as_ref()?);
+        let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).ok()?;
+        let version = match parsed.version {
+            Some(number) => Version::try_from(number).ok()?,
+            None => Version::default(),
+        };
+        let argon = Argon2::new(algorithm, version, Params::try_from(&parsed).ok()?);
+        let mut out = vec![0u8; expected.len()];
+        argon2_into(&argon, password.as_bytes(), salt, &mut out).ok()?;
+        // `Output`'s comparison takes the same time wherever the bytes differ.
+        Some(Output::new(&out).ok()? == *expected)
     });
-    checked.unwrap_or_else(|e| {
-        tracing::error!("password check: {e}");
-        false
-    })
+    match checked {
+        Ok(verified) => verified.unwrap_or(false),
+        Err(e) => {
+            tracing::error!("password check: {e}");
+            false
+        }
+    }
 }
 
 /// A fresh random secret: 32 bytes, hex.
@@ -128,6 +164,30 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_agree_with_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse battery")
+            .unwrap()
+            .to_string();
+        assert!(verify_password("correct horse battery", &theirs));
+        assert!(!verify_password("correct horse batterY", &theirs));
+        let ours = hash_password("correct horse battery").unwrap();
+        assert_ne!(
+            ours,
+            hash_password("correct horse battery").unwrap(),
+            "a fresh salt each time"
+        );
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
     }
 
     #[test]
