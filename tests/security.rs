@@ -122,6 +122,14 @@ async fn cross_origin_posts_are_refused_on_every_state_changing_route() {
         };
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 403, "{method} {path}");
+        // A person gets a page, a program JSON.
+        let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let expected = if path.starts_with("/api/") {
+            "application/json"
+        } else {
+            "text/html"
+        };
+        assert!(kind.starts_with(expected), "{method} {path}: {kind}");
         let text = response.text().await.unwrap();
         assert!(text.contains("拒绝跨站请求"), "{method} {path}: {text}");
     }

@@ -647,7 +647,7 @@ enum UserChange {
 /// `/audit`: the change log with filters; admins and analysts see all, officers their region.
 pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query): Query<AuditQuery>) -> PageResult {
     let result: AppResult<Response> = async {
-        let filter = query.filter(&ctx.user)?;
+        let filter = query.filter(&state, &ctx.user)?;
         let rows = {
             let filter = filter.clone();
             state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?

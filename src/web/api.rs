@@ -319,9 +319,10 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    /// The filter this query asks for, narrowed to what `user` may see.
-    pub fn filter(self, user: &db::users::User) -> AppResult<AuditFilter> {
-        let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    /// The filter this query asks for, narrowed to what `user` may see. A period, region or
+    /// indicator that cannot exist is an error rather than an empty result.
+    pub fn filter(self, state: &AppState, user: &db::users::User) -> AppResult<AuditFilter> {
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let mut filter = AuditFilter {
             region_code: blank(self.region),
             period: blank(self.period),
@@ -330,6 +331,10 @@ impl AuditQuery {
             action: blank(self.action),
             limit: self.limit.unwrap_or(500).min(5000),
         };
+        if let Some(period) = &filter.period {
+            extract::period(period)?;
+        }
+        check_filters(state, filter.region_code.as_deref(), filter.indicator.as_deref())?;
         match user.role {
             Role::Admin | Role::Analyst => {}
             Role::Officer => {
@@ -349,7 +354,7 @@ pub async fn audit(
     CurrentUser(user): CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let filter = query.filter(&user)?;
+    let filter = query.filter(&state, &user)?;
     let rows = state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?;
     Ok(axum::Json(json!({ "rows": rows })).into_response())
 }

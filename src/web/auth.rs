@@ -318,5 +318,6 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 
 /// The answer to a cross-origin state-changing request.
 pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
-    AppError::Forbidden("拒绝跨站请求(cross-origin request refused)".into()).into_response()
+    // Plain text, which `forms::explain_plain_errors` turns into a page or JSON by the path.
+    (StatusCode::FORBIDDEN, "拒绝跨站请求(cross-origin request refused)").into_response()
 }

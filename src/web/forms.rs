@@ -62,6 +62,25 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     }
 }
 
+/// Refuses at once a body whose declared length is over what its route takes, instead of
+/// waiting for bytes that will be refused anyway (or for a client that never sends them).
+pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+    let limit = if request.uri().path() == "/import" {
+        super::import::IMPORT_BODY_LIMIT
+    } else {
+        super::BODY_LIMIT
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(request).await
+}
+
 fn too_large() -> AppError {
     AppError::TooLarge(format!(
         "提交的内容过大,超过 {} KiB 的上限(request body too large)",
@@ -90,9 +109,11 @@ pub async fn explain_plain_errors(mut request: Request, next: Next) -> Response 
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE if path == "/import" => AppError::TooLarge(super::import::too_large(lang)),
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest(format!("请求格式不受支持:{text}")),
         StatusCode::NOT_FOUND => AppError::NotFound("找不到请求的内容(not found)".into()),
+        StatusCode::FORBIDDEN => AppError::Forbidden(text),
         StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持该请求方法(method not allowed)".into()),
         _ => AppError::BadRequest(format!("请求有误:{text}")),
     };

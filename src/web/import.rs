@@ -87,7 +87,8 @@ struct ImportForm {
     confirm: bool,
 }
 
-fn too_large(lang: super::views::Lang) -> String {
+/// The refusal of an upload over the limit, in `lang`.
+pub fn too_large(lang: super::views::Lang) -> String {
     let limit = MAX_IMPORT_BYTES / 1024 / 1024;
     match lang {
         super::views::Lang::Zh => format!("文件过大:上限为 {limit} MB,请拆分后分批导入。"),

@@ -273,9 +273,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
+        .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
         .layer(middleware::from_fn(views::remember_lang))
-        .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
         .layer(header_if_missing(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
