@@ -284,6 +284,17 @@ async fn every_bad_input_to_the_api_is_refused_and_changes_nothing() {
         "已审核",
     )
     .await;
+    // An approved report says it is approved, even to an editor holding an old version.
+    let approved_stale = json!({"values": {"shantytown_starts": 1}, "version": 0});
+    refused_put(
+        &app,
+        &officer,
+        "/api/v1/reports/440100/2021Q4",
+        approved_stale,
+        409,
+        "已审核",
+    )
+    .await;
     let stale = json!({"values": {"shantytown_starts": 310}, "version": version - 1});
     refused_put(&app, &officer, q1, stale, 409, "已被他人修改").await;
     // 30% at Q2 is 20 pp behind the 50% benchmark: the note is required to submit.

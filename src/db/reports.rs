@@ -214,14 +214,15 @@ pub fn save(
         return Err(AppError::Invalid(errors));
     }
     let existing = get(conn, region, period)?;
-    check_version(existing.as_ref(), input.version)?;
     let action = if input.submit {
         Action::Submit
     } else {
         Action::SaveDraft
     };
+    // A report that may not be edited at all says so, whichever version the editor had.
     let new_status =
         workflow::transition(existing.as_ref().map(|r| r.status), action, actor.role).map_err(workflow_error)?;
+    check_version(existing.as_ref(), input.version)?;
 
     // The report as it will be: old figures overlaid with the new.
     let mut values = existing.as_ref().map(|r| r.values.clone()).unwrap_or_default();
