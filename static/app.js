@@ -80,7 +80,7 @@ function makeSortable(table) {
       });
     };
     th.addEventListener("click", function (event) {
-      if (event.target.tagName !== "A") {
+      if (!event.target.closest("a")) {
         sort();
       }
     });

@@ -212,6 +212,44 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         .await;
     check_console(&browser, "/").await;
 
+    // A click on an indicator's name in the city × indicator table sorts by it, staying on the
+    // page; the link beside the name is what opens the indicator.
+    browser
+        .find("table.matrix thead th:nth-child(2) .heading-name")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_until(
+            "document.querySelector('table.matrix thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'",
+            "the city × indicator table to sort",
+        )
+        .await;
+    browser
+        .check(
+            !browser.current_url().await.contains("/indicators/"),
+            "a click on the heading left the dashboard",
+        )
+        .await;
+    let rates = browser
+        .script(
+            "return Array.from(document.querySelectorAll('table.matrix tbody tr:not(.total-row) td:nth-of-type(1)'),
+                 td => Number(td.getAttribute('data-sort')));",
+        )
+        .await;
+    let column: Vec<f64> = rates
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    browser
+        .check(
+            column.len() > 10 && column.windows(2).all(|w| w[0] >= w[1]),
+            &format!("the city × indicator table is not sorted descending: {column:?}"),
+        )
+        .await;
+
     // The period selector submits itself on change (app.js, allowed by the CSP).
     browser.find("#period option[value='2021Q2']").await.click().await;
     browser.wait_for_url("period=2021Q2").await;

@@ -62,10 +62,6 @@ impl Role {
         self == Role::Admin
     }
 
-    pub fn may_export(self) -> bool {
-        matches!(self, Role::Admin | Role::Analyst | Role::Leader)
-    }
-
     /// Officers are bound to a region; nobody else is.
     pub fn needs_region(self) -> bool {
         self == Role::Officer

@@ -201,7 +201,14 @@ fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> 
                 thead { tr {
                     th scope="col" { (lang.t("地区", "Region")) }
                     @for indicator in catalogue.indicators() {
-                        th scope="col" class="num" { a href=(indicator_href(&indicator.key, period)) { (indicator.name(english)) } }
+                        // The name sorts the column; the small link beside it opens the indicator.
+                        th scope="col" class="num" {
+                            span.heading-name { (indicator.name(english)) }
+                            " "
+                            a.heading-link href=(indicator_href(&indicator.key, period))
+                                title=(lang.t("查看该指标各地排名", "Open this indicator's ranking"))
+                                aria-label=(format!("{} · {}", indicator.name(english), lang.t("详情", "details"))) { "›" }
+                        }
                     }
                     th scope="col" { (lang.t("报告状态", "Report")) }
                 } }
