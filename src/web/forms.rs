@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 
 use super::pages::PageError;
 use super::views::Lang;
@@ -62,8 +63,13 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
     }
 }
 
-/// Refuses at once a body whose declared length is over what its route takes, instead of
-/// waiting for bytes that will be refused anyway (or for a client that never sends them).
+/// Bodies declared over the limit but no larger than this are read and dropped before the 413,
+/// so that a browser still uploading sees the answer rather than a connection reset; larger ones
+/// are answered at once and the connection closed.
+const DRAINED_AT_MOST: u64 = 64 * 1024 * 1024;
+
+/// Refuses a body whose declared length is over what its route takes, without handing it to the
+/// route (which would wait for every byte of an upload it must refuse anyway).
 pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
     let limit = if request.uri().path() == "/import" {
         super::import::IMPORT_BODY_LIMIT
@@ -75,10 +81,22 @@ pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response 
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    match declared {
+        Some(length) if length > limit as u64 => {
+            if length <= DRAINED_AT_MOST {
+                let mut chunks = request.into_body().into_data_stream();
+                let mut read = 0;
+                while let Some(Ok(chunk)) = chunks.next().await {
+                    read += chunk.len() as u64;
+                    if read >= length {
+                        break;
+                    }
+                }
+            }
+            StatusCode::PAYLOAD_TOO_LARGE.into_response()
+        }
+        _ => next.run(request).await,
     }
-    next.run(request).await
 }
 
 fn too_large() -> AppError {
