@@ -130,6 +130,10 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     }
 }
 
+/// A hash no password is known to match, checked in place of a missing account's so that a
+/// sign-in with an unknown name takes as long as one with a wrong password.
+pub static STAND_IN_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&new_token()).unwrap_or_default());
+
 /// A fresh random secret: 32 bytes, hex.
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();

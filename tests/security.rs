@@ -534,3 +534,24 @@ async fn framework_rejections_are_explained_not_bare_text() {
     assert!(not_a_form.text().await.unwrap().contains("请以表单方式提交"));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_name_is_answered_like_a_wrong_password() {
+    let app = TestApp::demo().await;
+    let client = app.anonymous();
+    let mut answers = Vec::new();
+    for username in ["admin", "no-such-user"] {
+        let response = client
+            .post(app.url("/login"))
+            .form(&[("username", username), ("password", "not-the-password")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{username}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("用户名或密码不正确"), "{username}");
+        answers.push(page.replace(&format!("value=\"{username}\""), "value=\"NAME\""));
+    }
+    assert_eq!(answers[0], answers[1], "the answer tells which names exist");
+    app.stop().await;
+}

@@ -239,14 +239,14 @@ pub async fn login(
     let outcome = match user {
         Err(locked) => locked,
         Ok(user) => {
-            let user = match user {
-                Some(user) => {
-                    let hash = user.password_hash.clone();
-                    let checked = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await;
-                    checked.unwrap_or(false).then_some(user)
-                }
-                None => None,
-            };
+            // An unknown or disabled name is checked against a stand-in hash, so that the time
+            // taken does not tell which names exist.
+            let hash = user.as_ref().map(|u| u.password_hash.clone());
+            let checked = tokio::task::spawn_blocking(move || {
+                verify_password(&password, hash.as_deref().unwrap_or(&crate::auth::STAND_IN_HASH))
+            })
+            .await;
+            let user = user.filter(|_| checked.unwrap_or(false));
             let username = username.clone();
             state
                 .db
