@@ -12,6 +12,7 @@ use crate::db::{self, reports::ReportInput};
 use crate::domain::catalogue::Catalogue;
 use crate::domain::period::{MAX_YEAR, MIN_YEAR};
 use crate::domain::validation;
+use crate::domain::workflow::ReportStatus;
 use crate::domain::{Actor, Period};
 use crate::error::{AppError, AppResult};
 
@@ -54,10 +55,21 @@ pub struct ImportChange {
     pub new: Option<i64>,
 }
 
+/// A report whose status the import changes (or would change): created, or submitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StatusChange {
+    pub region_code: String,
+    pub period: String,
+    /// `None` for a report the import creates.
+    pub old: Option<ReportStatus>,
+    pub new: ReportStatus,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ImportOutcome {
     pub rows: usize,
     pub changes: Vec<ImportChange>,
+    pub status_changes: Vec<StatusChange>,
     /// Every bad row, not just the first. Non-empty means nothing was written.
     pub errors: Vec<RowError>,
     /// True when the changes were committed.
@@ -349,7 +361,16 @@ pub fn apply_reports(
             version: None,
         };
         match db::reports::save(conn, catalogue, actor, &region, period, &input, today) {
-            Ok(_) => {
+            Ok(saved) => {
+                let old_status = old.as_ref().map(|r| r.status);
+                if old_status != Some(saved.report.status) {
+                    outcome.status_changes.push(StatusChange {
+                        region_code: region.clone(),
+                        period: period.to_string(),
+                        old: old_status,
+                        new: saved.report.status,
+                    });
+                }
                 for row in rows {
                     let before = old
                         .as_ref()
@@ -416,6 +437,7 @@ pub fn run(
         tx.rollback()?;
         if !outcome.errors.is_empty() {
             outcome.changes.clear();
+            outcome.status_changes.clear();
         }
     }
     Ok(outcome)

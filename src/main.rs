@@ -260,6 +260,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     show(change.new)
                 );
             }
+            for change in &outcome.status_changes {
+                println!(
+                    "report {} {}: {} → {}",
+                    change.region_code,
+                    change.period,
+                    change.old.map_or("(新建)", |s| s.label_zh()),
+                    change.new.label_zh()
+                );
+            }
             if outcome.applied {
                 println!("已导入 {} 行,{} 处变更(imported)", outcome.rows, outcome.changes.len());
             } else {

@@ -138,8 +138,12 @@ async fn gbk_reports_file_imports_with_its_chinese_notes() {
     assert!(std::str::from_utf8(&gbk).is_err(), "the file really is GBK");
     let (status, page) = preview(&app, &client, "reports", &gbk).await;
     assert_eq!(status, 200, "{page}");
+    // The preview says the import creates and submits the report, not only the figures.
+    assert!(page.contains("以下 1 份报告的状态将变更"), "{page}");
+    assert!(page.contains("(新建)") && page.contains("→ 已报送"), "{page}");
     let (status, page) = confirm(&app, &client, "reports", &carried_content(&page)).await;
     assert_eq!(status, 200, "{page}");
+    assert!(page.contains("以下 1 份报告的状态已变更"), "{page}");
     let (cumulative, note, status): (i64, String, String) = app
         .conn()
         .query_row(
@@ -335,6 +339,7 @@ fn cli_dry_run_shows_changes_and_writes_nothing() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("445300 2022Q1 shantytown_starts"), "{stdout}");
+    assert!(stdout.contains("report 445300 2022Q1: (新建) → 已报送"), "{stdout}");
     assert_eq!(common::snapshot(&rusqlite::Connection::open(&db).unwrap()), before);
 
     let output = cli_import(&db, &file, &[]);

@@ -5,7 +5,10 @@ use maud::{Markup, html};
 use super::Lang;
 use super::components::thousands;
 use crate::domain::catalogue::Catalogue;
-use crate::import::{ImportChange, ImportOutcome, Kind, MAX_IMPORT_BYTES, REPORT_COLUMNS, TARGET_COLUMNS};
+use crate::domain::workflow::ReportStatus;
+use crate::import::{
+    ImportChange, ImportOutcome, Kind, MAX_IMPORT_BYTES, REPORT_COLUMNS, StatusChange, TARGET_COLUMNS,
+};
 
 /// The `kind` parameter of the import URLs.
 pub fn kind_code(kind: Kind) -> &'static str {
@@ -162,6 +165,51 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
     }
 }
 
+fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
+    let lang = view.lang;
+    let english = lang.is_en();
+    let label = |status: ReportStatus| lang.t(status.label_zh(), status.label_en());
+    html! {
+        table.import-changes.status-changes {
+            thead { tr {
+                th { (lang.t("地区", "Region")) }
+                th { (lang.t("报告期", "Period")) }
+                th { (lang.t("原状态", "Old status")) }
+                th { (lang.t("新状态", "New status")) }
+            } }
+            tbody {
+                @for change in changes {
+                    tr {
+                        td { (change.region_code) " " (view.catalogue.region(&change.region_code).map_or("", |r| r.name(english))) }
+                        td { (change.period) }
+                        td { (change.old.map_or(lang.t("(新建)", "(new report)"), label)) }
+                        td { "→ " (label(change.new)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a reports import does to the reports' statuses, said before the figures.
+fn status_summary(view: &OutcomeView<'_>, applied: bool) -> Markup {
+    let changes = &view.outcome.status_changes;
+    let count = changes.len();
+    html! {
+        @if !changes.is_empty() {
+            p {
+                (match (view.lang, applied) {
+                    (Lang::Zh, false) => format!("以下 {count} 份报告的状态将变更:"),
+                    (Lang::Zh, true) => format!("以下 {count} 份报告的状态已变更:"),
+                    (Lang::En, false) => format!("{count} reports would change status:"),
+                    (Lang::En, true) => format!("{count} reports changed status:"),
+                })
+            }
+            (status_table(view, changes))
+        }
+    }
+}
+
 /// Every bad line, or what would change with a form to confirm it.
 pub fn preview(view: &OutcomeView<'_>) -> Markup {
     let lang = view.lang;
@@ -194,6 +242,7 @@ pub fn preview(view: &OutcomeView<'_>) -> Markup {
                 })
             }
             @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
+            (status_summary(view, false))
             form.import-confirm method="post" action="/import" enctype="multipart/form-data" {
                 input type="hidden" name="kind" value=(kind_code(view.kind));
                 input type="hidden" name="file_name" value=(view.file_name);
@@ -221,6 +270,7 @@ pub fn done(view: &OutcomeView<'_>) -> Markup {
             })
         }
         @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
+        (status_summary(view, true))
         p {
             a href="/audit" { (lang.t("查看变更日志", "See the change log")) }
             " · "
