@@ -1,6 +1,6 @@
-//! Gzip for browsers that ask for it: the same content as uncompressed, each user's own page
-//! (the header names who is signed in), fresh after a write, and nothing compressed for a client
-//! that does not ask.
+//! Gzip for browsers that ask for it (pages, API bodies, SVG charts, bundled files): the same
+//! content as uncompressed, each user's own page (the header names who is signed in), fresh
+//! after a write, and nothing compressed for a client that does not ask.
 
 mod common;
 
@@ -67,6 +67,8 @@ async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise()
         "/indicators/shantytown_starts?period=2021Q4",
         "/bulletin?period=2021Q4",
         "/api/v1/progress?period=2021Q4",
+        "/charts/ranking.svg?period=2021Q4",
+        "/charts/trend.svg?region=440100&year=2021",
         "/static/app.css",
         "/static/app.js",
     ] {
@@ -84,6 +86,31 @@ async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise()
         }
         assert_eq!(plain.vary.as_deref(), Some("accept-encoding"), "{path}");
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_png_chart_is_sent_as_it_is() {
+    let app = TestApp::demo().await;
+    let client = app.login("leader").await;
+    let url = app.url("/charts/overview.png?period=2021Q4");
+    let mut bodies = Vec::new();
+    for accept in [None, Some(BROWSER), Some(BROWSER)] {
+        let mut request = client.get(&url);
+        if let Some(accept) = accept {
+            request = request.header(ACCEPT_ENCODING, accept);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers().get(CONTENT_ENCODING).is_none(),
+            "PNG is compressed already"
+        );
+        assert_eq!(response.headers()["content-type"], "image/png");
+        bodies.push(response.bytes().await.unwrap());
+    }
+    assert!(bodies[0].starts_with(b"\x89PNG"));
+    assert!(bodies.iter().all(|b| *b == bodies[0]), "the same drawing each time");
     app.stop().await;
 }
 

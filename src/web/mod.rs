@@ -71,8 +71,9 @@ pub struct DataFacts {
     pub periods: Arc<Vec<Period>>,
 }
 
-/// Rendered fragments kept at most, and the largest one worth keeping.
+/// Rendered fragments kept at most, their total size at most, and the largest one worth keeping.
 const CACHED_FRAGMENTS: usize = 512;
+const CACHED_FRAGMENT_BYTES: usize = 32 * 1024 * 1024;
 const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
 
 /// Progress tables kept at most; those of older data versions are dropped first.
@@ -139,9 +140,13 @@ impl App {
         let bytes: Arc<[u8]> = render().into();
         if bytes.len() <= LARGEST_FRAGMENT {
             let mut fragments = self.fragments.lock().unwrap_or_else(|e| e.into_inner());
-            if fragments.len() >= CACHED_FRAGMENTS {
+            let full = |fragments: &HashMap<String, Versioned<Arc<[u8]>>>| {
+                let kept: usize = fragments.values().map(|(_, kept)| kept.len()).sum();
+                fragments.len() >= CACHED_FRAGMENTS || kept + bytes.len() > CACHED_FRAGMENT_BYTES
+            };
+            if full(&fragments) {
                 fragments.retain(|_, (cached_version, _)| *cached_version == version);
-                if fragments.len() >= CACHED_FRAGMENTS {
+                if full(&fragments) {
                     fragments.clear();
                 }
             }
@@ -295,4 +300,35 @@ pub fn router(state: AppState) -> Router {
 
 fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_fragments_stay_within_their_byte_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("anju.db"), &dir.path().join("data")).unwrap();
+        let app = App::new(
+            Arc::new(db),
+            Catalogue::new(Vec::new(), Vec::new()),
+            ServeConfig::default(),
+        );
+        let kept = |app: &App| -> usize { app.fragments.lock().unwrap().values().map(|(_, b)| b.len()).sum() };
+        let megabyte = 1024 * 1024;
+        for i in 0..100 {
+            let bytes = app.fragment(&format!("chart|{i}"), 1, || vec![b'x'; megabyte]);
+            assert_eq!(bytes.len(), megabyte);
+            assert!(kept(&app) <= CACHED_FRAGMENT_BYTES, "{} bytes kept", kept(&app));
+        }
+        // The newest is kept and served from memory.
+        assert!(app.cached_fragment("chart|99", 1).is_some());
+        // A new data version makes every older fragment stale.
+        assert!(app.cached_fragment("chart|99", 2).is_none());
+        // Too large to keep, but still answered.
+        let huge = app.fragment("country", 1, || vec![b'x'; LARGEST_FRAGMENT + 1]);
+        assert_eq!(huge.len(), LARGEST_FRAGMENT + 1);
+        assert!(app.cached_fragment("country", 1).is_none());
+    }
 }

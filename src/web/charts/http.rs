@@ -1,5 +1,6 @@
 //! `GET /charts/{name}.svg|png`: the charts as files, with ETag and 304.
 
+use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -11,9 +12,9 @@ use crate::web::AppState;
 use crate::web::api::{check_filters, resolve_period};
 use crate::web::auth::CurrentUser;
 use crate::web::dashboard::{default_indicator, load_table, load_year};
-use crate::web::etag;
 use crate::web::extract::Query;
 use crate::web::views::Lang;
+use crate::web::{compress, etag};
 
 #[derive(Deserialize, Default)]
 pub struct ChartQuery {
@@ -51,6 +52,30 @@ pub async fn chart(
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
+    // Drawn once per data version, address and language; every viewer shares the bytes.
+    let key = format!("chart|{uri}|{}", lang.code());
+    let content_type = if format == "svg" {
+        "image/svg+xml; charset=utf-8"
+    } else {
+        "image/png"
+    };
+    let answer = |bytes| {
+        // PNG is compressed already.
+        let mut response = if format == "svg" {
+            compress::body_response(&state, &headers, &key, version, bytes, content_type)
+        } else {
+            (
+                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+                Bytes::from_owner(bytes),
+            )
+                .into_response()
+        };
+        etag::tag_response(&mut response, &tag);
+        response
+    };
+    if let Some(bytes) = state.cached_fragment(&key, version) {
+        return Ok(answer(bytes));
+    }
     let catalogue = state.catalogue();
     let chart = match name {
         "overview" => {
@@ -84,20 +109,12 @@ pub async fn chart(
             )
         }
     };
-    let mut response = if format == "svg" {
-        let mut response = svg(&chart).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("image/svg+xml; charset=utf-8"),
-        );
-        response
-    } else {
-        let mut response = png(&chart).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-        response
-    };
-    etag::tag_response(&mut response, &tag);
-    Ok(response)
+    let bytes = state.fragment(&key, version, || {
+        if format == "svg" {
+            svg(&chart).into_bytes()
+        } else {
+            png(&chart)
+        }
+    });
+    Ok(answer(bytes))
 }
