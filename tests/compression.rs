@@ -140,6 +140,7 @@ async fn a_write_replaces_the_compressed_page_and_api_body() {
     let api_url = app.url("/api/v1/progress?period=2021Q4&region=440100&indicator=shantytown_starts");
     let before = fetch(&admin, &page_url, Some(BROWSER)).await;
     assert!(before.text.contains("18/21"), "18 of 21 cities counted");
+    assert!(fetch(&admin, &page_url, None).await.text.contains("18/21"));
     let api_before = fetch(&admin, &api_url, Some(BROWSER)).await;
     assert!(api_before.text.contains("\"report_status\":\"approved\""));
 
@@ -155,6 +156,8 @@ async fn a_write_replaces_the_compressed_page_and_api_body() {
     assert_eq!(after.encoding.as_deref(), Some("gzip"));
     assert_ne!(after.tag, before.tag);
     assert!(after.text.contains("17/21"), "the compressed page shows the write");
+    let plain_after = fetch(&admin, &page_url, None).await;
+    assert_eq!(plain_after.text, after.text, "so does the uncompressed one");
     let api_after = fetch(&admin, &api_url, Some(BROWSER)).await;
     assert!(!api_after.text.contains("\"report_status\":\"approved\""));
     assert_eq!(api_after.text, fetch(&admin, &api_url, None).await.text);

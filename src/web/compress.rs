@@ -93,35 +93,47 @@ pub fn body_response(
     response
 }
 
-fn page_key(tag: &str) -> String {
-    format!("page|{tag}")
+/// Where the page for ETag `tag` is kept, compressed or not.
+fn page_key(tag: &str, gzip: bool) -> String {
+    format!("page|{}|{tag}", if gzip { "gzip" } else { "plain" })
 }
 
-/// The compressed page kept for ETag `tag`, if the browser takes gzip and it was rendered at
-/// data `version`: a repeated page view then reads neither the data nor the templates.
-pub fn cached_page(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
-    if !accepts_gzip(headers) {
-        return None;
-    }
-    let bytes = state.cached_fragment(&page_key(tag), version)?;
-    let mut response = gzipped(bytes, HTML);
-    etag::tag_response(&mut response, tag);
-    Some(response)
-}
-
-/// `page` as the response for ETag `tag`; compressed and kept for [`cached_page`] when the
-/// browser takes gzip.
-pub fn page_response(state: &AppState, headers: &HeaderMap, tag: &str, version: i64, page: Markup) -> Response {
-    let mut response = if accepts_gzip(headers) {
-        let bytes = state.fragment(&page_key(tag), version, || gzip(page.0.as_bytes()));
+/// The page as it was sent: compressed when `gzip`.
+fn page_bytes(bytes: Arc<[u8]>, gzip: bool, tag: &str) -> Response {
+    let mut response = if gzip {
         gzipped(bytes, HTML)
     } else {
-        let mut response = page.into_response();
+        let mut response = Bytes::from_owner(bytes).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
         vary(&mut response);
         response
     };
     etag::tag_response(&mut response, tag);
     response
+}
+
+/// The page kept for ETag `tag` in the encoding this request takes, if it was rendered at data
+/// `version`: a repeated page view then reads neither the data nor the templates.
+pub fn cached_page(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
+    let gzip = accepts_gzip(headers);
+    let bytes = state.cached_fragment(&page_key(tag, gzip), version)?;
+    Some(page_bytes(bytes, gzip, tag))
+}
+
+/// `page` as the response for ETag `tag`, compressed when the browser takes gzip, and kept for
+/// [`cached_page`].
+pub fn page_response(state: &AppState, headers: &HeaderMap, tag: &str, version: i64, page: Markup) -> Response {
+    let gzip = accepts_gzip(headers);
+    let bytes = state.fragment(&page_key(tag, gzip), version, || {
+        if gzip {
+            self::gzip(page.0.as_bytes())
+        } else {
+            page.0.into_bytes()
+        }
+    });
+    page_bytes(bytes, gzip, tag)
 }
 
 #[cfg(test)]
