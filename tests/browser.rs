@@ -46,6 +46,38 @@ async fn check_console(browser: &Browser, page: &str) {
 }
 
 /// Fails unless every `img`, inline `svg` and stylesheet on the page loaded and has a size.
+/// Clicks `target` in the second column's heading of `table` and checks that the rows (the total
+/// row aside) come out in descending order of that column's first data cell.
+async fn click_sorts_descending(browser: &Browser, target: &str, table: &str, what: &str) {
+    browser.find(target).await.click().await;
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector('{table} thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'"
+            ),
+            &format!("{what} to sort"),
+        )
+        .await;
+    let sorted = browser
+        .script(&format!(
+            "return Array.from(document.querySelectorAll('{table} tbody tr:not(.total-row) td:nth-of-type(1)'),
+                 td => Number(td.getAttribute('data-sort')));"
+        ))
+        .await;
+    let column: Vec<f64> = sorted
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    browser
+        .check(
+            column.len() > 10 && column.windows(2).all(|w| w[0] >= w[1]),
+            &format!("{what} is not sorted descending: {column:?}"),
+        )
+        .await;
+}
+
 async fn check_rendered(browser: &Browser, page: &str) {
     let broken = browser
         .script(
@@ -214,39 +246,17 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
 
     // A click on an indicator's name in the city × indicator table sorts by it, staying on the
     // page; the link beside the name is what opens the indicator.
-    browser
-        .find("table.matrix thead th:nth-child(2) .heading-name")
-        .await
-        .click()
-        .await;
-    browser
-        .wait_until(
-            "document.querySelector('table.matrix thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'",
-            "the city × indicator table to sort",
-        )
-        .await;
+    click_sorts_descending(
+        &browser,
+        "table.matrix thead th:nth-child(2) .heading-name",
+        "table.matrix",
+        "the city × indicator table",
+    )
+    .await;
     browser
         .check(
             !browser.current_url().await.contains("/indicators/"),
             "a click on the heading left the dashboard",
-        )
-        .await;
-    let rates = browser
-        .script(
-            "return Array.from(document.querySelectorAll('table.matrix tbody tr:not(.total-row) td:nth-of-type(1)'),
-                 td => Number(td.getAttribute('data-sort')));",
-        )
-        .await;
-    let column: Vec<f64> = rates
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_f64())
-        .collect();
-    browser
-        .check(
-            column.len() > 10 && column.windows(2).all(|w| w[0] >= w[1]),
-            &format!("the city × indicator table is not sorted descending: {column:?}"),
         )
         .await;
 
@@ -303,32 +313,7 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
 
     // The indicator page: its chart renders and its table sorts by a click on a heading.
     check_rendered(&browser, "indicator page").await;
-    let heading = browser.find("table.data thead th:nth-child(2)").await;
-    heading.click().await;
-    browser
-        .wait_until(
-            "document.querySelector('table.data thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'",
-            "the table to sort",
-        )
-        .await;
-    let sorted = browser
-        .script(
-            "return Array.from(document.querySelectorAll('table.data tbody tr:not(.total-row) td:nth-of-type(1)'),
-                 td => Number(td.getAttribute('data-sort')));",
-        )
-        .await;
-    let column: Vec<f64> = sorted
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_f64())
-        .collect();
-    browser
-        .check(
-            column.len() > 10 && column.windows(2).all(|w| w[0] >= w[1]),
-            &format!("not sorted descending: {column:?}"),
-        )
-        .await;
+    click_sorts_descending(&browser, "table.data thead th:nth-child(2)", "table.data", "the table").await;
     check_console(&browser, "indicator page").await;
 
     // A city's page: its trend charts render too.

@@ -7,24 +7,34 @@ mod common;
 use std::io::Read;
 
 use common::TestApp;
-use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, ETAG, IF_NONE_MATCH, VARY};
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 
 const BROWSER: &str = "gzip, deflate, br, zstd";
 
 struct Answer {
+    content_type: Option<String>,
     encoding: Option<String>,
     vary: Option<String>,
     tag: Option<String>,
-    /// The body as sent, decompressed when it was gzip.
+    /// How many bytes came over the wire.
+    sent: usize,
+    /// The body, decompressed when it was gzip.
+    body: Vec<u8>,
+    /// The body as text.
     text: String,
 }
 
-async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Answer {
-    let mut request = client.get(url);
-    if let Some(accept) = accept {
-        request = request.header(ACCEPT_ENCODING, accept);
+/// A GET of `url`, with `Accept-Encoding: accept` when given.
+fn get(client: &reqwest::Client, url: &str, accept: Option<&str>) -> reqwest::RequestBuilder {
+    let request = client.get(url);
+    match accept {
+        Some(accept) => request.header(ACCEPT_ENCODING, accept),
+        None => request,
     }
-    let response = request.send().await.expect("request");
+}
+
+async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Answer {
+    let response = get(client, url, accept).send().await.expect("request");
     assert_eq!(response.status(), 200, "{url}");
     let header = |name| {
         response
@@ -32,28 +42,32 @@ async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Ans
             .get(name)
             .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
     };
-    let (encoding, vary, tag) = (header(CONTENT_ENCODING), header(VARY), header(ETAG));
+    let (content_type, encoding) = (header(CONTENT_TYPE), header(CONTENT_ENCODING));
+    let (vary, tag) = (header(VARY), header(ETAG));
     let bytes = response.bytes().await.expect("body");
-    let text = if encoding.as_deref() == Some("gzip") {
-        let mut text = String::new();
+    let body = if encoding.as_deref() == Some("gzip") {
+        let mut body = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..])
-            .read_to_string(&mut text)
+            .read_to_end(&mut body)
             .expect("valid gzip");
         assert!(
-            bytes.len() < text.len(),
+            bytes.len() < body.len(),
             "{url}: compressed {} of {}",
             bytes.len(),
-            text.len()
+            body.len()
         );
-        text
+        body
     } else {
-        String::from_utf8(bytes.to_vec()).expect("utf-8")
+        bytes.to_vec()
     };
     Answer {
+        content_type,
         encoding,
         vary,
         tag,
-        text,
+        sent: bytes.len(),
+        text: String::from_utf8_lossy(&body).into_owned(),
+        body,
     }
 }
 
@@ -96,18 +110,10 @@ async fn a_png_chart_is_sent_as_it_is() {
     let url = app.url("/charts/overview.png?period=2021Q4");
     let mut bodies = Vec::new();
     for accept in [None, Some(BROWSER), Some(BROWSER)] {
-        let mut request = client.get(&url);
-        if let Some(accept) = accept {
-            request = request.header(ACCEPT_ENCODING, accept);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        assert!(
-            response.headers().get(CONTENT_ENCODING).is_none(),
-            "PNG is compressed already"
-        );
-        assert_eq!(response.headers()["content-type"], "image/png");
-        bodies.push(response.bytes().await.unwrap());
+        let answer = fetch(&client, &url, accept).await;
+        assert_eq!(answer.encoding, None, "PNG is compressed already");
+        assert_eq!(answer.content_type.as_deref(), Some("image/png"));
+        bodies.push(answer.body);
     }
     assert!(bodies[0].starts_with(b"\x89PNG"));
     assert!(bodies.iter().all(|b| *b == bodies[0]), "the same drawing each time");
@@ -163,22 +169,14 @@ async fn a_write_replaces_the_compressed_page_and_api_body() {
     assert_eq!(api_after.text, fetch(&admin, &api_url, None).await.text);
 
     // The old tag no longer matches; the new one does.
-    let stale = admin
-        .get(&page_url)
-        .header(ACCEPT_ENCODING, BROWSER)
-        .header(IF_NONE_MATCH, before.tag.unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), 200);
-    let fresh = admin
-        .get(&page_url)
-        .header(ACCEPT_ENCODING, BROWSER)
-        .header(IF_NONE_MATCH, after.tag.unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(fresh.status(), 304);
+    for (tag, status) in [(before.tag, 200), (after.tag, 304)] {
+        let answer = get(&admin, &page_url, Some(BROWSER))
+            .header(IF_NONE_MATCH, tag.unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), status);
+    }
     app.stop().await;
 }
 
@@ -191,26 +189,18 @@ async fn a_static_file_has_one_tag_per_encoding() {
     let gzip = fetch(&client, &url, Some(BROWSER)).await;
     assert_ne!(plain.tag, gzip.tag);
     for (accept, tag) in [(None, &plain.tag), (Some(BROWSER), &gzip.tag)] {
-        let mut request = client.get(&url).header(IF_NONE_MATCH, tag.clone().unwrap());
-        if let Some(accept) = accept {
-            request = request.header(ACCEPT_ENCODING, accept);
-        }
+        let request = get(&client, &url, accept).header(IF_NONE_MATCH, tag.clone().unwrap());
         assert_eq!(request.send().await.unwrap().status(), 304);
     }
     // The bundled Chinese font is compressed too (4 MB, about half of it saved).
-    let font = client
-        .get(app.url("/static/fonts/DroidSansFallbackFull.ttf"))
-        .header(ACCEPT_ENCODING, BROWSER)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(font.headers()[CONTENT_ENCODING], "gzip");
-    let compressed = font.bytes().await.unwrap();
-    let mut original = Vec::new();
-    flate2::read::GzDecoder::new(&compressed[..])
-        .read_to_end(&mut original)
-        .unwrap();
-    assert_eq!(original.len(), 4_033_420);
-    assert!(compressed.len() < original.len() * 6 / 10);
+    let font = fetch(
+        &client,
+        &app.url("/static/fonts/DroidSansFallbackFull.ttf"),
+        Some(BROWSER),
+    )
+    .await;
+    assert_eq!(font.encoding.as_deref(), Some("gzip"));
+    assert_eq!(font.body.len(), 4_033_420);
+    assert!(font.sent < font.body.len() * 6 / 10);
     app.stop().await;
 }

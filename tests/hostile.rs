@@ -300,10 +300,10 @@ async fn malformed_report_bodies_get_a_clear_4xx_and_change_nothing() {
     assert_refused(&app, &before, "oversized login", &answer);
     // A body declared far over the limit is refused before it is read: the server does not wait
     // for the 100 MB that never come (the read would time out first).
-    for (path, kind) in [
-        ("PUT /api/v1/reports/440100/2021Q4", "application/json"),
-        ("POST /login", "text/html"),
-        ("POST /import", "text/html"),
+    for (path, kind, limit) in [
+        ("PUT /api/v1/reports/440100/2021Q4", "application/json", "256 KiB"),
+        ("POST /login", "text/html", "256 KiB"),
+        ("POST /import", "text/html", "8 MB"),
     ] {
         let request = format!(
             "{path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\n\
@@ -314,6 +314,7 @@ async fn malformed_report_bodies_get_a_clear_4xx_and_change_nothing() {
         assert_eq!(answer.status, 413, "{path}: {}", answer.body);
         assert!(answer.content_type.starts_with(kind), "{path}: {}", answer.content_type);
         assert!(answer.body.contains("过大"), "{path}: {}", answer.body);
+        assert!(answer.body.contains(limit), "{path} names its limit: {}", answer.body);
     }
     assert_eq!(app.snapshot(), before);
     app.stop().await;

@@ -175,6 +175,9 @@ async fn officer_submits_admin_returns_officer_resubmits_admin_approves() {
 
     // The audit log shows each step with the right person.
     let audit: Value = common::get_json(&admin, app.url("/api/v1/audit?region=440100&period=2022Q1")).await;
+    // Filters typed with spaces around them find the same rows.
+    let spaced: Value = common::get_json(&admin, app.url("/api/v1/audit?region=%20440100&period=2022Q1%20")).await;
+    assert_eq!(spaced, audit);
     let mut steps: Vec<(String, String, String, String)> = audit["rows"]
         .as_array()
         .unwrap()

@@ -61,13 +61,14 @@ pub fn vary(response: &mut Response) {
         .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
 }
 
-/// A response of gzip-compressed `bytes` whose content is `content_type`.
-pub fn gzipped(bytes: Arc<[u8]>, content_type: &'static str) -> Response {
-    let mut response = Bytes::from_owner(bytes).into_response();
+/// `bytes` of `content_type` as a response, marked as gzip-compressed when `gzipped`.
+pub fn bytes_response(bytes: Bytes, content_type: &'static str, gzipped: bool) -> Response {
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    vary(&mut response);
+    if gzipped {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     response
 }
 
@@ -81,14 +82,13 @@ pub fn body_response(
     bytes: Arc<[u8]>,
     content_type: &'static str,
 ) -> Response {
-    if accepts_gzip(headers) {
-        let compressed = state.fragment(&format!("gzip|{key}"), version, || gzip(&bytes));
-        return gzipped(compressed, content_type);
-    }
-    let mut response = Bytes::from_owner(bytes).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let gzip = accepts_gzip(headers);
+    let bytes = if gzip {
+        state.fragment(&format!("gzip|{key}"), version, || self::gzip(&bytes))
+    } else {
+        bytes
+    };
+    let mut response = bytes_response(Bytes::from_owner(bytes), content_type, gzip);
     vary(&mut response);
     response
 }
@@ -98,18 +98,10 @@ fn page_key(tag: &str, gzip: bool) -> String {
     format!("page|{}|{tag}", if gzip { "gzip" } else { "plain" })
 }
 
-/// The page as it was sent: compressed when `gzip`.
+/// The page as it was kept: compressed when `gzip`.
 fn page_bytes(bytes: Arc<[u8]>, gzip: bool, tag: &str) -> Response {
-    let mut response = if gzip {
-        gzipped(bytes, HTML)
-    } else {
-        let mut response = Bytes::from_owner(bytes).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
-        vary(&mut response);
-        response
-    };
+    let mut response = bytes_response(Bytes::from_owner(bytes), HTML, gzip);
+    vary(&mut response);
     etag::tag_response(&mut response, tag);
     response
 }

@@ -96,15 +96,15 @@ pub async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     {
         return StatusCode::NOT_MODIFIED.into_response();
     }
-    let mut response = Bytes::from_static(compressed.unwrap_or(contents)).into_response();
+    let mut response = compress::bytes_response(
+        Bytes::from_static(compressed.unwrap_or(contents)),
+        content_type(&path),
+        compressed.is_some(),
+    );
     let response_headers = response.headers_mut();
-    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
     response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     if let Ok(value) = HeaderValue::from_str(&etag) {
         response_headers.insert(header::ETAG, value);
-    }
-    if compressed.is_some() {
-        response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     if compressible(&path) {
         compress::vary(&mut response);

@@ -2,8 +2,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::{Chart, overview, png, ranking, svg, trend};
@@ -64,11 +64,7 @@ pub async fn chart(
         let mut response = if format == "svg" {
             compress::body_response(&state, &headers, &key, version, bytes, content_type)
         } else {
-            (
-                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-                Bytes::from_owner(bytes),
-            )
-                .into_response()
+            compress::bytes_response(Bytes::from_owner(bytes), content_type, false)
         };
         etag::tag_response(&mut response, &tag);
         response

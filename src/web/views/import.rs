@@ -136,6 +136,12 @@ fn shown(value: Option<i64>, lang: Lang) -> String {
     value.map_or_else(|| lang.t("(空)", "(blank)").to_owned(), thousands)
 }
 
+/// `440100 广州市`: a region's code and name, as a file names it and the page shows it.
+fn region_label(view: &OutcomeView<'_>, code: &str) -> String {
+    let name = view.catalogue.region(code).map_or("", |r| r.name(view.lang.is_en()));
+    format!("{code} {name}")
+}
+
 fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
     let lang = view.lang;
     let english = lang.is_en();
@@ -153,7 +159,7 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
                 @for change in changes {
                     tr {
                         td.num { (change.line) }
-                        td { (change.region_code) " " (view.catalogue.region(&change.region_code).map_or("", |r| r.name(english))) }
+                        td { (region_label(view, &change.region_code)) }
                         td { (change.period) }
                         td { (view.catalogue.indicator(&change.indicator).map_or(change.indicator.as_str(), |i| i.name(english))) }
                         td.num { (shown(change.old, lang)) }
@@ -167,7 +173,6 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
 
 fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
     let lang = view.lang;
-    let english = lang.is_en();
     let label = |status: ReportStatus| lang.t(status.label_zh(), status.label_en());
     html! {
         table.import-changes.status-changes {
@@ -180,7 +185,7 @@ fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
             tbody {
                 @for change in changes {
                     tr {
-                        td { (change.region_code) " " (view.catalogue.region(&change.region_code).map_or("", |r| r.name(english))) }
+                        td { (region_label(view, &change.region_code)) }
                         td { (change.period) }
                         td { (change.old.map_or(lang.t("(新建)", "(new report)"), label)) }
                         td { "→ " (label(change.new)) }
