@@ -315,6 +315,9 @@ async fn malformed_report_bodies_get_a_clear_4xx_and_change_nothing() {
         assert!(answer.content_type.starts_with(kind), "{path}: {}", answer.content_type);
         assert!(answer.body.contains("过大"), "{path}: {}", answer.body);
         assert!(answer.body.contains(limit), "{path} names its limit: {}", answer.body);
+        if kind == "text/html" {
+            assert!(answer.body.contains("<h1>内容过大</h1>"), "{path}: {}", answer.body);
+        }
     }
     assert_eq!(app.snapshot(), before);
     app.stop().await;

@@ -94,6 +94,7 @@ impl IntoResponse for PageError {
         let title = match status {
             StatusCode::NOT_FOUND => lang.t("页面不存在", "Not found"),
             StatusCode::FORBIDDEN => lang.t("无权访问", "Forbidden"),
+            StatusCode::PAYLOAD_TOO_LARGE => lang.t("内容过大", "Too large"),
             s if s.is_server_error() => lang.t("服务器出错", "Server error"),
             _ => lang.t("请求有误", "Bad request"),
         };
