@@ -101,13 +101,11 @@ impl Db {
         &self.path
     }
 
-    /// Runs `f` with a connection, on the current thread.
+    /// Runs `f` with a connection, on the current thread. The closure is a use case (or a
+    /// read), so its error is the use cases' `AppError`; the SQL functions it calls return
+    /// `rusqlite` errors, which convert.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> AppResult<T>) -> AppResult<T> {
-        let pooled = self
-            .idle
-            .lock()
-            .map_err(|_| anyhow::anyhow!("connection pool poisoned"))?
-            .pop();
+        let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut conn = match pooled {
             Some(conn) => conn,
             None => connect(&self.path)?,

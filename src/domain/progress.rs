@@ -108,7 +108,7 @@ impl ProgressTable {
                     Figure {
                         cumulative: sum(reported_parts.iter().filter_map(|f| f.cumulative)),
                         increment: sum(reported_parts.iter().filter_map(|f| f.increment)),
-                        target: explicit_target.or_else(|| sum(parts.filter_map(|f| f.target))),
+                        target: rolled_up_target(explicit_target, parts.map(|f| f.target)),
                         reported: reported_parts.len() as u32,
                         expected: children.len() as u32,
                         ..empty
@@ -289,6 +289,46 @@ pub const COLUMNS_ZH: [&str; 16] = [
     "进度状态",
     "报告状态",
 ];
+
+/// A region's target: its own when one is set, else the sum of its children's (none when no
+/// child has one). Parents' targets everywhere (tables, save warnings, the form) follow this.
+pub fn rolled_up_target(explicit: Option<i64>, children: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    explicit.or_else(|| sum(children.flatten()))
+}
+
+/// The targets of `region` for one year, per indicator with a target, rolled up from the
+/// explicit `targets` of (region code, indicator key) as the progress table rolls them up.
+pub fn region_targets(
+    catalogue: &Catalogue,
+    targets: &HashMap<(String, String), i64>,
+    region: &str,
+) -> HashMap<String, i64> {
+    fn target_of(
+        catalogue: &Catalogue,
+        targets: &HashMap<(String, String), i64>,
+        region: &str,
+        key: &str,
+    ) -> Option<i64> {
+        let explicit = targets.get(&(region.to_owned(), key.to_owned())).copied();
+        rolled_up_target(
+            explicit,
+            catalogue
+                .children(region)
+                .map(|child| target_of(catalogue, targets, &child.code, key)),
+        )
+    }
+    catalogue
+        .indicators()
+        .iter()
+        .filter(|indicator| indicator.has_target)
+        .filter_map(|indicator| {
+            Some((
+                indicator.key.clone(),
+                target_of(catalogue, targets, region, &indicator.key)?,
+            ))
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,22 @@ use serde::Serialize;
 use super::rate::{Status, completion_rate};
 use super::{Period, Tenths};
 
+/// A problem with one field of what was sent; `field` is an indicator key or a form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+        Self {
+            field: Some(field.into()),
+            message: message.to_string(),
+        }
+    }
+}
+
 /// Figures above this are a typing error, not housing.
 pub const MAX_VALUE: i64 = 1_000_000_000_000;
 

@@ -15,13 +15,15 @@ use super::extract::{self, Query};
 use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine, ReportForm};
-use crate::db::{self, reports::Report, reports::ReportInput, users::User};
+use crate::db::{self, reports::Report, users::User};
+use crate::domain::plan::ReportInput;
 use crate::domain::progress::ProgressTable;
 use crate::domain::rate::completion_rate;
 use crate::domain::validation::{self, parse_value};
 use crate::domain::workflow::{self, Action};
 use crate::domain::{Period, Role, Status, deadline};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service;
 
 /// A stored UTC timestamp's date in China.
 pub fn local_date(stored: &str) -> Option<NaiveDate> {
@@ -174,7 +176,7 @@ fn render_form(
         errors: general,
         notice,
         due_date: deadline::due_date(period, state.config.late_after_days).to_string(),
-        reviewer: ctx.user.role.may_administer(),
+        reviewer: ctx.user.actor().may_review(),
     };
     let title = format!("{} {}", region.name(lang.is_en()), period);
     Ok(ctx.render(title, report_form::report_form(&form)))
@@ -187,7 +189,7 @@ pub struct FormQuery {
 
 /// Only those who may write a region's figures see its entry form: its officer and admins.
 fn authorise(state: &AppState, user: &User, code: &str, period: Period) -> AppResult<()> {
-    db::reports::authorise_write(&state.catalogue(), &user.actor(), code, period, crate::clock::today())
+    service::reports::authorise_write(&state.catalogue(), &user.actor(), code, period, crate::clock::today())
 }
 
 pub async fn form(
@@ -286,19 +288,16 @@ pub async fn save(
     result.map_err(|e| ctx.error(e))
 }
 
-/// Runs every check of `save` on the well-formed part of a form and rolls back: nothing is kept.
+/// Runs every check of a save on the well-formed part of a form, writing nothing.
 async fn check_only(state: &AppState, user: &User, code: &str, period: Period, input: ReportInput) -> AppResult<()> {
     let catalogue = state.catalogue();
     let (actor, code) = (user.actor(), code.to_owned());
     state
         .db
         .call(move |conn| {
-            let tx = db::write(conn)?;
-            let checked = db::reports::save(&tx, &catalogue, &actor, &code, period, &input, crate::clock::today());
-            tx.rollback()?;
-            Ok(checked.map(|_| ()))
+            service::reports::check(conn, &catalogue, &actor, &code, period, &input, crate::clock::today()).map(|_| ())
         })
-        .await?
+        .await
 }
 
 #[derive(Deserialize, Default)]

@@ -11,11 +11,12 @@ use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::workflow::Action;
 use crate::domain::{Actor, Period, ReportStatus, Role};
-use crate::import::{self, ImportOptions};
+use crate::service::import::{self, ImportOptions};
+use crate::service::reports;
 
-const TARGETS_CSV: &str = include_str!("../data/demo/targets.csv");
-const REPORTS_CSV: &str = include_str!("../data/demo/reports.csv");
-const STATUSES_CSV: &str = include_str!("../data/demo/statuses.csv");
+const TARGETS_CSV: &str = include_str!("../../data/demo/targets.csv");
+const REPORTS_CSV: &str = include_str!("../../data/demo/reports.csv");
+const STATUSES_CSV: &str = include_str!("../../data/demo/statuses.csv");
 
 /// The name the demo loader's changes carry in the audit log.
 pub const LOADER: &str = "演示数据导入";
@@ -78,13 +79,13 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
             Some((ReportStatus::Returned, comment)) => (Action::Return, Some(comment.as_str())),
             _ => (Action::Approve, None),
         };
-        db::reports::review(
+        reports::review_in(
             &tx,
             catalogue,
             &actor,
             &report.region_code,
             report.period,
-            db::reports::Review {
+            reports::Review {
                 action,
                 comment,
                 version: None,
