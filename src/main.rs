@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use anju::config::{ServeConfig, StoreConfig};
+use anju::domain::validation::given;
 use anju::domain::{Actor, Period};
 use anju::service::accounts::NewUser;
 use anju::service::import::{self, ImportOptions, Kind};
@@ -291,12 +292,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let period: Period = period.parse()?;
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
-            if let Some(code) = region.as_deref().filter(|c| catalogue.region(c).is_none()) {
-                bail!("未知地区代码 {code}(unknown region)");
-            }
-            if let Some(key) = indicator.as_deref().filter(|k| catalogue.indicator(k).is_none()) {
-                bail!("未知指标 {key}(unknown indicator)");
-            }
+            let (region, indicator) = (given(region), given(indicator));
+            service::export::check_filters(&catalogue, region.as_deref(), indicator.as_deref())?;
             let table = db::progress::table(&conn, &catalogue, period)?;
             let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
             let stdout = std::io::stdout().lock();
@@ -363,8 +360,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             anju::ensure_parent(&file)?;
             db::backup_to(&conn, &file)?;
-            let copy = rusqlite::Connection::open(&file)?;
-            let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+            let check = db::integrity_check(&file)?;
             if check != "ok" {
                 bail!("备份校验失败(backup failed integrity check): {check}");
             }

@@ -1,6 +1,6 @@
 //! Bulk inserts for the synthetic national dataset (`anju gen`): plain prepared statements in
 //! the caller's transaction, bypassing per-report validation because the generator guarantees
-//! the rules. The rows come from `crate::seed`; storage knows nothing of how they were made.
+//! the rules. The rows come from the seed generator; storage knows nothing of how they were made.
 
 use rusqlite::{Statement, Transaction, params};
 

@@ -77,6 +77,12 @@ pub fn backup_to(conn: &Connection, file: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// SQLite's own check of the database file at `file`: `"ok"` when it is sound.
+pub fn integrity_check(file: &Path) -> anyhow::Result<String> {
+    let conn = Connection::open(file).with_context(|| format!("opening {}", file.display()))?;
+    Ok(conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+}
+
 /// The database the server works on: a small pool of connections to one SQLite file.
 pub struct Db {
     path: PathBuf,

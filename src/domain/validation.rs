@@ -5,6 +5,12 @@ use serde::Serialize;
 use super::rate::{Status, completion_rate};
 use super::{Period, Tenths};
 
+/// An optional filter as given (query parameter, form field, command-line option): trimmed,
+/// and a blank one is no filter at all.
+pub fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// A problem with one field of what was sent; `field` is an indicator key or a form field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {

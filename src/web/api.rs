@@ -55,14 +55,7 @@ pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<
 
 /// Checks optional `region` and `indicator` filters against the catalogue.
 pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
-    let catalogue = state.catalogue();
-    if let Some(code) = region.filter(|c| catalogue.region(c).is_none()) {
-        return Err(AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")));
-    }
-    if let Some(key) = indicator.filter(|k| catalogue.indicator(k).is_none()) {
-        return Err(AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")));
-    }
-    Ok(())
+    crate::service::export::check_filters(&state.catalogue(), region, indicator)
 }
 
 pub async fn progress(

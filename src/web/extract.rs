@@ -47,11 +47,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 }
 
 /// Parses a `period` parameter; 400 with the reason when it is malformed.
-/// A query or form filter as given: trimmed, and a blank one is no filter at all. Every page,
-/// export, chart and API route reads its optional filters through this.
-pub fn given(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
+/// Every page, export, chart and API route reads its optional filters through this.
+pub use crate::domain::validation::given;
 
 pub fn period(text: &str) -> Result<Period, AppError> {
     text.parse()
