@@ -23,33 +23,7 @@ pub fn header(chinese: bool) -> [&'static str; 16] {
     if chinese { COLUMNS_ZH } else { COLUMNS }
 }
 
-fn cell<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// One row's cells, in [`COLUMNS`] order.
-pub fn record(row: &ProgressRow<'_>) -> [String; 16] {
-    [
-        row.region_code.to_owned(),
-        row.region_name.to_owned(),
-        row.level.to_owned(),
-        row.indicator.to_owned(),
-        row.indicator_name.to_owned(),
-        row.unit.to_owned(),
-        row.year.to_string(),
-        row.quarter.to_string(),
-        cell(row.cumulative),
-        cell(row.quarter_increment),
-        cell(row.target),
-        cell(row.completion_rate),
-        row.time_progress.to_string(),
-        cell(row.gap_pp),
-        row.status.as_str().to_owned(),
-        cell(row.report_status.map(|s| s.as_str())),
-    ]
-}
-
-/// Writes one row as [`record`] would, reusing `scratch` for the numbers instead of allocating
+/// Writes one row in [`COLUMNS`] order, reusing `scratch` for the numbers instead of allocating
 /// sixteen strings a row.
 fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scratch: &mut String) -> csv::Result<()> {
     use std::fmt::Write as _;
