@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
-use crate::domain::{Period, Tenths};
+use crate::domain::{Lang, Period, Tenths, format};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -250,14 +250,20 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
         if let Some(gap) = row.gap_pp {
             sheet.write_number_with_format(r, 13, gap.as_f64(), &points)?;
         }
+        // Chinese workbooks carry the words, English ones the machine keys of the CSV.
         let status = if chinese {
-            row.status.label_zh()
+            format::status(row.status, Lang::Zh)
         } else {
             row.status.as_str()
         };
         sheet.write_string(r, 14, status)?;
         if let Some(report) = row.report_status {
-            sheet.write_string(r, 15, if chinese { report.label_zh() } else { report.as_str() })?;
+            let report = if chinese {
+                format::report_status(report, Lang::Zh)
+            } else {
+                report.as_str()
+            };
+            sheet.write_string(r, 15, report)?;
         }
     }
     if !rows.is_empty() {

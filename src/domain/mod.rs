@@ -4,6 +4,8 @@
 pub mod bulletin;
 pub mod catalogue;
 pub mod deadline;
+pub mod format;
+pub mod lang;
 pub mod period;
 pub mod progress;
 pub mod rate;
@@ -12,6 +14,7 @@ pub mod validation;
 pub mod workflow;
 
 pub use catalogue::{Indicator, Region};
+pub use lang::Lang;
 pub use period::Period;
 pub use rate::{Status, Tenths};
 pub use role::{Actor, Role};
