@@ -377,7 +377,7 @@ fn trend<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &TrendChart) -> Drawn<DB>
 }
 
 /// A line through the reported quarters (a gap where one is missing), dots, and the given
-/// labels at the dots.
+/// labels above the dots.
 #[allow(clippy::too_many_arguments)]
 fn series<DB: DrawingBackend>(
     pen: &Pen<'_, DB>,
@@ -398,11 +398,18 @@ fn series<DB: DrawingBackend>(
         if let Some(v) = value {
             pen.dot(x(q), y(scaled(*v)), width + 1.5, colour)?;
             if let Some(label) = labels.and_then(|l| l[q].as_deref()) {
+                // A long label (326.00 million yuan) shrinks to the space between two points
+                // and stays inside the chart.
+                let room = x(1) - x(0) - 6.0;
+                let px = (room / text_width(label, 1.0)).clamp(8.0, 12.0);
+                let half = text_width(label, px) / 2.0;
+                let right = f64::from(TREND_WIDTH) - PAD;
+                let at = x(q).clamp(PAD + half, (right - half).max(PAD + half));
                 pen.text(
                     label,
-                    x(q),
+                    at,
                     y(scaled(*v)) - 12.0,
-                    12.0,
+                    px,
                     INK,
                     (HPos::Center, VPos::Center),
                     true,
