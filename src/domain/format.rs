@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::workflow::{Action, WorkflowError};
-use super::{Lang, Period, ReportStatus, Status, Tenths};
+use super::{Lang, Period, ReportStatus, Role, Status, Tenths};
 
 /// What a cell shows when there is no value (no target, no rate, no change).
 pub const NO_VALUE: &str = "—";
@@ -167,6 +167,20 @@ pub fn report_status(status: ReportStatus, lang: Lang) -> &'static str {
         (ReportStatus::Approved, Lang::En) => "Approved",
         (ReportStatus::Returned, Lang::Zh) => "已退回",
         (ReportStatus::Returned, Lang::En) => "Returned",
+    }
+}
+
+/// A role as the page names it: 市级填报员 / City officer.
+pub fn role(role: Role, lang: Lang) -> &'static str {
+    match (role, lang) {
+        (Role::Officer, Lang::Zh) => "市级填报员",
+        (Role::Officer, Lang::En) => "City officer",
+        (Role::Admin, Lang::Zh) => "省厅管理员",
+        (Role::Admin, Lang::En) => "Administrator",
+        (Role::Leader, Lang::Zh) => "厅领导",
+        (Role::Leader, Lang::En) => "Leadership",
+        (Role::Analyst, Lang::Zh) => "政策分析员",
+        (Role::Analyst, Lang::En) => "Analyst",
     }
 }
 
@@ -364,6 +378,8 @@ mod tests {
         assert_eq!(report_status(ReportStatus::Submitted, Lang::Zh), "已报送");
         assert_eq!(report_status(ReportStatus::Returned, Lang::En), "Returned");
         assert_eq!(not_reported(Lang::En), "not reported");
+        assert_eq!(role(Role::Officer, Lang::Zh), "市级填报员");
+        assert_eq!(role(Role::Admin, Lang::En), "Administrator");
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                     @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
                 }
                 p.report-meta {
-                    (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or("—"))
+                    (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
                     @if let Some(by) = &item.submitted_by { " · " (by) }
                 }
                 table.queue {
@@ -154,7 +154,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                         tr {
                             td { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
                             td { (item.period) }
-                            td { (item.approved.as_deref().unwrap_or("—")) }
+                            td { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
                             td {
                                 form method="post" action={ "/admin/reports/" (item.region.code) "/" (item.period) "/reopen" } {
                                     input type="hidden" name="version" value=(item.version);
@@ -262,7 +262,7 @@ pub struct UsersPage<'a> {
 fn role_options(lang: Lang, selected: &str) -> Markup {
     html! {
         @for role in Role::ALL {
-            option value=(role.as_str()) selected[role.as_str() == selected] { (lang.t(role.label_zh(), role.label_en())) }
+            option value=(role.as_str()) selected[role.as_str() == selected] { (format::role(role, lang)) }
         }
     }
 }
@@ -368,7 +368,7 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
 /// Stored values shown for people: statuses by their label, figures with separators.
 fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
     let Some(value) = value else {
-        return "—".into();
+        return format::NO_VALUE.into();
     };
     match action {
         "status" => value

@@ -61,7 +61,7 @@ pub struct ReportForm<'a> {
 fn amount(value: Option<i64>, indicator: &Indicator, lang: Lang) -> Markup {
     match value {
         Some(v) => html! { (format::amount(v, &indicator.unit, lang)) },
-        None => html! { span.missing { "—" } },
+        None => html! { span.missing { (format::NO_VALUE) } },
     }
 }
 
@@ -280,7 +280,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
                             tr {
                                 td { a href={ "/reports/" (region) "/" (line.period) } { (line.period) } }
                                 td { (ReportBadge { status: line.status, lang }) @if line.late { " " (late_badge(lang)) } }
-                                td { (line.submitted.as_deref().unwrap_or("—")) }
+                                td { (line.submitted.as_deref().unwrap_or(format::NO_VALUE)) }
                                 td { (line.admin_comment.as_deref().unwrap_or("")) }
                             }
                         }
