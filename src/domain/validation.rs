@@ -6,6 +6,28 @@ use super::format::percent;
 use super::rate::{Status, completion_rate};
 use super::{Period, Tenths};
 
+/// An optional filter as given (query parameter, form field, command-line option): trimmed,
+/// and a blank one is no filter at all.
+pub fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A problem with one field of what was sent; `field` is an indicator key or a form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+        Self {
+            field: Some(field.into()),
+            message: message.to_string(),
+        }
+    }
+}
+
 /// Figures above this are a typing error, not housing.
 pub const MAX_VALUE: i64 = 1_000_000_000_000;
 

@@ -7,6 +7,7 @@ pub mod bulletin;
 pub mod charts;
 pub mod compress;
 pub mod dashboard;
+pub mod error;
 pub mod etag;
 pub mod export;
 pub mod extract;

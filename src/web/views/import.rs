@@ -6,7 +6,7 @@ use super::Lang;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::format;
 use crate::domain::workflow::ReportStatus;
-use crate::import::{
+use crate::service::import::{
     ImportChange, ImportOutcome, Kind, MAX_IMPORT_BYTES, REPORT_COLUMNS, StatusChange, TARGET_COLUMNS,
 };
 

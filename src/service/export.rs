@@ -12,11 +12,24 @@ use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
 use crate::domain::{Lang, Period, Tenths, format};
+use crate::error::{AppError, AppResult};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Bytes handed to the sink at a time by [`stream_progress_csv`].
 pub const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Checks an export's optional region and indicator filters against the catalogue: the same
+/// answer for the pages, the API and the command line.
+pub fn check_filters(catalogue: &Catalogue, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
+    if let Some(code) = region.filter(|c| catalogue.region(c).is_none()) {
+        return Err(AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")));
+    }
+    if let Some(key) = indicator.filter(|k| catalogue.indicator(k).is_none()) {
+        return Err(AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")));
+    }
+    Ok(())
+}
 
 /// Column names in the chosen language.
 pub fn header(chinese: bool) -> [&'static str; 16] {
