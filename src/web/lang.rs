@@ -61,21 +61,19 @@ mod tests {
         assert_eq!(from_query(None), None);
     }
 
+    fn parts(uri: &str, cookie: &str) -> Parts {
+        let request = axum::http::Request::builder()
+            .uri(uri)
+            .header(header::COOKIE, cookie)
+            .body(())
+            .expect("a valid request");
+        request.into_parts().0
+    }
+
     #[test]
     fn the_query_wins_over_the_cookie() {
-        let request = axum::http::Request::builder()
-            .uri("/?lang=zh")
-            .header(header::COOKIE, "anju_lang=en")
-            .body(())
-            .expect("a valid request");
-        let (parts, ()) = request.into_parts();
-        assert_eq!(of(&parts), Lang::Zh);
-        let request = axum::http::Request::builder()
-            .uri("/")
-            .header(header::COOKIE, "other=1; anju_lang=en")
-            .body(())
-            .expect("a valid request");
-        let (parts, ()) = request.into_parts();
-        assert_eq!(of(&parts), Lang::En);
+        assert_eq!(of(&parts("/?lang=zh", "anju_lang=en")), Lang::Zh);
+        assert_eq!(of(&parts("/", "other=1; anju_lang=en")), Lang::En);
+        assert_eq!(of(&parts("/", "anju_lang=fr")), Lang::Zh);
     }
 }
