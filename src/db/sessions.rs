@@ -123,6 +123,14 @@ pub fn clear_login_failures(conn: &Connection, username: &str, address: &str) ->
     Ok(())
 }
 
+/// Revokes every live API token of `user_id`; returns how many.
+pub fn revoke_tokens_of(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
+        params![user_id],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
