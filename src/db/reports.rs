@@ -239,20 +239,29 @@ pub fn summaries(
     rows.collect()
 }
 
-/// Demonstration data only: dates every submission `days_after` days after its quarter ended
-/// (10:00 Beijing time) and every approval five days later, so the demo's reports are not all
-/// stamped with the moment the dataset was loaded (which would flag them all late).
-pub fn date_demo_submissions(conn: &Connection, days_after: u32) -> rusqlite::Result<usize> {
-    conn.execute(
+/// Sets the submission and approval times of a report that has them (demonstration data is
+/// dated as if it had come in on time rather than at the moment it was loaded); the approval
+/// time is also the last update.
+pub fn restamp(
+    conn: &Connection,
+    region: &str,
+    period: Period,
+    submitted_at: &str,
+    approved_at: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
         "UPDATE reports SET
-             submitted_at = CASE WHEN submitted_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
-                 date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1))) END,
-             approved_at = CASE WHEN approved_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
-                 date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1 + 5))) END,
-             updated_at = COALESCE(
-                 CASE WHEN approved_at IS NOT NULL THEN strftime('%Y-%m-%dT02:00:00.000Z',
-                     date(printf('%04d-%02d-01', year, quarter * 3), '+1 month', '-1 day', printf('+%d days', ?1 + 5))) END,
-                 updated_at)",
-        params![days_after],
-    )
+             submitted_at = CASE WHEN submitted_at IS NOT NULL THEN ?4 END,
+             approved_at = CASE WHEN approved_at IS NOT NULL THEN ?5 END,
+             updated_at = CASE WHEN approved_at IS NOT NULL THEN ?5 ELSE updated_at END
+         WHERE region_code = ?1 AND year = ?2 AND quarter = ?3",
+    )?
+    .execute(params![
+        region,
+        period.year(),
+        period.quarter(),
+        submitted_at,
+        approved_at
+    ])?;
+    Ok(())
 }

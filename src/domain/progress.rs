@@ -445,6 +445,32 @@ mod tests {
     }
 
     #[test]
+    fn a_regions_targets_alone_roll_up_as_the_table_does() {
+        let catalogue = guangdong_like();
+        let mut targets: HashMap<(String, String), i64> =
+            [(key("440100", "starts"), 100), (key("440300", "starts"), 300)].into();
+        let period = "2020Q4".parse().unwrap();
+        let inputs = ProgressInputs {
+            targets: targets.clone(),
+            ..Default::default()
+        };
+        let table = ProgressTable::compute(&catalogue, period, &inputs);
+        for region in ["440000", "440100", "440300"] {
+            assert_eq!(
+                region_targets(&catalogue, &targets, region).get("starts").copied(),
+                table.figure_for(&catalogue, region, "starts").unwrap().target,
+                "{region}"
+            );
+        }
+        targets.insert(key("440000", "starts"), 1000);
+        assert_eq!(
+            region_targets(&catalogue, &targets, "440000").get("starts"),
+            Some(&1000)
+        );
+        assert!(region_targets(&catalogue, &HashMap::new(), "440000").is_empty());
+    }
+
+    #[test]
     fn increments_and_indicators_without_targets() {
         let catalogue = guangdong_like();
         let inputs = ProgressInputs {

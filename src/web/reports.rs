@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::AppState;
@@ -25,18 +24,9 @@ use crate::domain::{Period, Role, Status, deadline};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service;
 
-/// A stored UTC timestamp's date in China.
-pub fn local_date(stored: &str) -> Option<NaiveDate> {
-    chrono::DateTime::parse_from_rfc3339(stored)
-        .ok()
-        .map(|t| t.with_timezone(&crate::clock::shanghai()).date_naive())
-}
-
 /// Whether a report submitted at `submitted_at` (stored UTC) came in late.
 pub fn submitted_late(period: Period, submitted_at: Option<&str>, late_after_days: u32) -> bool {
-    submitted_at
-        .and_then(local_date)
-        .is_some_and(|day| deadline::is_late(period, day, late_after_days))
+    deadline::submitted_late(period, submitted_at.and_then(crate::clock::local_date), late_after_days)
 }
 
 /// What the form shows besides the report itself.
