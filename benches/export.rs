@@ -39,7 +39,7 @@ fn main() -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let (rows_per_period, last) = generate(&db, wanted)?;
-    let periods = anju::export::periods_between(FIRST_PERIOD.parse()?, last).len() as u64;
+    let periods = anju::service::export::periods_between(FIRST_PERIOD.parse()?, last).len() as u64;
     println!(
         "synthetic data: {rows_per_period} progress rows a period × {periods} periods = {} rows ({:.1} s to generate)",
         rows_per_period * periods,
@@ -47,7 +47,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // A short export first: the peak must not grow with the row count.
-    let short_to = anju::export::periods_between(FIRST_PERIOD.parse()?, last)
+    let short_to = anju::service::export::periods_between(FIRST_PERIOD.parse()?, last)
         .get(3)
         .copied()
         .unwrap_or(last);
@@ -180,7 +180,7 @@ fn generate(db: &Path, wanted: u64) -> anyhow::Result<(u64, Period)> {
                 }
             }
         }
-        for period in anju::export::periods_between(FIRST_PERIOD.parse()?, last) {
+        for period in anju::service::export::periods_between(FIRST_PERIOD.parse()?, last) {
             for (n, county) in counties.iter().enumerate() {
                 report.execute(params![county, period.year(), period.quarter()])?;
                 let id = tx.last_insert_rowid();

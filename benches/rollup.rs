@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use anju::domain::Period;
 use anju::domain::progress::ProgressTable;
-use anju::national::{self, GenOptions};
+use anju::seed::national::{self, GenOptions};
 use anju::web::charts::{self, Chart};
 use anju::web::views::Lang;
 use anju::web::views::dashboard::{Dashboard, dashboard};
@@ -19,7 +19,7 @@ fn national_scale(c: &mut Criterion) {
     let mut conn = anju::db::connect(&path).expect("connect");
     let options = GenOptions::default();
     let regions = national::regions(&anju::db::catalogue::load(&conn).expect("catalogue"), &options);
-    let summary = anju::db::bulk::load_generated(&mut conn, &regions, &options).expect("generate");
+    let summary = national::load(&mut conn, &regions, &options).expect("generate");
     eprintln!(
         "national dataset: {} regions, {} values",
         summary.regions, summary.values

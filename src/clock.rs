@@ -26,6 +26,13 @@ pub fn local_time(stored: &str) -> String {
         .unwrap_or_else(|_| stored.to_owned())
 }
 
+/// A stored UTC timestamp's date in China.
+pub fn local_date(stored: &str) -> Option<NaiveDate> {
+    DateTime::parse_from_rfc3339(stored)
+        .ok()
+        .map(|t| t.with_timezone(&shanghai()).date_naive())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

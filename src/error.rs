@@ -1,25 +1,7 @@
-//! The one error type: a clear message for the person, the cause for the log.
+//! The one error type of the use cases: a clear message for the person, the cause for the log.
+//! It names what went wrong, not how HTTP says it: `web::error` chooses the status code.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-
-/// A problem with one field of what was sent; `field` is an indicator key or a form field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
-        Self {
-            field: Some(field.into()),
-            message: message.to_string(),
-        }
-    }
-}
+pub use crate::domain::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -58,20 +40,6 @@ impl AppError {
         AppError::Forbidden("无权执行此操作(forbidden for your role or region)".into())
     }
 
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
     /// The field the message is about, when there is one.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -98,26 +66,6 @@ impl AppError {
 impl From<rusqlite::Error> for AppError {
     fn from(error: rusqlite::Error) -> Self {
         AppError::Internal(error.into())
-    }
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: String,
-    field: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [FieldError],
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        self.log();
-        let body = ErrorBody {
-            error: self.to_string(),
-            field: self.field(),
-            errors: self.field_errors(),
-        };
-        (self.status(), Json(body)).into_response()
     }
 }
 

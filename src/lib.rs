@@ -1,5 +1,6 @@
 //! anju (安居): quarterly housing-security targets and progress for a provincial housing
-//! department. `domain` computes, `db` stores, `web` serves; this file wires them together.
+//! department. `domain` holds the rules and numbers, `db` the SQL, `service` the use cases,
+//! `web` the pages and API, `seed` the demonstration data; this file wires them together.
 
 #![forbid(unsafe_code)]
 
@@ -7,12 +8,10 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod export;
-pub mod import;
-pub mod national;
+pub mod seed;
+pub mod service;
 pub mod web;
 
 use std::future::Future;
@@ -42,7 +41,7 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
     let catalogue = db::catalogue::load(&conn)?;
     let has_users = db::users::count(&conn)? > 0;
     if config.demo {
-        let loaded = demo::load(&mut conn, &catalogue)?;
+        let loaded = seed::demo::load(&mut conn, &catalogue)?;
         // The demo accounts get the configured password, or a fresh one printed at every start,
         // so a restarted demo can always be signed into. A database of real figures (not
         // marked as demonstration data) keeps its accounts untouched.
@@ -52,8 +51,8 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
                 println!("演示账户 admin / gz_officer / leader / analyst 的密码(demo password): {password}");
                 password
             });
-            auth::check_password_strength(&password)?;
-            demo::ensure_accounts(&mut conn, &password)?;
+            domain::account::check_password(&password)?;
+            seed::demo::ensure_accounts(&mut conn, &password)?;
         } else {
             println!("数据库已有正式数据,未载入演示数据(database has real figures; demo data not loaded)");
         }
@@ -63,26 +62,29 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
             println!("已创建管理员 admin,初始密码(initial admin password): {password}");
             password
         });
-        auth::check_password_strength(&password)?;
-        let hash = auth::hash_password(&password)?;
-        let tx = db::write(&mut conn)?;
-        db::users::create(&tx, &Actor::system("anju"), "admin", Role::Admin, None, &hash)?;
-        tx.commit()?;
+        let admin = service::accounts::NewUser {
+            username: "admin".into(),
+            role: Role::Admin.as_str().into(),
+            region: None,
+            password,
+        };
+        service::accounts::create(&mut conn, &catalogue, &Actor::system("anju"), &admin)?;
     }
     Ok(AppState(Arc::new(web::App::new(Arc::new(db), catalogue, config))))
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves; in-flight requests finish first.
+/// Expired sign-in records are purged meanwhile, at once and every few minutes.
 pub async fn launch(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let purge = tokio::spawn(web::auth::purge_periodically(state.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    purge.abort();
+    served.context("serving HTTP")
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

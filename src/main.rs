@@ -10,9 +10,11 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use anju::config::{ServeConfig, StoreConfig};
-use anju::domain::{Actor, Period, Role};
-use anju::import::{self, ImportOptions, Kind};
-use anju::{auth, db};
+use anju::domain::validation::given;
+use anju::domain::{Actor, Period};
+use anju::service::accounts::NewUser;
+use anju::service::import::{self, ImportOptions, Kind};
+use anju::{auth, db, service};
 
 /// 住房保障目标任务跟踪 — housing-security target tracker.
 #[derive(Parser)]
@@ -102,6 +104,8 @@ enum UserCommand {
 enum TokenCommand {
     /// Create an API token for the account NAME and print it (it is not shown again).
     Create { name: String },
+    /// Revoke every API token of the account NAME.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -172,43 +176,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     password,
                 },
         } => {
-            let role: Role = role.parse()?;
             let mut conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
-            match (role.needs_region(), region.as_deref()) {
-                (true, None) => bail!("officer 账户需要 --region(an officer needs --region)"),
-                (false, Some(_)) => bail!("只有 officer 账户绑定地区(only officers have a region)"),
-                (_, Some(code)) if catalogue.region(code).is_none() => bail!("未知地区代码 {code}(unknown region)"),
-                _ => {}
-            }
-            if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-                bail!("用户名须为 1–64 个可见字符(invalid username)");
-            }
             let generated = password.is_none();
-            let password = password.unwrap_or_else(auth::new_password);
-            auth::check_password_strength(&password)?;
-            let hash = auth::hash_password(&password)?;
-            let tx = db::write(&mut conn)?;
-            if db::users::by_username(&tx, &name)?.is_some() {
-                bail!("用户 {name} 已存在(user exists)");
+            let ignored_region = region.is_some() && role.trim() != anju::domain::Role::Officer.as_str();
+            let new = NewUser {
+                username: name,
+                role,
+                region,
+                password: password.unwrap_or_else(auth::new_password),
+            };
+            let user = service::accounts::create(&mut conn, &catalogue, &Actor::system("cli"), &new)?;
+            println!("已创建用户(user created): {} ({})", user.username, user.role);
+            if ignored_region {
+                println!("只有填报员绑定地区，已忽略 --region(only officers are bound to a region)");
             }
-            db::users::create(&tx, &Actor::system("cli"), &name, role, region.as_deref(), &hash)?;
-            tx.commit()?;
-            println!("已创建用户(user created): {name} ({role})");
             if generated {
-                println!("初始密码(initial password): {password}");
+                println!("初始密码(initial password): {}", new.password);
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token {
-            command: TokenCommand::Create { name },
-        } => {
-            let conn = open(&store)?;
-            let user =
-                db::users::by_username(&conn, &name)?.with_context(|| format!("没有用户 {name}(no such user)"))?;
-            let token = auth::new_token();
-            db::sessions::create_token(&conn, &auth::token_hash(&token), user.id)?;
-            println!("{token}");
+        Command::Token { command } => {
+            let mut conn = open(&store)?;
+            match command {
+                TokenCommand::Create { name } => {
+                    let token = service::tokens::create(&mut conn, &Actor::system("cli"), &name)?;
+                    println!("{token}");
+                }
+                TokenCommand::Revoke { name } => {
+                    let revoked = service::tokens::revoke_all(&mut conn, &Actor::system("cli"), &name)?;
+                    println!("已撤销 {name} 的 {revoked} 个令牌(tokens revoked)");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {
@@ -265,8 +264,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "report {} {}: {} → {}",
                     change.region_code,
                     change.period,
-                    change.old.map_or("(新建)", |s| s.label_zh()),
-                    change.new.label_zh()
+                    change.old.map_or("(新建)", |s| anju::domain::format::report_status(
+                        s,
+                        anju::domain::Lang::Zh
+                    )),
+                    anju::domain::format::report_status(change.new, anju::domain::Lang::Zh)
                 );
             }
             if outcome.applied {
@@ -293,18 +295,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let period: Period = period.parse()?;
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
-            if let Some(code) = region.as_deref().filter(|c| catalogue.region(c).is_none()) {
-                bail!("未知地区代码 {code}(unknown region)");
-            }
-            if let Some(key) = indicator.as_deref().filter(|k| catalogue.indicator(k).is_none()) {
-                bail!("未知指标 {key}(unknown indicator)");
-            }
+            let (region, indicator) = (given(region), given(indicator));
+            service::export::check_filters(&catalogue, region.as_deref(), indicator.as_deref())?;
             let table = db::progress::table(&conn, &catalogue, period)?;
             let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
             let stdout = std::io::stdout().lock();
             match format {
                 Format::Csv => {
-                    anju::export::write_progress_csv(stdout, &rows, chinese_header)?.flush()?;
+                    anju::service::export::write_progress_csv(stdout, &rows, chinese_header)?.flush()?;
                 }
                 Format::Json => {
                     let body =
@@ -324,14 +322,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let started = std::time::Instant::now();
             db::Db::open(&store.db, &store.data_dir)?;
             let mut conn = db::connect(&store.db)?;
-            let options = anju::national::GenOptions {
+            let options = anju::seed::national::GenOptions {
                 last_year,
                 years,
                 counties,
                 seed,
             };
-            let regions = anju::national::regions(&db::catalogue::load(&conn)?, &options);
-            let summary = db::bulk::load_generated(&mut conn, &regions, &options)?;
+            let regions = anju::seed::national::regions(&db::catalogue::load(&conn)?, &options);
+            let summary = anju::seed::national::load(&mut conn, &regions, &options)?;
             println!(
                 "已生成全国合成数据(synthetic national data): {} regions, {} targets, {} reports, {} values in {:.1} s",
                 summary.regions,
@@ -365,8 +363,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             anju::ensure_parent(&file)?;
             db::backup_to(&conn, &file)?;
-            let copy = rusqlite::Connection::open(&file)?;
-            let check: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+            let check = db::integrity_check(&file)?;
             if check != "ok" {
                 bail!("备份校验失败(backup failed integrity check): {check}");
             }

@@ -104,7 +104,7 @@ async fn admin_previews_old_and_new_targets_then_confirms() {
     let (status, page) = preview(&app, &client, "targets", file.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(app.snapshot(), before, "a preview writes nothing");
-    assert!(page.contains(&anju::web::views::components::thousands(old)), "{page}");
+    assert!(page.contains(&anju::domain::format::thousands(old)), "{page}");
     assert!(page.contains("→ 123,456"), "{page}");
     assert!(page.contains("→ 800"), "{page}");
 
@@ -249,7 +249,7 @@ async fn an_oversized_upload_is_refused_with_a_clear_message() {
     let before = app.snapshot();
     // Over the import limit but within the route's body limit: the file size is checked.
     let mut big = b"region_code,period,indicator,cumulative,note\n".to_vec();
-    big.resize(anju::import::MAX_IMPORT_BYTES + 1, b'\n');
+    big.resize(anju::service::import::MAX_IMPORT_BYTES + 1, b'\n');
     let (status, page) = preview(&app, &client, "reports", &big).await;
     assert_eq!(status, 413);
     assert!(page.contains("文件过大"), "{page}");

@@ -8,7 +8,7 @@ use std::path::Path;
 use anju::db;
 use anju::domain::Actor;
 use anju::domain::catalogue::Catalogue;
-use anju::import::{self, ImportOptions, Kind};
+use anju::service::import::{self, ImportOptions, Kind};
 use libfuzzer_sys::fuzz_target;
 use rusqlite::Connection;
 

@@ -77,6 +77,12 @@ pub fn backup_to(conn: &Connection, file: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// SQLite's own check of the database file at `file`: `"ok"` when it is sound.
+pub fn integrity_check(file: &Path) -> anyhow::Result<String> {
+    let conn = Connection::open(file).with_context(|| format!("opening {}", file.display()))?;
+    Ok(conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+}
+
 /// The database the server works on: a small pool of connections to one SQLite file.
 pub struct Db {
     path: PathBuf,
@@ -97,17 +103,11 @@ impl Db {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Runs `f` with a connection, on the current thread.
+    /// Runs `f` with a connection, on the current thread. The closure is a use case (or a
+    /// read), so its error is the use cases' `AppError`; the SQL functions it calls return
+    /// `rusqlite` errors, which convert.
     pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> AppResult<T>) -> AppResult<T> {
-        let pooled = self
-            .idle
-            .lock()
-            .map_err(|_| anyhow::anyhow!("connection pool poisoned"))?
-            .pop();
+        let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut conn = match pooled {
             Some(conn) => conn,
             None => connect(&self.path)?,

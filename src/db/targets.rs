@@ -17,6 +17,16 @@ pub fn for_year(conn: &Connection, year: i32) -> rusqlite::Result<HashMap<(Strin
     rows.collect()
 }
 
+/// One region's explicit targets for one year, keyed as [`for_year`]'s.
+pub fn for_region(conn: &Connection, region: &str, year: i32) -> rusqlite::Result<HashMap<(String, String), i64>> {
+    let mut statement =
+        conn.prepare_cached("SELECT region_code, indicator, target FROM targets WHERE year = ?1 AND region_code = ?2")?;
+    let rows = statement.query_map(params![year, region], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    rows.collect()
+}
+
 pub fn get(conn: &Connection, region: &str, indicator: &str, year: i32) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT target FROM targets WHERE year = ?1 AND region_code = ?2 AND indicator = ?3")?
         .query_row(params![year, region, indicator], |row| row.get(0))

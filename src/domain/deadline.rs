@@ -18,6 +18,11 @@ pub fn is_late(period: Period, submitted_on: NaiveDate, late_after_days: u32) ->
     submitted_on > due_date(period, late_after_days)
 }
 
+/// Whether a report submitted on `submitted_on` (none: not submitted) came in late.
+pub fn submitted_late(period: Period, submitted_on: Option<NaiveDate>, late_after_days: u32) -> bool {
+    submitted_on.is_some_and(|day| is_late(period, day, late_after_days))
+}
+
 /// A report not submitted by `today` is overdue once its due date has passed.
 pub fn is_overdue(period: Period, today: NaiveDate, late_after_days: u32) -> bool {
     today > due_date(period, late_after_days)

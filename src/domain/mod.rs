@@ -1,10 +1,15 @@
 //! The pure core: periods, the rate/benchmark/status arithmetic, roll-up, validation and the
-//! report workflow. No I/O, no clock, no async: everything here is a function of its arguments.
+//! report workflow, the plan of a save, access policy and account rules. No I/O, no clock, no async: everything here is a function of its arguments.
 
+pub mod account;
 pub mod bulletin;
 pub mod catalogue;
 pub mod deadline;
+pub mod format;
+pub mod lang;
 pub mod period;
+pub mod plan;
+pub mod policy;
 pub mod progress;
 pub mod rate;
 pub mod role;
@@ -12,6 +17,7 @@ pub mod validation;
 pub mod workflow;
 
 pub use catalogue::{Indicator, Region};
+pub use lang::Lang;
 pub use period::Period;
 pub use rate::{Status, Tenths};
 pub use role::{Actor, Role};

@@ -108,7 +108,7 @@ impl ProgressTable {
                     Figure {
                         cumulative: sum(reported_parts.iter().filter_map(|f| f.cumulative)),
                         increment: sum(reported_parts.iter().filter_map(|f| f.increment)),
-                        target: explicit_target.or_else(|| sum(parts.filter_map(|f| f.target))),
+                        target: rolled_up_target(explicit_target, parts.map(|f| f.target)),
                         reported: reported_parts.len() as u32,
                         expected: children.len() as u32,
                         ..empty
@@ -290,6 +290,46 @@ pub const COLUMNS_ZH: [&str; 16] = [
     "报告状态",
 ];
 
+/// A region's target: its own when one is set, else the sum of its children's (none when no
+/// child has one). Parents' targets everywhere (tables, save warnings, the form) follow this.
+pub fn rolled_up_target(explicit: Option<i64>, children: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    explicit.or_else(|| sum(children.flatten()))
+}
+
+/// The targets of `region` for one year, per indicator with a target, rolled up from the
+/// explicit `targets` of (region code, indicator key) as the progress table rolls them up.
+pub fn region_targets(
+    catalogue: &Catalogue,
+    targets: &HashMap<(String, String), i64>,
+    region: &str,
+) -> HashMap<String, i64> {
+    fn target_of(
+        catalogue: &Catalogue,
+        targets: &HashMap<(String, String), i64>,
+        region: &str,
+        key: &str,
+    ) -> Option<i64> {
+        let explicit = targets.get(&(region.to_owned(), key.to_owned())).copied();
+        rolled_up_target(
+            explicit,
+            catalogue
+                .children(region)
+                .map(|child| target_of(catalogue, targets, &child.code, key)),
+        )
+    }
+    catalogue
+        .indicators()
+        .iter()
+        .filter(|indicator| indicator.has_target)
+        .filter_map(|indicator| {
+            Some((
+                indicator.key.clone(),
+                target_of(catalogue, targets, region, &indicator.key)?,
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,6 +442,32 @@ mod tests {
         assert_eq!(province.target, Some(1000));
         assert_eq!(province.rate, Some(Tenths(100)));
         assert_eq!(province.status, Status::Behind);
+    }
+
+    #[test]
+    fn a_regions_targets_alone_roll_up_as_the_table_does() {
+        let catalogue = guangdong_like();
+        let mut targets: HashMap<(String, String), i64> =
+            [(key("440100", "starts"), 100), (key("440300", "starts"), 300)].into();
+        let period = "2020Q4".parse().unwrap();
+        let inputs = ProgressInputs {
+            targets: targets.clone(),
+            ..Default::default()
+        };
+        let table = ProgressTable::compute(&catalogue, period, &inputs);
+        for region in ["440000", "440100", "440300"] {
+            assert_eq!(
+                region_targets(&catalogue, &targets, region).get("starts").copied(),
+                table.figure_for(&catalogue, region, "starts").unwrap().target,
+                "{region}"
+            );
+        }
+        targets.insert(key("440000", "starts"), 1000);
+        assert_eq!(
+            region_targets(&catalogue, &targets, "440000").get("starts"),
+            Some(&1000)
+        );
+        assert!(region_targets(&catalogue, &HashMap::new(), "440000").is_empty());
     }
 
     #[test]

@@ -2,8 +2,31 @@
 
 use serde::Serialize;
 
+use super::format::percent;
 use super::rate::{Status, completion_rate};
 use super::{Period, Tenths};
+
+/// An optional filter as given (query parameter, form field, command-line option): trimmed,
+/// and a blank one is no filter at all.
+pub fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// A problem with one field of what was sent; `field` is an indicator key or a form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+        Self {
+            field: Some(field.into()),
+            message: message.to_string(),
+        }
+    }
+}
 
 /// Figures above this are a typing error, not housing.
 pub const MAX_VALUE: i64 = 1_000_000_000_000;
@@ -113,18 +136,26 @@ pub enum Warning {
 impl Warning {
     pub fn message_zh(&self) -> String {
         match self {
-            Warning::OverTarget { rate } => format!("完成率 {rate}% 超过年度目标的 150%,请核实"),
-            Warning::BehindWithoutNote { rate } => format!("完成率 {rate}% 明显低于序时进度,请填写情况说明"),
+            Warning::OverTarget { rate } => format!("完成率 {} 超过年度目标的 150%,请核实", percent(*rate)),
+            Warning::BehindWithoutNote { rate } => {
+                format!("完成率 {} 明显低于序时进度,请填写情况说明", percent(*rate))
+            }
         }
     }
 
     pub fn message_en(&self) -> String {
         match self {
             Warning::OverTarget { rate } => {
-                format!("completion rate {rate}% is above 150% of the target; please check")
+                format!(
+                    "completion rate {} is above 150% of the target; please check",
+                    percent(*rate)
+                )
             }
             Warning::BehindWithoutNote { rate } => {
-                format!("completion rate {rate}% is behind the time benchmark; please explain in the note")
+                format!(
+                    "completion rate {} is behind the time benchmark; please explain in the note",
+                    percent(*rate)
+                )
             }
         }
     }

@@ -17,21 +17,19 @@ use super::reports::submitted_late;
 use super::views::admin::{
     self as view, Approvals, ApprovedItem, NewUser, QueueItem, QueueLine, TargetCell, TargetRow,
 };
-use crate::auth::{check_password_strength, hash_password};
-use crate::db::{self, users::User};
+use crate::db;
 use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::policy::AuditScope;
 use crate::domain::rate::completion_rate;
 use crate::domain::validation::{self, parse_value};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, ReportStatus, Role, Status};
+use crate::domain::{Period, ReportStatus, Status};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service::{self, accounts, targets};
 
-fn require_admin(user: &User) -> AppResult<()> {
-    if user.role.may_administer() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
+/// Lets the request through when the policy allows it.
+fn require(allowed: bool) -> AppResult<()> {
+    if allowed { Ok(()) } else { Err(AppError::forbidden()) }
 }
 
 /// The messages of an error, one a line.
@@ -169,7 +167,7 @@ pub async fn approvals(
     Query(query): Query<ApprovalsQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_review())?;
         let lang = ctx.lang;
         let notice = match query.done.as_deref() {
             Some("approve") => Some(lang.t("已审核通过。", "Approved.")),
@@ -195,7 +193,7 @@ pub async fn review(
     fields: Result<FormFields, AppError>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_review())?;
         let period = extract::period(&period)?;
         let action = match action.as_str() {
             "approve" => Action::Approve,
@@ -296,7 +294,7 @@ async fn targets_page(
                             Some(typed) => typed.get(&name).cloned().unwrap_or_default(),
                             None => stored.map(|v| v.to_string()).unwrap_or_default(),
                         },
-                        placeholder: rolled_up.map(super::views::components::thousands),
+                        placeholder: rolled_up.map(crate::domain::format::thousands),
                         error: cell_errors.get(&name).cloned(),
                         name,
                     }
@@ -317,7 +315,7 @@ async fn targets_page(
 
 pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(query): Query<TargetsQuery>) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_set_targets())?;
         let year = parse_year(query.year.as_deref())?;
         let notice = (query.done.as_deref() == Some("saved")).then(|| ctx.lang.t("目标已保存。", "Targets saved."));
         Ok(
@@ -338,7 +336,7 @@ pub async fn save_targets(
     fields: Result<FormFields, AppError>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_set_targets())?;
         let fields = fields?;
         let year = parse_year(Some(fields.get("year").unwrap_or("")))?;
         let catalogue = state.catalogue();
@@ -396,16 +394,17 @@ pub async fn save_targets(
             return Ok((error.status(), page).into_response());
         }
         let actor = ctx.user.actor();
+        let cells: Vec<targets::TargetCell> = changes
+            .into_iter()
+            .map(|(region, indicator, value)| targets::TargetCell {
+                region,
+                indicator,
+                value,
+            })
+            .collect();
         state
             .db
-            .call(move |conn| {
-                let tx = db::write(conn)?;
-                for (region, indicator, value) in &changes {
-                    db::targets::set(&tx, &actor, region, indicator, year, *value)?;
-                }
-                tx.commit()?;
-                Ok(())
-            })
+            .call(move |conn| service::targets::set(conn, &catalogue, &actor, year, &cells))
             .await?;
         Ok(Redirect::to(&format!("/admin/targets?year={year}&done=saved")).into_response())
     }
@@ -441,7 +440,7 @@ async fn users_page(
 
 pub async fn users(State(state): State<AppState>, ctx: PageContext, Query(query): Query<UsersQuery>) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_manage_users())?;
         let lang = ctx.lang;
         let notice = match query.done.as_deref() {
             Some("create") => Some(lang.t("用户已创建。", "User created.")),
@@ -465,78 +464,32 @@ pub async fn users(State(state): State<AppState>, ctx: PageContext, Query(query)
     result.map_err(|e| ctx.error(e))
 }
 
-/// Role and region must fit together: an officer has a known region, nobody else has one.
-fn role_and_region(state: &AppState, role: &str, region: &str) -> AppResult<(Role, Option<String>)> {
-    let role: Role = role.trim().parse().map_err(|e| AppError::invalid("role", e))?;
-    let region = region.trim();
-    if !role.needs_region() {
-        return Ok((role, None));
-    }
-    if region.is_empty() {
-        return Err(AppError::invalid(
-            "region",
-            "市级填报员必须指定所属地区(an officer needs a region)",
-        ));
-    }
-    if state.catalogue().region(region).is_none() {
-        return Err(AppError::invalid(
-            "region",
-            format!("未知地区代码“{region}”(unknown region)"),
-        ));
-    }
-    Ok((role, Some(region.to_owned())))
-}
-
-fn check_username(name: &str) -> AppResult<()> {
-    let length = name.chars().count();
-    let allowed = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !(2..=32).contains(&length) || !allowed {
-        return Err(AppError::invalid(
-            "username",
-            "用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)",
-        ));
-    }
-    Ok(())
-}
-
 pub async fn create_user(
     State(state): State<AppState>,
     ctx: PageContext,
     fields: Result<FormFields, AppError>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_manage_users())?;
         let fields = fields?;
         let draft = NewUser {
             username: fields.get("username").unwrap_or("").trim().to_owned(),
             role: fields.get("role").unwrap_or("").to_owned(),
             region: fields.get("region").unwrap_or("").to_owned(),
         };
-        let password = fields.get("password").unwrap_or("").to_owned();
-        let checked = (|| {
-            check_username(&draft.username)?;
-            let (role, region) = role_and_region(&state, &draft.role, &draft.region)?;
-            check_password_strength(&password).map_err(|e| AppError::invalid("password", e))?;
-            Ok::<_, AppError>((role, region))
-        })();
-        let outcome = match checked {
-            Ok((role, region)) => {
-                let actor = ctx.user.actor();
-                let username = draft.username.clone();
+        let new = accounts::NewUser {
+            username: draft.username.clone(),
+            role: draft.role.clone(),
+            region: Some(draft.region.clone()),
+            password: fields.get("password").unwrap_or("").to_owned(),
+        };
+        let (actor, catalogue) = (ctx.user.actor(), state.catalogue());
+        // The rules are checked before the password is hashed and the write lock taken.
+        let outcome = match accounts::check_new_user(&catalogue, &new) {
+            Ok(_) => {
                 state
                     .db
-                    .call(move |conn| {
-                        let hash = hash_password(&password)?;
-                        let tx = db::write(conn)?;
-                        if db::users::by_username(&tx, &username)?.is_some() {
-                            return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
-                        }
-                        db::users::create(&tx, &actor, &username, role, region.as_deref(), &hash)?;
-                        tx.commit()?;
-                        Ok(())
-                    })
+                    .call(move |conn| accounts::create(conn, &catalogue, &actor, &new).map(|_| ()))
                     .await
             }
             Err(error) => Err(error),
@@ -562,67 +515,25 @@ pub async fn user_action(
     fields: Result<FormFields, AppError>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        require_admin(&ctx.user)?;
+        require(ctx.user.actor().may_manage_users())?;
         let fields = fields?;
         let id: i64 = id
             .parse()
             .map_err(|_| AppError::NotFound("没有这个用户(no such user)".into()))?;
-        let me = ctx.user.id;
-        let change = match action.as_str() {
-            "role" => UserChange::Role(role_and_region(
-                &state,
-                fields.get("role").unwrap_or(""),
-                fields.get("region").unwrap_or(""),
-            )),
-            "disable" => UserChange::Disabled(Ok(true)),
-            "enable" => UserChange::Disabled(Ok(false)),
-            "password" => {
-                let password = fields.get("password").unwrap_or("").to_owned();
-                UserChange::Password(
-                    check_password_strength(&password)
-                        .map_err(|e| AppError::invalid("password", e))
-                        .map(|()| password),
-                )
-            }
-            _ => return Err(AppError::NotFound("没有这个操作(no such action)".into())),
-        };
-        let actor = ctx.user.actor();
+        let role = fields.get("role").unwrap_or("").to_owned();
+        let region = fields.get("region").unwrap_or("").to_owned();
+        let password = fields.get("password").unwrap_or("").to_owned();
+        if !matches!(action.as_str(), "role" | "disable" | "enable" | "password") {
+            return Err(AppError::NotFound("没有这个操作(no such action)".into()));
+        }
+        let (actor, catalogue, what) = (ctx.user.actor(), state.catalogue(), action.clone());
         let outcome = state
             .db
-            .call(move |conn| {
-                let hash = match &change {
-                    UserChange::Password(Ok(password)) => Some(hash_password(password)?),
-                    _ => None,
-                };
-                let tx = db::write(conn)?;
-                let user = db::users::by_id(&tx, id)?
-                    .ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))?;
-                match change {
-                    UserChange::Role(Err(error)) | UserChange::Password(Err(error)) => return Err(error),
-                    UserChange::Disabled(Err(error)) => return Err(error),
-                    UserChange::Role(Ok((role, region))) => {
-                        if user.id == me && role != user.role {
-                            return Err(AppError::Conflict(
-                                "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
-                            ));
-                        }
-                        db::users::set_role(&tx, &actor, &user, role, region.as_deref())?;
-                    }
-                    UserChange::Disabled(Ok(disabled)) => {
-                        if user.id == me && disabled {
-                            return Err(AppError::Conflict(
-                                "不能停用自己的账户(you cannot disable yourself)".into(),
-                            ));
-                        }
-                        db::users::set_disabled(&tx, &actor, &user, disabled)?;
-                    }
-                    UserChange::Password(Ok(_)) => {
-                        let hash = hash.ok_or_else(|| anyhow::anyhow!("password hash missing"))?;
-                        db::users::set_password(&tx, &actor, &user, &hash)?;
-                    }
-                }
-                tx.commit()?;
-                Ok(())
+            .call(move |conn| match what.as_str() {
+                "role" => accounts::change_role(conn, &catalogue, &actor, id, &role, Some(&region)),
+                "disable" => accounts::set_disabled(conn, &actor, id, true),
+                "enable" => accounts::set_disabled(conn, &actor, id, false),
+                _ => accounts::reset_password(conn, &actor, id, &password),
             })
             .await;
         match outcome {
@@ -636,12 +547,6 @@ pub async fn user_action(
     }
     .await;
     result.map_err(|e| ctx.error(e))
-}
-
-enum UserChange {
-    Role(AppResult<(Role, Option<String>)>),
-    Disabled(AppResult<bool>),
-    Password(AppResult<String>),
 }
 
 /// `/audit`: the change log with filters; admins and analysts see all, officers their region.
@@ -658,7 +563,7 @@ pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query)
             catalogue: &catalogue,
             filter: &filter,
             rows: &rows,
-            fixed_region: ctx.user.role == Role::Officer,
+            fixed_region: !matches!(ctx.user.actor().audit_scope(), Some(AuditScope::All)),
         };
         Ok(ctx
             .render(ctx.lang.t("审计日志", "Audit log"), view::audit(&page))

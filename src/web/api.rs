@@ -13,12 +13,15 @@ use super::AppState;
 use super::auth::CurrentUser;
 use super::compress;
 use super::extract::{self, Json, Query};
-use crate::db::{self, audit::AuditFilter, reports::ReportInput};
+use crate::db::{self, audit::AuditFilter};
+use crate::domain::plan::ReportInput;
+use crate::domain::policy::AuditScope;
 use crate::domain::progress::ProgressRow;
 use crate::domain::validation::{self, ValueError};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, Role, Tenths};
+use crate::domain::{Period, Tenths};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::service::reports;
 
 /// The body of `GET /api/v1/progress`: serialised straight from the rows, no intermediate tree.
 #[derive(Serialize)]
@@ -37,7 +40,7 @@ pub struct ProgressQuery {
 
 /// The period asked for, else the latest with counted figures, else the current quarter.
 pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<Period> {
-    if let Some(text) = asked.filter(|t| !t.is_empty()) {
+    if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
     let latest = state
@@ -52,14 +55,7 @@ pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<
 
 /// Checks optional `region` and `indicator` filters against the catalogue.
 pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
-    let catalogue = state.catalogue();
-    if let Some(code) = region.filter(|c| catalogue.region(c).is_none()) {
-        return Err(AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")));
-    }
-    if let Some(key) = indicator.filter(|k| catalogue.indicator(k).is_none()) {
-        return Err(AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")));
-    }
-    Ok(())
+    crate::service::export::check_filters(&state.catalogue(), region, indicator)
 }
 
 pub async fn progress(
@@ -69,8 +65,8 @@ pub async fn progress(
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
-    let region = query.region.filter(|r| !r.is_empty());
-    let indicator = query.indicator.filter(|i| !i.is_empty());
+    let region = extract::given(query.region);
+    let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
     let (table, version) = state.progress(period).await?;
@@ -102,11 +98,6 @@ pub async fn indicators(State(state): State<AppState>, CurrentUser(_): CurrentUs
     axum::Json(json!({ "indicators": state.catalogue().indicators() })).into_response()
 }
 
-/// Drafts and returned reports are private to the city and the province.
-fn may_see_uncounted(user: &db::users::User, region: &str) -> bool {
-    user.role == Role::Admin || (user.role == Role::Officer && user.region_code.as_deref() == Some(region))
-}
-
 pub async fn get_report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -122,7 +113,7 @@ pub async fn get_report(
             .await?
     };
     match report {
-        Some(report) if report.status.counts() || may_see_uncounted(&user, &code) => {
+        Some(report) if report.status.counts() || user.actor().may_read_drafts(&code) => {
             Ok(axum::Json(report).into_response())
         }
         _ => Err(AppError::NotFound(format!(
@@ -189,30 +180,27 @@ pub async fn put_report(
     Ok(axum::Json(saved).into_response())
 }
 
-/// Saves a report in its own write transaction: shared by the API and the entry form.
+/// Saves a report through the one save use case: shared by the API and the entry form.
 pub async fn save_report(
     state: &AppState,
     user: db::users::User,
     code: String,
     period: Period,
     input: ReportInput,
-) -> AppResult<db::reports::Saved> {
+) -> AppResult<reports::Saved> {
     let catalogue = state.catalogue();
     state
         .db
         .call(move |conn| {
-            let tx = db::write(conn)?;
-            let saved = db::reports::save(
-                &tx,
+            reports::save(
+                conn,
                 &catalogue,
                 &user.actor(),
                 &code,
                 period,
                 &input,
                 crate::clock::today(),
-            )?;
-            tx.commit()?;
-            Ok(saved)
+            )
         })
         .await
 }
@@ -224,7 +212,7 @@ pub struct ReviewBody {
     version: Option<i64>,
 }
 
-/// Applies a review action in its own write transaction: shared by the API and the admin pages.
+/// Applies a review action through the one review use case: shared by the API and the admin pages.
 pub async fn review_report(
     state: &AppState,
     user: db::users::User,
@@ -238,21 +226,12 @@ pub async fn review_report(
     state
         .db
         .call(move |conn| {
-            let tx = db::write(conn)?;
-            let report = db::reports::review(
-                &tx,
-                &catalogue,
-                &user.actor(),
-                &code,
-                period,
-                db::reports::Review {
-                    action,
-                    comment: comment.as_deref(),
-                    version,
-                },
-            )?;
-            tx.commit()?;
-            Ok(report)
+            let review = reports::Review {
+                action,
+                comment: comment.as_deref(),
+                version,
+            };
+            reports::review(conn, &catalogue, &user.actor(), &code, period, review)
         })
         .await
 }
@@ -317,7 +296,7 @@ impl AuditQuery {
     /// The filter this query asks for, narrowed to what `user` may see. A period, region or
     /// indicator that cannot exist is an error rather than an empty result.
     pub fn filter(self, state: &AppState, user: &db::users::User) -> AppResult<AuditFilter> {
-        let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let blank = extract::given;
         let mut filter = AuditFilter {
             region_code: blank(self.region),
             period: blank(self.period),
@@ -330,15 +309,15 @@ impl AuditQuery {
             extract::period(period)?;
         }
         check_filters(state, filter.region_code.as_deref(), filter.indicator.as_deref())?;
-        match user.role {
-            Role::Admin | Role::Analyst => {}
-            Role::Officer => {
-                if filter.region_code.is_some() && filter.region_code != user.region_code {
+        match user.actor().audit_scope() {
+            Some(AuditScope::All) => {}
+            Some(AuditScope::Region(own)) => {
+                if filter.region_code.as_ref().is_some_and(|asked| *asked != own) {
                     return Err(AppError::forbidden());
                 }
-                filter.region_code.clone_from(&user.region_code);
+                filter.region_code = Some(own);
             }
-            Role::Leader => return Err(AppError::forbidden()),
+            None => return Err(AppError::forbidden()),
         }
         Ok(filter)
     }

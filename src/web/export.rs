@@ -15,7 +15,7 @@ use super::auth::CurrentUser;
 use super::extract::{self, Query};
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::export::{self, Selection, WorkbookMeta};
+use crate::service::export::{self, Selection, WorkbookMeta};
 
 /// Chunks in flight between the database task and the client.
 const CHANNEL_CHUNKS: usize = 4;
@@ -41,13 +41,9 @@ pub struct HistoryQuery {
     pub lang: Option<String>,
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
-}
-
 /// Column names follow only an explicit `lang=zh`: the default header is the English one of SPEC §4.
 fn chinese(lang: Option<&str>) -> bool {
-    matches!(lang, Some("zh" | "zh-CN"))
+    lang.and_then(crate::domain::Lang::parse) == Some(crate::domain::Lang::Zh)
 }
 
 fn attachment(mut response: Response, content_type: &'static str, file_name: &str) -> Response {
@@ -103,8 +99,8 @@ pub async fn progress_csv(
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
-    let region = non_empty(query.region);
-    let indicator = non_empty(query.indicator);
+    let region = extract::given(query.region);
+    let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let selection = Selection {
         periods: vec![period],
@@ -122,8 +118,8 @@ pub async fn history_csv(
     CurrentUser(_): CurrentUser,
     Query(query): Query<HistoryQuery>,
 ) -> AppResult<Response> {
-    let to = resolve_period(&state, non_empty(query.to).as_deref()).await?;
-    let from = match non_empty(query.from) {
+    let to = resolve_period(&state, extract::given(query.to).as_deref()).await?;
+    let from = match extract::given(query.from) {
         Some(text) => extract::period(&text)?,
         None => crate::domain::Period::new(to.year(), 1).map_err(|e| AppError::BadRequest(e.to_string()))?,
     };
@@ -138,8 +134,8 @@ pub async fn history_csv(
             "一次最多导出 {MAX_PERIODS} 个季度(at most {MAX_PERIODS} quarters at once)"
         )));
     }
-    let region = non_empty(query.region);
-    let indicator = non_empty(query.indicator);
+    let region = extract::given(query.region);
+    let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let selection = Selection {
         periods,
@@ -157,8 +153,8 @@ pub async fn progress_xlsx(
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
-    let region = non_empty(query.region);
-    let indicator = non_empty(query.indicator);
+    let region = extract::given(query.region);
+    let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let chinese = chinese(query.lang.as_deref());
     let catalogue = state.catalogue();

@@ -47,6 +47,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 }
 
 /// Parses a `period` parameter; 400 with the reason when it is malformed.
+/// Every page, export, chart and API route reads its optional filters through this.
+pub use crate::domain::validation::given;
+
 pub fn period(text: &str) -> Result<Period, AppError> {
     text.parse()
         .map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))

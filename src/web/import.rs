@@ -17,7 +17,7 @@ use super::views::import::{self as view, OutcomeView, UploadView};
 use crate::db::users::User;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::import::{self, ImportOptions, Kind, MAX_IMPORT_BYTES};
+use crate::service::import::{self, ImportOptions, Kind, MAX_IMPORT_BYTES};
 
 /// The import route's body limit: the largest file, base64 on the confirmation, and the form.
 pub const IMPORT_BODY_LIMIT: usize = MAX_IMPORT_BYTES / 3 * 4 + 64 * 1024;
@@ -31,7 +31,7 @@ fn parse_kind(text: Option<&str>, user: &User) -> Result<Kind, AppError> {
     match text.filter(|t| !t.is_empty()) {
         Some("targets") => Ok(Kind::Targets),
         Some("reports") => Ok(Kind::Reports),
-        None if user.role == Role::Admin => Ok(Kind::Targets),
+        None if user.actor().may_import(Kind::Targets) => Ok(Kind::Targets),
         None => Ok(Kind::Reports),
         Some(other) => Err(AppError::BadRequest(format!(
             "未知导入类型“{other}”,应为 targets 或 reports(unknown kind)"
@@ -42,14 +42,17 @@ fn parse_kind(text: Option<&str>, user: &User) -> Result<Kind, AppError> {
 /// Admins import anything; officers only reports (whose rows the write path confines to their
 /// region); everyone else nothing.
 fn authorise(user: &User, kind: Kind) -> Result<(), AppError> {
-    match (user.role, kind) {
-        (Role::Admin, _) | (Role::Officer, Kind::Reports) => Ok(()),
-        (Role::Officer, Kind::Targets) => Err(AppError::Forbidden(
+    let actor = user.actor();
+    if actor.may_import(kind) {
+        Ok(())
+    } else if actor.may_import(Kind::Reports) {
+        Err(AppError::Forbidden(
             "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
-        )),
-        _ => Err(AppError::Forbidden(
+        ))
+    } else {
+        Err(AppError::Forbidden(
             "您的角色不能导入数据(your role may not import)".into(),
-        )),
+        ))
     }
 }
 
@@ -57,7 +60,7 @@ fn upload_page(ctx: &PageContext, kind: Kind, message: Option<&str>, status: Sta
     let body = view::upload(&UploadView {
         lang: ctx.lang,
         kind,
-        may_import_targets: ctx.user.role == Role::Admin,
+        may_import_targets: ctx.user.actor().may_import(Kind::Targets),
         own_region: ctx
             .user
             .region_code

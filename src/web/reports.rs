@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::AppState;
@@ -15,26 +14,19 @@ use super::extract::{self, Query};
 use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine, ReportForm};
-use crate::db::{self, reports::Report, reports::ReportInput, users::User};
+use crate::db::{self, reports::Report, users::User};
+use crate::domain::plan::ReportInput;
 use crate::domain::progress::ProgressTable;
 use crate::domain::rate::completion_rate;
 use crate::domain::validation::{self, parse_value};
 use crate::domain::workflow::{self, Action};
 use crate::domain::{Period, Role, Status, deadline};
 use crate::error::{AppError, AppResult, FieldError};
-
-/// A stored UTC timestamp's date in China.
-pub fn local_date(stored: &str) -> Option<NaiveDate> {
-    chrono::DateTime::parse_from_rfc3339(stored)
-        .ok()
-        .map(|t| t.with_timezone(&crate::clock::shanghai()).date_naive())
-}
+use crate::service;
 
 /// Whether a report submitted at `submitted_at` (stored UTC) came in late.
 pub fn submitted_late(period: Period, submitted_at: Option<&str>, late_after_days: u32) -> bool {
-    submitted_at
-        .and_then(local_date)
-        .is_some_and(|day| deadline::is_late(period, day, late_after_days))
+    deadline::submitted_late(period, submitted_at.and_then(crate::clock::local_date), late_after_days)
 }
 
 /// What the form shows besides the report itself.
@@ -174,7 +166,7 @@ fn render_form(
         errors: general,
         notice,
         due_date: deadline::due_date(period, state.config.late_after_days).to_string(),
-        reviewer: ctx.user.role.may_administer(),
+        reviewer: ctx.user.actor().may_review(),
     };
     let title = format!("{} {}", region.name(lang.is_en()), period);
     Ok(ctx.render(title, report_form::report_form(&form)))
@@ -187,7 +179,7 @@ pub struct FormQuery {
 
 /// Only those who may write a region's figures see its entry form: its officer and admins.
 fn authorise(state: &AppState, user: &User, code: &str, period: Period) -> AppResult<()> {
-    db::reports::authorise_write(&state.catalogue(), &user.actor(), code, period, crate::clock::today())
+    service::reports::authorise_write(&state.catalogue(), &user.actor(), code, period, crate::clock::today())
 }
 
 pub async fn form(
@@ -286,19 +278,16 @@ pub async fn save(
     result.map_err(|e| ctx.error(e))
 }
 
-/// Runs every check of `save` on the well-formed part of a form and rolls back: nothing is kept.
+/// Runs every check of a save on the well-formed part of a form, writing nothing.
 async fn check_only(state: &AppState, user: &User, code: &str, period: Period, input: ReportInput) -> AppResult<()> {
     let catalogue = state.catalogue();
     let (actor, code) = (user.actor(), code.to_owned());
     state
         .db
         .call(move |conn| {
-            let tx = db::write(conn)?;
-            let checked = db::reports::save(&tx, &catalogue, &actor, &code, period, &input, crate::clock::today());
-            tx.rollback()?;
-            Ok(checked.map(|_| ()))
+            service::reports::check(conn, &catalogue, &actor, &code, period, &input, crate::clock::today()).map(|_| ())
         })
-        .await?
+        .await
 }
 
 #[derive(Deserialize, Default)]

@@ -14,7 +14,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::state::AppState;
-use super::{admin, api, auth, bulletin, charts, dashboard, export, forms, import, pages, reports, statics, views};
+use super::{admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, pages, reports, statics};
 
 /// Request bodies above this are refused with 413 (imports have their own, larger limit).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
         .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
-        .layer(middleware::from_fn(views::remember_lang))
+        .layer(middleware::from_fn(lang::remember_lang))
         .layer(header_if_missing(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,

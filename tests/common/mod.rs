@@ -92,6 +92,22 @@ impl TestApp {
         client
     }
 
+    /// A signed-in user whose requests read as one line each: `admin.get("/audit").await`.
+    pub async fn user(&self, username: &str) -> User {
+        User {
+            client: self.login(username).await,
+            base: self.url(""),
+        }
+    }
+
+    /// Nobody signed in, with the same helpers.
+    pub fn nobody(&self) -> User {
+        User {
+            client: self.anonymous(),
+            base: self.url(""),
+        }
+    }
+
     /// A direct connection to the server's database file, for checking what was stored.
     pub fn conn(&self) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open(&self.db_path).expect("open db");
@@ -160,4 +176,59 @@ pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> s
         .json()
         .await
         .expect("JSON body")
+}
+
+/// A client of the test server (signed in or not) with one-line requests.
+pub struct User {
+    pub client: reqwest::Client,
+    base: String,
+}
+
+/// What the server answered: status, headers and the whole body as text.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as JSON (the test fails when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl User {
+    async fn reply(request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        Reply { status, headers, text }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::reply(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        Self::reply(self.client.post(self.url(path)).form(form)).await
+    }
+
+    pub async fn put_json(&self, path: &str, body: serde_json::Value) -> Reply {
+        Self::reply(self.client.put(self.url(path)).json(&body)).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> Reply {
+        Self::reply(self.client.post(self.url(path)).json(&body)).await
+    }
 }

@@ -24,10 +24,6 @@ pub struct ChartQuery {
     pub year: Option<i32>,
 }
 
-fn blank(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
-}
-
 pub async fn chart(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
@@ -44,8 +40,8 @@ pub async fn chart(
     if !matches!(name, "overview" | "ranking" | "trend") {
         return Err(AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")));
     }
-    let region = blank(query.region);
-    let indicator = blank(query.indicator);
+    let region = crate::web::extract::given(query.region);
+    let indicator = crate::web::extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let version = etag::data_version(&state).await?;
     let tag = etag::etag(version, &[uri.to_string().as_str(), lang.code()]);

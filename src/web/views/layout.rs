@@ -6,6 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::Lang;
 use crate::db::users::User;
 use crate::domain::Role;
+use crate::domain::policy::Page as NavPage;
 
 /// What the layout needs to know about the request.
 pub struct Page<'a> {
@@ -23,66 +24,20 @@ pub fn product_name(lang: Lang) -> &'static str {
     lang.t("住房保障目标任务跟踪", "Housing Security Target Tracker")
 }
 
-/// A navigation entry: path, Chinese and English label, and who sees it.
-struct NavItem {
-    path: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    roles: &'static [Role],
+/// The navigation's label of `page` for a user of `role`.
+fn nav_label(page: NavPage, role: Role, lang: Lang) -> &'static str {
+    match page {
+        NavPage::Dashboard => lang.t("总览", "Dashboard"),
+        NavPage::Bulletin => lang.t("通报", "Bulletin"),
+        NavPage::Reports if role == Role::Officer => lang.t("本市填报", "My reports"),
+        NavPage::Reports => lang.t("各市填报", "City reports"),
+        NavPage::Approvals => lang.t("审核", "Approvals"),
+        NavPage::Targets => lang.t("目标任务", "Targets"),
+        NavPage::Users => lang.t("用户", "Users"),
+        NavPage::Audit => lang.t("审计", "Audit"),
+        NavPage::Import => lang.t("数据导入", "Import"),
+    }
 }
-
-const EVERYONE: &[Role] = &[Role::Admin, Role::Officer, Role::Leader, Role::Analyst];
-
-const NAV: &[NavItem] = &[
-    NavItem {
-        path: "/",
-        zh: "总览",
-        en: "Dashboard",
-        roles: EVERYONE,
-    },
-    NavItem {
-        path: "/bulletin",
-        zh: "通报",
-        en: "Bulletin",
-        roles: EVERYONE,
-    },
-    NavItem {
-        path: "/reports",
-        zh: "本市填报",
-        en: "My reports",
-        roles: &[Role::Officer],
-    },
-    NavItem {
-        path: "/admin/approvals",
-        zh: "审核",
-        en: "Approvals",
-        roles: &[Role::Admin],
-    },
-    NavItem {
-        path: "/admin/targets",
-        zh: "目标任务",
-        en: "Targets",
-        roles: &[Role::Admin],
-    },
-    NavItem {
-        path: "/admin/users",
-        zh: "用户",
-        en: "Users",
-        roles: &[Role::Admin],
-    },
-    NavItem {
-        path: "/audit",
-        zh: "审计",
-        en: "Audit",
-        roles: &[Role::Admin, Role::Analyst],
-    },
-    NavItem {
-        path: "/import",
-        zh: "数据导入",
-        en: "Import",
-        roles: &[Role::Admin, Role::Officer],
-    },
-];
 
 /// `here` with `lang=` set to `lang`, keeping the rest of the query.
 pub fn with_lang(here: &str, lang: Lang) -> String {
@@ -125,8 +80,9 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                     a.brand href="/" { (product_name(lang)) }
                     @if let Some(user) = page.user {
                         nav.site-nav aria-label=(lang.t("主导航", "Main navigation")) {
-                            @for item in NAV.iter().filter(|i| i.roles.contains(&user.role)) {
-                                a href=(item.path) aria-current=[is_current(page.here, item.path).then_some("page")] { (lang.t(item.zh, item.en)) }
+                            // Exactly the pages the access policy lets this user open.
+                            @for item in NavPage::ALL.into_iter().filter(|p| user.actor().may_open(*p)) {
+                                a href=(item.path()) aria-current=[is_current(page.here, item.path()).then_some("page")] { (nav_label(item, user.role, lang)) }
                             }
                         }
                     }
@@ -137,7 +93,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                             a.lang-switch href=(with_lang(page.here, Lang::En)) lang="en" { "English" }
                         }
                         @if let Some(user) = page.user {
-                            span.user-name title=(match lang { Lang::Zh => user.role.label_zh(), Lang::En => user.role.label_en() }) {
+                            span.user-name title=(crate::domain::format::role(user.role, lang)) {
                                 (user.username)
                                 @if let Some(region) = &user.region_code { " · " (region) }
                             }

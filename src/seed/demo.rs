@@ -10,12 +10,16 @@ use serde::Deserialize;
 use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::workflow::Action;
-use crate::domain::{Actor, Period, ReportStatus, Role};
-use crate::import::{self, ImportOptions};
+use crate::domain::{Actor, Period, ReportStatus, Role, deadline};
+use crate::service::import::{self, ImportOptions};
+use crate::service::reports;
 
-const TARGETS_CSV: &str = include_str!("../data/demo/targets.csv");
-const REPORTS_CSV: &str = include_str!("../data/demo/reports.csv");
-const STATUSES_CSV: &str = include_str!("../data/demo/statuses.csv");
+const TARGETS_CSV: &str = include_str!("../../data/demo/targets.csv");
+const REPORTS_CSV: &str = include_str!("../../data/demo/reports.csv");
+const STATUSES_CSV: &str = include_str!("../../data/demo/statuses.csv");
+
+/// Demo reports came in this many days after their quarter ended.
+const SUBMITTED_AFTER_DAYS: u32 = 10;
 
 /// The name the demo loader's changes carry in the audit log.
 pub const LOADER: &str = "演示数据导入";
@@ -78,13 +82,13 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
             Some((ReportStatus::Returned, comment)) => (Action::Return, Some(comment.as_str())),
             _ => (Action::Approve, None),
         };
-        db::reports::review(
+        reports::review_in(
             &tx,
             catalogue,
             &actor,
             &report.region_code,
             report.period,
-            db::reports::Review {
+            reports::Review {
                 action,
                 comment,
                 version: None,
@@ -92,7 +96,21 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
         )
         .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
     }
-    db::reports::date_demo_submissions(&tx, 10)?;
+    // Every submission is dated ten days after its quarter ended (10:00 Beijing time) and every
+    // approval five days later, so the demo's reports are not all stamped with the moment the
+    // dataset was loaded (which would flag them all late).
+    let at_ten = |day: chrono::NaiveDate| format!("{}T02:00:00.000Z", day.format("%Y-%m-%d"));
+    for report in db::reports::summaries(&tx, None, None)? {
+        let submitted = deadline::due_date(report.period, SUBMITTED_AFTER_DAYS);
+        let approved = deadline::due_date(report.period, SUBMITTED_AFTER_DAYS + 5);
+        db::reports::restamp(
+            &tx,
+            &report.region_code,
+            report.period,
+            &at_ten(submitted),
+            &at_ten(approved),
+        )?;
+    }
     db::meta::set_demo(&tx, true)?;
     tx.commit()?;
     Ok(true)

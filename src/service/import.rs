@@ -8,13 +8,15 @@ use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::db::{self, reports::ReportInput};
+use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::plan::ReportInput;
 use crate::domain::validation;
 use crate::domain::workflow::ReportStatus;
 use crate::domain::{Actor, Period};
 use crate::error::{AppError, AppResult};
+use crate::service::reports;
 
 /// Files above this size are refused before parsing.
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
@@ -22,11 +24,8 @@ pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
 pub const TARGET_COLUMNS: [&str; 4] = ["region_code", "year", "indicator", "target"];
 pub const REPORT_COLUMNS: [&str; 5] = ["region_code", "period", "indicator", "cumulative", "note"];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Targets,
-    Reports,
-}
+/// What a file sets: the policy's kinds of import.
+pub use crate::domain::policy::ImportKind as Kind;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ImportOptions {
@@ -301,7 +300,7 @@ pub fn apply_targets(
     actor: &Actor,
     bytes: &[u8],
 ) -> AppResult<ImportOutcome> {
-    if !actor.role.may_administer() {
+    if !actor.may_import(Kind::Targets) {
         return Err(AppError::Forbidden(
             "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
         ));
@@ -331,7 +330,7 @@ pub fn apply_targets(
 }
 
 /// Applies a reports file inside the caller's transaction, report by report in period order,
-/// through [`db::reports::save`]. Every rule of the forms holds; errors carry line numbers.
+/// through [`reports::save_in`]. Every rule of the forms holds; errors carry line numbers.
 pub fn apply_reports(
     conn: &Connection,
     catalogue: &Catalogue,
@@ -360,7 +359,7 @@ pub fn apply_reports(
             submit: !options.keep_as_draft,
             version: None,
         };
-        match db::reports::save(conn, catalogue, actor, &region, period, &input, today) {
+        match reports::save_in(conn, catalogue, actor, &region, period, &input, today) {
             Ok(saved) => {
                 let old_status = old.as_ref().map(|r| r.status);
                 if old_status != Some(saved.report.status) {

@@ -3,11 +3,15 @@
 //! reports for every county and indicator, with targets. Deterministic for a given seed.
 //! Everything here is synthetic and marked as demonstration data in the database.
 
+use std::cell::RefCell;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rusqlite::Connection;
 
+use crate::db::{self, audit::Change};
 use crate::domain::catalogue::{Catalogue, Region};
-use crate::domain::{Period, ReportStatus};
+use crate::domain::{Actor, Period, ReportStatus};
 
 /// The 34 provincial-level divisions: code prefix and name.
 const PROVINCES: [(u32, &str, &str); 34] = [
@@ -204,4 +208,81 @@ pub fn figures(
             }
         }
     }
+}
+
+/// Counts of what was written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GenSummary {
+    pub regions: usize,
+    pub targets: usize,
+    pub reports: usize,
+    pub values: usize,
+}
+
+/// Writes the regions and the generated figures into a database without reports, in one
+/// transaction, audited as one generation and marked as demonstration data.
+pub fn load(conn: &mut Connection, regions: &[Region], options: &GenOptions) -> anyhow::Result<GenSummary> {
+    let existing = db::reports::count(conn)?;
+    anyhow::ensure!(
+        existing == 0,
+        "数据库中已有报告，gen 只用于空库（database already has reports）"
+    );
+    let tx = db::write(conn)?;
+    db::catalogue::upsert_regions(&tx, regions)?;
+    let catalogue: Catalogue = db::catalogue::load(&tx)?;
+    let summary = RefCell::new(GenSummary {
+        regions: catalogue.regions().len(),
+        ..Default::default()
+    });
+    {
+        let inserter = RefCell::new(db::bulk::Inserter::new(&tx)?);
+        let failure: RefCell<Option<rusqlite::Error>> = RefCell::new(None);
+        let keep = |result: rusqlite::Result<()>| {
+            if let Err(error) = result {
+                failure.borrow_mut().get_or_insert(error);
+            }
+        };
+        figures(
+            &catalogue,
+            options,
+            |region, indicator, year, value| {
+                if failure.borrow().is_none() {
+                    keep(inserter.borrow_mut().target(region, indicator, year, value));
+                    summary.borrow_mut().targets += 1;
+                }
+            },
+            |report| {
+                if failure.borrow().is_none() {
+                    keep(
+                        inserter
+                            .borrow_mut()
+                            .report(&report.region, report.period, report.status, &report.values),
+                    );
+                    let mut summary = summary.borrow_mut();
+                    summary.reports += 1;
+                    summary.values += report.values.len();
+                }
+            },
+        );
+        if let Some(error) = failure.into_inner() {
+            return Err(error.into());
+        }
+    }
+    let summary = summary.into_inner();
+    db::audit::record(
+        &tx,
+        &Actor::system("anju gen"),
+        &Change {
+            action: "generate",
+            detail: Some(format!(
+                "synthetic national dataset: {} regions, {} reports, {} values",
+                summary.regions, summary.reports, summary.values
+            )),
+            ..Default::default()
+        },
+    )?;
+    db::meta::set_demo(&tx, true)?;
+    db::meta::bump_data_version(&tx)?;
+    tx.commit()?;
+    Ok(summary)
 }

@@ -1,0 +1,148 @@
+//! Account rules: what a username may be, which roles are bound to a region, what a password
+//! must be. The command line, the admin pages and start-up all ask these functions.
+
+use super::Role;
+use super::catalogue::Catalogue;
+
+/// Usernames are this many characters at least and at most.
+pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 2..=32;
+
+/// Shorter passwords are refused.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longer passwords are refused (Argon2 would take them, but nobody types more).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)")]
+    BadUsername,
+    #[error("{0}")]
+    UnknownRole(String),
+    #[error("市级填报员必须指定所属地区(an officer needs a region)")]
+    RegionRequired,
+    #[error("未知地区代码“{0}”(unknown region)")]
+    UnknownRegion(String),
+    #[error("密码至少需要 {MIN_PASSWORD_CHARS} 个字符(password must be at least {MIN_PASSWORD_CHARS} characters)")]
+    PasswordTooShort,
+    #[error("密码不能超过 {MAX_PASSWORD_CHARS} 个字符(password too long)")]
+    PasswordTooLong,
+}
+
+impl AccountError {
+    /// The form field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            AccountError::BadUsername => "username",
+            AccountError::UnknownRole(_) => "role",
+            AccountError::RegionRequired | AccountError::UnknownRegion(_) => "region",
+            AccountError::PasswordTooShort | AccountError::PasswordTooLong => "password",
+        }
+    }
+}
+
+/// A username is 2–32 ASCII letters, digits, `_`, `-` or `.`: safe in URLs, logs and audit rows.
+pub fn check_username(name: &str) -> Result<(), AccountError> {
+    let allowed = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if USERNAME_CHARS.contains(&name.chars().count()) && allowed {
+        Ok(())
+    } else {
+        Err(AccountError::BadUsername)
+    }
+}
+
+/// The role named `role` with the region it is bound to: an officer has a region the catalogue
+/// knows; for every other role a region given is not kept. A blank region is no region.
+pub fn role_and_region(
+    catalogue: &Catalogue,
+    role: &str,
+    region: Option<&str>,
+) -> Result<(Role, Option<String>), AccountError> {
+    let role: Role = role
+        .trim()
+        .parse()
+        .map_err(|e: super::role::UnknownRole| AccountError::UnknownRole(e.to_string()))?;
+    let region = region.map(str::trim).filter(|r| !r.is_empty());
+    match (role.needs_region(), region) {
+        (true, None) => Err(AccountError::RegionRequired),
+        (true, Some(code)) if catalogue.region(code).is_none() => Err(AccountError::UnknownRegion(code.to_owned())),
+        (true, region) => Ok((role, region.map(str::to_owned))),
+        (false, _) => Ok((role, None)),
+    }
+}
+
+/// A password is 10 to 256 characters.
+pub fn check_password(password: &str) -> Result<(), AccountError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Err(AccountError::PasswordTooShort)
+    } else if chars > MAX_PASSWORD_CHARS {
+        Err(AccountError::PasswordTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::tests as test_support;
+
+    fn catalogue() -> Catalogue {
+        Catalogue::new(
+            vec![
+                test_support::region("440000", None),
+                test_support::region("440100", Some("440000")),
+            ],
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn usernames_are_short_ascii_words() {
+        for good in ["ab", "gz_officer", "wang.wei", "a-b", &"x".repeat(32)] {
+            assert_eq!(check_username(good), Ok(()), "{good}");
+        }
+        for bad in ["", "a", "a b", "王伟", "evil\nname", "tab\tname", &"x".repeat(33)] {
+            assert_eq!(check_username(bad), Err(AccountError::BadUsername), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_officers_have_a_region_and_it_must_exist() {
+        let catalogue = catalogue();
+        assert_eq!(
+            role_and_region(&catalogue, "officer", Some("440100")),
+            Ok((Role::Officer, Some("440100".into())))
+        );
+        assert_eq!(
+            role_and_region(&catalogue, "officer", Some(" ")),
+            Err(AccountError::RegionRequired)
+        );
+        assert_eq!(
+            role_and_region(&catalogue, "officer", Some("449999")),
+            Err(AccountError::UnknownRegion("449999".into()))
+        );
+        assert_eq!(
+            role_and_region(&catalogue, "leader", Some("440100")),
+            Ok((Role::Leader, None))
+        );
+        assert_eq!(
+            role_and_region(&catalogue, " admin ", Some("")),
+            Ok((Role::Admin, None))
+        );
+        assert!(matches!(
+            role_and_region(&catalogue, "root", None),
+            Err(AccountError::UnknownRole(_))
+        ));
+    }
+
+    #[test]
+    fn passwords_are_ten_to_256_characters() {
+        assert_eq!(check_password("123456789"), Err(AccountError::PasswordTooShort));
+        assert_eq!(check_password("1234567890"), Ok(()));
+        assert_eq!(check_password("密码密码密码密码密码"), Ok(()));
+        assert_eq!(check_password(&"x".repeat(257)), Err(AccountError::PasswordTooLong));
+    }
+}

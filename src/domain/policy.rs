@@ -1,0 +1,184 @@
+//! Access policy: who may see and do what, as methods on the acting user. Deny by default. The
+//! handlers refuse with these answers and the navigation offers exactly what they allow.
+
+use super::{Actor, Role};
+
+/// The pages the navigation can offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    Dashboard,
+    Bulletin,
+    Reports,
+    Approvals,
+    Targets,
+    Users,
+    Audit,
+    Import,
+}
+
+impl Page {
+    pub const ALL: [Page; 8] = [
+        Page::Dashboard,
+        Page::Bulletin,
+        Page::Reports,
+        Page::Approvals,
+        Page::Targets,
+        Page::Users,
+        Page::Audit,
+        Page::Import,
+    ];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Dashboard => "/",
+            Page::Bulletin => "/bulletin",
+            Page::Reports => "/reports",
+            Page::Approvals => "/admin/approvals",
+            Page::Targets => "/admin/targets",
+            Page::Users => "/admin/users",
+            Page::Audit => "/audit",
+            Page::Import => "/import",
+        }
+    }
+}
+
+/// Whose changes someone may read in the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Every region's.
+    All,
+    /// One region's only.
+    Region(String),
+}
+
+/// What an import file sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    Targets,
+    Reports,
+}
+
+impl Actor {
+    /// Whether the navigation offers `page`, and whether its handler lets this user in.
+    pub fn may_open(&self, page: Page) -> bool {
+        match page {
+            Page::Dashboard | Page::Bulletin => true,
+            Page::Reports => self.may_enter_figures(),
+            Page::Approvals => self.may_review(),
+            Page::Targets => self.may_set_targets(),
+            Page::Users => self.may_manage_users(),
+            Page::Audit => self.audit_scope().is_some(),
+            Page::Import => self.may_import(ImportKind::Reports) || self.may_import(ImportKind::Targets),
+        }
+    }
+
+    /// Enters some region's figures: an officer their own, an admin any.
+    pub fn may_enter_figures(&self) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => self.region.is_some(),
+            Role::Leader | Role::Analyst => false,
+        }
+    }
+
+    /// Writes `region`'s figures: admins anywhere, officers in their own region.
+    pub fn may_write_figures(&self, region: &str) -> bool {
+        self.role.may_write_figures(self.region.as_deref(), region)
+    }
+
+    /// Sees `region`'s drafts and returned reports, which do not count yet: the region's own
+    /// officers and the province.
+    pub fn may_read_drafts(&self, region: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => self.region.as_deref() == Some(region),
+            Role::Leader | Role::Analyst => false,
+        }
+    }
+
+    /// Approves, returns and reopens reports.
+    pub fn may_review(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn may_set_targets(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn may_manage_users(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Imports a file of `kind`: targets are the province's, reports also an officer's own.
+    pub fn may_import(&self, kind: ImportKind) -> bool {
+        match (self.role, kind) {
+            (Role::Admin, _) => true,
+            (Role::Officer, ImportKind::Reports) => self.region.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whose changes the audit log shows this user; `None`: the log is closed to them.
+    pub fn audit_scope(&self) -> Option<AuditScope> {
+        match (self.role, &self.region) {
+            (Role::Admin | Role::Analyst, _) => Some(AuditScope::All),
+            (Role::Officer, Some(region)) => Some(AuditScope::Region(region.clone())),
+            (Role::Officer, None) | (Role::Leader, _) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, region: Option<&str>) -> Actor {
+        Actor {
+            user_id: Some(1),
+            username: "someone".into(),
+            role,
+            region: region.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn drafts_are_the_region_and_the_province_only() {
+        assert!(actor(Role::Admin, None).may_read_drafts("440300"));
+        assert!(actor(Role::Officer, Some("440100")).may_read_drafts("440100"));
+        assert!(!actor(Role::Officer, Some("440100")).may_read_drafts("440300"));
+        assert!(!actor(Role::Analyst, None).may_read_drafts("440100"));
+        assert!(!actor(Role::Leader, None).may_read_drafts("440100"));
+    }
+
+    #[test]
+    fn the_audit_log_is_scoped_by_role() {
+        assert_eq!(actor(Role::Admin, None).audit_scope(), Some(AuditScope::All));
+        assert_eq!(actor(Role::Analyst, None).audit_scope(), Some(AuditScope::All));
+        assert_eq!(
+            actor(Role::Officer, Some("440100")).audit_scope(),
+            Some(AuditScope::Region("440100".into()))
+        );
+        assert_eq!(actor(Role::Leader, None).audit_scope(), None);
+    }
+
+    #[test]
+    fn pages_follow_the_rules_they_open() {
+        let officer = actor(Role::Officer, Some("440100"));
+        let open: Vec<Page> = Page::ALL.into_iter().filter(|p| officer.may_open(*p)).collect();
+        assert_eq!(
+            open,
+            [
+                Page::Dashboard,
+                Page::Bulletin,
+                Page::Reports,
+                Page::Audit,
+                Page::Import
+            ]
+        );
+        let leader = actor(Role::Leader, None);
+        let open: Vec<Page> = Page::ALL.into_iter().filter(|p| leader.may_open(*p)).collect();
+        assert_eq!(open, [Page::Dashboard, Page::Bulletin]);
+        let admin = actor(Role::Admin, None);
+        assert!(Page::ALL.into_iter().all(|p| admin.may_open(p)));
+    }
+}

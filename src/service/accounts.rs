@@ -1,0 +1,112 @@
+//! Account use cases: create a user, change role and region, disable or enable, reset a
+//! password. Each checks the account rules of `domain::account` and the policy, hashes any
+//! password before taking the write lock, and audits in the same transaction.
+
+use rusqlite::Connection;
+
+use crate::auth::hash_password;
+use crate::db::{self, users::User};
+use crate::domain::account::{self, AccountError};
+use crate::domain::catalogue::Catalogue;
+use crate::domain::{Actor, Role};
+use crate::error::{AppError, AppResult};
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        AppError::invalid(error.field(), error)
+    }
+}
+
+/// What a new account is made of, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct NewUser {
+    pub username: String,
+    pub role: String,
+    pub region: Option<String>,
+    pub password: String,
+}
+
+/// The checked parts of a new account: username, role, region.
+pub fn check_new_user(catalogue: &Catalogue, new: &NewUser) -> AppResult<(Role, Option<String>)> {
+    account::check_username(new.username.trim())?;
+    let (role, region) = account::role_and_region(catalogue, &new.role, new.region.as_deref())?;
+    account::check_password(&new.password)?;
+    Ok((role, region))
+}
+
+fn require_manager(actor: &Actor) -> AppResult<()> {
+    if actor.may_manage_users() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Creates an account.
+pub fn create(conn: &mut Connection, catalogue: &Catalogue, actor: &Actor, new: &NewUser) -> AppResult<User> {
+    require_manager(actor)?;
+    let (role, region) = check_new_user(catalogue, new)?;
+    let username = new.username.trim();
+    let hash = hash_password(&new.password)?;
+    let tx = db::write(conn)?;
+    if db::users::by_username(&tx, username)?.is_some() {
+        return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
+    }
+    let user = db::users::create(&tx, actor, username, role, region.as_deref(), &hash)?;
+    tx.commit()?;
+    Ok(user)
+}
+
+fn existing(conn: &Connection, id: i64) -> AppResult<User> {
+    db::users::by_id(conn, id)?.ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))
+}
+
+/// Changes a user's role and region together.
+pub fn change_role(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    user_id: i64,
+    role: &str,
+    region: Option<&str>,
+) -> AppResult<()> {
+    require_manager(actor)?;
+    let (role, region) = account::role_and_region(catalogue, role, region)?;
+    let tx = db::write(conn)?;
+    let user = existing(&tx, user_id)?;
+    if actor.user_id == Some(user.id) && role != user.role {
+        return Err(AppError::Conflict(
+            "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
+        ));
+    }
+    db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Disables (ending the user's sessions and tokens) or enables an account.
+pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled: bool) -> AppResult<()> {
+    require_manager(actor)?;
+    let tx = db::write(conn)?;
+    let user = existing(&tx, user_id)?;
+    if actor.user_id == Some(user.id) && disabled {
+        return Err(AppError::Conflict(
+            "不能停用自己的账户(you cannot disable yourself)".into(),
+        ));
+    }
+    db::users::set_disabled(&tx, actor, &user, disabled)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Gives a user a new password; their sessions end.
+pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
+    require_manager(actor)?;
+    account::check_password(password)?;
+    let hash = hash_password(password)?;
+    let tx = db::write(conn)?;
+    let user = existing(&tx, user_id)?;
+    db::users::set_password(&tx, actor, &user, &hash)?;
+    tx.commit()?;
+    Ok(())
+}
