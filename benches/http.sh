@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
 PASSWORD=bench-password-1
 PORT=${ANJU_BENCH_PORT:-18080}
-BIN=target/release/anju
+BIN=${CARGO_TARGET_DIR:-target}/release/anju
 WORK=$(mktemp -d)
 trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

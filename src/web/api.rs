@@ -76,23 +76,18 @@ pub async fn progress(
         region.as_deref().unwrap_or(""),
         indicator.as_deref().unwrap_or("")
     );
-    let body = state.fragment(&key, version, || {
-        let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
-        let body = ProgressResponse {
-            period,
-            time_progress: table.time_benchmark,
-            rows,
-        };
-        serde_json::to_vec(&body).unwrap_or_default()
-    });
-    Ok(compress::body_response(
-        &state,
-        &headers,
-        &key,
-        version,
-        body,
-        "application/json",
-    ))
+    let body = state
+        .fragment(&key, version, move || {
+            let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());
+            let body = ProgressResponse {
+                period,
+                time_progress: table.time_benchmark,
+                rows,
+            };
+            serde_json::to_vec(&body).unwrap_or_default()
+        })
+        .await?;
+    compress::body_response(&state, &headers, &key, version, body, "application/json").await
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {

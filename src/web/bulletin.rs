@@ -22,17 +22,20 @@ pub async fn bulletin(
 ) -> PageResult {
     let result: AppResult<Response> = async {
         let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
             return Ok(response);
         }
         let period = resolve_period(&state, query.period.as_deref()).await?;
         let catalogue = state.catalogue();
         let table = load_table(&state, period).await?;
         let periods = load_periods(&state).await?;
-        let text = bulletin::generate(&table, &catalogue, ctx.lang.is_en());
-        let body = bulletin_page(ctx.lang, period, &periods, &text, &ctx.here);
-        let page = ctx.render(ctx.lang.t("进展通报", "Bulletin"), body);
-        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+            let text = bulletin::generate(&table, &catalogue, page.lang.is_en());
+            let body = bulletin_page(page.lang, period, &periods, &text, &page.here);
+            page.render(page.lang.t("进展通报", "Bulletin"), body)
+        })
+        .await
     }
     .await;
     result.map_err(|e| ctx.error(e))

@@ -14,6 +14,7 @@ use maud::Markup;
 
 use super::AppState;
 use super::etag;
+use crate::error::AppResult;
 
 const HTML: &str = "text/html; charset=utf-8";
 
@@ -74,23 +75,25 @@ pub fn bytes_response(bytes: Bytes, content_type: &'static str, gzipped: bool) -
 
 /// `bytes` as the response, compressed (once per data `version`, kept under `key`) when the
 /// client takes gzip.
-pub fn body_response(
+pub async fn body_response(
     state: &AppState,
     headers: &HeaderMap,
     key: &str,
     version: i64,
     bytes: Arc<[u8]>,
     content_type: &'static str,
-) -> Response {
+) -> AppResult<Response> {
     let gzip = accepts_gzip(headers);
     let bytes = if gzip {
-        state.fragment(&format!("gzip|{key}"), version, || self::gzip(&bytes))
+        state
+            .fragment(&format!("gzip|{key}"), version, move || self::gzip(&bytes))
+            .await?
     } else {
         bytes
     };
     let mut response = bytes_response(Bytes::from_owner(bytes), content_type, gzip);
     vary(&mut response);
-    response
+    Ok(response)
 }
 
 /// Where the page for ETag `tag` is kept, compressed or not.
@@ -108,24 +111,33 @@ fn page_bytes(bytes: Arc<[u8]>, gzip: bool, tag: &str) -> Response {
 
 /// The page kept for ETag `tag` in the encoding this request takes, if it was rendered at data
 /// `version`: a repeated page view then reads neither the data nor the templates.
-pub fn cached_page(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
+pub async fn cached_page(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
     let gzip = accepts_gzip(headers);
-    let bytes = state.cached_fragment(&page_key(tag, gzip), version)?;
+    let bytes = state.cached_fragment(&page_key(tag, gzip), version).await?;
     Some(page_bytes(bytes, gzip, tag))
 }
 
-/// `page` as the response for ETag `tag`, compressed when the browser takes gzip, and kept for
-/// [`cached_page`].
-pub fn page_response(state: &AppState, headers: &HeaderMap, tag: &str, version: i64, page: Markup) -> Response {
+/// The page that `render` makes, as the response for ETag `tag`: rendered and compressed (when
+/// the browser takes gzip) off the async workers, and kept for [`cached_page`].
+pub async fn page_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    tag: &str,
+    version: i64,
+    render: impl FnOnce() -> Markup + Send + 'static,
+) -> AppResult<Response> {
     let gzip = accepts_gzip(headers);
-    let bytes = state.fragment(&page_key(tag, gzip), version, || {
-        if gzip {
-            self::gzip(page.0.as_bytes())
-        } else {
-            page.0.into_bytes()
-        }
-    });
-    page_bytes(bytes, gzip, tag)
+    let bytes = state
+        .fragment(&page_key(tag, gzip), version, move || {
+            let page = render();
+            if gzip {
+                self::gzip(page.0.as_bytes())
+            } else {
+                page.0.into_bytes()
+            }
+        })
+        .await?;
+    Ok(page_bytes(bytes, gzip, tag))
 }
 
 #[cfg(test)]

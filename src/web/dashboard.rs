@@ -77,11 +77,16 @@ pub fn page_tag(ctx: &PageContext) -> String {
 
 /// The 304 when the browser holds the page, else the compressed page kept from an earlier
 /// request; `None` when the page has to be rendered.
-pub fn answered_from_cache(state: &AppState, ctx: &PageContext, headers: &HeaderMap, tag: &str) -> Option<Response> {
+pub async fn answered_from_cache(
+    state: &AppState,
+    ctx: &PageContext,
+    headers: &HeaderMap,
+    tag: &str,
+) -> Option<Response> {
     if etag::matches(headers, tag) {
         return Some(etag::not_modified(tag));
     }
-    compress::cached_page(state, headers, tag, ctx.facts.version)
+    compress::cached_page(state, headers, tag, ctx.facts.version).await
 }
 
 pub async fn dashboard(
@@ -92,7 +97,7 @@ pub async fn dashboard(
 ) -> PageResult {
     let result: AppResult<Response> = async {
         let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
             return Ok(response);
         }
         let lang = ctx.lang;
@@ -116,30 +121,36 @@ pub async fn dashboard(
         let (table, _) = state.progress_at(period, version).await?;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
+            .cloned()
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
         // The body depends only on the data, the period, the chart's indicator and the language:
         // rendered once per data version, wrapped in each user's layout.
         let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
-        let body = state.fragment(&key, version, || {
-            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
-            let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
-                .map(|c| charts::svg(&Chart::Bars(c)))
-                .unwrap_or_default();
-            dashboard_view(&Dashboard {
-                lang,
-                periods: &periods,
-                table: &table,
-                catalogue: &catalogue,
-                ranking: ranking_indicator,
-                overview_svg: &overview_svg,
-                ranking_svg: &ranking_svg,
+        let body = state
+            .fragment(&key, version, move || {
+                let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+                let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+                    .map(|c| charts::svg(&Chart::Bars(c)))
+                    .unwrap_or_default();
+                dashboard_view(&Dashboard {
+                    lang,
+                    periods: &periods,
+                    table: &table,
+                    catalogue: &catalogue,
+                    ranking: &ranking_indicator,
+                    overview_svg: &overview_svg,
+                    ranking_svg: &ranking_svg,
+                })
+                .into_string()
+                .into_bytes()
             })
-            .into_string()
-            .into_bytes()
-        });
-        let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
-        let page = ctx.render(lang.t("总览", "Dashboard"), body);
-        Ok(compress::page_response(&state, &headers, &tag, version, page))
+            .await?;
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, version, move || {
+            let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
+            page.render(lang.t("总览", "Dashboard"), body)
+        })
+        .await
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -161,28 +172,32 @@ pub async fn indicator(
         let catalogue = state.catalogue();
         let indicator = catalogue
             .indicator(&key)
+            .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
         let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
             return Ok(response);
         }
         let lang = ctx.lang;
         let period = resolve_period(&state, query.period.as_deref()).await?;
         let periods = load_periods(&state).await?;
         let table = load_table(&state, period).await?;
-        let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
-            .map(|c| charts::svg(&Chart::Bars(c)))
-            .unwrap_or_default();
-        let body = indicator_page(&IndicatorPage {
-            lang,
-            periods: &periods,
-            table: &table,
-            catalogue: &catalogue,
-            indicator,
-            ranking_svg: &ranking_svg,
-        });
-        let page = ctx.render(indicator.name(lang.is_en()), body);
-        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+            let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            let body = indicator_page(&IndicatorPage {
+                lang,
+                periods: &periods,
+                table: &table,
+                catalogue: &catalogue,
+                indicator: &indicator,
+                ranking_svg: &ranking_svg,
+            });
+            page.render(indicator.name(lang.is_en()), body)
+        })
+        .await
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -204,9 +219,10 @@ pub async fn region(
         let catalogue = state.catalogue();
         let region = catalogue
             .region(&code)
+            .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
         let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag) {
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
             return Ok(response);
         }
         let lang = ctx.lang;
@@ -225,12 +241,6 @@ pub async fn region(
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
-        let trends: Vec<String> = catalogue
-            .indicators()
-            .iter()
-            .filter_map(|i| charts::trend(&this_year, &last_year, &catalogue, &code, &i.key, year, lang))
-            .map(|c| charts::svg(&Chart::Trend(c)))
-            .collect();
         let (notes, history) = {
             let code = code.clone();
             let periods: Vec<Period> = this_year.iter().map(|t| t.period).collect();
@@ -253,19 +263,28 @@ pub async fn region(
                 .await?
         };
         let notes: Vec<BTreeMap<String, String>> = notes;
-        let body = region_page(&RegionPage {
-            lang,
-            region,
-            year,
-            years: &years,
-            catalogue: &catalogue,
-            tables: &this_year,
-            notes: &notes,
-            trends: &trends,
-            history: &history,
-        });
-        let page = ctx.render(region.name(lang.is_en()), body);
-        Ok(compress::page_response(&state, &headers, &tag, ctx.facts.version, page))
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+            let trends: Vec<String> = catalogue
+                .indicators()
+                .iter()
+                .filter_map(|i| charts::trend(&this_year, &last_year, &catalogue, &code, &i.key, year, lang))
+                .map(|c| charts::svg(&Chart::Trend(c)))
+                .collect();
+            let body = region_page(&RegionPage {
+                lang,
+                region: &region,
+                year,
+                years: &years,
+                catalogue: &catalogue,
+                tables: &this_year,
+                notes: &notes,
+                trends: &trends,
+                history: &history,
+            });
+            page.render(region.name(lang.is_en()), body)
+        })
+        .await
     }
     .await;
     result.map_err(|e| ctx.error(e))

@@ -15,6 +15,7 @@ use crate::db::users::User;
 use crate::error::AppError;
 
 /// Who is asking, in which language, on which page, and whether the data is a demonstration.
+#[derive(Clone)]
 pub struct PageContext {
     pub user: User,
     pub lang: Lang,

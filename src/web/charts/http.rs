@@ -55,58 +55,69 @@ pub async fn chart(
     } else {
         "image/png"
     };
-    let answer = |bytes| {
-        // PNG is compressed already.
-        let mut response = if format == "svg" {
-            compress::body_response(&state, &headers, &key, version, bytes, content_type)
-        } else {
-            compress::bytes_response(Bytes::from_owner(bytes), content_type, false)
-        };
-        etag::tag_response(&mut response, &tag);
-        response
+    let is_svg = format == "svg";
+    let bytes = match state.cached_fragment(&key, version).await {
+        Some(bytes) => bytes,
+        None => {
+            let chart = chart_of(&state, name, lang, query.period, query.year, region, indicator).await?;
+            state
+                .fragment(&key, version, move || {
+                    if is_svg { svg(&chart).into_bytes() } else { png(&chart) }
+                })
+                .await?
+        }
     };
-    if let Some(bytes) = state.cached_fragment(&key, version) {
-        return Ok(answer(bytes));
-    }
+    // PNG is compressed already.
+    let mut response = if is_svg {
+        compress::body_response(&state, &headers, &key, version, bytes, content_type).await?
+    } else {
+        compress::bytes_response(Bytes::from_owner(bytes), content_type, false)
+    };
+    etag::tag_response(&mut response, &tag);
+    Ok(response)
+}
+
+/// The chart `name` (`overview`, `ranking` or `trend`) with its figures, ready to draw.
+async fn chart_of(
+    state: &AppState,
+    name: &str,
+    lang: Lang,
+    period: Option<String>,
+    year: Option<i32>,
+    region: Option<String>,
+    indicator: Option<String>,
+) -> AppResult<Chart> {
     let catalogue = state.catalogue();
-    let chart = match name {
+    Ok(match name {
         "overview" => {
-            let period = resolve_period(&state, query.period.as_deref()).await?;
-            let table = load_table(&state, period).await?;
+            let period = resolve_period(state, period.as_deref()).await?;
+            let table = load_table(state, period).await?;
             Chart::Bars(overview(&table, &catalogue, lang))
         }
         "ranking" => {
-            let period = resolve_period(&state, query.period.as_deref()).await?;
+            let period = resolve_period(state, period.as_deref()).await?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
-            let table = load_table(&state, period).await?;
+            let table = load_table(state, period).await?;
             Chart::Bars(
                 ranking(&table, &catalogue, &key, lang)
                     .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
             )
         }
         _ => {
-            let year = match query.year {
+            let year = match year {
                 Some(year) => year,
-                None => resolve_period(&state, query.period.as_deref()).await?.year(),
+                None => resolve_period(state, period.as_deref()).await?.year(),
             };
             let region = region
                 .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
                 .ok_or_else(|| AppError::NotFound("没有地区(no region)".into()))?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
-            let this_year = load_year(&state, year).await?;
-            let last_year = load_year(&state, year - 1).await?;
+            let this_year = load_year(state, year).await?;
+            let last_year = load_year(state, year - 1).await?;
             Chart::Trend(
                 trend(&this_year, &last_year, &catalogue, &region, &key, year, lang)
                     .ok_or_else(|| AppError::NotFound("没有这个图表(no such chart)".into()))?,
             )
         }
-    };
-    let bytes = state.fragment(&key, version, || {
-        if format == "svg" {
-            svg(&chart).into_bytes()
-        } else {
-            png(&chart)
-        }
-    });
-    Ok(answer(bytes))
+    })
 }

@@ -1,0 +1,236 @@
+//! What is computed once per data version and shared: progress tables and rendered fragments
+//! (page bodies, charts, API bodies, their gzip), kept in `moka` caches, and the one helper that
+//! runs rendering off the async workers.
+
+use std::future::Future;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use moka::future::Cache;
+use moka::policy::EvictionPolicy;
+
+use crate::domain::Period;
+use crate::domain::progress::ProgressTable;
+use crate::error::{AppError, AppResult};
+
+/// Rendered fragments kept at most, their total size at most, and the largest one worth keeping.
+pub const CACHED_FRAGMENTS: usize = 512;
+pub const CACHED_FRAGMENT_BYTES: usize = 32 * 1024 * 1024;
+pub const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
+
+/// Progress tables kept at most.
+pub const CACHED_TABLES: usize = 64;
+
+/// Values by key, each valid for the data version it was made at: the version is part of the
+/// key, so a write leaves every older entry unreachable, and eviction (least recently used
+/// first) drops those before anything still asked for.
+///
+/// Concurrent misses of one key make its value once, the others waiting for it; misses of other
+/// keys proceed meanwhile.
+pub struct Versioned<K, V> {
+    entries: Cache<(K, i64), V>,
+}
+
+impl<K, V> Versioned<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    /// The value kept for `key` if it was made at data `version`.
+    pub async fn get(&self, key: K, version: i64) -> Option<V> {
+        self.entries.get(&(key, version)).await
+    }
+
+    /// The value for `key` at data `version`: kept, or made now by `make` and kept. When `make`
+    /// fails nothing is kept and every caller that waited for it gets the error.
+    pub async fn get_or_make(&self, key: K, version: i64, make: impl Future<Output = AppResult<V>>) -> AppResult<V> {
+        self.entries.try_get_with((key, version), make).await.map_err(unshared)
+    }
+}
+
+/// Rendered bytes by key.
+pub type Fragments = Versioned<String, Arc<[u8]>>;
+
+/// Progress tables by period, each with the data version its figures were read at (never older
+/// than the version in its key).
+pub type Tables = Versioned<Period, (Arc<ProgressTable>, i64)>;
+
+/// Fragments bounded by [`CACHED_FRAGMENT_BYTES`] and [`CACHED_FRAGMENTS`]; one larger than
+/// [`LARGEST_FRAGMENT`] is answered but not kept.
+pub fn fragments() -> Fragments {
+    // One budget enforces both bounds: each fragment weighs its size, and at least the budget's
+    // share of one of CACHED_FRAGMENTS, so no more than that many are ever kept.
+    const LEAST_WEIGHT: usize = CACHED_FRAGMENT_BYTES / CACHED_FRAGMENTS;
+    let weigh = |_: &(String, i64), bytes: &Arc<[u8]>| -> u32 {
+        if bytes.len() > LARGEST_FRAGMENT {
+            // Heavier than the whole budget: moka refuses to keep it.
+            u32::MAX
+        } else {
+            u32::try_from(bytes.len().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
+        }
+    };
+    Versioned {
+        entries: Cache::builder()
+            .max_capacity(CACHED_FRAGMENT_BYTES as u64)
+            .weigher(weigh)
+            .eviction_policy(EvictionPolicy::lru())
+            .build(),
+    }
+}
+
+/// Progress tables bounded by [`CACHED_TABLES`].
+pub fn tables() -> Tables {
+    Versioned {
+        entries: Cache::builder()
+            .max_capacity(CACHED_TABLES as u64)
+            .eviction_policy(EvictionPolicy::lru())
+            .build(),
+    }
+}
+
+/// Runs CPU-bound work (rendering a page, drawing a chart, serialising JSON, compressing) on
+/// Tokio's blocking pool, in the caller's tracing span, so that the async workers go on
+/// answering meanwhile.
+pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering task failed: {e}")))
+}
+
+/// The error of a shared computation, for one of the callers that waited for it.
+fn unshared(error: Arc<AppError>) -> AppError {
+    Arc::try_unwrap(error).unwrap_or_else(|shared| match &*shared {
+        AppError::BadRequest(message) => AppError::BadRequest(message.clone()),
+        AppError::Unauthorized => AppError::Unauthorized,
+        AppError::Forbidden(message) => AppError::Forbidden(message.clone()),
+        AppError::NotFound(message) => AppError::NotFound(message.clone()),
+        AppError::Conflict(message) => AppError::Conflict(message.clone()),
+        AppError::Invalid(errors) => AppError::Invalid(errors.clone()),
+        AppError::TooLarge(message) => AppError::TooLarge(message.clone()),
+        AppError::TooManyRequests(message) => AppError::TooManyRequests(message.clone()),
+        AppError::Internal(cause) => AppError::Internal(anyhow::anyhow!("{cause:#}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+
+    const MEGABYTE: usize = 1024 * 1024;
+
+    async fn render(fragments: &Fragments, key: &str, version: i64, size: usize) -> Arc<[u8]> {
+        let make = blocking(move || Arc::from(vec![b'x'; size]));
+        fragments.get_or_make(key.to_owned(), version, make).await.unwrap()
+    }
+
+    /// The bytes kept once moka has applied its pending evictions.
+    async fn kept_bytes(fragments: &Fragments) -> u64 {
+        fragments.entries.run_pending_tasks().await;
+        fragments.entries.iter().map(|(_, bytes)| bytes.len() as u64).sum()
+    }
+
+    #[tokio::test]
+    async fn kept_fragments_stay_within_their_byte_budget() {
+        let fragments = fragments();
+        for i in 0..100 {
+            let bytes = render(&fragments, &format!("chart|{i}"), 1, MEGABYTE).await;
+            assert_eq!(bytes.len(), MEGABYTE);
+            let kept = kept_bytes(&fragments).await;
+            assert!(kept <= CACHED_FRAGMENT_BYTES as u64, "{kept} bytes kept");
+        }
+        // The newest is kept and served from memory.
+        assert!(fragments.get("chart|99".to_owned(), 1).await.is_some());
+        // A new data version makes every older fragment stale.
+        assert!(fragments.get("chart|99".to_owned(), 2).await.is_none());
+        // Too large to keep, but still answered.
+        let huge = render(&fragments, "country", 1, LARGEST_FRAGMENT + 1).await;
+        assert_eq!(huge.len(), LARGEST_FRAGMENT + 1);
+        fragments.entries.run_pending_tasks().await;
+        assert!(fragments.get("country".to_owned(), 1).await.is_none());
+        assert!(kept_bytes(&fragments).await <= CACHED_FRAGMENT_BYTES as u64);
+    }
+
+    #[tokio::test]
+    async fn kept_fragments_are_bounded_in_number() {
+        let fragments = fragments();
+        for i in 0..CACHED_FRAGMENTS * 2 {
+            render(&fragments, &format!("badge|{i}"), 1, 10).await;
+        }
+        fragments.entries.run_pending_tasks().await;
+        assert!(fragments.entries.entry_count() <= CACHED_FRAGMENTS as u64);
+        let newest = format!("badge|{}", CACHED_FRAGMENTS * 2 - 1);
+        assert!(fragments.get(newest, 1).await.is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_of_one_key_render_it_once() {
+        let fragments = Arc::new(fragments());
+        let renders = Arc::new(AtomicUsize::new(0));
+        let mut waiting = Vec::new();
+        for _ in 0..16 {
+            let (fragments, renders) = (Arc::clone(&fragments), Arc::clone(&renders));
+            waiting.push(tokio::spawn(async move {
+                let make = blocking(move || {
+                    renders.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(50));
+                    Arc::from(&b"<svg/>"[..])
+                });
+                fragments.get_or_make("chart|overview".to_owned(), 7, make).await
+            }));
+        }
+        for task in waiting {
+            assert_eq!(&*task.await.unwrap().unwrap(), b"<svg/>");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_slow_render_does_not_hold_up_other_keys() {
+        let fragments = Arc::new(fragments());
+        let (release, released) = mpsc::channel::<()>();
+        let slow = {
+            let fragments = Arc::clone(&fragments);
+            tokio::spawn(async move {
+                // Waits until the other key has been rendered, or gives up after a while.
+                let make = blocking(move || {
+                    let in_time = released.recv_timeout(Duration::from_secs(10)).is_ok();
+                    Arc::from(if in_time { &b"in time"[..] } else { &b"held up"[..] })
+                });
+                fragments.get_or_make("country".to_owned(), 1, make).await.unwrap()
+            })
+        };
+        tokio::task::yield_now().await;
+        let quick = render(&fragments, "chart|ranking", 1, 10).await;
+        assert_eq!(quick.len(), 10);
+        release.send(()).unwrap();
+        assert_eq!(&*slow.await.unwrap(), b"in time");
+    }
+
+    #[tokio::test]
+    async fn a_failed_render_is_not_kept() {
+        let fragments = fragments();
+        let failed = fragments
+            .get_or_make("chart|x".to_owned(), 1, async {
+                Err(AppError::NotFound("gone".into()))
+            })
+            .await;
+        assert!(matches!(failed, Err(AppError::NotFound(message)) if message == "gone"));
+        assert!(fragments.get("chart|x".to_owned(), 1).await.is_none());
+        assert_eq!(render(&fragments, "chart|x", 1, 3).await.len(), 3);
+    }
+
+    #[test]
+    fn a_shared_error_keeps_its_kind_and_message() {
+        let shared = Arc::new(AppError::Conflict("changed meanwhile".into()));
+        let _other_waiter = Arc::clone(&shared);
+        assert!(matches!(unshared(shared), AppError::Conflict(m) if m == "changed meanwhile"));
+        let internal = Arc::new(AppError::Internal(anyhow::anyhow!("disk full")));
+        let _other_waiter = Arc::clone(&internal);
+        assert!(matches!(unshared(internal), AppError::Internal(cause) if cause.to_string() == "disk full"));
+    }
+}
