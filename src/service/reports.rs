@@ -169,6 +169,7 @@ pub fn save_in(
                     old_value: change.old_value.map(|v| v.to_string()),
                     new_value: change.new_value.map(|v| v.to_string()),
                     detail: None,
+                    private: !plan.new_status.counts(),
                 },
             )?;
         }
@@ -184,6 +185,7 @@ pub fn save_in(
                     old_value: Some(change.old_note.clone()).filter(|n| !n.is_empty()),
                     new_value: Some(change.new_note.clone()).filter(|n| !n.is_empty()),
                     detail: None,
+                    private: !plan.new_status.counts(),
                 },
             )?;
         }
@@ -220,6 +222,7 @@ fn record_status(
             old_value: old.map(|s| s.as_str().to_owned()),
             new_value: Some(new.as_str().to_owned()),
             detail: comment.map(str::to_owned),
+            private: !new.counts(),
         },
     )
 }
