@@ -144,7 +144,7 @@ async fn bearer_tokens_authenticate_the_api() {
         let analyst: i64 = conn
             .query_row("SELECT id FROM users WHERE username = 'analyst'", [], |r| r.get(0))
             .unwrap();
-        anju::db::sessions::create_token(&conn, &anju::auth::token_hash(&token), analyst).unwrap();
+        anju::db::tokens::create(&conn, &anju::auth::token_hash(&token), analyst, "test", None).unwrap();
     }
     let response = app
         .anonymous()

@@ -9,6 +9,7 @@ pub mod progress;
 pub mod reports;
 pub mod sessions;
 pub mod targets;
+pub mod tokens;
 pub mod users;
 
 use std::path::{Path, PathBuf};

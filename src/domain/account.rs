@@ -12,6 +12,11 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longer passwords are refused (Argon2 would take them, but nobody types more).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+/// An API token's name is this many characters at most.
+pub const MAX_TOKEN_NAME_CHARS: usize = 64;
+/// An API token lives this many days at most when it expires at all.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)")]
@@ -26,6 +31,12 @@ pub enum AccountError {
     PasswordTooShort,
     #[error("密码不能超过 {MAX_PASSWORD_CHARS} 个字符(password too long)")]
     PasswordTooLong,
+    #[error(
+        "令牌名称须为 1 至 {MAX_TOKEN_NAME_CHARS} 个字符,不含控制字符(token name: 1–{MAX_TOKEN_NAME_CHARS} characters)"
+    )]
+    BadTokenName,
+    #[error("有效期须为 1 至 {MAX_TOKEN_DAYS} 天(expiry: 1–{MAX_TOKEN_DAYS} days)")]
+    BadTokenExpiry,
 }
 
 impl AccountError {
@@ -36,6 +47,8 @@ impl AccountError {
             AccountError::UnknownRole(_) => "role",
             AccountError::RegionRequired | AccountError::UnknownRegion(_) => "region",
             AccountError::PasswordTooShort | AccountError::PasswordTooLong => "password",
+            AccountError::BadTokenName => "name",
+            AccountError::BadTokenExpiry => "expires_in_days",
         }
     }
 }
@@ -81,6 +94,25 @@ pub fn check_password(password: &str) -> Result<(), AccountError> {
         Err(AccountError::PasswordTooLong)
     } else {
         Ok(())
+    }
+}
+
+/// A token's name says what it is for: 1–64 characters, none of them control characters.
+pub fn check_token_name(name: &str) -> Result<(), AccountError> {
+    let chars = name.chars().count();
+    if (1..=MAX_TOKEN_NAME_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(AccountError::BadTokenName)
+    }
+}
+
+/// A token that expires does so after 1 to 3,650 days.
+pub fn check_token_days(days: u32) -> Result<(), AccountError> {
+    if (1..=MAX_TOKEN_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(AccountError::BadTokenExpiry)
     }
 }
 
@@ -136,6 +168,17 @@ mod tests {
             role_and_region(&catalogue, "root", None),
             Err(AccountError::UnknownRole(_))
         ));
+    }
+
+    #[test]
+    fn token_names_are_short_printable_labels_and_expiries_bounded() {
+        assert_eq!(check_token_name("季度导出脚本"), Ok(()));
+        assert_eq!(check_token_name(""), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_name("a\nb"), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_name(&"x".repeat(65)), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_days(1), Ok(()));
+        assert_eq!(check_token_days(0), Err(AccountError::BadTokenExpiry));
+        assert_eq!(check_token_days(3651), Err(AccountError::BadTokenExpiry));
     }
 
     #[test]

@@ -463,7 +463,10 @@ mod tests {
             );
         }
         targets.insert(key("440000", "starts"), 1000);
-        assert_eq!(region_targets(&catalogue, &targets, "440000").get("starts"), Some(&1000));
+        assert_eq!(
+            region_targets(&catalogue, &targets, "440000").get("starts"),
+            Some(&1000)
+        );
         assert!(region_targets(&catalogue, &HashMap::new(), "440000").is_empty());
     }
 

@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 
+use super::tokens;
 use crate::auth::hash_password;
 use crate::db::{self, users::User};
 use crate::domain::account::{self, AccountError};
@@ -61,7 +62,7 @@ fn existing(conn: &Connection, id: i64) -> AppResult<User> {
     db::users::by_id(conn, id)?.ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))
 }
 
-/// Changes a user's role and region together.
+/// Changes a user's role and region together; a change revokes the user's tokens.
 pub fn change_role(
     conn: &mut Connection,
     catalogue: &Catalogue,
@@ -79,7 +80,10 @@ pub fn change_role(
             "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
         ));
     }
-    db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
+    if user.role != role || user.region_code != region {
+        db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
+        tokens::revoke_all_in(&tx, actor, &user, "role or region changed")?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -95,11 +99,14 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
         ));
     }
     db::users::set_disabled(&tx, actor, &user, disabled)?;
+    if disabled {
+        tokens::revoke_all_in(&tx, actor, &user, "account disabled")?;
+    }
     tx.commit()?;
     Ok(())
 }
 
-/// Gives a user a new password; their sessions end.
+/// Gives a user a new password; their sessions end and their tokens are revoked.
 pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
     require_manager(actor)?;
     account::check_password(password)?;
@@ -107,6 +114,7 @@ pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, passwo
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     db::users::set_password(&tx, actor, &user, &hash)?;
+    tokens::revoke_all_in(&tx, actor, &user, "password reset")?;
     tx.commit()?;
     Ok(())
 }

@@ -129,7 +129,10 @@ pub async fn identify(
                 .db
                 .read_now(|conn| {
                     let user = if is_token {
-                        db::sessions::user_for_token(conn, &hash)?.map(|user| (user, false))
+                        match db::tokens::user_for_token(conn, &hash)? {
+                            Some((id, stale)) => db::users::by_id(conn, id)?.map(|user| (user, stale)),
+                            None => None,
+                        }
                     } else {
                         db::sessions::session_user(conn, &hash, idle, max)?
                     };
@@ -143,7 +146,13 @@ pub async fn identify(
             if let Some((_, true, _)) = &found {
                 state
                     .db
-                    .call(move |conn| Ok(db::sessions::touch(conn, &hash)?))
+                    .call(move |conn| {
+                        if is_token {
+                            Ok(db::tokens::touch(conn, &hash)?)
+                        } else {
+                            Ok(db::sessions::touch(conn, &hash)?)
+                        }
+                    })
                     .await
                     .map_err(AuthRejection::Internal)?;
             }

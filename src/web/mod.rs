@@ -1,5 +1,6 @@
 //! HTTP: the router, shared state, middleware, and the handlers grouped by resource.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;
@@ -253,6 +254,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/account", get(account::page))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/", get(dashboard::dashboard))
         .route("/regions/{code}", get(dashboard::region))
         .route("/indicators/{key}", get(dashboard::indicator))

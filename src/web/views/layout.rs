@@ -93,7 +93,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                             a.lang-switch href=(with_lang(page.here, Lang::En)) lang="en" { "English" }
                         }
                         @if let Some(user) = page.user {
-                            span.user-name title=(match lang { Lang::Zh => user.role.label_zh(), Lang::En => user.role.label_en() }) {
+                            a.user-name href="/account" title=(match lang { Lang::Zh => user.role.label_zh(), Lang::En => user.role.label_en() }) {
                                 (user.username)
                                 @if let Some(region) = &user.region_code { " · " (region) }
                             }
