@@ -74,16 +74,17 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves; in-flight requests finish first.
+/// Expired sign-in records are purged meanwhile, at once and every few minutes.
 pub async fn launch(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let purge = tokio::spawn(web::auth::purge_periodically(state.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    purge.abort();
+    served.context("serving HTTP")
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -326,8 +326,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "report {} {}: {} → {}",
                     change.region_code,
                     change.period,
-                    change.old.map_or("(新建)", |s| s.label_zh()),
-                    change.new.label_zh()
+                    change.old.map_or("(新建)", |s| anju::domain::format::report_status(
+                        s,
+                        anju::domain::Lang::Zh
+                    )),
+                    anju::domain::format::report_status(change.new, anju::domain::Lang::Zh)
                 );
             }
             if outcome.applied {

@@ -104,7 +104,7 @@ async fn admin_previews_old_and_new_targets_then_confirms() {
     let (status, page) = preview(&app, &client, "targets", file.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(app.snapshot(), before, "a preview writes nothing");
-    assert!(page.contains(&anju::web::views::components::thousands(old)), "{page}");
+    assert!(page.contains(&anju::domain::format::thousands(old)), "{page}");
     assert!(page.contains("→ 123,456"), "{page}");
     assert!(page.contains("→ 800"), "{page}");
 

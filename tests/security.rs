@@ -290,6 +290,66 @@ async fn sessions_end_after_idle_time_and_after_their_maximum_age() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_sessions_and_spent_sign_in_failures_are_purged_when_the_server_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = anju::StoreConfig {
+        db: dir.path().join("anju.db"),
+        data_dir: dir.path().join("no-data-dir"),
+    };
+    let config = anju::ServeConfig {
+        admin_password: Some(PASSWORD.into()),
+        ..anju::ServeConfig::default()
+    };
+    let prepared = store.clone();
+    let state = tokio::task::spawn_blocking(move || anju::prepare(&prepared, config))
+        .await
+        .unwrap()
+        .unwrap();
+    let conn = rusqlite::Connection::open(&store.db).unwrap();
+    let admin = anju::db::users::by_username(&conn, "admin").unwrap().unwrap();
+    for token in ["expired", "live"] {
+        anju::db::sessions::create(&conn, token, admin.id).unwrap();
+    }
+    for _ in 0..2 {
+        anju::db::sessions::record_login_failure(&conn, "admin", "10.0.0.1").unwrap();
+    }
+    conn.execute(
+        "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-3 hours')
+         WHERE token_hash = 'expired'",
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE login_failures SET at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') WHERE rowid = 1",
+        [],
+    )
+    .unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |row| row.get(0)).unwrap() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(anju::launch(state, listener, async move {
+        let _ = stopped.await;
+    }));
+    let mut waited = 0;
+    let stale = "SELECT (SELECT count(*) FROM sessions WHERE token_hash = 'expired')
+                      + (SELECT count(*) FROM login_failures
+                         WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 hour'))";
+    while count(stale) > 0 {
+        assert!(waited < 100, "expired rows are still there after 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(count("SELECT count(*) FROM sessions WHERE token_hash = 'live'"), 1);
+    assert_eq!(
+        count("SELECT count(*) FROM login_failures"),
+        1,
+        "the recent failure is kept"
+    );
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
     let app = TestApp::demo().await;
     let response = app

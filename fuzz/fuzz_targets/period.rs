@@ -2,7 +2,7 @@
 //! exactly as given (the format is strict) with valid quarter dates.
 #![no_main]
 
-use anju::domain::Period;
+use anju::domain::{Lang, Period, format};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +13,12 @@ fuzz_target!(|data: &[u8]| {
             assert!((1..=4).contains(&period.quarter()));
             assert!(period.first_day() <= period.last_day());
             assert_eq!(Period::containing(period.last_day()), Ok(period));
-            let _ = (period.label_zh(), period.label_en(), period.next(), period.previous_in_year());
+            let _ = (
+                format::period(period, Lang::Zh),
+                format::period(period, Lang::En),
+                period.next(),
+                period.previous_in_year(),
+            );
         }
         Err(error) => {
             assert!(!error.to_string().is_empty());

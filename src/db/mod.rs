@@ -104,10 +104,6 @@ impl Db {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Runs `f` with a connection, on the current thread. The closure is a use case (or a
     /// read), so its error is the use cases' `AppError`; the SQL functions it calls return
     /// `rusqlite` errors, which convert.

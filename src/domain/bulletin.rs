@@ -1,7 +1,9 @@
 //! The generated bulletin (通报): a few paragraphs in the register of a provincial bulletin,
 //! written from the progress table's rows for the home region and its children.
 
+use super::Lang;
 use super::catalogue::{Catalogue, Indicator, Region};
+use super::format;
 use super::progress::{Figure, ProgressTable};
 use super::rate::Status;
 
@@ -49,63 +51,13 @@ fn work_phrase(indicator: &Indicator, english: bool) -> String {
 
 /// The object of the English phrase: "7,899 shantytown resettlement units".
 fn english_object(indicator: &Indicator, value: i64) -> String {
-    let count = thousands(value);
+    let count = format::thousands(value);
     match indicator.key.as_str() {
         "shantytown_starts" | "shantytown_completions" => format!("{count} shantytown resettlement units"),
         "public_rental_starts" | "public_rental_completions" => format!("{count} public rental units"),
         "rent_subsidy_households" => format!("{count} households"),
-        _ => format!("{count} ({})", english_unit(&indicator.unit)),
+        _ => format!("{count} ({})", format::unit(&indicator.unit, Lang::En)),
     }
-}
-
-fn english_unit(unit: &str) -> &str {
-    match unit {
-        "套" => "units",
-        "户" => "households",
-        "元" => "yuan",
-        other => other,
-    }
-}
-
-fn thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    if value < 0 {
-        out.push('-');
-    }
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-/// `value / divisor` with two decimals, rounded half up.
-fn hundredths(value: i64, divisor: i128) -> String {
-    let hundredths = (i128::from(value) * 200 + divisor) / (divisor * 2);
-    format!("{}.{:02}", hundredths / 100, hundredths % 100)
-}
-
-/// 元 as 亿元 or 万元 (English: million yuan), two decimals, rounded half up.
-fn money(value: i64, english: bool) -> String {
-    if english {
-        format!("{} million yuan", hundredths(value, 1_000_000))
-    } else if value >= 100_000_000 {
-        format!("{}亿元", hundredths(value, 100_000_000))
-    } else {
-        format!("{}万元", hundredths(value, 10_000))
-    }
-}
-
-/// A count as the bulletin writes it: 140000 → 14万, 78926 → 7.89万, 7899 → 7899.
-fn count_zh(value: i64) -> String {
-    if value < 100_000 {
-        return value.to_string();
-    }
-    let text = hundredths(value, 10_000);
-    format!("{}万", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// "广州市" → "广州": the short form a bulletin lists cities by.
@@ -135,11 +87,12 @@ fn join_en(items: &[String]) -> String {
 /// Writes the bulletin for the catalogue's home region from `table`.
 pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> Bulletin {
     let period = table.period;
-    let benchmark = table.time_benchmark;
+    let lang = Lang::english(english);
+    let benchmark = format::percent(table.time_benchmark);
     let title = if english {
-        format!("Housing security progress, {}", period.label_en())
+        format!("Housing security progress, {}", format::period(period, lang))
     } else {
-        format!("{}全省住房保障工作进展情况通报", period.label_zh())
+        format!("{}全省住房保障工作进展情况通报", format::period(period, lang))
     };
     let Some(home) = catalogue.home_region() else {
         return Bulletin {
@@ -170,12 +123,15 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
         .collect();
     if reported.is_empty() {
         paragraphs.push(if english {
-            format!("No figures have been submitted for {} yet.", period.label_en())
+            format!(
+                "No figures have been submitted for {} yet.",
+                format::period(period, lang)
+            )
         } else {
-            format!("截至目前,{}尚无已报送的进度数据。", period.label_zh())
+            format!("截至目前,{}尚无已报送的进度数据。", format::period(period, lang))
         });
     } else {
-        paragraphs.push(province_paragraph(&reported, benchmark, &period, home, english));
+        paragraphs.push(province_paragraph(&reported, &benchmark, period, home, english));
     }
 
     // 2. Cities behind the time benchmark, per indicator.
@@ -193,11 +149,11 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
         let names: Vec<String> = behind
             .iter()
             .map(|(r, f)| {
-                let rate = f.rate.map(|x| x.to_string()).unwrap_or_default();
+                let rate = f.rate.map(format::percent).unwrap_or_default();
                 if english {
-                    format!("{} ({rate}%)", r.name_en)
+                    format!("{} ({rate})", r.name_en)
                 } else {
-                    format!("{}({rate}%)", r.name_zh)
+                    format!("{}({rate})", r.name_zh)
                 }
             })
             .collect();
@@ -209,14 +165,14 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
     }
     if !reported.is_empty() {
         paragraphs.push(match (lagging_parts.is_empty(), english) {
-            (true, false) => format!("对照序时进度({benchmark}%),已报送各市各项目标任务均达到序时进度。"),
-            (true, true) => format!("Every reporting city is at or above the time benchmark ({benchmark}%) on every target."),
+            (true, false) => format!("对照序时进度({benchmark}),已报送各市各项目标任务均达到序时进度。"),
+            (true, true) => format!("Every reporting city is at or above the time benchmark ({benchmark}) on every target."),
             (false, false) => format!(
-                "对照序时进度({benchmark}%),{}。请上述城市加快推进,确保按期完成年度目标任务。",
+                "对照序时进度({benchmark}),{}。请上述城市加快推进,确保按期完成年度目标任务。",
                 lagging_parts.join(";")
             ),
             (false, true) => format!(
-                "Cities below the time benchmark ({benchmark}%) — {}. These cities should speed up to meet the annual targets.",
+                "Cities below the time benchmark ({benchmark}) — {}. These cities should speed up to meet the annual targets.",
                 lagging_parts.join("; ")
             ),
         });
@@ -270,8 +226,8 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
 
 fn province_paragraph(
     reported: &[(&Indicator, &Figure)],
-    benchmark: super::Tenths,
-    period: &super::Period,
+    benchmark: &str,
+    period: super::Period,
     home: &Region,
     english: bool,
 ) -> String {
@@ -282,13 +238,13 @@ fn province_paragraph(
         .filter(|(_, f)| f.status != Status::OnTrack)
         .map(|(i, _)| i.name(english).to_owned())
         .collect();
-    let rate = |f: &Figure| f.rate.map(|r| format!("{r}%")).unwrap_or_default();
+    let rate = |f: &Figure| f.rate.map(format::percent).unwrap_or_default();
     let (first, rest) = (reported[0], &reported[1..]);
     let cumulative = |f: &Figure| f.cumulative.unwrap_or_default();
     if english {
         let mut text = format!(
             "In {}, {} {} {}, {} of the annual target",
-            period.label_en(),
+            format::period(period, Lang::En),
             home.name_en,
             work_phrase(first.0, true),
             english_object(first.0, cumulative(first.1)),
@@ -307,31 +263,29 @@ fn province_paragraph(
             ));
         }
         text.push_str(&match (all_on_track, all_above) {
-            (true, true) => format!(", all above the time benchmark of {benchmark}%."),
-            (true, false) => format!(", all at or above the time benchmark of {benchmark}%."),
-            _ => format!(". Below the time benchmark of {benchmark}%: {}.", join_en(&below)),
+            (true, true) => format!(", all above the time benchmark of {benchmark}."),
+            (true, false) => format!(", all at or above the time benchmark of {benchmark}."),
+            _ => format!(". Below the time benchmark of {benchmark}: {}.", join_en(&below)),
         });
         text
     } else {
-        let unit = |i: &Indicator| {
-            if i.unit == "元" {
-                "元".to_owned()
-            } else {
-                i.unit.clone()
-            }
-        };
         let mut text = format!(
-            "{},全省{}{}{},达到年度目标任务的{}",
-            period.label_zh(),
+            "{},全省{}{},达到年度目标任务的{}",
+            format::period(period, Lang::Zh),
             work_phrase(first.0, false),
-            cumulative(first.1),
-            unit(first.0),
+            format::in_text_zh(cumulative(first.1), &first.0.unit),
             rate(first.1)
         );
         if !rest.is_empty() {
             let works: Vec<String> = rest
                 .iter()
-                .map(|(i, f)| format!("{}{}{}", work_phrase(i, false), cumulative(f), unit(i)))
+                .map(|(i, f)| {
+                    format!(
+                        "{}{}",
+                        work_phrase(i, false),
+                        format::in_text_zh(cumulative(f), &i.unit)
+                    )
+                })
                 .collect();
             let rates: Vec<String> = rest.iter().map(|(_, f)| rate(f)).collect();
             let lead = if rest.len() == 1 {
@@ -342,9 +296,9 @@ fn province_paragraph(
             text.push_str(&format!(";{},{lead}{}", join_zh(&works), join_zh(&rates)));
         }
         text.push_str(&match (all_on_track, all_above) {
-            (true, true) => format!(",均超过序时进度({benchmark}%)。"),
-            (true, false) => format!(",均达到序时进度({benchmark}%)。"),
-            _ => format!(";其中{}低于序时进度({benchmark}%)。", join_zh(&below)),
+            (true, true) => format!(",均超过序时进度({benchmark})。"),
+            (true, false) => format!(",均达到序时进度({benchmark})。"),
+            _ => format!(";其中{}低于序时进度({benchmark})。", join_zh(&below)),
         });
         text
     }
@@ -386,10 +340,10 @@ fn relief_paragraph(
         };
         let mut text = format!("{who} granted rent relief on public rental and other housing");
         if let Some(h) = households {
-            text.push_str(&format!(" to {} households", thousands(h)));
+            text.push_str(&format!(" to {} households", format::thousands(h)));
         }
         if let Some(a) = amount {
-            text.push_str(&format!(", {} in total", money(a, true)));
+            text.push_str(&format!(", {} in total", format::money(a, Lang::En)));
         }
         text.push('.');
         text
@@ -401,11 +355,11 @@ fn relief_paragraph(
         };
         let mut text = who;
         if let Some(h) = households {
-            text.push_str(&format!("为{}户保障对象", count_zh(h)));
+            text.push_str(&format!("为{}户保障对象", format::count_in_wan(h)));
         }
         text.push_str("减免公租房等租金");
         if let Some(a) = amount {
-            text.push_str(&money(a, false));
+            text.push_str(&format::money(a, Lang::Zh));
         }
         text.push('。');
         text
@@ -415,20 +369,6 @@ fn relief_paragraph(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn money_is_shown_in_yi_or_wan() {
-        assert_eq!(money(326_000_000, false), "3.26亿元");
-        assert_eq!(money(12_345_678, false), "1234.57万元");
-        assert_eq!(money(326_000_000, true), "326.00 million yuan");
-    }
-
-    #[test]
-    fn large_counts_are_written_in_wan() {
-        assert_eq!(count_zh(140_000), "14万");
-        assert_eq!(count_zh(178_926), "17.89万");
-        assert_eq!(count_zh(7899), "7899");
-    }
 
     #[test]
     fn english_lists_read_naturally() {

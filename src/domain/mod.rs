@@ -5,6 +5,8 @@ pub mod account;
 pub mod bulletin;
 pub mod catalogue;
 pub mod deadline;
+pub mod format;
+pub mod lang;
 pub mod period;
 pub mod plan;
 pub mod policy;
@@ -15,6 +17,7 @@ pub mod validation;
 pub mod workflow;
 
 pub use catalogue::{Indicator, Region};
+pub use lang::Lang;
 pub use period::Period;
 pub use rate::{Status, Tenths};
 pub use role::{Actor, Role};

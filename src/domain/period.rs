@@ -110,16 +110,6 @@ impl Period {
         use chrono::Datelike;
         Period::new(day.year(), (day.month0() / 3 + 1) as u8)
     }
-
-    /// 2020年第一季度 / 2020 Q1.
-    pub fn label_zh(self) -> String {
-        const NUMERALS: [&str; 4] = ["一", "二", "三", "四"];
-        format!("{}年第{}季度", self.year, NUMERALS[usize::from(self.quarter - 1)])
-    }
-
-    pub fn label_en(self) -> String {
-        format!("Q{} {}", self.quarter, self.year)
-    }
 }
 
 impl fmt::Display for Period {
@@ -169,7 +159,7 @@ mod tests {
         let period: Period = "2020Q1".parse().unwrap();
         assert_eq!((period.year(), period.quarter()), (2020, 1));
         assert_eq!(period.to_string(), "2020Q1");
-        assert_eq!(period.label_zh(), "2020年第一季度");
+        // Its label, 2020年第一季度, is checked in `format`.
     }
 
     #[test]

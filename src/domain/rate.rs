@@ -94,26 +94,6 @@ impl Status {
             Status::NotReported => "not_reported",
         }
     }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Status::OnTrack => "达到序时进度",
-            Status::Lagging => "略低于序时进度",
-            Status::Behind => "明显滞后",
-            Status::NoTarget => "无目标任务",
-            Status::NotReported => "未报送",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Status::OnTrack => "On track",
-            Status::Lagging => "Lagging",
-            Status::Behind => "Behind",
-            Status::NoTarget => "No target",
-            Status::NotReported => "Not reported",
-        }
-    }
 }
 
 #[cfg(test)]

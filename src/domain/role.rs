@@ -30,24 +30,6 @@ impl Role {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Officer => "市级填报员",
-            Role::Admin => "省厅管理员",
-            Role::Leader => "厅领导",
-            Role::Analyst => "政策分析员",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Officer => "City officer",
-            Role::Admin => "Administrator",
-            Role::Leader => "Leadership",
-            Role::Analyst => "Analyst",
-        }
-    }
-
     /// Whether someone with this role, bound to `own_region`, may write `region`'s figures.
     /// Deny by default: only admins anywhere, officers in their own region.
     pub fn may_write_figures(self, own_region: Option<&str>, region: &str) -> bool {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::format::percent;
 use super::rate::{Status, completion_rate};
 use super::{Period, Tenths};
 
@@ -135,18 +136,26 @@ pub enum Warning {
 impl Warning {
     pub fn message_zh(&self) -> String {
         match self {
-            Warning::OverTarget { rate } => format!("完成率 {rate}% 超过年度目标的 150%,请核实"),
-            Warning::BehindWithoutNote { rate } => format!("完成率 {rate}% 明显低于序时进度,请填写情况说明"),
+            Warning::OverTarget { rate } => format!("完成率 {} 超过年度目标的 150%,请核实", percent(*rate)),
+            Warning::BehindWithoutNote { rate } => {
+                format!("完成率 {} 明显低于序时进度,请填写情况说明", percent(*rate))
+            }
         }
     }
 
     pub fn message_en(&self) -> String {
         match self {
             Warning::OverTarget { rate } => {
-                format!("completion rate {rate}% is above 150% of the target; please check")
+                format!(
+                    "completion rate {} is above 150% of the target; please check",
+                    percent(*rate)
+                )
             }
             Warning::BehindWithoutNote { rate } => {
-                format!("completion rate {rate}% is behind the time benchmark; please explain in the note")
+                format!(
+                    "completion rate {} is behind the time benchmark; please explain in the note",
+                    percent(*rate)
+                )
             }
         }
     }

@@ -34,24 +34,6 @@ impl ReportStatus {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ReportStatus::Draft => "草稿",
-            ReportStatus::Submitted => "已报送",
-            ReportStatus::Approved => "已审核",
-            ReportStatus::Returned => "已退回",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ReportStatus::Draft => "Draft",
-            ReportStatus::Submitted => "Submitted",
-            ReportStatus::Approved => "Approved",
-            ReportStatus::Returned => "Returned",
-        }
-    }
-
     /// Only submitted and approved figures reach the dashboard, charts, exports and API.
     pub fn counts(self) -> bool {
         matches!(self, ReportStatus::Submitted | ReportStatus::Approved)
@@ -101,24 +83,13 @@ impl Action {
     }
 }
 
+/// Why a workflow step is refused. Its words (they name a report status) are in
+/// `domain::format`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
-    #[error("无权执行此操作(not permitted for this role)")]
     Forbidden,
-    #[error("报告当前状态为“{}”,不能{}(report is {})", .status.label_zh(), action_zh(*.action), .status.as_str())]
     WrongStatus { status: ReportStatus, action: Action },
-    #[error("报告尚未创建(no such report)")]
     NoReport,
-}
-
-fn action_zh(action: Action) -> &'static str {
-    match action {
-        Action::SaveDraft => "修改",
-        Action::Submit => "报送",
-        Action::Approve => "审核通过",
-        Action::Return => "退回",
-        Action::Reopen => "重新打开",
-    }
 }
 
 /// The status a report moves to when `role` does `action` to it; `current` is `None` when the

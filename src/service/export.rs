@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use crate::db;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
-use crate::domain::{Period, Tenths};
+use crate::domain::{Lang, Period, Tenths, format};
 use crate::error::{AppError, AppResult};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -36,33 +36,7 @@ pub fn header(chinese: bool) -> [&'static str; 16] {
     if chinese { COLUMNS_ZH } else { COLUMNS }
 }
 
-fn cell<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// One row's cells, in [`COLUMNS`] order.
-pub fn record(row: &ProgressRow<'_>) -> [String; 16] {
-    [
-        row.region_code.to_owned(),
-        row.region_name.to_owned(),
-        row.level.to_owned(),
-        row.indicator.to_owned(),
-        row.indicator_name.to_owned(),
-        row.unit.to_owned(),
-        row.year.to_string(),
-        row.quarter.to_string(),
-        cell(row.cumulative),
-        cell(row.quarter_increment),
-        cell(row.target),
-        cell(row.completion_rate),
-        row.time_progress.to_string(),
-        cell(row.gap_pp),
-        row.status.as_str().to_owned(),
-        cell(row.report_status.map(|s| s.as_str())),
-    ]
-}
-
-/// Writes one row as [`record`] would, reusing `scratch` for the numbers instead of allocating
+/// Writes one row in [`COLUMNS`] order, reusing `scratch` for the numbers instead of allocating
 /// sixteen strings a row.
 fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scratch: &mut String) -> csv::Result<()> {
     use std::fmt::Write as _;
@@ -263,14 +237,20 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
         if let Some(gap) = row.gap_pp {
             sheet.write_number_with_format(r, 13, gap.as_f64(), &points)?;
         }
+        // Chinese workbooks carry the words, English ones the machine keys of the CSV.
         let status = if chinese {
-            row.status.label_zh()
+            format::status(row.status, Lang::Zh)
         } else {
             row.status.as_str()
         };
         sheet.write_string(r, 14, status)?;
         if let Some(report) = row.report_status {
-            sheet.write_string(r, 15, if chinese { report.label_zh() } else { report.as_str() })?;
+            let report = if chinese {
+                format::report_status(report, Lang::Zh)
+            } else {
+                report.as_str()
+            };
+            sheet.write_string(r, 15, report)?;
         }
     }
     if !rows.is_empty() {

@@ -157,37 +157,29 @@ pub fn save_in(
     let period_text = period.to_string();
     for change in &plan.changes {
         db::reports::put_value(tx, report_id, &change.indicator, change.new_value, &change.new_note)?;
+        let figure = |action, old: Option<String>, new: Option<String>| {
+            let change = Change {
+                action,
+                region_code: Some(region),
+                period: Some(period_text.clone()),
+                indicator: Some(&change.indicator),
+                old_value: old,
+                new_value: new,
+                detail: None,
+                private: !plan.new_status.counts(),
+            };
+            db::audit::record(tx, actor, &change)
+        };
         if change.old_value != change.new_value {
-            db::audit::record(
-                tx,
-                actor,
-                &Change {
-                    action: "value",
-                    region_code: Some(region),
-                    period: Some(period_text.clone()),
-                    indicator: Some(&change.indicator),
-                    old_value: change.old_value.map(|v| v.to_string()),
-                    new_value: change.new_value.map(|v| v.to_string()),
-                    detail: None,
-                    private: !plan.new_status.counts(),
-                },
+            figure(
+                "value",
+                change.old_value.map(|v| v.to_string()),
+                change.new_value.map(|v| v.to_string()),
             )?;
         }
         if change.old_note != change.new_note {
-            db::audit::record(
-                tx,
-                actor,
-                &Change {
-                    action: "note",
-                    region_code: Some(region),
-                    period: Some(period_text.clone()),
-                    indicator: Some(&change.indicator),
-                    old_value: Some(change.old_note.clone()).filter(|n| !n.is_empty()),
-                    new_value: Some(change.new_note.clone()).filter(|n| !n.is_empty()),
-                    detail: None,
-                    private: !plan.new_status.counts(),
-                },
-            )?;
+            let note = |n: &String| Some(n.clone()).filter(|n| !n.is_empty());
+            figure("note", note(&change.old_note), note(&change.new_note))?;
         }
     }
     if plan.records_status() {

@@ -294,7 +294,7 @@ async fn targets_page(
                             Some(typed) => typed.get(&name).cloned().unwrap_or_default(),
                             None => stored.map(|v| v.to_string()).unwrap_or_default(),
                         },
-                        placeholder: rolled_up.map(super::views::components::thousands),
+                        placeholder: rolled_up.map(crate::domain::format::thousands),
                         error: cell_errors.get(&name).cloned(),
                         name,
                     }

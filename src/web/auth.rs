@@ -2,14 +2,17 @@
 //! refusal of cross-origin writes.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use maud::Markup;
 use serde::Deserialize;
+use tokio::time::MissedTickBehavior;
 use tower_http::csrf::ProtectionError;
 
 use super::AppState;
@@ -25,16 +28,53 @@ pub const MAX_LOGIN_FAILURES: u32 = 5;
 /// …for this many minutes.
 pub const LOCKOUT_MINUTES: u32 = 15;
 
-/// The value of cookie `name`, if the request carries it.
+/// How often expired sessions and spent sign-in failures are deleted (and once at start).
+pub const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
+
+/// Deletes expired sessions and failed sign-ins too old to count towards a lockout, at once
+/// and then every [`PURGE_EVERY`], for as long as the returned future runs.
+pub async fn purge_periodically(state: AppState) {
+    let mut ticks = tokio::time::interval(PURGE_EVERY);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let (idle, max) = (state.config.session_idle_minutes, state.config.session_max_hours);
+        let purged = state
+            .db
+            .call(move |conn| {
+                let sessions = db::sessions::purge_expired(conn, idle, max)?;
+                let failures = db::sessions::purge_login_failures(conn, LOCKOUT_MINUTES)?;
+                Ok((sessions, failures))
+            })
+            .await;
+        match purged {
+            Ok((sessions, failures)) => tracing::debug!(sessions, failures, "purged expired sign-in records"),
+            Err(e) => tracing::warn!("purging expired sign-in records: {e}"),
+        }
+    }
+}
+
+/// The value of cookie `name`, if the request carries it (as sent: no percent-decoding).
 pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .and_then(|cookie| cookie.value_raw())
+}
+
+/// The session cookie carrying `token`: sent back on every path, never readable by scripts,
+/// withheld from cross-site subrequests, and over HTTPS only when `secure`.
+fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -128,13 +168,14 @@ pub async fn identify(
             let found = state
                 .db
                 .read_now(|conn| {
-                    let user = if is_token {
-                        match db::tokens::user_for_token(conn, &hash)? {
-                            Some((id, stale)) => db::users::by_id(conn, id)?.map(|user| (user, stale)),
-                            None => None,
-                        }
+                    let found = if is_token {
+                        db::tokens::user_for_token(conn, &hash)?
                     } else {
-                        db::sessions::session_user(conn, &hash, idle, max)?
+                        db::sessions::session_user_id(conn, &hash, idle, max)?
+                    };
+                    let user = match found {
+                        Some((id, stale)) => db::users::by_id(conn, id)?.map(|user| (user, stale)),
+                        None => None,
                     };
                     let facts = match (&user, with_facts) {
                         (Some(_), true) => Some((db::meta::data_version(conn)?, db::meta::is_demo(conn)?)),
@@ -281,14 +322,8 @@ pub async fn login(
     let demo = is_demo(&state).await;
     match outcome {
         LoginResult::Ok(token) => {
-            let secure = if state.config.secure_cookie { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}");
-            let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?,
-            );
-            Ok(response)
+            let jar = CookieJar::new().add(session_cookie(token, state.config.secure_cookie));
+            Ok((jar, Redirect::to(&next)).into_response())
         }
         LoginResult::Wrong => {
             let message = lang.t("用户名或密码不正确。", "Wrong username or password.");
@@ -317,16 +352,47 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
         let hash = token_hash(token);
         state.db.call(move |conn| Ok(db::sessions::end(conn, &hash)?)).await?;
     }
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_static("anju_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
-    Ok(response)
+    // Cleared whether or not the request carried one (the jar only clears cookies it was given).
+    let mut cleared = session_cookie(String::new(), state.config.secure_cookie);
+    cleared.make_removal();
+    Ok((CookieJar::new().add(cleared), Redirect::to("/login")).into_response())
 }
 
 /// The answer to a cross-origin state-changing request.
 pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
     // Plain text, which `forms::explain_plain_errors` turns into a page or JSON by the path.
     (StatusCode::FORBIDDEN, "拒绝跨站请求(cross-origin request refused)").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_named_cookie_is_found_among_others_and_across_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, "anju_lang=en; theme=dark".parse().unwrap());
+        headers.append(header::COOKIE, "other=1;anju_session=abc123 ".parse().unwrap());
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc123"));
+        assert_eq!(cookie(&headers, "anju_lang"), Some("en"));
+        assert_eq!(cookie(&headers, "anju"), None);
+        assert_eq!(cookie(&HeaderMap::new(), SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_lax_and_secure_only_when_asked() {
+        let plain = session_cookie("abc".into(), false).to_string();
+        for part in ["anju_session=abc", "HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(plain.contains(part), "{plain}");
+        }
+        assert!(!plain.contains("Secure"), "{plain}");
+        assert!(session_cookie("abc".into(), true).to_string().contains("; Secure"));
+        let mut cleared = session_cookie(String::new(), false);
+        cleared.make_removal();
+        let cleared = cleared.to_string();
+        assert!(
+            cleared.starts_with("anju_session=;") && cleared.contains("Max-Age=0"),
+            "{cleared}"
+        );
+    }
 }

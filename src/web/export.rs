@@ -43,7 +43,7 @@ pub struct HistoryQuery {
 
 /// Column names follow only an explicit `lang=zh`: the default header is the English one of SPEC §4.
 fn chinese(lang: Option<&str>) -> bool {
-    matches!(lang, Some("zh" | "zh-CN"))
+    lang.and_then(crate::domain::Lang::parse) == Some(crate::domain::Lang::Zh)
 }
 
 fn attachment(mut response: Response, content_type: &'static str, file_name: &str) -> Response {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod extract;
 pub mod forms;
 pub mod import;
+pub mod lang;
 pub mod pages;
 pub mod reports;
 pub mod statics;
@@ -286,7 +287,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
         .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
-        .layer(middleware::from_fn(views::remember_lang))
+        .layer(middleware::from_fn(lang::remember_lang))
         .layer(header_if_missing(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \

@@ -58,7 +58,7 @@ impl FromRequestParts<AppState> for PageContext {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let (user, read) = identify(parts, state, true).await?;
-        let lang = Lang::of(parts);
+        let lang = super::lang::of(parts);
         let uri = parts.extensions.get::<OriginalUri>().map_or(&parts.uri, |o| &o.0);
         let here = uri
             .path_and_query()

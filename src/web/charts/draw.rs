@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{BarChart, Chart, FAMILY, LATIN, TrendChart};
-use crate::domain::Status;
+use crate::domain::{Status, format};
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x33);
 const MUTED: RGBColor = RGBColor(0x5f, 0x6b, 0x7a);
@@ -247,21 +247,22 @@ fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {
     Ok(())
 }
 
-/// A round step for about four axis intervals up to `max`.
-fn nice_step(max: f64) -> f64 {
+/// A round whole step for about four axis intervals up to `max`: 1, 2 or 5 times a power of
+/// ten, or 2.5 times one from 10 up, so every tick is a whole number.
+fn nice_step(max: f64) -> i64 {
     let raw = (max / 4.0).max(1.0);
-    let magnitude = 10_f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+    let mut magnitude: i64 = 1;
+    while ((magnitude * 10) as f64) <= raw && magnitude < i64::MAX / 100 {
+        magnitude *= 10;
+    }
+    // The multiples in tenths: 1, 2, 2.5, 5, 10.
+    [10, 20, 25, 50, 100]
         .iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    step.max(1.0)
-}
-
-fn axis_label(value: f64) -> String {
-    let rounded = value.round() as i64;
-    crate::web::views::components::thousands(rounded)
+        .map(|tenths| tenths * magnitude)
+        .filter(|tenths| tenths % 10 == 0)
+        .map(|tenths| tenths / 10)
+        .find(|&step| step as f64 >= raw)
+        .unwrap_or(10 * magnitude)
 }
 
 fn trend<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &TrendChart) -> Drawn<DB> {
@@ -316,16 +317,17 @@ fn trend<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &TrendChart) -> Drawn<DB>
         )?;
     }
     let step = nice_step(highest * 1.08);
-    let y_max = (highest * 1.08 / step).ceil().max(1.0) * step;
+    let y_max = (highest * 1.08 / step as f64).ceil().max(1.0) * step as f64;
     let y = |v: f64| bottom - (bottom - top) * v / y_max;
     let x = |q: usize| left + (right - left) * (q as f64 + 0.5) / 4.0;
-    let mut tick = 0.0;
-    while tick <= y_max + 0.5 {
-        pen.line(&[(left, y(tick)), (right, y(tick))], GRID, 1.0)?;
+    let mut tick: i64 = 0;
+    while tick as f64 <= y_max + 0.5 {
+        let at = y(tick as f64);
+        pen.line(&[(left, at), (right, at)], GRID, 1.0)?;
         pen.text(
-            &axis_label(tick),
+            &format::thousands(tick),
             left - 6.0,
-            y(tick),
+            at,
             11.0,
             MUTED,
             (HPos::Right, VPos::Center),
@@ -360,12 +362,22 @@ fn trend<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &TrendChart) -> Drawn<DB>
             pen.dot(px, py, 2.5, BENCHMARK)?;
         }
     }
-    series(pen, &chart.previous_year, PREVIOUS, 1.5, &x, &y, &scaled, false)?;
-    series(pen, &chart.cumulative, CURRENT, 2.5, &x, &y, &scaled, true)?;
+    series(pen, &chart.previous_year, PREVIOUS, 1.5, &x, &y, &scaled, None)?;
+    series(
+        pen,
+        &chart.cumulative,
+        CURRENT,
+        2.5,
+        &x,
+        &y,
+        &scaled,
+        Some(&chart.point_labels),
+    )?;
     Ok(())
 }
 
-/// A line through the reported quarters (a gap where one is missing), dots, optional labels.
+/// A line through the reported quarters (a gap where one is missing), dots, and the given
+/// labels above the dots.
 #[allow(clippy::too_many_arguments)]
 fn series<DB: DrawingBackend>(
     pen: &Pen<'_, DB>,
@@ -375,7 +387,7 @@ fn series<DB: DrawingBackend>(
     x: &dyn Fn(usize) -> f64,
     y: &dyn Fn(f64) -> f64,
     scaled: &dyn Fn(i64) -> f64,
-    labelled: bool,
+    labels: Option<&[Option<String>; 4]>,
 ) -> Drawn<DB> {
     for q in 0..3 {
         if let (Some(a), Some(b)) = (values[q], values[q + 1]) {
@@ -385,12 +397,19 @@ fn series<DB: DrawingBackend>(
     for (q, value) in values.iter().enumerate() {
         if let Some(v) = value {
             pen.dot(x(q), y(scaled(*v)), width + 1.5, colour)?;
-            if labelled {
+            if let Some(label) = labels.and_then(|l| l[q].as_deref()) {
+                // A long label (326.00 million yuan) shrinks to the space between two points
+                // and stays inside the chart.
+                let room = x(1) - x(0) - 6.0;
+                let px = (room / text_width(label, 1.0)).clamp(8.0, 12.0);
+                let half = text_width(label, px) / 2.0;
+                let right = f64::from(TREND_WIDTH) - PAD;
+                let at = x(q).clamp(PAD + half, (right - half).max(PAD + half));
                 pen.text(
-                    &axis_label(scaled(*v)),
-                    x(q),
+                    label,
+                    at,
                     y(scaled(*v)) - 12.0,
-                    12.0,
+                    px,
                     INK,
                     (HPos::Center, VPos::Center),
                     true,
@@ -407,10 +426,12 @@ mod tests {
 
     #[test]
     fn axis_steps_are_round() {
-        assert_eq!(nice_step(10_000.0), 2_500.0);
-        assert_eq!(nice_step(10_918.0), 5_000.0);
-        assert_eq!(nice_step(3.0), 1.0);
-        assert_eq!(nice_step(90.0), 25.0);
+        assert_eq!(nice_step(10_000.0), 2_500);
+        assert_eq!(nice_step(10_918.0), 5_000);
+        assert_eq!(nice_step(3.0), 1);
+        assert_eq!(nice_step(90.0), 25);
+        // 2.5 would put ticks between whole numbers.
+        assert_eq!(nice_step(9.0), 5);
     }
 
     #[test]

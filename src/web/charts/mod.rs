@@ -11,11 +11,10 @@ use std::sync::Once;
 
 use plotters::style::FontStyle;
 
-use super::views::Lang;
-use super::views::components::format_amount;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::progress::ProgressTable;
-use crate::domain::{Period, Region, Status, Tenths};
+use crate::domain::rate::time_benchmark;
+use crate::domain::{Lang, Period, Region, Status, Tenths, format};
 
 /// The font family charts are drawn in; the bundled CJK font is registered under it.
 const FAMILY: &str = "sans-serif";
@@ -78,6 +77,8 @@ pub struct TrendChart {
     pub unit: String,
     /// Values are drawn divided by this (10,000 for money shown in 万元, a million in English).
     pub divisor: i64,
+    /// What is written at this year's points: the figure as a table cell writes it.
+    pub point_labels: [Option<String>; 4],
     pub target: Option<i64>,
     /// Q1..Q4 of the year; `None` not reported.
     pub cumulative: [Option<i64>; 4],
@@ -106,22 +107,21 @@ pub enum Chart {
     Trend(TrendChart),
 }
 
-fn status_label(status: Status, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => status.label_zh(),
-        Lang::En => status.label_en(),
-    }
-}
-
 fn bar_value_label(rate: Option<Tenths>, status: Status, lang: Lang) -> String {
     match rate {
-        Some(rate) => format!("{rate}%"),
-        None => status_label(status, lang).to_owned(),
+        Some(rate) => format::percent(rate),
+        None => format::status(status, lang).to_owned(),
     }
 }
 
-fn benchmark_label(table: &ProgressTable, lang: Lang) -> String {
-    format!("{} {}%", lang.t("序时进度", "Time benchmark"), table.time_benchmark)
+/// The figure written at a point of a trend: money as [`format::money`] writes it (3.26亿元),
+/// a count with separators (its unit is on the axis).
+pub fn point_label(value: i64, indicator: &Indicator, lang: Lang) -> String {
+    if indicator.is_money() {
+        format::money(value, lang)
+    } else {
+        format::thousands(value)
+    }
 }
 
 /// `overview`: the home region's rate for every indicator that has a target.
@@ -143,14 +143,14 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
             })
         })
         .collect();
-    let period = period_label(table.period, lang);
+    let period = format::period(table.period, lang);
     BarChart {
         title: format!(
             "{period} {}",
             lang.t("各项目标任务完成率", "completion rate by indicator")
         ),
         benchmark: table.time_benchmark,
-        benchmark_label: benchmark_label(table, lang),
+        benchmark_label: format::benchmark(table.time_benchmark, lang),
         bars,
         bullet: true,
     }
@@ -183,12 +183,12 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
     Some(BarChart {
         title: format!(
             "{} {} {}",
-            period_label(table.period, lang),
+            format::period(table.period, lang),
             ind.name(english),
             lang.t("各市完成率排名", "— rate by city")
         ),
         benchmark: table.time_benchmark,
-        benchmark_label: benchmark_label(table, lang),
+        benchmark_label: format::benchmark(table.time_benchmark, lang),
         bars: bars.into_iter().map(|(_, _, bar)| bar).collect(),
         bullet: false,
     })
@@ -218,54 +218,32 @@ pub fn trend(
         .iter()
         .rev()
         .find_map(|t| t.figure_for(catalogue, region, indicator).and_then(|f| f.target));
-    let mut benchmarks = [Tenths(0); 4];
-    for (q, benchmark) in benchmarks.iter_mut().enumerate() {
-        *benchmark = this_year
-            .get(q)
-            .map_or(Tenths(250 * (q as i64 + 1)), |t| t.time_benchmark);
-    }
-    let unit = if ind.is_money() {
-        lang.t("万元", "million yuan").to_owned()
+    let quarters = Period::quarters_of(year).ok()?;
+    let (divisor, unit) = if ind.is_money() {
+        format::money_axis(lang)
     } else {
-        format_amount(0, &ind.unit, lang)
-            .trim_start_matches('0')
-            .trim()
-            .to_owned()
+        (1, format::unit(&ind.unit, lang))
     };
+    let cumulative = [0, 1, 2, 3].map(|q| pick(this_year, q));
     Some(TrendChart {
         title: format!("{} {} {year}", reg.name(english), ind.name(english)),
         year,
-        unit,
-        divisor: match (ind.is_money(), lang) {
-            (false, _) => 1,
-            (true, Lang::Zh) => 10_000,
-            (true, Lang::En) => 1_000_000,
-        },
+        unit: unit.to_owned(),
+        divisor,
+        point_labels: cumulative.map(|v| v.map(|v| point_label(v, ind, lang))),
         target,
-        cumulative: [0, 1, 2, 3].map(|q| pick(this_year, q)),
+        cumulative,
         previous_year: [0, 1, 2, 3].map(|q| pick(last_year, q)),
-        benchmarks,
+        benchmarks: quarters.map(time_benchmark),
         labels: TrendLabels {
             cumulative: format!("{year} {}", lang.t("累计完成", "cumulative")),
             previous_year: format!("{} {}", year - 1, lang.t("累计完成", "cumulative")),
             target: lang.t("年度目标", "Annual target").to_owned(),
             benchmark: lang.t("序时进度", "Time benchmark").to_owned(),
-            quarters: if english {
-                ["Q1", "Q2", "Q3", "Q4"].map(String::from)
-            } else {
-                ["一季度", "二季度", "三季度", "四季度"].map(String::from)
-            },
+            quarters: [1, 2, 3, 4].map(|q| format::quarter(q, lang).to_owned()),
             no_data: lang.t("暂无数据", "No data").to_owned(),
         },
     })
-}
-
-fn period_label(period: Period, lang: Lang) -> String {
-    if lang.is_en() {
-        period.label_en()
-    } else {
-        period.label_zh()
-    }
 }
 
 /// The chart as an SVG document: real text, a `<title>`, a `viewBox` so it scales.

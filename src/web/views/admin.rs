@@ -3,24 +3,17 @@
 use maud::{Markup, html};
 
 use super::Lang;
-use super::components::{Badge, format_amount, rate, thousands};
+use super::components::Badge;
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::users::User;
 use crate::domain::catalogue::Catalogue;
+use crate::domain::format;
 use crate::domain::{Indicator, Period, Region, ReportStatus, Role, Status, Tenths};
 
 fn messages(errors: &[String], notice: Option<&str>) -> Markup {
     html! {
         @if let Some(notice) = notice { p.notice role="status" { (notice) } }
         @for error in errors { p.form-error role="alert" { (error) } }
-    }
-}
-
-fn period_label(period: Period, lang: Lang) -> String {
-    if lang.is_en() {
-        period.label_en()
-    } else {
-        period.label_zh()
     }
 }
 
@@ -65,17 +58,16 @@ fn change(line: &QueueLine<'_>, lang: Lang) -> Markup {
     match (line.value, line.previous) {
         (Some(now), Some(before)) => {
             let delta = now - before;
-            let sign = if delta > 0 { "+" } else { "" };
-            html! { span class=[(delta < 0).then_some("negative")] { (sign) (format_amount(delta, &line.indicator.unit, lang)) } }
+            html! { span class=[(delta < 0).then_some("negative")] { (format::amount_change(delta, &line.indicator.unit, lang)) } }
         }
-        _ => html! { span.missing { "—" } },
+        _ => html! { span.missing { (format::NO_VALUE) } },
     }
 }
 
 fn amount(value: Option<i64>, indicator: &Indicator, lang: Lang) -> Markup {
     match value {
-        Some(v) => html! { (format_amount(v, &indicator.unit, lang)) },
-        None => html! { span.missing { (lang.t("未报送", "not reported")) } },
+        Some(v) => html! { (format::amount(v, &indicator.unit, lang)) },
+        None => html! { span.missing { (format::not_reported(lang)) } },
     }
 }
 
@@ -93,11 +85,11 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
             @let base = format!("/admin/reports/{}/{}", item.region.code, item.period);
             section.queue-item id={ "r-" (item.region.code) "-" (item.period) } {
                 h3 {
-                    a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) " · " (period_label(item.period, lang)) }
+                    a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) " · " (format::period(item.period, lang)) }
                     @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
                 }
                 p.report-meta {
-                    (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or("—"))
+                    (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
                     @if let Some(by) = &item.submitted_by { " · " (by) }
                 }
                 table.queue {
@@ -117,7 +109,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                                 td.num { (amount(line.previous, line.indicator, lang)) }
                                 td.num { (amount(line.value, line.indicator, lang)) }
                                 td.num { (change(line, lang)) }
-                                td.num { (rate(line.rate)) }
+                                td.num { (format::rate(line.rate)) }
                                 td { @if line.value.is_some() { (Badge { status: line.status, lang }) } }
                                 td {
                                     (line.note)
@@ -162,7 +154,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                         tr {
                             td { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
                             td { (item.period) }
-                            td { (item.approved.as_deref().unwrap_or("—")) }
+                            td { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
                             td {
                                 form method="post" action={ "/admin/reports/" (item.region.code) "/" (item.period) "/reopen" } {
                                     input type="hidden" name="version" value=(item.version);
@@ -270,7 +262,7 @@ pub struct UsersPage<'a> {
 fn role_options(lang: Lang, selected: &str) -> Markup {
     html! {
         @for role in Role::ALL {
-            option value=(role.as_str()) selected[role.as_str() == selected] { (lang.t(role.label_zh(), role.label_en())) }
+            option value=(role.as_str()) selected[role.as_str() == selected] { (format::role(role, lang)) }
         }
     }
 }
@@ -376,13 +368,15 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
 /// Stored values shown for people: statuses by their label, figures with separators.
 fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
     let Some(value) = value else {
-        return "—".into();
+        return format::NO_VALUE.into();
     };
     match action {
         "status" => value
             .parse::<ReportStatus>()
-            .map_or_else(|_| value.to_owned(), |s| lang.t(s.label_zh(), s.label_en()).to_owned()),
-        "value" | "target" => value.parse::<i64>().map_or_else(|_| value.to_owned(), thousands),
+            .map_or_else(|_| value.to_owned(), |s| format::report_status(s, lang).to_owned()),
+        "value" | "target" => value
+            .parse::<i64>()
+            .map_or_else(|_| value.to_owned(), format::thousands),
         "user_disable" | "user_enable" => match value {
             "disabled" => lang.t("已停用", "disabled").to_owned(),
             "active" => lang.t("正常", "active").to_owned(),

@@ -3,10 +3,10 @@
 use maud::{Markup, html};
 
 use super::Lang;
-use super::components::{period_selector, period_text};
+use super::components::period_selector;
 use super::layout::with_lang;
-use crate::domain::Period;
 use crate::domain::bulletin::Bulletin;
+use crate::domain::{Period, format};
 
 pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &Bulletin, here: &str) -> Markup {
     html! {
@@ -14,7 +14,7 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
             div {
                 p.breadcrumb { a href={ "/?period=" (period) } { (lang.t("总览", "Dashboard")) } " › " }
                 h1 { (lang.t("进展通报", "Progress bulletin")) }
-                p.subtitle { (period_text(period, lang)) " · " (lang.t("根据已报送、已审核数据自动生成", "generated from submitted and approved figures")) }
+                p.subtitle { (format::period(period, lang)) " · " (lang.t("根据已报送、已审核数据自动生成", "generated from submitted and approved figures")) }
             }
             div.page-tools {
                 (period_selector("/bulletin", period, periods, lang, &[]))

@@ -4,10 +4,9 @@
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::{
-    Amount, Badge, RateCell, export_links, format_amount, gap_pp, period_selector, period_text, rate,
-};
+use super::components::{Amount, Badge, RateCell, export_links, period_selector};
 use crate::domain::catalogue::{Catalogue, Indicator};
+use crate::domain::format;
 use crate::domain::progress::ProgressTable;
 use crate::domain::{Period, ReportStatus};
 
@@ -66,9 +65,9 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
     html! {
         div.page-head {
             div {
-                h1 { (period_text(period, lang)) " " (lang.t("住房保障目标任务完成情况", "housing-security progress")) }
+                h1 { (format::period(period, lang)) " " (lang.t("住房保障目标任务完成情况", "housing-security progress")) }
                 p.subtitle {
-                    (lang.t("序时进度", "Time benchmark")) " " strong { (table.time_benchmark) "%" }
+                    (lang.t("序时进度", "Time benchmark")) " " strong { (format::percent(table.time_benchmark)) }
                     @if let Some(home) = home { " · " (home.name(english)) }
                 }
             }
@@ -117,15 +116,15 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                         @if indicator.has_target {
                             dl.card-facts {
                                 dt { (lang.t("年度目标", "Target")) }
-                                dd { (figure.target.map_or("—".into(), |t| format_amount(t, &indicator.unit, lang))) }
+                                dd { (figure.target.map_or(format::NO_VALUE.into(), |t| format::amount(t, &indicator.unit, lang))) }
                                 dt { (lang.t("完成率", "Rate")) }
                                 dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
-                                    (rate(figure.rate))
+                                    (format::rate(figure.rate))
                                 }
                                 dt { (lang.t("序时进度", "Benchmark")) }
-                                dd { (table.time_benchmark) "%" }
+                                dd { (format::percent(table.time_benchmark)) }
                                 dt { (lang.t("差距", "Gap")) }
-                                dd { (gap_pp(figure.gap, lang)) }
+                                dd { (format::gap_pp(figure.gap, lang)) }
                             }
                         } @else {
                             p.card-note { (lang.t("不设年度目标,只统计完成数。", "No annual target; reported figures only.")) }
@@ -233,8 +232,8 @@ fn report_status(status: Option<ReportStatus>, parent: bool, lang: Lang) -> Mark
     html! {
         @match status {
             _ if parent => "",
-            Some(status) => span class={ "report-status report-" (status.as_str()) } { (lang.t(status.label_zh(), status.label_en())) },
-            None => span.missing { (lang.t("未报送", "not reported")) },
+            Some(status) => span class={ "report-status report-" (status.as_str()) } { (format::report_status(status, lang)) },
+            None => span.missing { (format::not_reported(lang)) },
         }
     }
 }
@@ -268,7 +267,7 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
             div {
                 p.breadcrumb { a href={ "/?period=" (period) } { (lang.t("总览", "Dashboard")) } " › " }
                 h1 { (indicator.name(english)) }
-                p.subtitle { (period_text(period, lang)) " · " (lang.t("序时进度", "Time benchmark")) " " strong { (table.time_benchmark) "%" } }
+                p.subtitle { (format::period(period, lang)) " · " (lang.t("序时进度", "Time benchmark")) " " strong { (format::percent(table.time_benchmark)) } }
             }
             div.page-tools {
                 (period_selector(&format!("/indicators/{}", indicator.key), period, periods, lang, &[]))
@@ -302,10 +301,10 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                         tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             td.num data-sort=(figure.cumulative.unwrap_or(-1)) { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
-                            td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
-                            td.num data-sort=(figure.target.unwrap_or(-1)) { (figure.target.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
+                            td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
+                            td.num data-sort=(figure.target.unwrap_or(-1)) { (figure.target.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
                             (RateCell { figure, lang, key: format!("{}/{}", region.code, indicator.key) })
-                            td.num data-sort=(figure.gap.map_or(-100_000, |g| g.0)) { (gap_pp(figure.gap, lang)) }
+                            td.num data-sort=(figure.gap.map_or(-100_000, |g| g.0)) { (format::gap_pp(figure.gap, lang)) }
                             td { (Badge { status: figure.status, lang }) }
                             td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
                         }

@@ -3,8 +3,8 @@
 use maud::{Markup, html};
 
 use super::Lang;
-use super::components::thousands;
 use crate::domain::catalogue::Catalogue;
+use crate::domain::format;
 use crate::domain::workflow::ReportStatus;
 use crate::service::import::{
     ImportChange, ImportOutcome, Kind, MAX_IMPORT_BYTES, REPORT_COLUMNS, StatusChange, TARGET_COLUMNS,
@@ -133,7 +133,7 @@ pub struct OutcomeView<'a> {
 }
 
 fn shown(value: Option<i64>, lang: Lang) -> String {
-    value.map_or_else(|| lang.t("(空)", "(blank)").to_owned(), thousands)
+    value.map_or_else(|| lang.t("(空)", "(blank)").to_owned(), format::thousands)
 }
 
 /// `440100 广州市`: a region's code and name, as a file names it and the page shows it.
@@ -173,7 +173,7 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
 
 fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
     let lang = view.lang;
-    let label = |status: ReportStatus| lang.t(status.label_zh(), status.label_en());
+    let label = |status: ReportStatus| format::report_status(status, lang);
     html! {
         table.import-changes.status-changes {
             thead { tr {

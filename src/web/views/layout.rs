@@ -93,7 +93,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                             a.lang-switch href=(with_lang(page.here, Lang::En)) lang="en" { "English" }
                         }
                         @if let Some(user) = page.user {
-                            a.user-name href="/account" title=(match lang { Lang::Zh => user.role.label_zh(), Lang::En => user.role.label_en() }) {
+                            a.user-name href="/account" title=(crate::domain::format::role(user.role, lang)) {
                                 (user.username)
                                 @if let Some(region) = &user.region_code { " · " (region) }
                             }

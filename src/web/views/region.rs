@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::{Amount, Badge, format_amount, gap_pp, rate};
+use super::components::{Amount, Badge};
 use crate::db::audit::AuditRow;
 use crate::domain::catalogue::{Catalogue, Region};
+use crate::domain::format;
 use crate::domain::progress::ProgressTable;
 use crate::domain::{ReportStatus, Status};
 
@@ -39,9 +40,10 @@ pub fn beijing_time(at: &str) -> String {
 }
 
 fn status_word(value: Option<&str>, lang: Lang) -> String {
-    value
-        .and_then(|v| v.parse::<ReportStatus>().ok())
-        .map_or_else(|| "—".to_owned(), |s| lang.t(s.label_zh(), s.label_en()).to_owned())
+    value.and_then(|v| v.parse::<ReportStatus>().ok()).map_or_else(
+        || format::NO_VALUE.to_owned(),
+        |s| format::report_status(s, lang).to_owned(),
+    )
 }
 
 pub fn region_page(data: &RegionPage<'_>) -> Markup {
@@ -58,12 +60,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
     } = *data;
     let english = lang.is_en();
     let position = catalogue.position(&region.code).unwrap_or(0);
-    let quarters = [
-        lang.t("一季度", "Q1"),
-        lang.t("二季度", "Q2"),
-        lang.t("三季度", "Q3"),
-        lang.t("四季度", "Q4"),
-    ];
+    let quarters = [1, 2, 3, 4].map(|q| format::quarter(q, lang));
     html! {
         div.page-head {
             div {
@@ -113,12 +110,12 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                                     tr {
                                         th scope="row" { (quarters[q]) }
                                         td.num { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
-                                        td.num { (figure.increment.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
-                                        td.num { (figure.target.map_or("—".into(), |v| format_amount(v, &indicator.unit, lang))) }
-                                        td.num data-key={ (region.code) "/" (indicator.key) "/" (table.period) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) { (rate(figure.rate)) }
-                                        td.num { (table.time_benchmark) "%"
+                                        td.num { (figure.increment.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
+                                        td.num { (figure.target.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
+                                        td.num data-key={ (region.code) "/" (indicator.key) "/" (table.period) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) { (format::rate(figure.rate)) }
+                                        td.num { (format::percent(table.time_benchmark))
                                             @if figure.status == Status::Lagging || figure.status == Status::Behind {
-                                                br; small { (gap_pp(figure.gap, lang)) }
+                                                br; small { (format::gap_pp(figure.gap, lang)) }
                                             }
                                         }
                                         td { (Badge { status: figure.status, lang }) }

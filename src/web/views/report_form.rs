@@ -3,8 +3,8 @@
 use maud::{Markup, html};
 
 use super::Lang;
-use super::components::{Badge, format_amount, rate};
-use crate::domain::{Indicator, Period, Region, ReportStatus, Status, Tenths};
+use super::components::Badge;
+use crate::domain::{Indicator, Period, Region, ReportStatus, Status, Tenths, format};
 
 /// A report status as a labelled badge.
 pub struct ReportBadge {
@@ -16,7 +16,7 @@ impl maud::Render for ReportBadge {
     fn render(&self) -> Markup {
         match self.status {
             Some(status) => html! {
-                span class={ "badge report-" (status.as_str()) } { (self.lang.t(status.label_zh(), status.label_en())) }
+                span class={ "badge report-" (status.as_str()) } { (format::report_status(status, self.lang)) }
             },
             None => html! { span.badge.report-none { (self.lang.t("未填报", "Not started")) } },
         }
@@ -60,8 +60,8 @@ pub struct ReportForm<'a> {
 
 fn amount(value: Option<i64>, indicator: &Indicator, lang: Lang) -> Markup {
     match value {
-        Some(v) => html! { (format_amount(v, &indicator.unit, lang)) },
-        None => html! { span.missing { "—" } },
+        Some(v) => html! { (format::amount(v, &indicator.unit, lang)) },
+        None => html! { span.missing { (format::NO_VALUE) } },
     }
 }
 
@@ -74,7 +74,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
             p.breadcrumb { a href="/reports" { (lang.t("本市填报", "My reports")) } " › " (form.region.name(en)) }
             h1 {
                 (form.region.name(en)) " · "
-                (if en { form.period.label_en() } else { form.period.label_zh() })
+                (format::period(form.period, lang))
             }
             p.report-meta {
                 (lang.t("报告状态:", "Status: ")) (ReportBadge { status: form.status, lang })
@@ -141,7 +141,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                                         span.field-warning { (warning) }
                                     }
                                 }
-                                td.num { (rate(row.rate)) }
+                                td.num { (format::rate(row.rate)) }
                                 td {
                                     @if row.saved.is_some() { (Badge { status: row.status, lang }) }
                                 }
@@ -251,7 +251,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
                 @let period = due.line.period;
                 p {
                     a href={ "/reports/" (region) "/" (period) } {
-                        (if en { period.label_en() } else { period.label_zh() })
+                        (format::period(period, lang))
                     }
                     " " (ReportBadge { status: due.line.status, lang })
                     " · " (lang.t("截止 ", "due ")) (due.due_date)
@@ -280,7 +280,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
                             tr {
                                 td { a href={ "/reports/" (region) "/" (line.period) } { (line.period) } }
                                 td { (ReportBadge { status: line.status, lang }) @if line.late { " " (late_badge(lang)) } }
-                                td { (line.submitted.as_deref().unwrap_or("—")) }
+                                td { (line.submitted.as_deref().unwrap_or(format::NO_VALUE)) }
                                 td { (line.admin_comment.as_deref().unwrap_or("")) }
                             }
                         }
