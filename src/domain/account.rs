@@ -31,6 +31,12 @@ pub enum AccountError {
     PasswordTooShort,
     #[error("密码不能超过 {MAX_PASSWORD_CHARS} 个字符(password too long)")]
     PasswordTooLong,
+    #[error("密码不能与用户名相同或包含用户名(password must not be the username)")]
+    PasswordIsUsername,
+    #[error("密码不能只由一个字符重复组成(password must not be one character repeated)")]
+    PasswordRepeated,
+    #[error("这是最常见的密码之一,请另选一个(password is too common)")]
+    PasswordCommon,
     #[error(
         "令牌名称须为 1 至 {MAX_TOKEN_NAME_CHARS} 个字符,不含控制字符(token name: 1–{MAX_TOKEN_NAME_CHARS} characters)"
     )]
@@ -46,7 +52,11 @@ impl AccountError {
             AccountError::BadUsername => "username",
             AccountError::UnknownRole(_) => "role",
             AccountError::RegionRequired | AccountError::UnknownRegion(_) => "region",
-            AccountError::PasswordTooShort | AccountError::PasswordTooLong => "password",
+            AccountError::PasswordTooShort
+            | AccountError::PasswordTooLong
+            | AccountError::PasswordIsUsername
+            | AccountError::PasswordRepeated
+            | AccountError::PasswordCommon => "password",
             AccountError::BadTokenName => "name",
             AccountError::BadTokenExpiry => "expires_in_days",
         }
@@ -116,6 +126,39 @@ pub fn check_token_days(days: u32) -> Result<(), AccountError> {
     }
 }
 
+/// The most common passwords, one a line (`#` starts a comment), shipped as data.
+const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    let password = password.trim().to_lowercase();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|common| common.to_lowercase() == password)
+}
+
+/// A password a user chooses for account `username`: [`check_password`]'s length, and not the
+/// username (nor containing it), not one character repeated (ten spaces included), not one of
+/// the most common passwords.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), AccountError> {
+    check_password(password)?;
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && password.to_lowercase().contains(&name) {
+        return Err(AccountError::PasswordIsUsername);
+    }
+    let mut chars = password.chars();
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return Err(AccountError::PasswordRepeated);
+    }
+    if is_common(password) {
+        return Err(AccountError::PasswordCommon);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +222,40 @@ mod tests {
         assert_eq!(check_token_days(1), Ok(()));
         assert_eq!(check_token_days(0), Err(AccountError::BadTokenExpiry));
         assert_eq!(check_token_days(3651), Err(AccountError::BadTokenExpiry));
+    }
+
+    #[test]
+    fn chosen_passwords_are_not_the_name_a_repeat_or_common() {
+        assert_eq!(check_new_password("gz_officer", "tall-river-2020"), Ok(()));
+        assert_eq!(
+            check_new_password("gz_officer", "123"),
+            Err(AccountError::PasswordTooShort)
+        );
+        assert_eq!(
+            check_new_password("administrator", "Administrator"),
+            Err(AccountError::PasswordIsUsername)
+        );
+        assert_eq!(
+            check_new_password("gz_officer", "gz_officer2020"),
+            Err(AccountError::PasswordIsUsername)
+        );
+        assert_eq!(
+            check_new_password("wang", "aaaaaaaaaa"),
+            Err(AccountError::PasswordRepeated)
+        );
+        assert_eq!(
+            check_new_password("wang", "          "),
+            Err(AccountError::PasswordRepeated)
+        );
+        assert_eq!(
+            check_new_password("wang", "1234567890"),
+            Err(AccountError::PasswordCommon)
+        );
+        assert_eq!(
+            check_new_password("wang", "QwertyUIOP"),
+            Err(AccountError::PasswordCommon)
+        );
+        assert!(!is_common("# the most common"), "comments are not passwords");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub struct NewUser {
 pub fn check_new_user(catalogue: &Catalogue, new: &NewUser) -> AppResult<(Role, Option<String>)> {
     account::check_username(new.username.trim())?;
     let (role, region) = account::role_and_region(catalogue, &new.role, new.region.as_deref())?;
-    account::check_password(&new.password)?;
+    account::check_new_password(new.username.trim(), &new.password)?;
     Ok((role, region))
 }
 
@@ -109,12 +109,44 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
 /// Gives a user a new password; their sessions end and their tokens are revoked.
 pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
     require_manager(actor)?;
-    account::check_password(password)?;
+    let user = existing(conn, user_id)?;
+    account::check_new_password(&user.username, password)?;
     let hash = hash_password(password)?;
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     db::users::set_password(&tx, actor, &user, &hash)?;
     tokens::revoke_all_in(&tx, actor, &user, "password reset")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Changes one's own password: the current one must match; the new one follows the account
+/// rules. Every session of the user but `keep_session` (a session token's hash) ends, and every
+/// token is revoked.
+pub fn change_own_password(
+    conn: &mut Connection,
+    actor: &Actor,
+    current: &str,
+    password: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    let user_id = actor.user_id.ok_or_else(AppError::forbidden)?;
+    let user = existing(conn, user_id)?;
+    if !crate::auth::verify_password(current, &user.password_hash) {
+        return Err(AppError::invalid(
+            "current",
+            "当前密码不正确(current password is wrong)",
+        ));
+    }
+    account::check_new_password(&user.username, password)?;
+    let hash = hash_password(password)?;
+    let tx = db::write(conn)?;
+    let user = existing(&tx, user_id)?;
+    db::users::set_password(&tx, actor, &user, &hash)?;
+    if let Some(hash) = keep_session {
+        db::sessions::create(&tx, hash, user.id)?;
+    }
+    tokens::revoke_all_in(&tx, actor, &user, "password changed")?;
     tx.commit()?;
     Ok(())
 }

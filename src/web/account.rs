@@ -2,16 +2,19 @@
 //! revokes everyone's tokens.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::{SESSION_COOKIE, cookie};
 use super::extract::Query;
 use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::account::{self as view, AccountPage};
+use crate::auth::token_hash;
 use crate::error::{AppError, AppResult};
+use crate::service::accounts;
 use crate::service::tokens::{self, NewToken};
 
 #[derive(Deserialize, Default)]
@@ -129,6 +132,40 @@ pub async fn revoke_token(State(state): State<AppState>, ctx: PageContext, Path(
         let actor = ctx.user.actor();
         state.db.call(move |conn| tokens::revoke(conn, &actor, id)).await?;
         Ok(Redirect::to("/account?done=revoked").into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `POST /account/password` (`current`, `password`, `repeat`): a new password of one's own.
+/// This session stays; every other one ends and every token is revoked.
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let fields = fields?;
+        let current = fields.get("current").unwrap_or("").to_owned();
+        let password = fields.get("password").unwrap_or("").to_owned();
+        if fields.get("repeat").unwrap_or("") != password {
+            let error = AppError::invalid("repeat", "两次输入的新密码不一致(the new passwords differ)");
+            return account_page(&state, &ctx, error.status(), messages_of(&error), None, None).await;
+        }
+        let keep = cookie(&headers, SESSION_COOKIE).map(token_hash);
+        let actor = ctx.user.actor();
+        let changed = state
+            .db
+            .call(move |conn| accounts::change_own_password(conn, &actor, &current, &password, keep.as_deref()))
+            .await;
+        match changed {
+            Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
+            Err(error @ AppError::Invalid(_)) => {
+                account_page(&state, &ctx, error.status(), messages_of(&error), None, None).await
+            }
+            Err(error) => Err(error),
+        }
     }
     .await;
     result.map_err(|e| ctx.error(e))
