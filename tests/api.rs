@@ -2,6 +2,7 @@
 
 mod common;
 
+use anju::domain::{Period, ReportStatus};
 use common::TestApp;
 use serde_json::Value;
 
@@ -17,8 +18,8 @@ fn row<'a>(body: &'a Value, region: &str, indicator: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_2020q1_reproduces_the_published_province_figures() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let body: Value = common::get_json(&client, app.url("/api/v1/progress?period=2020Q1")).await;
+    let analyst = app.user("analyst").await;
+    let body = analyst.get("/api/v1/progress?period=2020Q1").await.json();
     assert_eq!(body["period"], "2020Q1");
     assert_eq!(body["time_progress"], 25.0);
     let starts = row(&body, "440000", "shantytown_starts");
@@ -57,55 +58,35 @@ async fn demo_2020q1_reproduces_the_published_province_figures() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_needs_a_session_or_token() {
     let app = TestApp::demo().await;
-    let response = app
-        .anonymous()
-        .get(app.url("/api/v1/progress?period=2020Q1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 401);
-    let body: Value = response.json().await.unwrap();
-    assert!(body["error"].as_str().unwrap().contains("登录"));
+    let answer = app.nobody().get("/api/v1/progress?period=2020Q1").await;
+    assert_eq!(answer.status, 401);
+    assert!(answer.json()["error"].as_str().unwrap().contains("登录"));
 
-    let bogus = app
-        .anonymous()
-        .get(app.url("/api/v1/regions"))
-        .bearer_auth("not-a-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bogus.status(), 401);
+    let bogus = app.bearer("not-a-token").get("/api/v1/regions").await;
+    assert_eq!(bogus.status, 401);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_period_is_a_400_naming_the_problem() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
+    let leader = app.user("leader").await;
     for (period, hint) in [("2020Q5", "2020Q5"), ("20Q1", "20Q1"), ("2020q1", "2020q1")] {
-        let response = client
-            .get(app.url(&format!("/api/v1/progress?period={period}")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{period}");
-        let body: Value = response.json().await.unwrap();
+        let answer = leader.get(&format!("/api/v1/progress?period={period}")).await;
+        assert_eq!(answer.status, 400, "{period}");
+        let body = answer.json();
         assert!(body["error"].as_str().unwrap().contains(hint), "{body}");
     }
-    let unknown = client
-        .get(app.url("/api/v1/progress?period=2020Q1&region=999999"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
+    let unknown = leader.get("/api/v1/progress?period=2020Q1&region=999999").await;
+    assert_eq!(unknown.status, 404);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalogues_list_guangdong_and_the_seven_indicators() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let regions: Value = common::get_json(&client, app.url("/api/v1/regions")).await;
+    let leader = app.user("leader").await;
+    let regions = leader.get("/api/v1/regions").await.json();
     let regions = regions["regions"].as_array().unwrap();
     assert_eq!(regions.len(), 22);
     assert!(
@@ -113,7 +94,7 @@ async fn catalogues_list_guangdong_and_the_seven_indicators() {
             .iter()
             .any(|r| r["code"] == "441900" && r["name_zh"] == "东莞市")
     );
-    let indicators: Value = common::get_json(&client, app.url("/api/v1/indicators")).await;
+    let indicators = leader.get("/api/v1/indicators").await.json();
     let keys: Vec<&str> = indicators["indicators"]
         .as_array()
         .unwrap()
@@ -138,39 +119,28 @@ async fn catalogues_list_guangdong_and_the_seven_indicators() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bearer_tokens_authenticate_the_api() {
     let app = TestApp::demo().await;
-    let token = anju::auth::new_token();
-    {
-        let conn = app.conn();
-        let analyst: i64 = conn
-            .query_row("SELECT id FROM users WHERE username = 'analyst'", [], |r| r.get(0))
-            .unwrap();
-        anju::db::tokens::create(&conn, &anju::auth::token_hash(&token), analyst, "test", None).unwrap();
-    }
-    let response = app
-        .anonymous()
-        .get(app.url("/api/v1/progress?period=2020Q1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let mut conn = app.conn();
+    let analyst = anju::db::users::by_username(&conn, "analyst").unwrap().unwrap();
+    let new = anju::service::tokens::NewToken {
+        name: "test",
+        expires_in_days: None,
+    };
+    let token = anju::service::tokens::create(&mut conn, &analyst.actor(), "analyst", &new)
+        .unwrap()
+        .secret;
+    let program = app.bearer(&token);
+    assert_eq!(program.get("/api/v1/progress?period=2020Q1").await.status, 200);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_ends_the_session_on_the_server() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    assert_eq!(
-        client.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
-        200
-    );
-    let out = client.post(app.url("/logout")).send().await.unwrap();
-    assert_eq!(out.status(), 303);
-    assert_eq!(
-        client.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
-        401
-    );
+    let leader = app.user("leader").await;
+    assert_eq!(leader.get("/api/v1/regions").await.status, 200);
+    assert_eq!(leader.post("/logout").await.status, 303);
+    assert_eq!(leader.get("/api/v1/regions").await.status, 401);
+    // No db function counts sessions: the table itself is what is checked.
     let sessions: i64 = app
         .conn()
         .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
@@ -183,22 +153,13 @@ async fn logout_ends_the_session_on_the_server() {
 async fn demo_statuses_and_the_missing_report() {
     let app = TestApp::demo().await;
     let conn = app.conn();
-    let count = |status: &str| -> i64 {
-        conn.query_row("SELECT count(*) FROM reports WHERE status = ?1", [status], |r| r.get(0))
-            .unwrap()
-    };
-    assert_eq!(count("returned"), 1);
-    assert_eq!(count("draft"), 1);
-    assert!(count("submitted") >= 3);
-    assert!(count("approved") > 200);
-    let yunfu: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM reports WHERE region_code = '445300' AND year = 2021 AND quarter = 4",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(yunfu, 0);
+    let count = |status: ReportStatus| anju::db::reports::summaries(&conn, None, Some(status)).unwrap().len();
+    assert_eq!(count(ReportStatus::Returned), 1);
+    assert_eq!(count(ReportStatus::Draft), 1);
+    assert!(count(ReportStatus::Submitted) >= 3);
+    assert!(count(ReportStatus::Approved) > 200);
+    let yunfu = anju::db::reports::get(&conn, "445300", Period::new(2021, 4).unwrap()).unwrap();
+    assert_eq!(yunfu, None);
     app.stop().await;
 }
 
@@ -236,9 +197,6 @@ async fn a_restarted_demo_takes_the_new_demo_password() {
     let state = start("second-password-2");
     assert_eq!(common::snapshot(&conn), before);
     // The data was loaded once, not twice.
-    let reports: i64 = conn
-        .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(reports, 21 * 12 - 1);
+    assert_eq!(anju::db::reports::count(&conn).unwrap(), 21 * 12 - 1);
     drop(state);
 }

@@ -6,8 +6,8 @@ mod common;
 
 use std::io::Read;
 
-use common::TestApp;
-use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
+use common::{TestApp, User};
+use reqwest::header::{ACCEPT_ENCODING, IF_NONE_MATCH};
 
 const BROWSER: &str = "gzip, deflate, br, zstd";
 
@@ -24,27 +24,21 @@ struct Answer {
     text: String,
 }
 
-/// A GET of `url`, with `Accept-Encoding: accept` when given.
-fn get(client: &reqwest::Client, url: &str, accept: Option<&str>) -> reqwest::RequestBuilder {
-    let request = client.get(url);
+/// `user`, sending `Accept-Encoding: accept` when given.
+fn accepting(user: &User, accept: Option<&str>) -> User {
     match accept {
-        Some(accept) => request.header(ACCEPT_ENCODING, accept),
-        None => request,
+        Some(accept) => user.with_header(ACCEPT_ENCODING, accept),
+        None => user.clone(),
     }
 }
 
-async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Answer {
-    let response = get(client, url, accept).send().await.expect("request");
-    assert_eq!(response.status(), 200, "{url}");
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
-    };
-    let (content_type, encoding) = (header(CONTENT_TYPE), header(CONTENT_ENCODING));
-    let (vary, tag) = (header(VARY), header(ETAG));
-    let bytes = response.bytes().await.expect("body");
+async fn fetch(user: &User, path: &str, accept: Option<&str>) -> Answer {
+    let reply = accepting(user, accept).get(path).await;
+    assert_eq!(reply.status, 200, "{path}");
+    let header = |name| reply.header(name).map(str::to_owned);
+    let (content_type, encoding) = (header("content-type"), header("content-encoding"));
+    let (vary, tag) = (header("vary"), header("etag"));
+    let bytes = reply.bytes;
     let body = if encoding.as_deref() == Some("gzip") {
         let mut body = Vec::new();
         flate2::read::GzDecoder::new(&bytes[..])
@@ -52,13 +46,13 @@ async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Ans
             .expect("valid gzip");
         assert!(
             bytes.len() < body.len(),
-            "{url}: compressed {} of {}",
+            "{path}: compressed {} of {}",
             bytes.len(),
             body.len()
         );
         body
     } else {
-        bytes.to_vec()
+        bytes.clone()
     };
     Answer {
         content_type,
@@ -74,7 +68,7 @@ async fn fetch(client: &reqwest::Client, url: &str, accept: Option<&str>) -> Ans
 #[tokio::test]
 async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
+    let leader = app.user("leader").await;
     for path in [
         "/?period=2021Q4",
         "/regions/440100?year=2021",
@@ -86,14 +80,13 @@ async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise()
         "/static/app.css",
         "/static/app.js",
     ] {
-        let url = app.url(path);
-        let plain = fetch(&client, &url, None).await;
+        let plain = fetch(&leader, path, None).await;
         assert_eq!(plain.encoding, None, "{path}: not asked for gzip");
-        let refused = fetch(&client, &url, Some("gzip;q=0, br")).await;
+        let refused = fetch(&leader, path, Some("gzip;q=0, br")).await;
         assert_eq!(refused.encoding, None, "{path}: gzip refused with q=0");
         // Twice: the first renders and keeps the compressed page, the second is served from it.
         for round in ["first", "repeated"] {
-            let gzip = fetch(&client, &url, Some(BROWSER)).await;
+            let gzip = fetch(&leader, path, Some(BROWSER)).await;
             assert_eq!(gzip.encoding.as_deref(), Some("gzip"), "{path} ({round})");
             assert_eq!(gzip.vary.as_deref(), Some("accept-encoding"), "{path}");
             assert_eq!(gzip.text, plain.text, "{path} ({round}): the same content");
@@ -106,11 +99,10 @@ async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise()
 #[tokio::test]
 async fn a_png_chart_is_sent_as_it_is() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let url = app.url("/charts/overview.png?period=2021Q4");
+    let leader = app.user("leader").await;
     let mut bodies = Vec::new();
     for accept in [None, Some(BROWSER), Some(BROWSER)] {
-        let answer = fetch(&client, &url, accept).await;
+        let answer = fetch(&leader, "/charts/overview.png?period=2021Q4", accept).await;
         assert_eq!(answer.encoding, None, "PNG is compressed already");
         assert_eq!(answer.content_type.as_deref(), Some("image/png"));
         bodies.push(answer.body);
@@ -123,12 +115,12 @@ async fn a_png_chart_is_sent_as_it_is() {
 #[tokio::test]
 async fn each_user_gets_their_own_compressed_page() {
     let app = TestApp::demo().await;
-    let leader = app.login("leader").await;
-    let analyst = app.login("analyst").await;
-    let url = app.url("/?period=2021Q4");
+    let leader = app.user("leader").await;
+    let analyst = app.user("analyst").await;
+    let page = "/?period=2021Q4";
     for _ in 0..2 {
-        let leader_page = fetch(&leader, &url, Some(BROWSER)).await;
-        let analyst_page = fetch(&analyst, &url, Some(BROWSER)).await;
+        let leader_page = fetch(&leader, page, Some(BROWSER)).await;
+        let analyst_page = fetch(&analyst, page, Some(BROWSER)).await;
         assert!(leader_page.text.contains(">leader<"), "the leader's name in the header");
         assert!(!leader_page.text.contains(">analyst<"));
         assert!(analyst_page.text.contains(">analyst<"));
@@ -141,41 +133,35 @@ async fn each_user_gets_their_own_compressed_page() {
 #[tokio::test]
 async fn a_write_replaces_the_compressed_page_and_api_body() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
-    let page_url = app.url("/?period=2021Q4");
-    let api_url = app.url("/api/v1/progress?period=2021Q4&region=440100&indicator=shantytown_starts");
-    let before = fetch(&admin, &page_url, Some(BROWSER)).await;
+    let admin = app.user("admin").await;
+    let dashboard = "/?period=2021Q4";
+    let progress = "/api/v1/progress?period=2021Q4&region=440100&indicator=shantytown_starts";
+    let before = fetch(&admin, dashboard, Some(BROWSER)).await;
     assert!(before.text.contains("18/21"), "18 of 21 cities counted");
-    assert!(fetch(&admin, &page_url, None).await.text.contains("18/21"));
-    let api_before = fetch(&admin, &api_url, Some(BROWSER)).await;
+    assert!(fetch(&admin, dashboard, None).await.text.contains("18/21"));
+    let api_before = fetch(&admin, progress, Some(BROWSER)).await;
     assert!(api_before.text.contains("\"report_status\":\"approved\""));
 
     // Reopening 广州's approved report takes it out of the counted figures.
-    let reopened = admin
-        .post(app.url("/api/v1/reports/440100/2021Q4/reopen"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reopened.status(), 200);
+    assert_eq!(admin.post("/api/v1/reports/440100/2021Q4/reopen").await.status, 200);
 
-    let after = fetch(&admin, &page_url, Some(BROWSER)).await;
+    let after = fetch(&admin, dashboard, Some(BROWSER)).await;
     assert_eq!(after.encoding.as_deref(), Some("gzip"));
     assert_ne!(after.tag, before.tag);
     assert!(after.text.contains("17/21"), "the compressed page shows the write");
-    let plain_after = fetch(&admin, &page_url, None).await;
+    let plain_after = fetch(&admin, dashboard, None).await;
     assert_eq!(plain_after.text, after.text, "so does the uncompressed one");
-    let api_after = fetch(&admin, &api_url, Some(BROWSER)).await;
+    let api_after = fetch(&admin, progress, Some(BROWSER)).await;
     assert!(!api_after.text.contains("\"report_status\":\"approved\""));
-    assert_eq!(api_after.text, fetch(&admin, &api_url, None).await.text);
+    assert_eq!(api_after.text, fetch(&admin, progress, None).await.text);
 
     // The old tag no longer matches; the new one does.
     for (tag, status) in [(before.tag, 200), (after.tag, 304)] {
-        let answer = get(&admin, &page_url, Some(BROWSER))
-            .header(IF_NONE_MATCH, tag.unwrap())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), status);
+        let answer = accepting(&admin, Some(BROWSER))
+            .with_header(IF_NONE_MATCH, &tag.unwrap())
+            .get(dashboard)
+            .await;
+        assert_eq!(answer.status, status);
     }
     app.stop().await;
 }
@@ -183,22 +169,17 @@ async fn a_write_replaces_the_compressed_page_and_api_body() {
 #[tokio::test]
 async fn a_static_file_has_one_tag_per_encoding() {
     let app = TestApp::demo().await;
-    let client = app.anonymous();
-    let url = app.url("/static/app.css");
-    let plain = fetch(&client, &url, None).await;
-    let gzip = fetch(&client, &url, Some(BROWSER)).await;
+    let nobody = app.nobody();
+    let css = "/static/app.css";
+    let plain = fetch(&nobody, css, None).await;
+    let gzip = fetch(&nobody, css, Some(BROWSER)).await;
     assert_ne!(plain.tag, gzip.tag);
     for (accept, tag) in [(None, &plain.tag), (Some(BROWSER), &gzip.tag)] {
-        let request = get(&client, &url, accept).header(IF_NONE_MATCH, tag.clone().unwrap());
-        assert_eq!(request.send().await.unwrap().status(), 304);
+        let holding_tag = accepting(&nobody, accept).with_header(IF_NONE_MATCH, tag.as_deref().unwrap());
+        assert_eq!(holding_tag.get(css).await.status, 304);
     }
     // The bundled Chinese font is compressed too (4 MB, about half of it saved).
-    let font = fetch(
-        &client,
-        &app.url("/static/fonts/DroidSansFallbackFull.ttf"),
-        Some(BROWSER),
-    )
-    .await;
+    let font = fetch(&nobody, "/static/fonts/DroidSansFallbackFull.ttf", Some(BROWSER)).await;
     assert_eq!(font.encoding.as_deref(), Some("gzip"));
     assert_eq!(font.body.len(), 4_033_420);
     assert!(font.sent < font.body.len() * 6 / 10);

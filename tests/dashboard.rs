@@ -3,24 +3,20 @@
 
 mod common;
 
-use common::TestApp;
+use anju::db::audit::AuditFilter;
+use common::{TestApp, User};
 use serde_json::Value;
 
-async fn text(client: &reqwest::Client, url: String) -> String {
-    let response = client.get(&url).send().await.expect("request");
-    assert_eq!(response.status(), 200, "{url}");
-    response.text().await.expect("body")
+/// The page at `path` (the test fails unless it is a 200).
+async fn html(user: &User, path: &str) -> String {
+    let page = user.get(path).await;
+    assert_eq!(page.status, 200, "{path}");
+    page.text
 }
 
-async fn api_rows(client: &reqwest::Client, app: &TestApp, query: &str) -> Vec<Value> {
-    let body: Value = client
-        .get(app.url(&format!("/api/v1/progress?{query}")))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+/// The API's progress rows for `query`.
+async fn api_rows(user: &User, query: &str) -> Vec<Value> {
+    let body = user.get(&format!("/api/v1/progress?{query}")).await.json();
     body["rows"].as_array().expect("rows").clone()
 }
 
@@ -33,10 +29,10 @@ fn rate_marker(key: &str, rate: &Value) -> String {
 #[tokio::test]
 async fn dashboard_rates_equal_the_api_for_the_same_period() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
+    let leader = app.user("leader").await;
     for period in ["2020Q1", "2021Q4"] {
-        let page = text(&client, app.url(&format!("/?period={period}"))).await;
-        let rows = api_rows(&client, &app, &format!("period={period}")).await;
+        let page = html(&leader, &format!("/?period={period}")).await;
+        let rows = api_rows(&leader, &format!("period={period}")).await;
         assert_eq!(rows.len(), 22 * 7);
         for row in &rows {
             let key = format!(
@@ -54,8 +50,8 @@ async fn dashboard_rates_equal_the_api_for_the_same_period() {
 #[tokio::test]
 async fn dashboard_opens_on_the_latest_period_with_submitted_figures() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let page = text(&client, app.url("/")).await;
+    let leader = app.user("leader").await;
+    let page = html(&leader, "/").await;
     assert!(page.contains("2021年第四季度"));
     // Completeness: 云浮 has no 2021Q4 report, 汕尾 was returned, 清远 is a draft.
     assert!(page.contains("18/21"), "submitted 18/21");
@@ -71,9 +67,9 @@ async fn dashboard_opens_on_the_latest_period_with_submitted_figures() {
 #[tokio::test]
 async fn indicator_page_rates_equal_the_api() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let page = text(&client, app.url("/indicators/shantytown_completions?period=2020Q3")).await;
-    let rows = api_rows(&client, &app, "period=2020Q3&indicator=shantytown_completions").await;
+    let analyst = app.user("analyst").await;
+    let page = html(&analyst, "/indicators/shantytown_completions?period=2020Q3").await;
+    let rows = api_rows(&analyst, "period=2020Q3&indicator=shantytown_completions").await;
     assert_eq!(rows.len(), 22);
     for row in &rows {
         let key = format!("{}/shantytown_completions", row["region_code"].as_str().unwrap());
@@ -86,11 +82,11 @@ async fn indicator_page_rates_equal_the_api() {
 #[tokio::test]
 async fn region_page_quarters_equal_the_api() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let page = text(&client, app.url("/regions/440100?year=2020")).await;
+    let leader = app.user("leader").await;
+    let page = html(&leader, "/regions/440100?year=2020").await;
     for quarter in 1..=4 {
         let period = format!("2020Q{quarter}");
-        for row in api_rows(&client, &app, &format!("period={period}&region=440100")).await {
+        for row in api_rows(&leader, &format!("period={period}&region=440100")).await {
             let key = format!("440100/{}/{period}", row["indicator"].as_str().unwrap());
             assert!(page.contains(&rate_marker(&key, &row["completion_rate"])), "{key}");
         }
@@ -105,27 +101,25 @@ async fn region_page_quarters_equal_the_api() {
 #[tokio::test]
 async fn unknown_region_or_indicator_is_a_404_page() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
+    let leader = app.user("leader").await;
     for path in ["/regions/999999", "/indicators/no_such_thing"] {
-        let response = client.get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 404, "{path}");
-        let body = response.text().await.unwrap();
-        assert!(body.contains("住房保障目标任务跟踪"), "in the layout");
+        let answer = leader.get(path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(answer.text.contains("住房保障目标任务跟踪"), "in the layout");
     }
-    let bad = client.get(app.url("/?period=2020Q9")).send().await.unwrap();
-    assert_eq!(bad.status(), 400);
+    assert_eq!(leader.get("/?period=2020Q9").await.status, 400);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn new_database_shows_a_helpful_empty_state() {
     let app = TestApp::empty().await;
-    let client = app.login("admin").await;
-    let page = text(&client, app.url("/")).await;
+    let admin = app.user("admin").await;
+    let page = html(&admin, "/").await;
     assert!(page.contains("暂无已报送的数据"));
-    let english = text(&client, app.url("/?lang=en")).await;
+    let english = html(&admin, "/?lang=en").await;
     assert!(english.contains("No figures have been submitted yet"));
-    let bulletin = text(&client, app.url("/bulletin?lang=zh")).await;
+    let bulletin = html(&admin, "/bulletin?lang=zh").await;
     assert!(bulletin.contains("尚无已报送的进度数据"));
     app.stop().await;
 }
@@ -133,12 +127,12 @@ async fn new_database_shows_a_helpful_empty_state() {
 #[tokio::test]
 async fn bulletin_for_2020q1_reports_the_published_figures() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let page = text(&client, app.url("/bulletin?period=2020Q1&lang=zh")).await;
+    let leader = app.user("leader").await;
+    let page = html(&leader, "/bulletin?period=2020Q1&lang=zh").await;
     for expected in ["7899套", "72.3%", "34.5%", "79.2%", "序时进度", "3.26亿元"] {
         assert!(page.contains(expected), "the bulletin lacks {expected}");
     }
-    let english = text(&client, app.url("/bulletin?period=2020Q1&lang=en")).await;
+    let english = html(&leader, "/bulletin?period=2020Q1&lang=en").await;
     for expected in ["7,899", "72.3%", "34.5%", "79.2%", "time benchmark"] {
         assert!(english.contains(expected), "the English bulletin lacks {expected}");
     }
@@ -169,22 +163,29 @@ fn is_chinese(c: char) -> bool {
 #[tokio::test]
 async fn english_pages_have_no_untranslated_chinese_labels() {
     let app = TestApp::demo().await;
-    let client = app.login("admin").await;
+    let admin = app.user("admin").await;
     // Data may be Chinese (names, notes, comments, the demo importer's name); labels may not.
     let data: Vec<String> = {
         let conn = app.conn();
-        let mut statement = conn
-            .prepare(
-                "SELECT name_zh FROM regions UNION SELECT name_zh FROM indicators
-                 UNION SELECT DISTINCT username FROM audit_log UNION SELECT DISTINCT detail FROM audit_log WHERE detail IS NOT NULL
-                 UNION SELECT note FROM report_values WHERE note IS NOT NULL",
-            )
-            .unwrap();
-        statement
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        let catalogue = anju::db::catalogue::load(&conn).unwrap();
+        let mut data: Vec<String> = catalogue.regions().iter().map(|r| r.name_zh.clone()).collect();
+        data.extend(catalogue.indicators().iter().map(|i| i.name_zh.clone()));
+        let every_change = AuditFilter {
+            limit: u32::MAX,
+            ..AuditFilter::default()
+        };
+        for change in anju::db::audit::list(&conn, &every_change).unwrap() {
+            data.push(change.username);
+            data.extend(change.detail);
+        }
+        for summary in anju::db::reports::summaries(&conn, None, None).unwrap() {
+            let report = anju::db::reports::get(&conn, &summary.region_code, summary.period).unwrap();
+            data.extend(report.expect("a listed report").notes.into_values());
+        }
+        // In byte order, each once, as SQL's UNION gave them.
+        data.sort();
+        data.dedup();
+        data
     };
     for path in [
         "/?lang=en",
@@ -194,7 +195,7 @@ async fn english_pages_have_no_untranslated_chinese_labels() {
         "/bulletin?period=2021Q4&lang=en",
         "/nowhere?lang=en",
     ] {
-        let mut page = client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+        let mut page = admin.get(path).await.text;
         for name in &data {
             page = page.replace(&maud::html! { (name) }.into_string(), "");
         }
@@ -209,12 +210,12 @@ async fn english_pages_have_no_untranslated_chinese_labels() {
 #[tokio::test]
 async fn english_is_remembered_and_pages_link_the_leadership_routes() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let english = text(&client, app.url("/?lang=en")).await;
+    let leader = app.user("leader").await;
+    let english = html(&leader, "/?lang=en").await;
     assert!(english.contains("Dashboard") && english.contains("Bulletin"));
-    let next = text(&client, app.url("/bulletin?period=2020Q1")).await;
+    let next = html(&leader, "/bulletin?period=2020Q1").await;
     assert!(next.contains("Progress bulletin"), "the cookie kept English");
-    let chinese = text(&client, app.url("/?lang=zh")).await;
+    let chinese = html(&leader, "/?lang=zh").await;
     assert!(chinese.contains(">总览<") && chinese.contains(">通报<"));
     assert!(chinese.contains("/static/app.css"));
     assert!(!chinese.contains("<script>"), "no inline script");

@@ -4,8 +4,9 @@ mod common;
 
 use std::io::Cursor;
 
+use anju::domain::Region;
 use calamine::{Data, Reader, Xlsx};
-use common::TestApp;
+use common::{TestApp, User};
 use serde_json::Value;
 
 const HEADER: &str = "region_code,region_name,level,indicator,indicator_name,unit,year,quarter,cumulative,\
@@ -22,16 +23,6 @@ fn as_cell(value: &Value) -> String {
     }
 }
 
-async fn get_bytes(
-    client: &reqwest::Client,
-    url: String,
-) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let response = client.get(url).send().await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    (status, headers, response.bytes().await.unwrap().to_vec())
-}
-
 fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").expect("BOM");
     let mut reader = csv::Reader::from_reader(body);
@@ -43,11 +34,11 @@ fn parse_csv(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-async fn assert_csv_equals_api(app: &TestApp, client: &reqwest::Client, query: &str) -> usize {
-    let (status, _, body) = get_bytes(client, app.url(&format!("/export/progress.csv?{query}"))).await;
-    assert_eq!(status, 200);
-    let (header, csv_rows) = parse_csv(&body);
-    let api: Value = common::get_json(client, app.url(&format!("/api/v1/progress?{query}"))).await;
+async fn assert_csv_equals_api(user: &User, query: &str) -> usize {
+    let csv = user.get(&format!("/export/progress.csv?{query}")).await;
+    assert_eq!(csv.status, 200);
+    let (header, csv_rows) = parse_csv(&csv.bytes);
+    let api = user.get(&format!("/api/v1/progress?{query}")).await.json();
     let api_rows = api["rows"].as_array().unwrap();
     assert_eq!(csv_rows.len(), api_rows.len(), "{query}");
     for (csv_row, api_row) in csv_rows.iter().zip(api_rows) {
@@ -60,20 +51,17 @@ async fn assert_csv_equals_api(app: &TestApp, client: &reqwest::Client, query: &
 #[tokio::test]
 async fn csv_export_has_bom_exact_header_and_the_api_rows() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let (status, headers, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1")).await;
-    assert_eq!(status, 200);
-    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    let analyst = app.user("analyst").await;
+    let csv = analyst.get("/export/progress.csv?period=2020Q1").await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let disposition = csv.header("content-disposition").unwrap();
     assert!(
-        headers["content-disposition"]
-            .to_str()
-            .unwrap()
-            .starts_with("attachment; filename=\"progress-2020Q1.csv\""),
-        "{:?}",
-        headers["content-disposition"]
+        disposition.starts_with("attachment; filename=\"progress-2020Q1.csv\""),
+        "{disposition:?}"
     );
-    assert!(body.starts_with(b"\xEF\xBB\xBF"));
-    let text = std::str::from_utf8(&body[3..]).unwrap();
+    assert!(csv.bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = std::str::from_utf8(&csv.bytes[3..]).unwrap();
     assert_eq!(text.lines().next().unwrap(), HEADER);
     // The published province figure: 7,899 of 10,918 = 72.3%.
     assert!(
@@ -83,19 +71,18 @@ async fn csv_export_has_bom_exact_header_and_the_api_rows() {
         "{text}"
     );
 
-    assert_eq!(assert_csv_equals_api(&app, &client, "period=2020Q1").await, 22 * 7);
-    assert_eq!(assert_csv_equals_api(&app, &client, "period=2021Q4").await, 22 * 7);
+    assert_eq!(assert_csv_equals_api(&analyst, "period=2020Q1").await, 22 * 7);
+    assert_eq!(assert_csv_equals_api(&analyst, "period=2021Q4").await, 22 * 7);
     assert_eq!(
         assert_csv_equals_api(
-            &app,
-            &client,
+            &analyst,
             "period=2020Q3&region=440100&indicator=rent_subsidy_households"
         )
         .await,
         1
     );
     assert_eq!(
-        assert_csv_equals_api(&app, &client, "period=2020Q2&region=440000").await,
+        assert_csv_equals_api(&analyst, "period=2020Q2&region=440000").await,
         22 * 7
     );
 }
@@ -103,9 +90,9 @@ async fn csv_export_has_bom_exact_header_and_the_api_rows() {
 #[tokio::test]
 async fn missing_figures_are_empty_cells_not_zero() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2021Q4&region=445300")).await;
-    let (header, rows) = parse_csv(&body);
+    let leader = app.user("leader").await;
+    let csv = leader.get("/export/progress.csv?period=2021Q4&region=445300").await;
+    let (header, rows) = parse_csv(&csv.bytes);
     let cumulative = header.iter().position(|c| c == "cumulative").unwrap();
     let status = header.iter().position(|c| c == "status").unwrap();
     assert_eq!(rows.len(), 7);
@@ -118,35 +105,37 @@ async fn missing_figures_are_empty_cells_not_zero() {
 #[tokio::test]
 async fn chinese_column_names_with_lang_zh() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let (status, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1&lang=zh")).await;
-    assert_eq!(status, 200);
-    let (header, _) = parse_csv(&body);
+    let analyst = app.user("analyst").await;
+    let csv = analyst.get("/export/progress.csv?period=2020Q1&lang=zh").await;
+    assert_eq!(csv.status, 200);
+    let (header, _) = parse_csv(&csv.bytes);
     assert_eq!(header, anju::domain::progress::COLUMNS_ZH);
     // An English page language does not change the default header.
-    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1")).await;
-    assert_eq!(parse_csv(&body).0.join(","), HEADER);
+    let csv = analyst.get("/export/progress.csv?period=2020Q1").await;
+    assert_eq!(parse_csv(&csv.bytes).0.join(","), HEADER);
 }
 
 #[tokio::test]
 async fn a_name_with_a_comma_and_a_quote_round_trips() {
     let app = TestApp::demo().await;
     let name = "测试区,含\"引号\"";
-    app.conn()
-        .execute(
-            "INSERT INTO regions (code, name_zh, name_en, level, parent_code) VALUES ('440199', ?1, 'Test, \"quoted\"', 'county', '440100')",
-            [name],
-        )
-        .unwrap();
+    let county = Region {
+        code: "440199".into(),
+        name_zh: name.into(),
+        name_en: "Test, \"quoted\"".into(),
+        level: "county".into(),
+        parent_code: Some("440100".into()),
+    };
+    anju::db::catalogue::upsert_regions(&app.conn(), &[county]).unwrap();
     app.state.reload_catalogue().await.unwrap();
-    let client = app.login("analyst").await;
-    let (_, _, body) = get_bytes(&client, app.url("/export/progress.csv?period=2020Q1&region=440100")).await;
-    let text = String::from_utf8(body.clone()).unwrap();
+    let analyst = app.user("analyst").await;
+    let csv = analyst.get("/export/progress.csv?period=2020Q1&region=440100").await;
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
     assert!(text.contains("\"测试区,含\"\"引号\"\"\""), "{text}");
-    let (_, rows) = parse_csv(&body);
+    let (_, rows) = parse_csv(&csv.bytes);
     assert_eq!(rows.len(), 2 * 7);
     assert!(rows.iter().any(|r| r[0] == "440199" && r[1] == name));
-    assert_csv_equals_api(&app, &client, "period=2020Q1&region=440100").await;
+    assert_csv_equals_api(&analyst, "period=2020Q1&region=440100").await;
 }
 
 #[tokio::test]
@@ -157,49 +146,39 @@ async fn anonymous_exports_get_401_json_and_bad_filters_a_clear_error() {
         "/export/progress.xlsx?period=2020Q1",
         "/export/history.csv?from=2019Q1&to=2021Q4",
     ] {
-        let response = app.anonymous().get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 401, "{path}");
-        let body: Value = response.json().await.unwrap();
-        assert!(body["error"].is_string());
+        let answer = app.nobody().get(path).await;
+        assert_eq!(answer.status, 401, "{path}");
+        assert!(answer.json()["error"].is_string());
     }
-    let client = app.login("analyst").await;
-    let response = client
-        .get(app.url("/export/progress.csv?period=2020Q5"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    let response = client
-        .get(app.url("/export/progress.csv?period=2020Q1&region=999999"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
-    let response = client
-        .get(app.url("/export/history.csv?from=2021Q1&to=2020Q1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    let analyst = app.user("analyst").await;
+    assert_eq!(analyst.get("/export/progress.csv?period=2020Q5").await.status, 400);
+    assert_eq!(
+        analyst
+            .get("/export/progress.csv?period=2020Q1&region=999999")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        analyst.get("/export/history.csv?from=2021Q1&to=2020Q1").await.status,
+        400
+    );
 }
 
 #[tokio::test]
 async fn history_is_long_format_across_periods_with_the_same_rows() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let (status, headers, body) = get_bytes(
-        &client,
-        app.url("/export/history.csv?from=2019Q1&to=2021Q4&indicator=shantytown_starts"),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let analyst = app.user("analyst").await;
+    let csv = analyst
+        .get("/export/history.csv?from=2019Q1&to=2021Q4&indicator=shantytown_starts")
+        .await;
+    assert_eq!(csv.status, 200);
     assert!(
-        headers["content-disposition"]
-            .to_str()
+        csv.header("content-disposition")
             .unwrap()
             .contains("history-2019Q1-2021Q4.csv")
     );
-    let (header, rows) = parse_csv(&body);
+    let (header, rows) = parse_csv(&csv.bytes);
     assert_eq!(header.join(","), HEADER);
     assert_eq!(rows.len(), 12 * 22);
     let periods: Vec<String> = rows
@@ -209,31 +188,28 @@ async fn history_is_long_format_across_periods_with_the_same_rows() {
     assert_eq!(periods[0], "2019Q1");
     assert_eq!(periods[11], "2021Q4");
     // Each period's block is that period's progress export.
-    let (_, _, single) = get_bytes(
-        &client,
-        app.url("/export/progress.csv?period=2020Q3&indicator=shantytown_starts"),
-    )
-    .await;
-    assert_eq!(parse_csv(&single).1, rows[6 * 22..7 * 22].to_vec());
+    let single = analyst
+        .get("/export/progress.csv?period=2020Q3&indicator=shantytown_starts")
+        .await;
+    assert_eq!(parse_csv(&single.bytes).1, rows[6 * 22..7 * 22].to_vec());
 }
 
 #[tokio::test]
 async fn xlsx_has_the_cells_and_number_formats() {
     let app = TestApp::demo().await;
-    let client = app.login("analyst").await;
-    let (status, headers, body) = get_bytes(&client, app.url("/export/progress.xlsx?period=2020Q1&lang=en")).await;
-    assert_eq!(status, 200);
+    let analyst = app.user("analyst").await;
+    let xlsx = analyst.get("/export/progress.xlsx?period=2020Q1&lang=en").await;
+    assert_eq!(xlsx.status, 200);
     assert_eq!(
-        headers["content-type"],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        xlsx.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     assert!(
-        headers["content-disposition"]
-            .to_str()
+        xlsx.header("content-disposition")
             .unwrap()
             .contains("filename=\"progress-2020Q1.xlsx\"")
     );
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.bytes)).unwrap();
     assert_eq!(workbook.sheet_names(), ["Progress", "About"]);
     let range = workbook.worksheet_range("Progress").unwrap();
     assert_eq!(range.get_size(), (1 + 22 * 7, 16));
@@ -294,10 +270,10 @@ async fn xlsx_has_the_cells_and_number_formats() {
 #[tokio::test]
 async fn xlsx_in_chinese_names_sheets_and_columns_in_chinese() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let (status, _, body) = get_bytes(&client, app.url("/export/progress.xlsx?period=2020Q1&lang=zh")).await;
-    assert_eq!(status, 200);
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(body)).unwrap();
+    let leader = app.user("leader").await;
+    let xlsx = leader.get("/export/progress.xlsx?period=2020Q1&lang=zh").await;
+    assert_eq!(xlsx.status, 200);
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.bytes)).unwrap();
     assert_eq!(workbook.sheet_names(), ["完成进度", "说明"]);
     let range = workbook.worksheet_range("完成进度").unwrap();
     assert_eq!(range.get((0, 0)), Some(&Data::String("行政区划代码".into())));

@@ -12,7 +12,7 @@ use anju::domain::progress::{ProgressInputs, ProgressTable};
 use anju::domain::{Lang, Period, bulletin, format};
 use anju::web::charts;
 use anju::web::views::components::Amount;
-use common::TestApp;
+use common::{TestApp, User};
 use maud::Render;
 
 fn region(code: &str, name: &str, parent: Option<&str>) -> Region {
@@ -134,23 +134,24 @@ fn a_count_reads_with_the_same_digits_in_a_cell_and_a_chart_label() {
     assert_eq!(trend.unit, "户");
 }
 
-async fn text(client: &reqwest::Client, url: String) -> String {
-    let response = client.get(&url).send().await.expect("request");
-    assert_eq!(response.status(), 200, "{url}");
-    response.text().await.expect("body")
+/// The page at `path` (the test fails unless it is a 200).
+async fn html(user: &User, path: &str) -> String {
+    let page = user.get(path).await;
+    assert_eq!(page.status, 200, "{path}");
+    page.text
 }
 
 #[tokio::test]
 async fn the_served_dashboard_chart_and_bulletin_write_the_2020q1_relief_alike() {
     let app = TestApp::demo().await;
-    let client = app.login("leader").await;
-    let dashboard = text(&client, app.url("/?period=2020Q1&lang=zh")).await;
-    let chart = text(
-        &client,
-        app.url("/charts/trend.svg?region=440000&indicator=rent_relief_amount&year=2020&lang=zh"),
+    let leader = app.user("leader").await;
+    let dashboard = html(&leader, "/?period=2020Q1&lang=zh").await;
+    let chart = html(
+        &leader,
+        "/charts/trend.svg?region=440000&indicator=rent_relief_amount&year=2020&lang=zh",
     )
     .await;
-    let bulletin = text(&client, app.url("/bulletin?period=2020Q1&lang=zh")).await;
+    let bulletin = html(&leader, "/bulletin?period=2020Q1&lang=zh").await;
     for (what, body) in [
         ("dashboard", &dashboard),
         ("trend chart", &chart),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp};
+use common::{PASSWORD, Reply, TestApp, User};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -40,48 +40,47 @@ fn form(pairs: &[(&'static str, &str)]) -> Body {
     Body::Form(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
 }
 
-async fn send(app: &TestApp, client: &reqwest::Client, endpoint: &Endpoint) -> reqwest::Response {
-    let request = client.request(endpoint.method.clone(), app.url(&endpoint.path));
-    let request = match &endpoint.body {
-        Body::Json(value) => request.json(value),
-        Body::Form(fields) => request.form(fields),
-    };
-    request.send().await.unwrap()
+async fn send(user: &User, endpoint: &Endpoint) -> Reply {
+    let (method, path) = (endpoint.method.clone(), &endpoint.path);
+    match &endpoint.body {
+        Body::Json(value) => user.send_json(method, path, value).await,
+        Body::Form(fields) => user.send_form(method, path, fields).await,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
+    let admin = app.user("admin").await;
     for (name, role, region) in [("sz_officer", "officer", "440300"), ("temp_user", "leader", "")] {
         let created = admin
-            .post(app.url("/admin/users"))
-            .form(&[
-                ("username", name),
-                ("role", role),
-                ("region", region),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), 303, "creating {name}");
+            .post_form(
+                "/admin/users",
+                &[
+                    ("username", name),
+                    ("role", role),
+                    ("region", region),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, 303, "creating {name}");
     }
-    let temp: i64 = app
-        .conn()
-        .query_row("SELECT id FROM users WHERE username = 'temp_user'", [], |r| r.get(0))
-        .unwrap();
-    let mut clients = Vec::new();
+    let temp = anju::db::users::by_username(&app.conn(), "temp_user")
+        .unwrap()
+        .expect("temp_user")
+        .id;
+    let mut users = Vec::new();
     for who in EVERYONE {
-        let client = match who {
-            OwnOfficer => app.login("gz_officer").await,
-            OtherOfficer => app.login("sz_officer").await,
-            Leader => app.login("leader").await,
-            Analyst => app.login("analyst").await,
-            Admin => app.login("admin").await,
-            Anonymous => app.anonymous(),
+        let user = match who {
+            OwnOfficer => app.user("gz_officer").await,
+            OtherOfficer => app.user("sz_officer").await,
+            Leader => app.user("leader").await,
+            Analyst => app.user("analyst").await,
+            Admin => app.user("admin").await,
+            Anonymous => app.nobody(),
         };
-        clients.push((who, client));
+        users.push((who, user));
     }
     const WRITERS: &[Who] = &[OwnOfficer, Admin];
     const ADMIN: &[Who] = &[Admin];
@@ -192,33 +191,30 @@ async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one(
     ];
     for endpoint in &endpoints {
         let is_api = endpoint.path.starts_with("/api/");
-        for (who, client) in clients.iter().filter(|(who, _)| !endpoint.allowed.contains(who)) {
+        for (who, user) in users.iter().filter(|(who, _)| !endpoint.allowed.contains(who)) {
             let before = app.snapshot();
-            let response = send(&app, client, endpoint).await;
-            let status = response.status().as_u16();
+            let answer = send(user, endpoint).await;
             match (who, is_api) {
-                (Anonymous, true) => assert_eq!(status, 401, "{who:?} {} {}", endpoint.method, endpoint.path),
+                (Anonymous, true) => assert_eq!(answer.status, 401, "{who:?} {} {}", endpoint.method, endpoint.path),
                 (Anonymous, false) => {
-                    assert_eq!(status, 303, "{who:?} {}", endpoint.path);
-                    let location = response.headers()["location"].to_str().unwrap();
+                    assert_eq!(answer.status, 303, "{who:?} {}", endpoint.path);
+                    let location = answer.location();
                     assert!(location.starts_with("/login"), "{location}");
                 }
                 _ => {
-                    assert_eq!(status, 403, "{who:?} {} {}", endpoint.method, endpoint.path);
-                    let text = response.text().await.unwrap();
+                    assert_eq!(answer.status, 403, "{who:?} {} {}", endpoint.method, endpoint.path);
+                    let text = &answer.text;
                     assert!(text.contains("无权"), "{who:?} {}: {text}", endpoint.path);
                 }
             }
             assert_eq!(app.snapshot(), before, "{who:?} {} changed the database", endpoint.path);
         }
-        for (who, client) in clients.iter().filter(|(who, _)| endpoint.allowed.contains(who)) {
-            let response = send(&app, client, endpoint).await;
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap();
+        for (who, user) in users.iter().filter(|(who, _)| endpoint.allowed.contains(who)) {
+            let answer = send(user, endpoint).await;
             assert_eq!(
-                status, endpoint.accepted,
-                "{who:?} {} {}: {text}",
-                endpoint.method, endpoint.path
+                answer.status, endpoint.accepted,
+                "{who:?} {} {}: {}",
+                endpoint.method, endpoint.path, answer.text
             );
         }
     }
@@ -238,36 +234,26 @@ async fn admin_pages_and_entry_forms_are_closed_to_the_wrong_roles() {
         ("/reports/440300/2022Q1", &["admin"]),
     ];
     for name in ["admin", "gz_officer", "leader", "analyst"] {
-        let client = app.login(name).await;
+        let user = app.user(name).await;
         for (path, allowed) in pages {
-            let status = client.get(app.url(path)).send().await.unwrap().status().as_u16();
             let expected = if allowed.contains(&name) { 200 } else { 403 };
-            assert_eq!(status, expected, "{name} GET {path}");
+            assert_eq!(user.get(path).await.status, expected, "{name} GET {path}");
         }
     }
-    let admin = app.login("admin").await;
+    let admin = app.user("admin").await;
     for (path, _) in pages {
         let english = format!("{path}{}lang=en", if path.contains('?') { '&' } else { '?' });
-        let response = admin.get(app.url(&english)).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{english}");
-        assert!(response.text().await.unwrap().contains("lang=\"en\""), "{english}");
+        let page = admin.get(&english).await;
+        assert_eq!(page.status, 200, "{english}");
+        assert!(page.text.contains("lang=\"en\""), "{english}");
     }
     // Officers see only their own region's audit rows.
-    let officer = app.login("gz_officer").await;
-    let html = officer
-        .get(app.url("/audit"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let officer = app.user("gz_officer").await;
+    let html = officer.get("/audit").await.text;
     assert!(html.contains("广州市") && !html.contains("深圳市"), "only own region");
-    let other = officer.get(app.url("/audit?region=440300")).send().await.unwrap();
-    assert_eq!(other.status(), 403);
+    assert_eq!(officer.get("/audit?region=440300").await.status, 403);
     for path in ["/admin/approvals", "/reports", "/audit"] {
-        let response = app.anonymous().get(app.url(path)).send().await.unwrap();
-        assert_eq!(response.status(), 303, "{path}");
+        assert_eq!(app.nobody().get(path).await.status, 303, "{path}");
     }
     app.stop().await;
 }

@@ -5,13 +5,15 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use common::{PASSWORD, TestApp};
+use anju::db::audit::AuditFilter;
+use common::{PASSWORD, Reply, TestApp, User};
 use serde_json::{Value, json};
 
 fn user_id(app: &TestApp, name: &str) -> i64 {
-    app.conn()
-        .query_row("SELECT id FROM users WHERE username = ?1", [name], |r| r.get(0))
+    anju::db::users::by_username(&app.conn(), name)
         .unwrap()
+        .unwrap_or_else(|| panic!("no user {name}"))
+        .id
 }
 
 /// A request: method, path, JSON body (else a form), form fields.
@@ -109,163 +111,131 @@ fn writes(app: &TestApp) -> Vec<Write> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_origin_posts_are_refused_on_every_state_changing_route() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
+    let admin = app.user("admin").await;
+    // The admin's own browser, made to post from another site.
+    let forged = admin
+        .with_header("origin", "http://evil.example")
+        .with_header("sec-fetch-site", "cross-site");
     let before = app.snapshot();
     for (method, path, json_body, form) in writes(&app) {
-        let mut request = admin
-            .request(method.clone(), app.url(&path))
-            .header("Origin", "http://evil.example")
-            .header("Sec-Fetch-Site", "cross-site");
-        request = match json_body {
-            Some(body) => request.json(&body),
-            None => request.form(&form),
+        let answer = match json_body {
+            Some(body) => forged.send_json(method.clone(), &path, &body).await,
+            None => forged.send_form(method.clone(), &path, &form).await,
         };
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), 403, "{method} {path}");
+        assert_eq!(answer.status, 403, "{method} {path}");
         // A person gets a page, a program JSON.
-        let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let kind = answer.header("content-type").unwrap();
         let expected = if path.starts_with("/api/") {
             "application/json"
         } else {
             "text/html"
         };
         assert!(kind.starts_with(expected), "{method} {path}: {kind}");
-        let text = response.text().await.unwrap();
-        assert!(text.contains("拒绝跨站请求"), "{method} {path}: {text}");
+        assert!(answer.text.contains("拒绝跨站请求"), "{method} {path}: {}", answer.text);
     }
     assert_eq!(app.snapshot(), before);
     // The admin's session survived the forged sign-out.
-    assert_eq!(admin.get(app.url("/admin/users")).send().await.unwrap().status(), 200);
+    assert_eq!(admin.get("/admin/users").await.status, 200);
     // A same-origin browser post passes.
     let same = admin
-        .post(app.url("/admin/targets"))
-        .header("Origin", format!("http://{}", app.addr))
-        .header("Sec-Fetch-Site", "same-origin")
-        .form(&[("year", "2022"), ("t.440100.shantytown_starts", "5")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(same.status(), 303);
+        .with_header("origin", &format!("http://{}", app.addr))
+        .with_header("sec-fetch-site", "same-origin")
+        .post_form(
+            "/admin/targets",
+            &[("year", "2022"), ("t.440100.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(same.status, 303);
     app.stop().await;
 }
 
-async fn sign_in(app: &TestApp, client: &reqwest::Client, password: &str) -> reqwest::Response {
-    client
-        .post(app.url("/login"))
-        .form(&[("username", "gz_officer"), ("password", password)])
-        .send()
+/// `visitor` signs in as `gz_officer` with `password`.
+async fn sign_in(visitor: &User, password: &str) -> Reply {
+    visitor
+        .post_form("/login", &[("username", "gz_officer"), ("password", password)])
         .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn six_wrong_passwords_lock_the_account_for_that_address() {
     let app = TestApp::demo().await;
-    let client = app.anonymous();
+    let visitor = app.nobody();
     for attempt in 1..=5 {
-        let response = sign_in(&app, &client, "wrong-password").await;
-        assert_eq!(response.status(), 401, "attempt {attempt}");
-        assert!(response.text().await.unwrap().contains("用户名或密码不正确"));
+        let answer = sign_in(&visitor, "wrong-password").await;
+        assert_eq!(answer.status, 401, "attempt {attempt}");
+        assert!(answer.text.contains("用户名或密码不正确"));
     }
-    let sixth = sign_in(&app, &client, "wrong-password").await;
-    assert_eq!(sixth.status(), 429);
-    assert!(sixth.text().await.unwrap().contains("锁定 15 分钟"));
+    let sixth = sign_in(&visitor, "wrong-password").await;
+    assert_eq!(sixth.status, 429);
+    assert!(sixth.text.contains("锁定 15 分钟"));
     // Even the right password is refused from this address while locked…
-    let right = sign_in(&app, &client, PASSWORD).await;
-    assert_eq!(right.status(), 429);
+    assert_eq!(sign_in(&visitor, PASSWORD).await.status, 429);
     // …but not from another address.
-    let elsewhere = reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    assert_eq!(sign_in(&app, &elsewhere, PASSWORD).await.status(), 303);
-    // After the lock expires the account opens again.
+    let elsewhere = app.nobody_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+    assert_eq!(sign_in(&elsewhere, PASSWORD).await.status, 303);
+    // After the lock expires the account opens again. No db function ages a failure, so the
+    // stored times are moved back by hand.
     app.conn()
         .execute(
             "UPDATE login_failures SET at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-16 minutes')",
             [],
         )
         .unwrap();
-    assert_eq!(sign_in(&app, &client, PASSWORD).await.status(), 303);
+    assert_eq!(sign_in(&visitor, PASSWORD).await.status, 303);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disabled_users_live_session_stops_working_at_once() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
-    let officer = app.login("gz_officer").await;
-    assert_eq!(officer.get(app.url("/reports")).send().await.unwrap().status(), 200);
+    let admin = app.user("admin").await;
+    let officer = app.user("gz_officer").await;
+    assert_eq!(officer.get("/reports").await.status, 200);
     let id = user_id(&app, "gz_officer");
-    let disabled = admin
-        .post(app.url(&format!("/admin/users/{id}/disable")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(disabled.status(), 303);
-    let page = officer.get(app.url("/reports")).send().await.unwrap();
-    assert_eq!(page.status(), 303);
-    assert!(page.headers()["location"].to_str().unwrap().starts_with("/login"));
+    assert_eq!(admin.post(&format!("/admin/users/{id}/disable")).await.status, 303);
+    let page = officer.get("/reports").await;
+    assert_eq!(page.status, 303);
+    assert!(page.location().starts_with("/login"));
     let api = officer
-        .put(app.url("/api/v1/reports/440100/2022Q1"))
-        .json(&json!({"values": {"shantytown_starts": 1}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(api.status(), 401);
+        .put_json(
+            "/api/v1/reports/440100/2022Q1",
+            json!({"values": {"shantytown_starts": 1}}),
+        )
+        .await;
+    assert_eq!(api.status, 401);
     // A disabled account cannot sign in again either; enabled, it can.
-    assert_eq!(sign_in(&app, &app.anonymous(), PASSWORD).await.status(), 401);
-    let enabled = admin
-        .post(app.url(&format!("/admin/users/{id}/enable")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(enabled.status(), 303);
-    assert_eq!(sign_in(&app, &app.anonymous(), PASSWORD).await.status(), 303);
+    assert_eq!(sign_in(&app.nobody(), PASSWORD).await.status, 401);
+    assert_eq!(admin.post(&format!("/admin/users/{id}/enable")).await.status, 303);
+    assert_eq!(sign_in(&app.nobody(), PASSWORD).await.status, 303);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_reset_ends_the_users_sessions_and_the_new_password_works() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
-    let officer = app.login("gz_officer").await;
+    let admin = app.user("admin").await;
+    let officer = app.user("gz_officer").await;
     let id = user_id(&app, "gz_officer");
+    let reset = format!("/admin/users/{id}/password");
     let before = app.snapshot();
-    let short = admin
-        .post(app.url(&format!("/admin/users/{id}/password")))
-        .form(&[("password", "123456789")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(short.status(), 422);
-    assert!(short.text().await.unwrap().contains("至少需要 10 个字符"));
+    let short = admin.post_form(&reset, &[("password", "123456789")]).await;
+    assert_eq!(short.status, 422);
+    assert!(short.text.contains("至少需要 10 个字符"));
     assert_eq!(app.snapshot(), before);
-    let reset = admin
-        .post(app.url(&format!("/admin/users/{id}/password")))
-        .form(&[("password", "a-new-password-2026")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(reset.status(), 303);
-    assert_eq!(
-        officer.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
-        401
-    );
-    assert_eq!(sign_in(&app, &app.anonymous(), PASSWORD).await.status(), 401);
-    assert_eq!(
-        sign_in(&app, &app.anonymous(), "a-new-password-2026").await.status(),
-        303
-    );
+    let done = admin.post_form(&reset, &[("password", "a-new-password-2026")]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(officer.get("/api/v1/regions").await.status, 401);
+    assert_eq!(sign_in(&app.nobody(), PASSWORD).await.status, 401);
+    assert_eq!(sign_in(&app.nobody(), "a-new-password-2026").await.status, 303);
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_end_after_idle_time_and_after_their_maximum_age() {
     let app = TestApp::demo().await;
-    let idle = app.login("leader").await;
-    let old = app.login("analyst").await;
+    let idle = app.user("leader").await;
+    let old = app.user("analyst").await;
+    // No db function ages a session: its stored times are moved back by hand.
     let conn = app.conn();
     conn.execute(
         "UPDATE sessions SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-121 minutes')
@@ -279,13 +249,10 @@ async fn sessions_end_after_idle_time_and_after_their_maximum_age() {
         [],
     )
     .unwrap();
-    assert_eq!(idle.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
-    assert_eq!(old.get(app.url("/api/v1/regions")).send().await.unwrap().status(), 401);
-    let fresh = app.login("leader").await;
-    assert_eq!(
-        fresh.get(app.url("/api/v1/regions")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(idle.get("/api/v1/regions").await.status, 401);
+    assert_eq!(old.get("/api/v1/regions").await.status, 401);
+    let fresh = app.user("leader").await;
+    assert_eq!(fresh.get("/api/v1/regions").await.status, 200);
     app.stop().await;
 }
 
@@ -352,19 +319,16 @@ async fn expired_sessions_and_spent_sign_in_failures_are_purged_when_the_server_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
     let app = TestApp::demo().await;
-    let response = app
-        .anonymous()
-        .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let signed_in = app
+        .nobody()
+        .post_form("/login", &[("username", "admin"), ("password", PASSWORD)])
+        .await;
+    let cookie = signed_in.header("set-cookie").unwrap();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
-    let admin = app.login("admin").await;
+    let admin = app.user("admin").await;
     for path in [
         "/login",
         "/reports",
@@ -373,17 +337,16 @@ async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
         "/audit",
         "/api/v1/regions",
     ] {
-        let response = admin.get(app.url(path)).send().await.unwrap();
-        let headers = response.headers();
-        let csp = headers["content-security-policy"].to_str().unwrap();
+        let page = admin.get(path).await;
+        let csp = page.header("content-security-policy").unwrap();
         assert!(
             csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
             "{path}: {csp}"
         );
-        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
-        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
-        assert!(headers.contains_key("referrer-policy"), "{path}");
-        let html = response.text().await.unwrap();
+        assert_eq!(page.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert!(page.headers.contains_key("referrer-policy"), "{path}");
+        let html = &page.text;
         assert!(
             !html.contains("<script>") && !html.contains(" style="),
             "{path}: no inline script or style"
@@ -395,35 +358,32 @@ async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_bodies_get_a_clear_413_and_change_nothing() {
     let app = TestApp::demo().await;
-    let officer = app.login("gz_officer").await;
+    let officer = app.user("gz_officer").await;
     let before = app.snapshot();
     let huge = "9".repeat(300 * 1024);
     let api = officer
-        .put(app.url("/api/v1/reports/440100/2022Q1"))
-        .json(&json!({"values": {}, "notes": {"shantytown_starts": huge}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(api.status(), 413);
-    let body: Value = api.json().await.unwrap();
+        .put_json(
+            "/api/v1/reports/440100/2022Q1",
+            json!({"values": {}, "notes": {"shantytown_starts": huge}}),
+        )
+        .await;
+    assert_eq!(api.status, 413);
+    let body: Value = api.json();
     assert!(body["error"].as_str().unwrap().contains("过大"), "{body}");
     let form = officer
-        .post(app.url("/reports/440100/2022Q1"))
-        .form(&[("note.shantytown_starts", huge.as_str()), ("action", "save")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(form.status(), 413);
-    assert!(form.text().await.unwrap().contains("提交的内容过大"));
+        .post_form(
+            "/reports/440100/2022Q1",
+            &[("note.shantytown_starts", huge.as_str()), ("action", "save")],
+        )
+        .await;
+    assert_eq!(form.status, 413);
+    assert!(form.text.contains("提交的内容过大"));
     let login = app
-        .anonymous()
-        .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", huge.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 413);
-    assert!(login.text().await.unwrap().contains("提交的内容过大"));
+        .nobody()
+        .post_form("/login", &[("username", "admin"), ("password", huge.as_str())])
+        .await;
+    assert_eq!(login.status, 413);
+    assert!(login.text.contains("提交的内容过大"));
     assert_eq!(app.snapshot(), before);
     app.stop().await;
 }
@@ -431,6 +391,7 @@ async fn oversized_bodies_get_a_clear_413_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_rows_cannot_be_updated_or_deleted_in_the_served_database() {
     let app = TestApp::demo().await;
+    // The trigger on the table itself is what is tested: raw SQL on purpose.
     let conn = app.conn();
     let update = conn.execute("UPDATE audit_log SET username = 'nobody'", []);
     assert!(update.unwrap_err().to_string().contains("append-only"));
@@ -442,7 +403,7 @@ async fn audit_rows_cannot_be_updated_or_deleted_in_the_served_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_users_checks_every_field_and_audits_the_creation() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
+    let admin = app.user("admin").await;
     for (fields, status, hint) in [
         (
             vec![
@@ -506,71 +467,54 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
         ),
     ] {
         let before = app.snapshot();
-        let response = admin.post(app.url("/admin/users")).form(&fields).send().await.unwrap();
-        assert_eq!(response.status(), status, "{fields:?}");
-        let html = response.text().await.unwrap();
-        assert!(html.contains(hint), "{fields:?}: {html}");
+        let page = admin.post_form("/admin/users", &fields).await;
+        assert_eq!(page.status, status, "{fields:?}");
+        assert!(page.text.contains(hint), "{fields:?}: {}", page.text);
         assert_eq!(app.snapshot(), before, "{fields:?}");
     }
     let created = admin
-        .post(app.url("/admin/users"))
-        .form(&[
-            ("username", "sz_officer"),
-            ("role", "officer"),
-            ("region", "440300"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 303);
-    let sz = app.login("sz_officer").await;
-    assert!(
-        sz.get(app.url("/reports"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("深圳市")
-    );
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "sz_officer"),
+                ("role", "officer"),
+                ("region", "440300"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303);
+    let sz = app.user("sz_officer").await;
+    assert!(sz.get("/reports").await.text.contains("深圳市"));
     // Changing the role moves the account; an admin cannot demote or disable themself.
     let id = user_id(&app, "sz_officer");
     let moved = admin
-        .post(app.url(&format!("/admin/users/{id}/role")))
-        .form(&[("role", "analyst"), ("region", "440300")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(moved.status(), 303);
-    let region: Option<String> = app
-        .conn()
-        .query_row("SELECT region_code FROM users WHERE id = ?1", [id], |r| r.get(0))
-        .unwrap();
-    assert_eq!(region, None);
+        .post_form(
+            &format!("/admin/users/{id}/role"),
+            &[("role", "analyst"), ("region", "440300")],
+        )
+        .await;
+    assert_eq!(moved.status, 303);
+    let moved = anju::db::users::by_id(&app.conn(), id).unwrap().expect("sz_officer");
+    assert_eq!(moved.region_code, None);
     let me = user_id(&app, "admin");
     let demote = admin
-        .post(app.url(&format!("/admin/users/{me}/role")))
-        .form(&[("role", "leader")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(demote.status(), 409);
-    let disable = admin
-        .post(app.url(&format!("/admin/users/{me}/disable")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(disable.status(), 409);
-    let actions: Vec<String> = app
-        .conn()
-        .prepare("SELECT action FROM audit_log WHERE username = 'admin' AND action LIKE 'user_%' ORDER BY id")
+        .post_form(&format!("/admin/users/{me}/role"), &[("role", "leader")])
+        .await;
+    assert_eq!(demote.status, 409);
+    assert_eq!(admin.post(&format!("/admin/users/{me}/disable")).await.status, 409);
+    let by_admin = AuditFilter {
+        username: Some("admin".into()),
+        limit: u32::MAX,
+        ..AuditFilter::default()
+    };
+    let mut actions: Vec<String> = anju::db::audit::list(&app.conn(), &by_admin)
         .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .map(|change| change.action)
+        .filter(|action| action.starts_with("user_"))
         .collect();
+    actions.reverse(); // the log lists the newest first
     assert_eq!(actions, ["user_create", "user_role"]);
     app.stop().await;
 }
@@ -578,37 +522,28 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn framework_rejections_are_explained_not_bare_text() {
     let app = TestApp::demo().await;
-    let admin = app.login("admin").await;
-    let wrong_method = admin.get(app.url("/logout")).send().await.unwrap();
-    assert_eq!(wrong_method.status(), 405);
-    assert!(wrong_method.headers().contains_key("allow"));
-    assert!(wrong_method.text().await.unwrap().contains("不支持该请求方法"));
-    let not_a_form = admin
-        .post(app.url("/admin/targets"))
-        .header("content-type", "text/csv")
-        .body("year,2022")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(not_a_form.status(), 400);
-    assert!(not_a_form.text().await.unwrap().contains("请以表单方式提交"));
+    let admin = app.user("admin").await;
+    let wrong_method = admin.get("/logout").await;
+    assert_eq!(wrong_method.status, 405);
+    assert!(wrong_method.headers.contains_key("allow"));
+    assert!(wrong_method.text.contains("不支持该请求方法"));
+    let not_a_form = admin.post_body("/admin/targets", "text/csv", "year,2022").await;
+    assert_eq!(not_a_form.status, 400);
+    assert!(not_a_form.text.contains("请以表单方式提交"));
     app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_name_is_answered_like_a_wrong_password() {
     let app = TestApp::demo().await;
-    let client = app.anonymous();
+    let visitor = app.nobody();
     let mut answers = Vec::new();
     for username in ["admin", "no-such-user"] {
-        let response = client
-            .post(app.url("/login"))
-            .form(&[("username", username), ("password", "not-the-password")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 401, "{username}");
-        let page = response.text().await.unwrap();
+        let answer = visitor
+            .post_form("/login", &[("username", username), ("password", "not-the-password")])
+            .await;
+        assert_eq!(answer.status, 401, "{username}");
+        let page = answer.text;
         assert!(page.contains("用户名或密码不正确"), "{username}");
         answers.push(page.replace(&format!("value=\"{username}\""), "value=\"NAME\""));
     }

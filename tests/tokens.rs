@@ -72,7 +72,7 @@ async fn a_user_creates_lists_and_revokes_their_own_token_and_it_is_shown_once()
         .query_row("SELECT expires_at FROM api_tokens WHERE id = ?1", [id], |r| r.get(0))
         .unwrap();
     assert!(expires.is_some(), "a token given days expires");
-    let revoked = analyst.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    let revoked = analyst.post(&format!("/account/tokens/{id}/revoke")).await;
     assert_eq!(revoked.status, 303);
     assert_eq!(api_status(&app, &token).await, 401, "a revoked token no longer works");
     assert_eq!(audited(&app, "token_revoke", "analyst"), 1);
@@ -95,10 +95,10 @@ async fn admins_see_and_revoke_anyones_token_and_others_cannot_touch_them() {
             r.get(0)
         })
         .unwrap();
-    let refused = leader.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    let refused = leader.post(&format!("/account/tokens/{id}/revoke")).await;
     assert_eq!(refused.status, 404, "another user's token is not theirs to revoke");
     assert_eq!(api_status(&app, &token).await, 200);
-    let revoked = admin.post_form(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    let revoked = admin.post(&format!("/account/tokens/{id}/revoke")).await;
     assert_eq!(revoked.status, 303);
     assert_eq!(api_status(&app, &token).await, 401);
     app.stop().await;
@@ -123,15 +123,9 @@ async fn password_reset_disabling_and_role_change_revoke_tokens_for_good() {
 
     let analyst = relogin(&app, "analyst", "Fresh-Reset-Pass-42").await;
     let token = new_token(&analyst, "disable", "").await;
-    assert_eq!(
-        admin.post_form(&format!("/admin/users/{id}/disable"), &[]).await.status,
-        303
-    );
+    assert_eq!(admin.post(&format!("/admin/users/{id}/disable")).await.status, 303);
     assert_eq!(api_status(&app, &token).await, 401);
-    assert_eq!(
-        admin.post_form(&format!("/admin/users/{id}/enable"), &[]).await.status,
-        303
-    );
+    assert_eq!(admin.post(&format!("/admin/users/{id}/enable")).await.status, 303);
     assert_eq!(
         api_status(&app, &token).await,
         401,
@@ -166,10 +160,7 @@ async fn no_token_for_a_disabled_account_and_an_expired_token_is_refused() {
     let app = TestApp::demo().await;
     let id = user_id(&app, "analyst");
     let admin = app.user("admin").await;
-    assert_eq!(
-        admin.post_form(&format!("/admin/users/{id}/disable"), &[]).await.status,
-        303
-    );
+    assert_eq!(admin.post(&format!("/admin/users/{id}/disable")).await.status, 303);
     let mut conn = app.conn();
     let new = anju::service::tokens::NewToken {
         name: "cli",

@@ -94,18 +94,29 @@ impl TestApp {
 
     /// A signed-in user whose requests read as one line each: `admin.get("/audit").await`.
     pub async fn user(&self, username: &str) -> User {
-        User {
-            client: self.login(username).await,
-            base: self.url(""),
-        }
+        User::new(self.login(username).await, self.url(""))
     }
 
     /// Nobody signed in, with the same helpers.
     pub fn nobody(&self) -> User {
-        User {
-            client: self.anonymous(),
-            base: self.url(""),
-        }
+        User::new(self.anonymous(), self.url(""))
+    }
+
+    /// Nobody signed in, connecting from another local `address` (another client to the
+    /// sign-in throttle).
+    pub fn nobody_from(&self, address: std::net::IpAddr) -> User {
+        let client = reqwest::Client::builder()
+            .local_address(address)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        User::new(client, self.url(""))
+    }
+
+    /// A program holding the API token `token`, without a session.
+    pub fn bearer(&self, token: &str) -> User {
+        self.nobody()
+            .with_header(reqwest::header::AUTHORIZATION, &format!("Bearer {token}"))
     }
 
     /// A direct connection to the server's database file, for checking what was stored.
@@ -179,17 +190,32 @@ pub async fn get_json(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> s
 }
 
 /// A client of the test server (signed in or not) with one-line requests.
+#[derive(Clone)]
 pub struct User {
     pub client: reqwest::Client,
     base: String,
+    /// Sent with every request (see [`User::with_header`]).
+    headers: reqwest::header::HeaderMap,
 }
 
-/// What the server answered: status, headers and the whole body as text.
-#[derive(Debug)]
+/// What the server answered: status, headers and the whole body, as bytes and as text.
 pub struct Reply {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
+    /// The body as it came over the wire (not decompressed).
+    pub bytes: Vec<u8>,
+    /// The body as UTF-8 text, a byte-order mark removed, bad bytes replaced.
     pub text: String,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("text", &self.text)
+            .finish()
+    }
 }
 
 impl Reply {
@@ -201,34 +227,121 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// Where a redirect points (the test fails when there is no `Location`).
+    pub fn location(&self) -> &str {
+        self.header("location")
+            .unwrap_or_else(|| panic!("no Location ({}): {}", self.status, self.text))
+    }
+}
+
+/// The multipart boundary of [`User::post_multipart`].
+const BOUNDARY: &str = "anju-test-boundary-7f3a";
+
+/// A `multipart/form-data` body as a browser sends a form: each field is (name, file name for
+/// a file, content).
+pub fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, file_name, content) in fields {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let disposition = match file_name {
+            Some(file_name) => format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+            ),
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
 }
 
 impl User {
-    async fn reply(request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("request");
+    fn new(client: reqwest::Client, base: String) -> Self {
+        Self {
+            client,
+            base,
+            headers: reqwest::header::HeaderMap::new(),
+        }
+    }
+
+    async fn reply(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.headers(self.headers.clone()).send().await.expect("request");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        Reply { status, headers, text }
+        let bytes = response.bytes().await.expect("body").to_vec();
+        // As reqwest's `text()` decodes a UTF-8 body: BOM removed, bad bytes replaced.
+        let text = encoding_rs::UTF_8.decode(&bytes).0.into_owned();
+        Reply {
+            status,
+            headers,
+            bytes,
+            text,
+        }
     }
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn get(&self, path: &str) -> Reply {
-        Self::reply(self.client.get(self.url(path))).await
+    /// The same user (same cookies) sending `name: value` with every request as well.
+    pub fn with_header(&self, name: impl reqwest::header::IntoHeaderName, value: &str) -> User {
+        let mut headers = self.headers.clone();
+        headers.insert(name, value.parse().expect("header value"));
+        User {
+            client: self.client.clone(),
+            base: self.base.clone(),
+            headers,
+        }
     }
 
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        Self::reply(self.client.post(self.url(path)).form(form)).await
+    pub async fn get(&self, path: &str) -> Reply {
+        self.reply(self.client.get(self.url(path))).await
+    }
+
+    /// A POST without a body.
+    pub async fn post(&self, path: &str) -> Reply {
+        self.reply(self.client.post(self.url(path))).await
+    }
+
+    pub async fn post_form<F: serde::Serialize + ?Sized>(&self, path: &str, form: &F) -> Reply {
+        self.send_form(reqwest::Method::POST, path, form).await
     }
 
     pub async fn put_json(&self, path: &str, body: serde_json::Value) -> Reply {
-        Self::reply(self.client.put(self.url(path)).json(&body)).await
+        self.send_json(reqwest::Method::PUT, path, &body).await
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> Reply {
-        Self::reply(self.client.post(self.url(path)).json(&body)).await
+        self.send_json(reqwest::Method::POST, path, &body).await
+    }
+
+    /// `form` URL-encoded with any method.
+    pub async fn send_form<F: serde::Serialize + ?Sized>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &F,
+    ) -> Reply {
+        self.reply(self.client.request(method, self.url(path)).form(form)).await
+    }
+
+    /// `body` as JSON with any method.
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> Reply {
+        self.reply(self.client.request(method, self.url(path)).json(body)).await
+    }
+
+    /// A POST of `body` as it is, labelled `content_type`.
+    pub async fn post_body(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        let request = self.client.post(self.url(path)).header("content-type", content_type);
+        self.reply(request.body(body)).await
+    }
+
+    /// A POST of a [`multipart`] form, as a browser uploads a file.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, Option<&str>, &[u8])]) -> Reply {
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.post_body(path, &content_type, multipart(fields)).await
     }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use anju::db::audit::AuditFilter;
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
 /// Indicators every generated write fills.
@@ -40,12 +41,15 @@ impl Write {
 
 /// The cities (not the province) of the catalogue in `conn`.
 pub fn cities(conn: &Connection) -> Vec<String> {
-    conn.prepare("SELECT code FROM regions WHERE parent_code IS NOT NULL ORDER BY code")
-        .expect("prepare")
-        .query_map([], |row| row.get(0))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    let catalogue = anju::db::catalogue::load(conn).expect("catalogue");
+    let mut cities: Vec<String> = catalogue
+        .regions()
+        .iter()
+        .filter(|region| region.parent_code.is_some())
+        .map(|region| region.code.clone())
+        .collect();
+    cities.sort();
+    cities
 }
 
 /// `count` writes, each to its own fresh report in 2022Q1..2026Q4 (no demo data there), spread
@@ -78,26 +82,20 @@ pub fn fresh_writes(cities: &[String], count: usize, salt: i64) -> Vec<Write> {
 
 /// The stored figures and status of one report, if it exists.
 pub fn stored(conn: &Connection, region: &str, period: &str) -> Option<(String, BTreeMap<String, Option<i64>>)> {
-    let (year, quarter) = (
-        period[..4].parse::<i32>().expect("year"),
-        period[5..].parse::<u8>().expect("quarter"),
-    );
-    let (id, status): (i64, String) = conn
-        .query_row(
-            "SELECT id, status FROM reports WHERE region_code = ?1 AND year = ?2 AND quarter = ?3",
-            params![region, year, quarter],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .expect("report query")?;
-    let values = conn
-        .prepare("SELECT indicator, cumulative FROM report_values WHERE report_id = ?1")
-        .expect("prepare")
-        .query_map(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows");
-    Some((status, values))
+    let period = period.parse().expect("period");
+    let report = anju::db::reports::get(conn, region, period).expect("report query")?;
+    Some((report.status.as_str().to_owned(), report.values))
+}
+
+/// How many audit rows name `write`'s report.
+fn audit_rows_of(conn: &Connection, write: &Write) -> usize {
+    let of_the_report = AuditFilter {
+        region_code: Some(write.region.clone()),
+        period: Some(write.period.clone()),
+        limit: u32::MAX,
+        ..AuditFilter::default()
+    };
+    anju::db::audit::list(conn, &of_the_report).expect("audit rows").len()
 }
 
 /// Asserts that `write` is stored exactly as sent, once.
@@ -107,15 +105,8 @@ pub fn assert_stored(conn: &Connection, write: &Write) {
     let expected: BTreeMap<String, Option<i64>> = write.values.iter().map(|(k, v)| (k.clone(), Some(*v))).collect();
     assert_eq!(values, expected, "{} {} figures", write.region, write.period);
     assert_eq!(status, write.status(), "{} {} status", write.region, write.period);
-    let audit: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE region_code = ?1 AND period = ?2",
-            params![write.region, write.period],
-            |row| row.get(0),
-        )
-        .expect("audit count");
     assert_eq!(
-        audit,
+        audit_rows_of(conn, write) as i64,
         write.audit_rows(),
         "{} {} audit rows",
         write.region,
@@ -131,22 +122,18 @@ pub fn assert_absent(conn: &Connection, write: &Write) {
         write.region,
         write.period
     );
-    let audit: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE region_code = ?1 AND period = ?2",
-            params![write.region, write.period],
-            |row| row.get(0),
-        )
-        .expect("audit count");
     assert_eq!(
-        audit, 0,
+        audit_rows_of(conn, write),
+        0,
         "{} {} has audit rows without data",
-        write.region, write.period
+        write.region,
+        write.period
     );
 }
 
 /// Every figure and every report status in the database is the last one its audit trail
-/// records, so the trail explains all the data.
+/// records, so the trail explains all the data. (Raw SQL: this joins storage against its own
+/// trail, which no db function does.)
 pub fn assert_audit_explains_data(conn: &Connection) {
     let mut values = conn
         .prepare(
@@ -212,12 +199,12 @@ pub fn assert_audit_explains_data(conn: &Connection) {
     }
 }
 
+/// SQLite's own check of the open file (`anju::db::integrity_check` opens a path instead).
 pub fn integrity_check(conn: &Connection) -> String {
     conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .expect("integrity_check")
 }
 
 pub fn audit_count(conn: &Connection) -> i64 {
-    conn.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))
-        .expect("audit count")
+    anju::db::audit::count(conn).expect("audit count")
 }
