@@ -99,3 +99,52 @@ async fn changing_ones_own_password_ends_other_sessions_and_tokens_but_not_this_
     assert_eq!(new.status, 303);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_an_admin_set_must_be_replaced_at_the_first_sign_in() {
+    let app = TestApp::demo().await;
+    let admin = app.user("admin").await;
+    let created = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "li.na"),
+                ("role", "leader"),
+                ("region", ""),
+                ("password", "given-by-admin-7"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let li = app.nobody();
+    let signed_in = li
+        .post_form("/login", &[("username", "li.na"), ("password", "given-by-admin-7")])
+        .await;
+    assert_eq!(signed_in.status, 303);
+    let dashboard = li.get("/").await;
+    assert_eq!(dashboard.status, 303, "every page leads to the account page first");
+    assert_eq!(dashboard.header("location"), Some("/account"));
+    assert_eq!(li.get("/api/v1/regions").await.status, 403);
+    let account = li.get("/account").await;
+    assert_eq!(account.status, 200);
+    assert!(
+        !account.text.contains("/account/tokens\""),
+        "no token before a password of one's own"
+    );
+    let changed = li
+        .post_form(
+            "/account/password",
+            &[
+                ("current", "given-by-admin-7"),
+                ("password", "my-own-choice-26"),
+                ("repeat", "my-own-choice-26"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text);
+    assert_eq!(li.get("/").await.status, 200);
+
+    // Demo accounts (passwords the operator gave at start) are not forced.
+    assert_eq!(app.user("leader").await.get("/").await.status, 200);
+    app.stop().await;
+}

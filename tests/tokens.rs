@@ -132,7 +132,9 @@ async fn password_reset_disabling_and_role_change_revoke_tokens_for_good() {
         "enabling again does not bring tokens back"
     );
 
-    let analyst = relogin(&app, "analyst", "Fresh-Reset-Pass-42").await;
+    let analyst = app.nobody();
+    let own = [("username", "analyst"), ("password", "Fresh-Reset-Pass-42!")];
+    assert_eq!(analyst.post_form("/login", &own).await.status, 303);
     let token = new_token(&analyst, "role", "").await;
     let changed = admin
         .post_form(
@@ -145,13 +147,22 @@ async fn password_reset_disabling_and_role_change_revoke_tokens_for_good() {
     app.stop().await;
 }
 
-/// Signs in as `name` with `password` (after a reset, the first page is the account page).
+/// Signs in as `name` with the `password` an admin set, and replaces it with `password` + "!"
+/// as the account page requires before anything else.
 async fn relogin(app: &TestApp, name: &str, password: &str) -> User {
     let user = app.nobody();
     let reply = user
         .post_form("/login", &[("username", name), ("password", password)])
         .await;
     assert_eq!(reply.status, 303, "{}", reply.text);
+    let own = format!("{password}!");
+    let changed = user
+        .post_form(
+            "/account/password",
+            &[("current", password), ("password", &own), ("repeat", &own)],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text);
     user
 }
 

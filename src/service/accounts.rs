@@ -43,8 +43,28 @@ fn require_manager(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// Creates an account.
+/// Creates an account whose user must replace the password an admin gave (the web UI).
+pub fn create_with_temporary_password(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    new: &NewUser,
+) -> AppResult<User> {
+    create_account(conn, catalogue, actor, new, true)
+}
+
+/// Creates an account with the password the operator gave (the command line, first start).
 pub fn create(conn: &mut Connection, catalogue: &Catalogue, actor: &Actor, new: &NewUser) -> AppResult<User> {
+    create_account(conn, catalogue, actor, new, false)
+}
+
+fn create_account(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    new: &NewUser,
+    temporary: bool,
+) -> AppResult<User> {
     require_manager(actor)?;
     let (role, region) = check_new_user(catalogue, new)?;
     let username = new.username.trim();
@@ -54,8 +74,14 @@ pub fn create(conn: &mut Connection, catalogue: &Catalogue, actor: &Actor, new: 
         return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
     }
     let user = db::users::create(&tx, actor, username, role, region.as_deref(), &hash)?;
+    if temporary {
+        db::users::require_password_change(&tx, user.id, true)?;
+    }
     tx.commit()?;
-    Ok(user)
+    Ok(User {
+        must_change_password: temporary,
+        ..user
+    })
 }
 
 fn existing(conn: &Connection, id: i64) -> AppResult<User> {
@@ -106,7 +132,8 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
     Ok(())
 }
 
-/// Gives a user a new password; their sessions end and their tokens are revoked.
+/// Gives a user a new password, which they must change at their next sign-in; their sessions
+/// end and their tokens are revoked.
 pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
     require_manager(actor)?;
     let user = existing(conn, user_id)?;
@@ -115,6 +142,7 @@ pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, passwo
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     db::users::set_password(&tx, actor, &user, &hash)?;
+    db::users::require_password_change(&tx, user.id, true)?;
     tokens::revoke_all_in(&tx, actor, &user, "password reset")?;
     tx.commit()?;
     Ok(())
@@ -143,6 +171,7 @@ pub fn change_own_password(
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     db::users::set_password(&tx, actor, &user, &hash)?;
+    db::users::require_password_change(&tx, user.id, false)?;
     if let Some(hash) = keep_session {
         db::sessions::create(&tx, hash, user.id)?;
     }

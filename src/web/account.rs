@@ -40,7 +40,7 @@ async fn account_page(
         created: secret,
         errors: &errors,
         notice,
-        must_change_password: false,
+        must_change_password: ctx.user.must_change_password,
     });
     let mut response = (status, ctx.render(ctx.lang.t("我的账户", "My account"), body)).into_response();
     // The page may hold a secret shown once: no cache keeps it.
@@ -80,6 +80,9 @@ pub async fn create_token(
     fields: Result<FormFields, AppError>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
+        if ctx.user.must_change_password {
+            return Err(AppError::forbidden());
+        }
         let fields = fields?;
         let name = fields.get("name").unwrap_or("").to_owned();
         let days =

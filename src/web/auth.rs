@@ -91,7 +91,11 @@ pub struct CurrentUser(pub User);
 
 pub enum AuthRejection {
     Api,
-    Page { next: String },
+    Page {
+        next: String,
+    },
+    /// Signed in with a password an admin set: to the account page to choose one's own.
+    ChangePassword,
     Internal(AppError),
 }
 
@@ -107,6 +111,7 @@ impl IntoResponse for AuthRejection {
                 };
                 Redirect::to(&target).into_response()
             }
+            AuthRejection::ChangePassword => Redirect::to("/account").into_response(),
             AuthRejection::Internal(error) => error.into_response(),
         }
     }
@@ -201,6 +206,17 @@ pub async fn identify(
         }
     };
     match found {
+        // A password an admin set must be replaced before anything else is done with it.
+        Some((user, _)) if user.must_change_password && !original_uri(parts).path().starts_with("/account") => {
+            if wants_machine_answer(parts) {
+                Err(AuthRejection::Internal(AppError::Forbidden(
+                    "请先在“我的账户”页面修改管理员设置的密码(change the password an admin set first, on /account)"
+                        .into(),
+                )))
+            } else {
+                Err(AuthRejection::ChangePassword)
+            }
+        }
         Some((user, facts)) => {
             parts.extensions.insert(user.clone());
             Ok((user, facts))
