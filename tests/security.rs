@@ -509,6 +509,7 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
     let by_admin = AuditFilter {
         username: Some("admin".into()),
         limit: u32::MAX,
+        drafts: true,
         ..AuditFilter::default()
     };
     let mut actions: Vec<String> = anju::db::audit::list(&app.conn(), &by_admin)
