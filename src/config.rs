@@ -21,12 +21,14 @@ pub struct ServeConfig {
     #[arg(long, env = "ANJU_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
-    /// Sessions end after this many minutes without a request.
-    #[arg(long, env = "ANJU_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    /// Sessions end after this many minutes without a request (at least 1).
+    #[arg(long, env = "ANJU_SESSION_IDLE_MINUTES", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub session_idle_minutes: u32,
 
-    /// Sessions end this many hours after sign-in, however busy.
-    #[arg(long, env = "ANJU_SESSION_MAX_HOURS", default_value_t = 12)]
+    /// Sessions end this many hours after sign-in, however busy (at least 1).
+    #[arg(long, env = "ANJU_SESSION_MAX_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub session_max_hours: u32,
 
     /// A report submitted more than this many days after its quarter ended is flagged late.
@@ -64,4 +66,30 @@ pub struct StoreConfig {
     /// used for any file it lacks.
     #[arg(long, global = true, env = "ANJU_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeConfig;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn session_times_of_zero_are_refused_with_a_clear_message() {
+        for flag in ["--session-idle-minutes", "--session-max-hours"] {
+            let error = Serve::try_parse_from(["serve", flag, "0"]).err().expect("0 refused");
+            assert!(error.to_string().contains("0 is not in 1.."), "{flag}: {error}");
+            assert!(Serve::try_parse_from(["serve", flag, "-5"]).is_err(), "{flag} -5");
+        }
+        let config = Serve::try_parse_from(["serve", "--session-idle-minutes", "1"])
+            .unwrap()
+            .config;
+        assert_eq!((config.session_idle_minutes, config.session_max_hours), (1, 12));
+    }
 }

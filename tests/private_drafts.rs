@@ -167,3 +167,23 @@ async fn the_region_officers_and_admins_still_see_their_drafts_and_the_comments(
     assert!(api.text.contains(REOPEN_COMMENT));
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_answers_are_never_stored_by_a_cache() {
+    let app = app_with_private_steps().await;
+    let admin = app.user("admin").await;
+    for path in [
+        "/admin/users",
+        "/audit",
+        "/api/v1/audit",
+        "/api/v1/reports/440100/2022Q1",
+        "/api/v1/progress?period=2021Q4",
+        "/reports/440100/2022Q1",
+        "/account",
+    ] {
+        let reply = admin.get(path).await;
+        assert_eq!(reply.status, 200, "{path}");
+        assert_eq!(reply.header("cache-control"), Some("private, no-store"), "{path}");
+    }
+    app.stop().await;
+}

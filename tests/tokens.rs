@@ -17,7 +17,7 @@ async fn new_token(user: &User, name: &str, days: &str) -> String {
         .post_form("/account/tokens", &[("name", name), ("expires_in_days", days)])
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert_eq!(reply.header("cache-control"), Some("private, no-store"));
     shown_secret(&reply.text)
 }
 
@@ -58,7 +58,7 @@ async fn a_user_creates_lists_and_revokes_their_own_token_and_it_is_shown_once()
     assert_eq!(page.status, 200);
     assert!(page.text.contains("季度导出脚本"), "the token is listed by name");
     assert!(!page.text.contains(&token), "the secret is shown only once");
-    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("cache-control"), Some("private, no-store"));
     assert_eq!(audited(&app, "token_create", "analyst"), 1);
 
     let id: i64 = app

@@ -2,7 +2,7 @@
 //! revokes everyone's tokens.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -42,12 +42,8 @@ async fn account_page(
         notice,
         must_change_password: ctx.user.must_change_password,
     });
-    let mut response = (status, ctx.render(ctx.lang.t("我的账户", "My account"), body)).into_response();
-    // The page may hold a secret shown once: no cache keeps it.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    // The page may hold a secret shown once: the router marks it `no-store`.
+    Ok((status, ctx.render(ctx.lang.t("我的账户", "My account"), body)).into_response())
 }
 
 fn messages_of(error: &AppError) -> Vec<String> {

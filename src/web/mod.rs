@@ -289,6 +289,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
         .layer(middleware::from_fn(lang::remember_lang))
+        .layer(middleware::from_fn(no_store_on_private))
         .layer(header_if_missing(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
@@ -303,6 +304,31 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Paths whose answers name people, drafts or review steps: no cache, shared or private,
+/// keeps them.
+const PRIVATE_PATHS: [&str; 8] = [
+    "/account",
+    "/admin/",
+    "/audit",
+    "/reports/",
+    "/api/v1/audit",
+    "/api/v1/reports/",
+    "/api/v1/progress",
+    "/export/",
+];
+
+/// Marks the answers of [`PRIVATE_PATHS`] `Cache-Control: private, no-store`.
+async fn no_store_on_private(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let private = PRIVATE_PATHS.iter().any(|p| request.uri().path().starts_with(p));
+    let mut response = next.run(request).await;
+    if private {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
 }
 
 fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
