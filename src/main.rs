@@ -162,6 +162,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "anju=info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(code) => code,

@@ -230,6 +230,13 @@ pub async fn identify(
     }
 }
 
+/// Logs a failed sign-in. The name is whatever the client typed: it goes in as a structured
+/// field written with `Debug`, quoted and escaped, so a newline or an escape sequence in it
+/// cannot forge a log line or reach the terminal.
+fn log_failed_sign_in(username: &str, address: &str) {
+    tracing::warn!(user = ?username, address = ?address, "failed sign-in");
+}
+
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     next: Option<String>,
@@ -328,7 +335,7 @@ pub async fn login(
                     }
                     None => {
                         db::sessions::record_login_failure(conn, &username, &address)?;
-                        tracing::warn!(user = %username, %address, "failed sign-in");
+                        log_failed_sign_in(&username, &address);
                         Ok(LoginResult::Wrong)
                     }
                 })
@@ -393,6 +400,38 @@ mod tests {
         assert_eq!(cookie(&headers, "anju_lang"), Some("en"));
         assert_eq!(cookie(&headers, "anju"), None);
         assert_eq!(cookie(&HeaderMap::new(), SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn a_typed_username_reaches_the_log_escaped_on_one_line() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            log_failed_sign_in(
+                "admin\n2026-01-01 INFO signed in user=admin\u{1b}]0;pwned\u{7}",
+                "10.0.0.1",
+            );
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(!log.chars().any(|c| c == '\u{1b}' || c == '\u{7}'), "{log:?}");
+        assert!(log.contains(r#"user="admin\n2026"#), "{log}");
     }
 
     #[test]
