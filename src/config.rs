@@ -35,6 +35,12 @@ pub struct ServeConfig {
     #[arg(long, env = "ANJU_LATE_AFTER_DAYS", default_value_t = 15)]
     pub late_after_days: u32,
 
+    /// A request's write waits this many milliseconds at most for another writer, then answers
+    /// 503 with `Retry-After` (nothing stored).
+    #[arg(long, env = "ANJU_WRITE_WAIT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_wait_ms: u64,
+
     /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
     #[arg(long, env = "ANJU_SECURE_COOKIE")]
     pub secure_cookie: bool,
@@ -50,6 +56,7 @@ impl Default for ServeConfig {
             session_idle_minutes: 120,
             session_max_hours: 12,
             late_after_days: 15,
+            write_wait_ms: 5000,
             secure_cookie: false,
         }
     }
