@@ -264,7 +264,7 @@ pub fn router(state: AppState) -> Router {
         .route("/indicators/{key}", get(dashboard::indicator))
         .route("/bulletin", get(bulletin::bulletin))
         .route("/charts/{file}", get(charts::http::chart))
-        .route("/static/{*path}", get(statics::serve))
+        .nest_service("/static", statics::router())
         .route("/reports", get(reports::home))
         .route("/reports/{code}/{period}", get(reports::form).post(reports::save))
         .route("/admin/approvals", get(admin::approvals))

@@ -1,27 +1,48 @@
-//! A headless Chromium driven through chromedriver's W3C WebDriver HTTP protocol, with nothing
-//! but reqwest: start it, open pages, find elements, type, click, read, screenshot.
+//! A headless Chromium driven through chromedriver with `fantoccini`: start it, open pages, find
+//! elements, type, click, read, screenshot. Each step fails the test, with a screenshot, rather
+//! than returning an error.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use axum::http::Method;
+use fantoccini::error::CmdError;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Where Debian puts them.
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// Chromium's switches: headless, no GPU, sandbox or network of its own (updates, sync, QUIC),
+/// so a test talks to the test server and nothing else.
+const CHROMIUM_ARGS: [&str; 10] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,1600",
+];
+
+/// How long a wait for an element or a condition lasts before the test fails.
+const WAIT: Duration = Duration::from_secs(10);
+
 pub struct Browser {
+    client: Client,
     driver: Child,
-    http: reqwest::Client,
-    session: String,
-    base: String,
-    port: u16,
+    /// `http://127.0.0.1:{port}/session/{id}`, to end the session from `Drop`.
+    session_url: String,
     /// The session was ended by `quit`.
     ended: bool,
     /// Chromium's profile, removed when the browser is dropped.
@@ -58,121 +79,95 @@ pub async fn start(name: &str) -> Option<Browser> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let http = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while http.get(format!("{base}/status")).send().await.is_err() {
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let profile = tempfile::tempdir().expect("profile dir");
-    let capabilities = json!({
-        "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "goog:loggingPrefs": { "browser": "ALL" },
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--window-size=1280,1600",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
-        }}
-    });
-    let response: Value = http
-        .post(format!("{base}/session"))
-        .json(&capabilities)
-        .send()
+    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    let capabilities: Capabilities = serde_json::from_value(json!({
+        "browserName": "chrome",
+        "goog:loggingPrefs": { "browser": "ALL" },
+        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+    }))
+    .expect("capabilities");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&base)
         .await
-        .expect("new session")
-        .json()
-        .await
-        .expect("session json");
-    let session = response["value"]["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {response}"))
-        .to_owned();
+        .expect("new webdriver session");
+    let session = client.session_id().await.ok().flatten().expect("webdriver session id");
     Some(Browser {
+        client,
         driver,
-        http,
-        session,
-        base,
-        port,
+        session_url: format!("{base}/session/{session}"),
         ended: false,
         _profile: profile,
         name: name.to_owned(),
     })
 }
 
-/// How long a wait for an element or a condition lasts before the test fails.
-const WAIT: Duration = Duration::from_secs(10);
+/// chromedriver's log of the page's console, which fantoccini has no call for.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
+        (Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
 
 impl Browser {
-    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{}", self.base, self.session, path);
-        let mut request = self.http.request(method, url);
-        if let Some(body) = body {
-            request = request.json(&body);
+    /// The value of a WebDriver call, or the test fails saying `what`.
+    async fn ok<T>(&self, result: Result<T, CmdError>, what: &str) -> T {
+        match result {
+            Ok(value) => value,
+            Err(error) => self.fail(&format!("{what}: {error}")).await,
         }
-        let value: Value = request
-            .send()
-            .await
-            .expect("webdriver request")
-            .json()
-            .await
-            .expect("webdriver json");
-        value["value"].clone()
     }
 
     pub async fn goto(&self, url: &str) {
-        self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
-            .await;
+        let result = self.client.goto(url).await;
+        self.ok(result, &format!("open {url}")).await;
     }
 
     pub async fn current_url(&self) -> String {
-        self.command(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        let result = self.client.current_url().await;
+        self.ok(result, "read the address").await.to_string()
+    }
+
+    /// Sets the size of the window (the viewport's width follows it).
+    pub async fn resize(&self, width: u32, height: u32) {
+        let result = self.client.set_window_size(width, height).await;
+        self.ok(result, &format!("resize to {width}×{height}")).await;
     }
 
     /// The first element matching a CSS selector, waiting for it to appear.
     pub async fn find(&self, css: &str) -> Element<'_> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let found = self
-                .command(
-                    reqwest::Method::POST,
-                    "/element",
-                    Some(json!({ "using": "css selector", "value": css })),
-                )
-                .await;
-            if let Some(id) = found[ELEMENT_KEY].as_str() {
-                return Element {
-                    browser: self,
-                    id: id.to_owned(),
-                };
-            }
-            if Instant::now() > deadline {
-                self.fail(&format!("no element {css}: {found}")).await;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        let found = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .every(Duration::from_millis(100))
+            .for_element(Locator::Css(css))
+            .await;
+        Element {
+            element: self.ok(found, &format!("no element {css}")).await,
+            browser: self,
         }
     }
 
     /// How many elements match a CSS selector now.
     pub async fn count(&self, css: &str) -> usize {
-        let found = self
-            .command(
-                reqwest::Method::POST,
-                "/elements",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
-            .await;
-        found.as_array().map_or(0, Vec::len)
+        let found = self.client.find_all(Locator::Css(css)).await;
+        self.ok(found, &format!("look for {css}")).await.len()
     }
 
     /// Runs a script in the page and returns its result.
@@ -182,29 +177,24 @@ impl Browser {
 
     /// Runs a script in the page with `arguments` and returns its result.
     pub async fn script_with(&self, source: &str, args: Value) -> Value {
-        self.command(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({ "script": source, "args": args })),
-        )
-        .await
+        let args = args.as_array().cloned().unwrap_or_default();
+        let result = self.client.execute(source, args).await;
+        self.ok(result, "run a script").await
     }
 
     /// Runs a script that reports its result by calling its last argument.
     pub async fn script_async(&self, source: &str, args: Value) -> Value {
-        self.command(
-            reqwest::Method::POST,
-            "/execute/async",
-            Some(json!({ "script": source, "args": args })),
-        )
-        .await
+        let args = args.as_array().cloned().unwrap_or_default();
+        let result = self.client.execute_async(source, args).await;
+        self.ok(result, "run an asynchronous script").await
     }
 
     /// Waits until the JavaScript expression `condition` holds in the page, or fails saying `what`.
     pub async fn wait_until(&self, condition: &str, what: &str) {
         let source = format!("return !!({condition});");
         let deadline = Instant::now() + WAIT;
-        while self.script(&source).await != Value::Bool(true) {
+        // A navigation under way can make a script fail: that is a "not yet".
+        while !matches!(self.client.execute(&source, vec![]).await, Ok(Value::Bool(true))) {
             if Instant::now() > deadline {
                 let url = self.current_url().await;
                 self.fail(&format!("timed out waiting for {what} (at {url})")).await;
@@ -256,9 +246,8 @@ impl Browser {
     /// The page's console messages at error level since the last call (CSP violations, failed
     /// loads, script errors).
     pub async fn console_errors(&self) -> Vec<String> {
-        let entries = self
-            .command(reqwest::Method::POST, "/se/log", Some(json!({ "type": "browser" })))
-            .await;
+        let result = self.client.issue_cmd(BrowserLog).await;
+        let entries = self.ok(result, "read the console").await;
         entries
             .as_array()
             .map(|items| {
@@ -271,13 +260,19 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Saves a PNG of the window at `path`; a failure to take or write it is only reported, as
+    /// this runs when a test is failing already.
     pub async fn screenshot(&self, path: &Path) {
-        let data = self.command(reqwest::Method::GET, "/screenshot", None).await;
-        if let Some(bytes) = data.as_str().and_then(base64_decode) {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
+        match self.client.screenshot().await {
+            Ok(png) => {
+                if let Some(dir) = path.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                if let Err(error) = std::fs::write(path, png) {
+                    announce(&format!("screenshot {} not saved: {error}", path.display()));
+                }
             }
-            let _ = std::fs::write(path, bytes);
+            Err(error) => announce(&format!("no screenshot: {error}")),
         }
     }
 
@@ -297,8 +292,7 @@ impl Browser {
 
     /// Closes the browser and says, past the test harness's output capture, that the test ran.
     pub async fn quit(mut self) {
-        let url = format!("{}/session/{}", self.base, self.session);
-        let _ = self.http.delete(url).send().await;
+        let _ = self.client.clone().close().await;
         self.ended = true;
         announce(&format!("browser test {} ran", self.name));
     }
@@ -316,59 +310,33 @@ pub fn screenshot_dir() -> PathBuf {
 
 pub struct Element<'b> {
     browser: &'b Browser,
-    id: String,
+    element: fantoccini::elements::Element,
 }
 
 impl Element<'_> {
     pub async fn click(&self) {
-        self.browser
-            .command(
-                reqwest::Method::POST,
-                &format!("/element/{}/click", self.id),
-                Some(json!({})),
-            )
-            .await;
+        let result = self.element.click().await;
+        self.browser.ok(result, "click").await;
     }
 
     pub async fn clear(&self) {
-        self.browser
-            .command(
-                reqwest::Method::POST,
-                &format!("/element/{}/clear", self.id),
-                Some(json!({})),
-            )
-            .await;
+        let result = self.element.clear().await;
+        self.browser.ok(result, "clear a field").await;
     }
 
     pub async fn type_text(&self, text: &str) {
-        self.browser
-            .command(
-                reqwest::Method::POST,
-                &format!("/element/{}/value", self.id),
-                Some(json!({ "text": text })),
-            )
-            .await;
+        let result = self.element.send_keys(text).await;
+        self.browser.ok(result, &format!("type {text:?}")).await;
     }
 
     pub async fn text(&self) -> String {
-        self.browser
-            .command(reqwest::Method::GET, &format!("/element/{}/text", self.id), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        let result = self.element.text().await;
+        self.browser.ok(result, "read an element's text").await
     }
 
     pub async fn attribute(&self, name: &str) -> Option<String> {
-        let value = self
-            .browser
-            .command(
-                reqwest::Method::GET,
-                &format!("/element/{}/attribute/{name}", self.id),
-                None,
-            )
-            .await;
-        value.as_str().map(str::to_owned)
+        let result = self.element.attr(name).await;
+        self.browser.ok(result, &format!("read the attribute {name}")).await
     }
 }
 
@@ -376,61 +344,27 @@ impl Drop for Browser {
     /// Ends the session (closing Chromium) even when a test panicked, then stops chromedriver.
     fn drop(&mut self) {
         if !self.ended {
-            self.end_session_blocking();
+            end_session(&self.session_url);
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }
 
-impl Browser {
-    /// `DELETE /session/{id}` without the async runtime, for `Drop`: waits for chromedriver's
-    /// answer, which comes once Chromium has exited.
-    fn end_session_blocking(&self) {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        let request = format!(
-            "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-            self.session, self.port
-        );
-        if stream.write_all(request.as_bytes()).is_err() {
-            return;
-        }
-        // chromedriver may keep the connection open: stop at the end of the JSON body.
-        let mut answer = Vec::new();
-        let mut chunk = [0u8; 1024];
-        while let Ok(read @ 1..) = stream.read(&mut chunk) {
-            answer.extend_from_slice(&chunk[..read]);
-            if answer.ends_with(b"}") {
-                break;
-            }
-        }
+/// `DELETE` on the session from a thread of its own: a panicking test's runtime no longer runs
+/// fantoccini's task, and chromedriver answers once Chromium has exited.
+fn end_session(session_url: &str) {
+    let url = session_url.to_owned();
+    let ended = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(async {
+            let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+            client.delete(url).send().await.map(drop)
+        })?;
+        Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    })
+    .join();
+    if !matches!(ended, Ok(Ok(()))) {
+        announce("the browser session could not be ended");
     }
-}
-
-/// Standard base64 (screenshots), without pulling in a crate for it.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for byte in text.bytes() {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' => continue,
-            _ => return None,
-        };
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    Some(out)
 }

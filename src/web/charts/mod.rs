@@ -25,19 +25,19 @@ const LATIN: &str = "anju-latin";
 /// What the SVG asks the viewer for, in order: common Chinese UI fonts, then the bundled one.
 const SVG_FONTS: &str = "Noto Sans SC, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, Droid Sans Fallback, sans-serif";
 
+/// The fonts PNG text is drawn in, built into the binary (browsers get a WOFF2 subset instead).
+const CJK_FONT: &[u8] = include_bytes!("../../../fonts/DroidSansFallbackFull.ttf");
+const LATIN_FONT: &[u8] = include_bytes!("../../../fonts/DejaVuSans.ttf");
+
 static FONT: Once = Once::new();
 
 /// Registers the bundled CJK font for PNG text and text measurement; idempotent.
 fn ensure_font() {
     FONT.call_once(|| {
-        for (family, file) in [
-            (FAMILY, "fonts/DroidSansFallbackFull.ttf"),
-            (LATIN, "fonts/DejaVuSans.ttf"),
+        for (family, file, bytes) in [
+            (FAMILY, "DroidSansFallbackFull.ttf", CJK_FONT),
+            (LATIN, "DejaVuSans.ttf", LATIN_FONT),
         ] {
-            let Some(bytes) = super::statics::file(file) else {
-                tracing::error!("the chart font {file} is not bundled");
-                continue;
-            };
             for style in [FontStyle::Normal, FontStyle::Bold] {
                 if plotters::style::register_font(family, style, bytes).is_err() {
                     tracing::error!("the chart font {file} could not be loaded");
