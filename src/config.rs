@@ -21,17 +21,25 @@ pub struct ServeConfig {
     #[arg(long, env = "ANJU_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
-    /// Sessions end after this many minutes without a request.
-    #[arg(long, env = "ANJU_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    /// Sessions end after this many minutes without a request (at least 1).
+    #[arg(long, env = "ANJU_SESSION_IDLE_MINUTES", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub session_idle_minutes: u32,
 
-    /// Sessions end this many hours after sign-in, however busy.
-    #[arg(long, env = "ANJU_SESSION_MAX_HOURS", default_value_t = 12)]
+    /// Sessions end this many hours after sign-in, however busy (at least 1).
+    #[arg(long, env = "ANJU_SESSION_MAX_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub session_max_hours: u32,
 
     /// A report submitted more than this many days after its quarter ended is flagged late.
     #[arg(long, env = "ANJU_LATE_AFTER_DAYS", default_value_t = 15)]
     pub late_after_days: u32,
+
+    /// A request's write waits this many milliseconds at most for another writer, then answers
+    /// 503 with `Retry-After` (nothing stored).
+    #[arg(long, env = "ANJU_WRITE_WAIT_MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_wait_ms: u64,
 
     /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
     #[arg(long, env = "ANJU_SECURE_COOKIE")]
@@ -48,6 +56,7 @@ impl Default for ServeConfig {
             session_idle_minutes: 120,
             session_max_hours: 12,
             late_after_days: 15,
+            write_wait_ms: 5000,
             secure_cookie: false,
         }
     }
@@ -64,4 +73,30 @@ pub struct StoreConfig {
     /// used for any file it lacks.
     #[arg(long, global = true, env = "ANJU_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeConfig;
+
+    #[derive(Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn session_times_of_zero_are_refused_with_a_clear_message() {
+        for flag in ["--session-idle-minutes", "--session-max-hours"] {
+            let error = Serve::try_parse_from(["serve", flag, "0"]).err().expect("0 refused");
+            assert!(error.to_string().contains("0 is not in 1.."), "{flag}: {error}");
+            assert!(Serve::try_parse_from(["serve", flag, "-5"]).is_err(), "{flag} -5");
+        }
+        let config = Serve::try_parse_from(["serve", "--session-idle-minutes", "1"])
+            .unwrap()
+            .config;
+        assert_eq!((config.session_idle_minutes, config.session_max_hours), (1, 12));
+    }
 }

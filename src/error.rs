@@ -22,6 +22,14 @@ pub enum AppError {
     TooLarge(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Another writer held the database longer than this request could wait; nothing was stored.
+    #[error("系统正忙,本次操作未保存,请稍后重试(the database is busy; nothing was saved, please try again shortly)")]
+    Busy,
+    /// The disk holding the database is full; nothing was stored.
+    #[error(
+        "服务器磁盘已满,本次操作未保存,请联系管理员(the server's disk is full; nothing was saved, tell the administrator)"
+    )]
+    DiskFull,
     /// Never shown to the client: logged, and answered with a generic message.
     #[error("服务器内部错误,请稍后重试(internal error)")]
     Internal(#[from] anyhow::Error),
@@ -65,8 +73,38 @@ impl AppError {
 
 impl From<rusqlite::Error> for AppError {
     fn from(error: rusqlite::Error) -> Self {
-        AppError::Internal(error.into())
+        use rusqlite::ErrorCode;
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => AppError::Busy,
+            Some(ErrorCode::DiskFull) => {
+                tracing::error!(error = ?error, "the database's disk is full");
+                AppError::DiskFull
+            }
+            _ => AppError::Internal(error.into()),
+        }
     }
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::ffi;
+
+    fn sqlite(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn a_busy_or_full_database_has_its_own_readable_error() {
+        assert!(matches!(AppError::from(sqlite(ffi::SQLITE_BUSY)), AppError::Busy));
+        assert!(matches!(AppError::from(sqlite(ffi::SQLITE_LOCKED)), AppError::Busy));
+        assert!(matches!(AppError::from(sqlite(ffi::SQLITE_FULL)), AppError::DiskFull));
+        assert!(AppError::DiskFull.to_string().contains("disk is full"));
+        assert!(matches!(
+            AppError::from(sqlite(ffi::SQLITE_CORRUPT)),
+            AppError::Internal(_)
+        ));
+    }
+}

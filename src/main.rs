@@ -103,9 +103,23 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for the account NAME and print it (it is not shown again).
-    Create { name: String },
-    /// Revoke every API token of the account NAME.
-    Revoke { name: String },
+    Create {
+        name: String,
+        /// What the token is for, shown in token lists.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// The token stops working after this many days; without it, it works until revoked.
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List API tokens (never their secrets): the account NAME's, or everyone's.
+    List { name: Option<String> },
+    /// Revoke every API token of the account NAME, or only the token numbered `--id`.
+    Revoke {
+        name: String,
+        #[arg(long)]
+        id: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,6 +162,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "anju=info,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, never into a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(cli) {
         Ok(code) => code,
@@ -199,11 +215,59 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { command } => {
             let mut conn = open(&store)?;
             match command {
-                TokenCommand::Create { name } => {
-                    let token = service::tokens::create(&mut conn, &Actor::system("cli"), &name)?;
-                    println!("{token}");
+                TokenCommand::Create {
+                    name,
+                    label,
+                    expires_days,
+                } => {
+                    let new = service::tokens::NewToken {
+                        name: &label,
+                        expires_in_days: expires_days,
+                    };
+                    let created = service::tokens::create(&mut conn, &Actor::system("cli"), &name, &new)?;
+                    println!("{}", created.secret);
                 }
-                TokenCommand::Revoke { name } => {
+                TokenCommand::List { name } => {
+                    let tokens = service::tokens::list(&conn, &Actor::system("cli"), name.as_deref())?;
+                    println!("id\tuser\tname\tcreated\tlast_used\texpires\tstate");
+                    for t in tokens {
+                        let state = if t.revoked {
+                            "revoked"
+                        } else if t.expired {
+                            "expired"
+                        } else {
+                            "live"
+                        };
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                            t.id,
+                            t.username,
+                            t.name.escape_debug(),
+                            t.created_at,
+                            t.last_used_at.as_deref().unwrap_or("-"),
+                            t.expires_at.as_deref().unwrap_or("never"),
+                        );
+                    }
+                }
+                TokenCommand::Revoke { name, id: Some(id) } => {
+                    let actor = Actor::system("cli");
+                    let owned = service::tokens::list(&conn, &actor, Some(&name))?
+                        .iter()
+                        .any(|t| t.id == id);
+                    if !owned {
+                        anyhow::bail!("{name} 没有编号 {id} 的令牌(no such token)");
+                    }
+                    let revoked = service::tokens::revoke(&mut conn, &actor, id)?;
+                    println!(
+                        "{}",
+                        if revoked {
+                            "已撤销(revoked)"
+                        } else {
+                            "该令牌早已撤销(already revoked)"
+                        }
+                    );
+                }
+                TokenCommand::Revoke { name, id: None } => {
                     let revoked = service::tokens::revoke_all(&mut conn, &Actor::system("cli"), &name)?;
                     println!("已撤销 {name} 的 {revoked} 个令牌(tokens revoked)");
                 }

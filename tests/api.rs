@@ -121,7 +121,13 @@ async fn bearer_tokens_authenticate_the_api() {
     let app = TestApp::demo().await;
     let mut conn = app.conn();
     let analyst = anju::db::users::by_username(&conn, "analyst").unwrap().unwrap();
-    let token = anju::service::tokens::create(&mut conn, &analyst.actor(), "analyst").unwrap();
+    let new = anju::service::tokens::NewToken {
+        name: "test",
+        expires_in_days: None,
+    };
+    let token = anju::service::tokens::create(&mut conn, &analyst.actor(), "analyst", &new)
+        .unwrap()
+        .secret;
     let program = app.bearer(&token);
     assert_eq!(program.get("/api/v1/progress?period=2020Q1").await.status, 200);
     app.stop().await;

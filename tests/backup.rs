@@ -137,6 +137,7 @@ async fn backup_during_writes_holds_every_write_acknowledged_before_it_began() {
 fn fresh_audit_rows(conn: &rusqlite::Connection) -> i64 {
     let everything = anju::db::audit::AuditFilter {
         limit: u32::MAX,
+        drafts: true,
         ..Default::default()
     };
     let rows = anju::db::audit::list(conn, &everything).expect("audit rows");

@@ -172,6 +172,7 @@ async fn english_pages_have_no_untranslated_chinese_labels() {
         data.extend(catalogue.indicators().iter().map(|i| i.name_zh.clone()));
         let every_change = AuditFilter {
             limit: u32::MAX,
+            drafts: true,
             ..AuditFilter::default()
         };
         for change in anju::db::audit::list(&conn, &every_change).unwrap() {

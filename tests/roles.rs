@@ -65,6 +65,18 @@ async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one(
             )
             .await;
         assert_eq!(created.status, 303, "creating {name}");
+        // A password an admin set is replaced at the first sign-in (here by the same text).
+        let own = [("current", PASSWORD), ("password", PASSWORD), ("repeat", PASSWORD)];
+        let user = app.nobody();
+        let signed_in = user
+            .post_form("/login", &[("username", name), ("password", PASSWORD)])
+            .await;
+        assert_eq!(signed_in.status, 303, "{name} signs in");
+        assert_eq!(
+            user.post_form("/account/password", &own).await.status,
+            303,
+            "{name} chooses"
+        );
     }
     let temp = anju::db::users::by_username(&app.conn(), "temp_user")
         .unwrap()

@@ -15,12 +15,15 @@ pub struct Change<'a> {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+    /// About a report that is not counted (a draft, a returned report): readers who may not see
+    /// drafts never get this row.
+    pub private: bool,
 }
 
 pub fn record(conn: &Connection, actor: &Actor, change: &Change<'_>) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO audit_log (user_id, username, action, region_code, period, indicator, old_value, new_value, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit_log (user_id, username, action, region_code, period, indicator, old_value, new_value, detail, private)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(rusqlite::params![
         actor.user_id,
@@ -32,6 +35,7 @@ pub fn record(conn: &Connection, actor: &Actor, change: &Change<'_>) -> rusqlite
         change.old_value,
         change.new_value,
         change.detail,
+        change.private,
     ])?;
     Ok(())
 }
@@ -60,12 +64,32 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Newest first; at most this many rows.
     pub limit: u32,
+    /// The reader may see drafts: private rows, the province's comments and the values a
+    /// counted figure replaced. Off by default.
+    pub drafts: bool,
+}
+
+/// The columns of an audit row as a reader sees them: one who may read drafts sees the row as
+/// written; anyone else sees no comment on a status change, no draft or returned status, and no
+/// earlier value of a figure or note (it may have been a draft's).
+fn shown_columns(drafts: bool) -> &'static str {
+    if drafts {
+        "id, at, username, action, region_code, period, indicator, old_value, new_value, detail"
+    } else {
+        "id, at, username, action, region_code, period, indicator,
+         CASE WHEN action IN ('value', 'note') THEN NULL
+              WHEN action = 'status' AND old_value IN ('draft', 'returned') THEN NULL
+              ELSE old_value END,
+         new_value,
+         CASE WHEN action = 'status' THEN NULL ELSE detail END"
+    }
 }
 
 pub fn list(conn: &Connection, filter: &AuditFilter) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut sql = String::from(
-        "SELECT id, at, username, action, region_code, period, indicator, old_value, new_value, detail
-         FROM audit_log WHERE 1 = 1",
+    let mut sql = format!(
+        "SELECT {} FROM audit_log WHERE {}",
+        shown_columns(filter.drafts),
+        if filter.drafts { "1 = 1" } else { "private = 0" }
     );
     let mut args: Vec<Value> = Vec::new();
     for (column, value) in [
@@ -108,13 +132,15 @@ pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))
 }
 
-/// A region's report status changes in one year, oldest first: the report history of a city page.
-pub fn status_history(conn: &Connection, region: &str, year: i32) -> rusqlite::Result<Vec<AuditRow>> {
-    conn.prepare_cached(
-        "SELECT id, at, username, action, region_code, period, indicator, old_value, new_value, detail
-         FROM audit_log WHERE action = 'status' AND region_code = ?1 AND period LIKE ?2
+/// A region's report status changes in one year, oldest first: the report history of a city
+/// page. Without `drafts`, as [`AuditFilter::drafts`] describes.
+pub fn status_history(conn: &Connection, region: &str, year: i32, drafts: bool) -> rusqlite::Result<Vec<AuditRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {} FROM audit_log
+         WHERE action = 'status' AND region_code = ?1 AND period LIKE ?2 AND (?3 OR private = 0)
          ORDER BY id",
-    )?
-    .query_map(rusqlite::params![region, format!("{year}Q%")], audit_row)?
+        shown_columns(drafts)
+    ))?
+    .query_map(rusqlite::params![region, format!("{year}Q%"), drafts], audit_row)?
     .collect()
 }

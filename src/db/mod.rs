@@ -9,6 +9,7 @@ pub mod progress;
 pub mod reports;
 pub mod sessions;
 pub mod targets;
+pub mod tokens;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +25,13 @@ use crate::error::{AppError, AppResult};
 
 static MIGRATIONS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
-/// How long a connection waits for another writer before giving up.
+/// How long a connection waits for another writer before giving up, unless the server is
+/// configured otherwise ([`Db::with_write_wait`]).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a bookkeeping write that no answer depends on (a session's idle clock, a token's
+/// last use) waits for the write lock before it is skipped.
+pub const BOOKKEEPING_WAIT: Duration = Duration::from_millis(200);
 
 pub fn migrations() -> anyhow::Result<Migrations<'static>> {
     Migrations::from_directory(&MIGRATIONS_DIR).context("loading migrations")
@@ -87,6 +93,8 @@ pub fn integrity_check(file: &Path) -> anyhow::Result<String> {
 pub struct Db {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// How long a request's write waits for another writer.
+    write_wait: Duration,
 }
 
 impl Db {
@@ -100,7 +108,34 @@ impl Db {
         Ok(Self {
             path: path.to_owned(),
             idle: Mutex::new(vec![conn]),
+            write_wait: BUSY_TIMEOUT,
         })
+    }
+
+    /// Requests wait at most `wait` for another writer, then answer "busy" (nothing stored).
+    pub fn with_write_wait(mut self, wait: Duration) -> anyhow::Result<Self> {
+        self.write_wait = wait;
+        for conn in self.idle.get_mut().unwrap_or_else(|e| e.into_inner()).iter() {
+            conn.busy_timeout(wait)?;
+        }
+        Ok(self)
+    }
+
+    /// Runs a bookkeeping write that waits at most [`BOOKKEEPING_WAIT`] for the lock; a busy
+    /// database skips it (logged), so the request it belongs to never fails for it.
+    pub async fn bookkeeping(self: &Arc<Self>, f: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static) {
+        let wait = self.write_wait;
+        let done = self
+            .call(move |conn| {
+                conn.busy_timeout(BOOKKEEPING_WAIT)?;
+                let result = f(conn);
+                conn.busy_timeout(wait)?;
+                Ok(result?)
+            })
+            .await;
+        if let Err(error) = done {
+            tracing::warn!(%error, "bookkeeping write skipped");
+        }
     }
 
     /// Runs `f` with a connection, on the current thread. The closure is a use case (or a
@@ -110,7 +145,11 @@ impl Db {
         let pooled = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut conn = match pooled {
             Some(conn) => conn,
-            None => connect(&self.path)?,
+            None => {
+                let conn = connect(&self.path)?;
+                conn.busy_timeout(self.write_wait)?;
+                conn
+            }
         };
         let result = f(&mut conn);
         if !conn.is_autocommit() {

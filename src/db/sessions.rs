@@ -1,4 +1,4 @@
-//! Server-side sessions, API tokens and failed-login records. Only hashes of secrets are stored.
+//! Server-side sessions and failed-login records (API tokens: `tokens`). Only hashes of secrets are stored.
 //! Lookups answer with a user id, which `users::by_id` turns into an account: accounts
 //! end sessions (`users` calls this module), so this module does not call back.
 
@@ -79,24 +79,6 @@ pub fn purge_login_failures(conn: &Connection, minutes: u32) -> rusqlite::Result
     )
 }
 
-pub fn create_token(conn: &Connection, token_hash: &str, user_id: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO api_tokens (token_hash, user_id) VALUES (?1, ?2)",
-        params![token_hash, user_id],
-    )?;
-    Ok(())
-}
-
-/// The id of the user behind an API token that is not revoked and whose user is not disabled.
-pub fn token_user_id(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ?1 AND t.revoked = 0 AND u.disabled = 0",
-    )?
-    .query_row(params![token_hash], |row| row.get(0))
-    .optional()
-}
-
 pub fn record_login_failure(conn: &Connection, username: &str, address: &str) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO login_failures (username, address) VALUES (?1, ?2)",
@@ -121,14 +103,6 @@ pub fn clear_login_failures(conn: &Connection, username: &str, address: &str) ->
         params![username, address],
     )?;
     Ok(())
-}
-
-/// Revokes every live API token of `user_id`; returns how many.
-pub fn revoke_tokens_of(conn: &Connection, user_id: i64) -> rusqlite::Result<usize> {
-    conn.execute(
-        "UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
-        params![user_id],
-    )
 }
 
 #[cfg(test)]

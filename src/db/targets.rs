@@ -70,6 +70,7 @@ pub fn set(
             old_value: old.map(|v| v.to_string()),
             new_value: target.map(|v| v.to_string()),
             detail: None,
+            private: false,
         },
     )?;
     super::meta::bump_data_version(conn)?;

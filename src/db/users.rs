@@ -16,6 +16,8 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub created_at: String,
+    /// An admin set the password in the web UI: the user must choose their own first.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -29,7 +31,7 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, username, role, region_code, disabled, password_hash, created_at";
+const COLUMNS: &str = "id, username, role, region_code, disabled, password_hash, created_at, must_change_password";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = row.get(2)?;
@@ -43,6 +45,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         disabled: row.get(4)?,
         password_hash: row.get(5)?,
         created_at: row.get(6)?,
+        must_change_password: row.get(7)?,
     })
 }
 
@@ -165,4 +168,13 @@ pub fn set_password(conn: &Connection, actor: &Actor, user: &User, password_hash
             ..Default::default()
         },
     )
+}
+
+/// Whether `user_id` must choose a new password at their next request.
+pub fn require_password_change(conn: &Connection, user_id: i64, required: bool) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE users SET must_change_password = ?2 WHERE id = ?1",
+        params![user_id, required],
+    )?;
+    Ok(())
 }

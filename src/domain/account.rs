@@ -12,6 +12,11 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Longer passwords are refused (Argon2 would take them, but nobody types more).
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
+/// An API token's name is this many characters at most.
+pub const MAX_TOKEN_NAME_CHARS: usize = 64;
+/// An API token lives this many days at most when it expires at all.
+pub const MAX_TOKEN_DAYS: u32 = 3650;
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)")]
@@ -26,6 +31,18 @@ pub enum AccountError {
     PasswordTooShort,
     #[error("密码不能超过 {MAX_PASSWORD_CHARS} 个字符(password too long)")]
     PasswordTooLong,
+    #[error("密码不能与用户名相同或包含用户名(password must not be the username)")]
+    PasswordIsUsername,
+    #[error("密码不能只由一个字符重复组成(password must not be one character repeated)")]
+    PasswordRepeated,
+    #[error("这是最常见的密码之一,请另选一个(password is too common)")]
+    PasswordCommon,
+    #[error(
+        "令牌名称须为 1 至 {MAX_TOKEN_NAME_CHARS} 个字符,不含控制字符(token name: 1–{MAX_TOKEN_NAME_CHARS} characters)"
+    )]
+    BadTokenName,
+    #[error("有效期须为 1 至 {MAX_TOKEN_DAYS} 天(expiry: 1–{MAX_TOKEN_DAYS} days)")]
+    BadTokenExpiry,
 }
 
 impl AccountError {
@@ -35,7 +52,13 @@ impl AccountError {
             AccountError::BadUsername => "username",
             AccountError::UnknownRole(_) => "role",
             AccountError::RegionRequired | AccountError::UnknownRegion(_) => "region",
-            AccountError::PasswordTooShort | AccountError::PasswordTooLong => "password",
+            AccountError::PasswordTooShort
+            | AccountError::PasswordTooLong
+            | AccountError::PasswordIsUsername
+            | AccountError::PasswordRepeated
+            | AccountError::PasswordCommon => "password",
+            AccountError::BadTokenName => "name",
+            AccountError::BadTokenExpiry => "expires_in_days",
         }
     }
 }
@@ -82,6 +105,58 @@ pub fn check_password(password: &str) -> Result<(), AccountError> {
     } else {
         Ok(())
     }
+}
+
+/// A token's name says what it is for: 1–64 characters, none of them control characters.
+pub fn check_token_name(name: &str) -> Result<(), AccountError> {
+    let chars = name.chars().count();
+    if (1..=MAX_TOKEN_NAME_CHARS).contains(&chars) && !name.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(AccountError::BadTokenName)
+    }
+}
+
+/// A token that expires does so after 1 to 3,650 days.
+pub fn check_token_days(days: u32) -> Result<(), AccountError> {
+    if (1..=MAX_TOKEN_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(AccountError::BadTokenExpiry)
+    }
+}
+
+/// The most common passwords, one a line (`#` starts a comment), shipped as data.
+const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    let password = password.trim().to_lowercase();
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .any(|common| common.to_lowercase() == password)
+}
+
+/// A password a user chooses for account `username`: [`check_password`]'s length, and not the
+/// username (nor containing it), not one character repeated (ten spaces included), not one of
+/// the most common passwords.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), AccountError> {
+    check_password(password)?;
+    let name = username.trim().to_lowercase();
+    if !name.is_empty() && password.to_lowercase().contains(&name) {
+        return Err(AccountError::PasswordIsUsername);
+    }
+    let mut chars = password.chars();
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return Err(AccountError::PasswordRepeated);
+    }
+    if is_common(password) {
+        return Err(AccountError::PasswordCommon);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -136,6 +211,51 @@ mod tests {
             role_and_region(&catalogue, "root", None),
             Err(AccountError::UnknownRole(_))
         ));
+    }
+
+    #[test]
+    fn token_names_are_short_printable_labels_and_expiries_bounded() {
+        assert_eq!(check_token_name("季度导出脚本"), Ok(()));
+        assert_eq!(check_token_name(""), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_name("a\nb"), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_name(&"x".repeat(65)), Err(AccountError::BadTokenName));
+        assert_eq!(check_token_days(1), Ok(()));
+        assert_eq!(check_token_days(0), Err(AccountError::BadTokenExpiry));
+        assert_eq!(check_token_days(3651), Err(AccountError::BadTokenExpiry));
+    }
+
+    #[test]
+    fn chosen_passwords_are_not_the_name_a_repeat_or_common() {
+        assert_eq!(check_new_password("gz_officer", "tall-river-2020"), Ok(()));
+        assert_eq!(
+            check_new_password("gz_officer", "123"),
+            Err(AccountError::PasswordTooShort)
+        );
+        assert_eq!(
+            check_new_password("administrator", "Administrator"),
+            Err(AccountError::PasswordIsUsername)
+        );
+        assert_eq!(
+            check_new_password("gz_officer", "gz_officer2020"),
+            Err(AccountError::PasswordIsUsername)
+        );
+        assert_eq!(
+            check_new_password("wang", "aaaaaaaaaa"),
+            Err(AccountError::PasswordRepeated)
+        );
+        assert_eq!(
+            check_new_password("wang", "          "),
+            Err(AccountError::PasswordRepeated)
+        );
+        assert_eq!(
+            check_new_password("wang", "1234567890"),
+            Err(AccountError::PasswordCommon)
+        );
+        assert_eq!(
+            check_new_password("wang", "QwertyUIOP"),
+            Err(AccountError::PasswordCommon)
+        );
+        assert!(!is_common("# the most common"), "comments are not passwords");
     }
 
     #[test]

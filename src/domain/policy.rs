@@ -96,6 +96,15 @@ impl Actor {
         }
     }
 
+    /// Reads the drafts of every region in `scope`: what the audit log shows this user of
+    /// changes to reports that were not counted yet, and of the province's comments.
+    pub fn may_read_drafts_in(&self, scope: &AuditScope) -> bool {
+        match scope {
+            AuditScope::All => self.role == Role::Admin,
+            AuditScope::Region(region) => self.may_read_drafts(region),
+        }
+    }
+
     /// Approves, returns and reopens reports.
     pub fn may_review(&self) -> bool {
         self.role == Role::Admin
@@ -107,6 +116,12 @@ impl Actor {
 
     pub fn may_manage_users(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Lists and revokes the API tokens of user `user_id` (and creates one for them): everyone
+    /// their own, admins anyone's.
+    pub fn may_manage_tokens_of(&self, user_id: i64) -> bool {
+        self.role == Role::Admin || self.user_id == Some(user_id)
     }
 
     /// Imports a file of `kind`: targets are the province's, reports also an officer's own.
@@ -148,6 +163,30 @@ mod tests {
         assert!(!actor(Role::Officer, Some("440100")).may_read_drafts("440300"));
         assert!(!actor(Role::Analyst, None).may_read_drafts("440100"));
         assert!(!actor(Role::Leader, None).may_read_drafts("440100"));
+    }
+
+    #[test]
+    fn the_audit_log_shows_drafts_to_the_region_and_the_province_only() {
+        let admin = actor(Role::Admin, None);
+        assert!(admin.may_read_drafts_in(&admin.audit_scope().unwrap()));
+        let officer = actor(Role::Officer, Some("440100"));
+        assert!(officer.may_read_drafts_in(&officer.audit_scope().unwrap()));
+        assert!(!officer.may_read_drafts_in(&AuditScope::Region("440300".into())));
+        assert!(!officer.may_read_drafts_in(&AuditScope::All));
+        let analyst = actor(Role::Analyst, None);
+        assert!(!analyst.may_read_drafts_in(&analyst.audit_scope().unwrap()));
+        assert!(!analyst.may_read_drafts_in(&AuditScope::Region("440100".into())));
+        assert!(!actor(Role::Leader, None).may_read_drafts_in(&AuditScope::All));
+    }
+
+    #[test]
+    fn tokens_are_their_owners_and_the_admins() {
+        let officer = actor(Role::Officer, Some("440100"));
+        assert!(officer.may_manage_tokens_of(1));
+        assert!(!officer.may_manage_tokens_of(2));
+        assert!(!actor(Role::Analyst, None).may_manage_tokens_of(2));
+        assert!(actor(Role::Admin, None).may_manage_tokens_of(2));
+        assert!(Actor::system("cli").may_manage_tokens_of(2));
     }
 
     #[test]

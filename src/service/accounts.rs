@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 
+use super::tokens;
 use crate::auth::hash_password;
 use crate::db::{self, users::User};
 use crate::domain::account::{self, AccountError};
@@ -30,7 +31,7 @@ pub struct NewUser {
 pub fn check_new_user(catalogue: &Catalogue, new: &NewUser) -> AppResult<(Role, Option<String>)> {
     account::check_username(new.username.trim())?;
     let (role, region) = account::role_and_region(catalogue, &new.role, new.region.as_deref())?;
-    account::check_password(&new.password)?;
+    account::check_new_password(new.username.trim(), &new.password)?;
     Ok((role, region))
 }
 
@@ -42,8 +43,28 @@ fn require_manager(actor: &Actor) -> AppResult<()> {
     }
 }
 
-/// Creates an account.
+/// Creates an account whose user must replace the password an admin gave (the web UI).
+pub fn create_with_temporary_password(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    new: &NewUser,
+) -> AppResult<User> {
+    create_account(conn, catalogue, actor, new, true)
+}
+
+/// Creates an account with the password the operator gave (the command line, first start).
 pub fn create(conn: &mut Connection, catalogue: &Catalogue, actor: &Actor, new: &NewUser) -> AppResult<User> {
+    create_account(conn, catalogue, actor, new, false)
+}
+
+fn create_account(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    new: &NewUser,
+    temporary: bool,
+) -> AppResult<User> {
     require_manager(actor)?;
     let (role, region) = check_new_user(catalogue, new)?;
     let username = new.username.trim();
@@ -53,15 +74,21 @@ pub fn create(conn: &mut Connection, catalogue: &Catalogue, actor: &Actor, new: 
         return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
     }
     let user = db::users::create(&tx, actor, username, role, region.as_deref(), &hash)?;
+    if temporary {
+        db::users::require_password_change(&tx, user.id, true)?;
+    }
     tx.commit()?;
-    Ok(user)
+    Ok(User {
+        must_change_password: temporary,
+        ..user
+    })
 }
 
 fn existing(conn: &Connection, id: i64) -> AppResult<User> {
     db::users::by_id(conn, id)?.ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))
 }
 
-/// Changes a user's role and region together.
+/// Changes a user's role and region together; a change revokes the user's tokens.
 pub fn change_role(
     conn: &mut Connection,
     catalogue: &Catalogue,
@@ -79,7 +106,10 @@ pub fn change_role(
             "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
         ));
     }
-    db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
+    if user.role != role || user.region_code != region {
+        db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
+        tokens::revoke_all_in(&tx, actor, &user, "role or region changed")?;
+    }
     tx.commit()?;
     Ok(())
 }
@@ -95,18 +125,57 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
         ));
     }
     db::users::set_disabled(&tx, actor, &user, disabled)?;
+    if disabled {
+        tokens::revoke_all_in(&tx, actor, &user, "account disabled")?;
+    }
     tx.commit()?;
     Ok(())
 }
 
-/// Gives a user a new password; their sessions end.
+/// Gives a user a new password, which they must change at their next sign-in; their sessions
+/// end and their tokens are revoked.
 pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
     require_manager(actor)?;
-    account::check_password(password)?;
+    let user = existing(conn, user_id)?;
+    account::check_new_password(&user.username, password)?;
     let hash = hash_password(password)?;
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     db::users::set_password(&tx, actor, &user, &hash)?;
+    db::users::require_password_change(&tx, user.id, true)?;
+    tokens::revoke_all_in(&tx, actor, &user, "password reset")?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Changes one's own password: the current one must match; the new one follows the account
+/// rules. Every session of the user but `keep_session` (a session token's hash) ends, and every
+/// token is revoked.
+pub fn change_own_password(
+    conn: &mut Connection,
+    actor: &Actor,
+    current: &str,
+    password: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    let user_id = actor.user_id.ok_or_else(AppError::forbidden)?;
+    let user = existing(conn, user_id)?;
+    if !crate::auth::verify_password(current, &user.password_hash) {
+        return Err(AppError::invalid(
+            "current",
+            "当前密码不正确(current password is wrong)",
+        ));
+    }
+    account::check_new_password(&user.username, password)?;
+    let hash = hash_password(password)?;
+    let tx = db::write(conn)?;
+    let user = existing(&tx, user_id)?;
+    db::users::set_password(&tx, actor, &user, &hash)?;
+    db::users::require_password_change(&tx, user.id, false)?;
+    if let Some(hash) = keep_session {
+        db::sessions::create(&tx, hash, user.id)?;
+    }
+    tokens::revoke_all_in(&tx, actor, &user, "password changed")?;
     tx.commit()?;
     Ok(())
 }

@@ -36,6 +36,17 @@ pub fn header(chinese: bool) -> [&'static str; 16] {
     if chinese { COLUMNS_ZH } else { COLUMNS }
 }
 
+/// A text cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text beginning
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`. Numbers are written
+/// apart and stay numbers.
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Writes one row in [`COLUMNS`] order, reusing `scratch` for the numbers instead of allocating
 /// sixteen strings a row.
 fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scratch: &mut String) -> csv::Result<()> {
@@ -51,12 +62,12 @@ fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scrat
         }
         writer.write_field(scratch.as_bytes())
     }
-    writer.write_field(row.region_code)?;
-    writer.write_field(row.region_name)?;
-    writer.write_field(row.level)?;
-    writer.write_field(row.indicator)?;
-    writer.write_field(row.indicator_name)?;
-    writer.write_field(row.unit)?;
+    writer.write_field(text_cell(row.region_code).as_ref())?;
+    writer.write_field(text_cell(row.region_name).as_ref())?;
+    writer.write_field(text_cell(row.level).as_ref())?;
+    writer.write_field(text_cell(row.indicator).as_ref())?;
+    writer.write_field(text_cell(row.indicator_name).as_ref())?;
+    writer.write_field(text_cell(row.unit).as_ref())?;
     number(writer, scratch, Some(row.year))?;
     number(writer, scratch, Some(row.quarter))?;
     number(writer, scratch, row.cumulative)?;
@@ -65,8 +76,8 @@ fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scrat
     number(writer, scratch, row.completion_rate)?;
     number(writer, scratch, Some(row.time_progress))?;
     number(writer, scratch, row.gap_pp)?;
-    writer.write_field(row.status.as_str())?;
-    writer.write_field(row.report_status.map_or("", |s| s.as_str()))?;
+    writer.write_field(text_cell(row.status.as_str()).as_ref())?;
+    writer.write_field(text_cell(row.report_status.map_or("", |s| s.as_str())).as_ref())?;
     writer.write_record(None::<&[u8]>)
 }
 
@@ -297,6 +308,39 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_cells_that_a_spreadsheet_would_run_are_neutralised_and_numbers_stay_numbers() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(text_cell(formula), format!("'{formula}"), "{formula:?}");
+        }
+        assert_eq!(text_cell("广州市"), "广州市");
+        assert_eq!(text_cell(""), "");
+        let row = ProgressRow {
+            region_code: "440100",
+            region_name: "=HYPERLINK(\"http://evil\",\"x\")",
+            level: "city",
+            indicator: "shantytown_starts",
+            indicator_name: "@cmd",
+            unit: "+套",
+            year: 2020,
+            quarter: 1,
+            cumulative: Some(5),
+            quarter_increment: Some(5),
+            target: Some(100),
+            completion_rate: Some(Tenths(50)),
+            time_progress: Tenths(250),
+            gap_pp: Some(Tenths(-200)),
+            status: crate::domain::Status::Behind,
+            report_status: None,
+        };
+        let out = write_progress_csv(Vec::new(), &[row], false).unwrap();
+        let text = String::from_utf8(out[BOM.len()..].to_vec()).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert!(line.starts_with("440100,\"'=HYPERLINK("), "{line}");
+        assert!(line.contains(",'@cmd,'+套,"), "{line}");
+        assert!(line.contains(",-20.0,"), "a negative gap stays a number: {line}");
+    }
 
     #[test]
     fn periods_between_spans_years_inclusively() {

@@ -166,6 +166,7 @@ pub fn save_in(
                 old_value: old,
                 new_value: new,
                 detail: None,
+                private: !plan.new_status.counts(),
             };
             db::audit::record(tx, actor, &change)
         };
@@ -213,6 +214,7 @@ fn record_status(
             old_value: old.map(|s| s.as_str().to_owned()),
             new_value: Some(new.as_str().to_owned()),
             detail: comment.map(str::to_owned),
+            private: !new.counts(),
         },
     )
 }

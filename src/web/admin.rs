@@ -489,7 +489,9 @@ pub async fn create_user(
             Ok(_) => {
                 state
                     .db
-                    .call(move |conn| accounts::create(conn, &catalogue, &actor, &new).map(|_| ()))
+                    .call(move |conn| {
+                        accounts::create_with_temporary_password(conn, &catalogue, &actor, &new).map(|_| ())
+                    })
                     .await
             }
             Err(error) => Err(error),

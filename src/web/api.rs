@@ -304,20 +304,20 @@ impl AuditQuery {
             indicator: blank(self.indicator),
             action: blank(self.action),
             limit: self.limit.unwrap_or(500).min(5000),
+            drafts: false,
         };
         if let Some(period) = &filter.period {
             extract::period(period)?;
         }
         check_filters(state, filter.region_code.as_deref(), filter.indicator.as_deref())?;
-        match user.actor().audit_scope() {
-            Some(AuditScope::All) => {}
-            Some(AuditScope::Region(own)) => {
-                if filter.region_code.as_ref().is_some_and(|asked| *asked != own) {
-                    return Err(AppError::forbidden());
-                }
-                filter.region_code = Some(own);
+        let actor = user.actor();
+        let scope = actor.audit_scope().ok_or_else(AppError::forbidden)?;
+        filter.drafts = actor.may_read_drafts_in(&scope);
+        if let AuditScope::Region(own) = scope {
+            if filter.region_code.as_ref().is_some_and(|asked| *asked != own) {
+                return Err(AppError::forbidden());
             }
-            None => return Err(AppError::forbidden()),
+            filter.region_code = Some(own);
         }
         Ok(filter)
     }

@@ -91,7 +91,11 @@ pub struct CurrentUser(pub User);
 
 pub enum AuthRejection {
     Api,
-    Page { next: String },
+    Page {
+        next: String,
+    },
+    /// Signed in with a password an admin set: to the account page to choose one's own.
+    ChangePassword,
     Internal(AppError),
 }
 
@@ -107,6 +111,7 @@ impl IntoResponse for AuthRejection {
                 };
                 Redirect::to(&target).into_response()
             }
+            AuthRejection::ChangePassword => Redirect::to("/account").into_response(),
             AuthRejection::Internal(error) => error.into_response(),
         }
     }
@@ -169,7 +174,7 @@ pub async fn identify(
                 .db
                 .read_now(|conn| {
                     let found = if is_token {
-                        db::sessions::token_user_id(conn, &hash)?.map(|id| (id, false))
+                        db::tokens::user_for_token(conn, &hash)?
                     } else {
                         db::sessions::session_user_id(conn, &hash, idle, max)?
                     };
@@ -185,16 +190,33 @@ pub async fn identify(
                 })
                 .map_err(AuthRejection::Internal)?;
             if let Some((_, true, _)) = &found {
+                // The idle clock is bookkeeping: a busy database skips it, the request goes on.
                 state
                     .db
-                    .call(move |conn| Ok(db::sessions::touch(conn, &hash)?))
-                    .await
-                    .map_err(AuthRejection::Internal)?;
+                    .bookkeeping(move |conn| {
+                        if is_token {
+                            db::tokens::touch(conn, &hash)
+                        } else {
+                            db::sessions::touch(conn, &hash)
+                        }
+                    })
+                    .await;
             }
             found.map(|(user, _, facts)| (user, facts))
         }
     };
     match found {
+        // A password an admin set must be replaced before anything else is done with it.
+        Some((user, _)) if user.must_change_password && !original_uri(parts).path().starts_with("/account") => {
+            if wants_machine_answer(parts) {
+                Err(AuthRejection::Internal(AppError::Forbidden(
+                    "请先在“我的账户”页面修改管理员设置的密码(change the password an admin set first, on /account)"
+                        .into(),
+                )))
+            } else {
+                Err(AuthRejection::ChangePassword)
+            }
+        }
         Some((user, facts)) => {
             parts.extensions.insert(user.clone());
             Ok((user, facts))
@@ -206,6 +228,13 @@ pub async fn identify(
                 .map_or("/".into(), |p| p.as_str().to_owned()),
         }),
     }
+}
+
+/// Logs a failed sign-in. The name is whatever the client typed: it goes in as a structured
+/// field written with `Debug`, quoted and escaped, so a newline or an escape sequence in it
+/// cannot forge a log line or reach the terminal.
+fn log_failed_sign_in(username: &str, address: &str) {
+    tracing::warn!(user = ?username, address = ?address, "failed sign-in");
 }
 
 #[derive(Deserialize, Default)]
@@ -306,7 +335,7 @@ pub async fn login(
                     }
                     None => {
                         db::sessions::record_login_failure(conn, &username, &address)?;
-                        tracing::warn!(user = %username, %address, "failed sign-in");
+                        log_failed_sign_in(&username, &address);
                         Ok(LoginResult::Wrong)
                     }
                 })
@@ -371,6 +400,38 @@ mod tests {
         assert_eq!(cookie(&headers, "anju_lang"), Some("en"));
         assert_eq!(cookie(&headers, "anju"), None);
         assert_eq!(cookie(&HeaderMap::new(), SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn a_typed_username_reaches_the_log_escaped_on_one_line() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            log_failed_sign_in(
+                "admin\n2026-01-01 INFO signed in user=admin\u{1b}]0;pwned\u{7}",
+                "10.0.0.1",
+            );
+        });
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(!log.chars().any(|c| c == '\u{1b}' || c == '\u{7}'), "{log:?}");
+        assert!(log.contains(r#"user="admin\n2026"#), "{log}");
     }
 
     #[test]

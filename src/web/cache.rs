@@ -109,6 +109,8 @@ fn unshared(error: Arc<AppError>) -> AppError {
         AppError::Invalid(errors) => AppError::Invalid(errors.clone()),
         AppError::TooLarge(message) => AppError::TooLarge(message.clone()),
         AppError::TooManyRequests(message) => AppError::TooManyRequests(message.clone()),
+        AppError::Busy => AppError::Busy,
+        AppError::DiskFull => AppError::DiskFull,
         AppError::Internal(cause) => AppError::Internal(anyhow::anyhow!("{cause:#}")),
     })
 }

@@ -243,6 +243,7 @@ pub async fn region(
         years.dedup();
         let (notes, history) = {
             let code = code.clone();
+            let drafts = ctx.user.actor().may_read_drafts(&code);
             let periods: Vec<Period> = this_year.iter().map(|t| t.period).collect();
             state
                 .db
@@ -257,7 +258,7 @@ pub async fn region(
                                 .unwrap_or_default(),
                         );
                     }
-                    let history = db::audit::status_history(conn, &code, year)?;
+                    let history = db::audit::status_history(conn, &code, year, drafts)?;
                     Ok((notes, history))
                 })
                 .await?

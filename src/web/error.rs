@@ -20,9 +20,30 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy | AppError::DiskFull => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// Seconds after which trying again may succeed, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<&'static str> {
+        match self {
+            AppError::Busy => Some("2"),
+            AppError::DiskFull => Some("60"),
+            _ => None,
+        }
+    }
+}
+
+/// `response` with the `Retry-After` that `error` calls for.
+pub fn with_retry_after(error: &AppError, mut response: Response) -> Response {
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(seconds),
+        );
+    }
+    response
 }
 
 #[derive(Serialize)]
@@ -41,6 +62,7 @@ impl IntoResponse for AppError {
             field: self.field(),
             errors: self.field_errors(),
         };
-        (self.status(), Json(body)).into_response()
+        let response = (self.status(), Json(body)).into_response();
+        with_retry_after(&self, response)
     }
 }

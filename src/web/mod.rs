@@ -1,5 +1,6 @@
 //! HTTP: the router, shared state and caches, middleware, and the handlers grouped by resource.
 
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod auth;

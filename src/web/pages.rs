@@ -96,6 +96,7 @@ impl IntoResponse for PageError {
             StatusCode::NOT_FOUND => lang.t("页面不存在", "Not found"),
             StatusCode::FORBIDDEN => lang.t("无权访问", "Forbidden"),
             StatusCode::PAYLOAD_TOO_LARGE => lang.t("内容过大", "Too large"),
+            StatusCode::SERVICE_UNAVAILABLE => lang.t("暂时无法完成", "Try again shortly"),
             s if s.is_server_error() => lang.t("服务器出错", "Server error"),
             _ => lang.t("请求有误", "Bad request"),
         };
@@ -116,7 +117,7 @@ impl IntoResponse for PageError {
                 p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
             }
         };
-        (status, layout(&page, body)).into_response()
+        super::error::with_retry_after(&self.error, (status, layout(&page, body)).into_response())
     }
 }
 

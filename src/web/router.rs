@@ -14,7 +14,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::state::AppState;
-use super::{admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, pages, reports, statics};
+use super::{
+    account, admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, pages, reports, statics,
+};
 
 /// Request bodies above this are refused with 413 (imports have their own, larger limit).
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -38,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
         .layer(middleware::from_fn(lang::remember_lang))
+        .layer(middleware::from_fn(no_store_on_private))
         .layer(header_if_missing(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,
@@ -58,6 +61,10 @@ fn pages() -> Router<AppState> {
     Router::new()
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/", get(dashboard::dashboard))
         .route("/regions/{code}", get(dashboard::region))
         .route("/indicators/{key}", get(dashboard::indicator))
@@ -108,4 +115,29 @@ fn bundled_files() -> Router<AppState> {
 
 fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Paths whose answers name people, drafts or review steps: no cache, shared or private,
+/// keeps them.
+const PRIVATE_PATHS: [&str; 8] = [
+    "/account",
+    "/admin/",
+    "/audit",
+    "/reports/",
+    "/api/v1/audit",
+    "/api/v1/reports/",
+    "/api/v1/progress",
+    "/export/",
+];
+
+/// Marks the answers of [`PRIVATE_PATHS`] `Cache-Control: private, no-store`.
+async fn no_store_on_private(request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    let private = PRIVATE_PATHS.iter().any(|p| request.uri().path().starts_with(p));
+    let mut response = next.run(request).await;
+    if private {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
 }

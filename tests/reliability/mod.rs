@@ -93,6 +93,8 @@ fn audit_rows_of(conn: &Connection, write: &Write) -> usize {
         region_code: Some(write.region.clone()),
         period: Some(write.period.clone()),
         limit: u32::MAX,
+        // Every row, drafts' included: this counts what was stored.
+        drafts: true,
         ..AuditFilter::default()
     };
     anju::db::audit::list(conn, &of_the_report).expect("audit rows").len()

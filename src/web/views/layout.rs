@@ -93,7 +93,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                             a.lang-switch href=(with_lang(page.here, Lang::En)) lang="en" { "English" }
                         }
                         @if let Some(user) = page.user {
-                            span.user-name title=(crate::domain::format::role(user.role, lang)) {
+                            a.user-name href="/account" title=(crate::domain::format::role(user.role, lang)) {
                                 (user.username)
                                 @if let Some(region) = &user.region_code { " · " (region) }
                             }

@@ -1,5 +1,6 @@
 //! Pages as maud functions of plain data: the layout, shared components and one module a page.
 
+pub mod account;
 pub mod admin;
 pub mod bulletin;
 pub mod components;
