@@ -14,7 +14,7 @@ use anju::web::views::dashboard::{Dashboard, dashboard};
 fn national_scale(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("national.db");
-    let db = anju::db::Db::open(&path, &dir.path().join("no-data-dir")).expect("database");
+    let db = anju::service::pool::Db::open(&path, &dir.path().join("no-data-dir")).expect("database");
     drop(db);
     let mut conn = anju::db::connect(&path).expect("connect");
     let options = GenOptions::default();

@@ -179,7 +179,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(config) => serve(store, config),
         Command::Migrate => {
-            db::Db::open(&store.db, &store.data_dir)?;
+            service::pool::Db::open(&store.db, &store.data_dir)?;
             println!("数据库已就绪(database ready): {}", store.db.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -384,7 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
         } => {
             let started = std::time::Instant::now();
-            db::Db::open(&store.db, &store.data_dir)?;
+            service::pool::Db::open(&store.db, &store.data_dir)?;
             let mut conn = db::connect(&store.db)?;
             let options = anju::seed::national::GenOptions {
                 last_year,
@@ -445,7 +445,7 @@ fn open(store: &StoreConfig) -> anyhow::Result<rusqlite::Connection> {
             store.db.display()
         );
     }
-    db::Db::open(&store.db, &store.data_dir)?;
+    service::pool::Db::open(&store.db, &store.data_dir)?;
     db::connect(&store.db)
 }
 

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod export;
 pub mod import;
+pub mod pool;
 pub mod reports;
 pub mod targets;
 pub mod tokens;

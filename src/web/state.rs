@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use super::cache::{self, Fragments, Tables};
 use crate::config::ServeConfig;
-use crate::db::Db;
 use crate::domain::Period;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::ProgressTable;
 use crate::error::AppResult;
+use crate::service::pool::Db;
 
 /// Everything a handler may need; shared behind one `Arc`.
 pub struct App {
