@@ -53,6 +53,61 @@ pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInp
     })
 }
 
+/// Counted figures of one region in one period, by the (year, quarter, region) index.
+const REGION_FIGURES: &str = "SELECT r.region_code, v.indicator, v.cumulative
+     FROM reports r JOIN report_values v ON v.report_id = r.id
+     WHERE r.year = ?1 AND r.quarter = ?2 AND r.region_code = ?3 AND r.status IN ('submitted', 'approved')
+       AND v.cumulative IS NOT NULL";
+
+const REGION_STATUS: &str =
+    "SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2 AND region_code = ?3";
+
+/// What [`inputs`] holds for `regions` only: the few rows an update of a cached table needs.
+pub fn region_inputs<'a>(
+    conn: &Connection,
+    period: Period,
+    regions: impl IntoIterator<Item = &'a str>,
+) -> rusqlite::Result<ProgressInputs> {
+    let mut inputs = ProgressInputs::default();
+    let mut figures = conn.prepare_cached(REGION_FIGURES)?;
+    let mut status = conn.prepare_cached(REGION_STATUS)?;
+    let read = |statement: &mut rusqlite::CachedStatement<'_>,
+                period: Period,
+                region: &str,
+                into: &mut Figures|
+     -> rusqlite::Result<()> {
+        let rows = statement.query_map(params![period.year(), period.quarter(), region], |row| {
+            Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+        })?;
+        for row in rows {
+            let (key, value) = row?;
+            into.insert(key, value);
+        }
+        Ok(())
+    };
+    for region in regions {
+        inputs
+            .targets
+            .extend(super::targets::for_region(conn, region, period.year())?);
+        read(&mut figures, period, region, &mut inputs.current)?;
+        if let Some(previous) = period.previous_in_year() {
+            read(&mut figures, previous, region, &mut inputs.previous)?;
+        }
+        let rows = status.query_map(params![period.year(), period.quarter(), region], |row| {
+            let text: String = row.get(1)?;
+            let parsed = text
+                .parse::<ReportStatus>()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+            Ok((row.get::<_, String>(0)?, parsed))
+        })?;
+        for row in rows {
+            let (code, parsed) = row?;
+            inputs.report_status.insert(code, parsed);
+        }
+    }
+    Ok(inputs)
+}
+
 /// The computed progress table for a period: the one source of every number shown.
 pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqlite::Result<ProgressTable> {
     Ok(ProgressTable::compute(catalogue, period, &inputs(conn, period)?))
@@ -115,6 +170,8 @@ mod tests {
         for sql in [
             COUNTED_FIGURES,
             REPORT_STATUSES,
+            REGION_FIGURES,
+            REGION_STATUS,
             PERIOD_COUNTS,
             super::super::targets::FOR_YEAR,
         ] {

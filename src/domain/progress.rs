@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, Indicator};
 use super::rate::{Status, completion_rate, gap, time_benchmark};
 use super::{Period, ReportStatus, Tenths};
 
@@ -51,14 +51,93 @@ pub struct Completeness {
     pub missing: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+/// What one region × indicator brings of its own to the table, before anything is rolled up:
+/// its explicit target and its counted figures for the period and the quarter before it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OwnFigures {
+    pub target: Option<i64>,
+    pub current: Option<i64>,
+    pub previous: Option<i64>,
+}
+
+impl OwnFigures {
+    fn of(inputs: &ProgressInputs, key: &(String, String)) -> Self {
+        Self {
+            target: inputs.targets.get(key).copied(),
+            current: inputs.current.get(key).copied(),
+            previous: inputs.previous.get(key).copied(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProgressTable {
     pub period: Period,
     pub time_benchmark: Tenths,
     indicator_count: usize,
     /// Region-major, in catalogue order.
     figures: Vec<Figure>,
+    /// What each figure was made from, in the same order: kept so that a change to a few
+    /// regions is rolled up along their ancestor paths instead of over the whole tree.
+    own: Vec<OwnFigures>,
     counted_status: HashMap<String, ReportStatus>,
+}
+
+/// A figure before anything is known of it.
+const NOT_REPORTED: Figure = Figure {
+    cumulative: None,
+    increment: None,
+    target: None,
+    rate: None,
+    gap: None,
+    status: Status::NotReported,
+    reported: 0,
+    expected: 0,
+};
+
+/// One region × indicator's figure from its own inputs and its children's figures (none for a
+/// region without children): the one roll-up step, used by the full computation and by the
+/// update along an ancestor path alike.
+pub fn combine<'a>(
+    period: Period,
+    indicator: &Indicator,
+    own: &OwnFigures,
+    children: impl ExactSizeIterator<Item = &'a Figure> + Clone,
+) -> Figure {
+    let empty = NOT_REPORTED;
+    let mut figure = if children.len() == 0 {
+        let cumulative = own.current;
+        let increment = match period.previous_in_year() {
+            None => cumulative,
+            Some(_) => cumulative.zip(own.previous).map(|(now, before)| now - before),
+        };
+        Figure {
+            cumulative,
+            increment,
+            target: own.target,
+            reported: u32::from(cumulative.is_some()),
+            expected: 1,
+            ..empty
+        }
+    } else {
+        let expected = children.len() as u32;
+        let reported_parts = children.clone().filter(|f| f.cumulative.is_some());
+        Figure {
+            cumulative: sum(reported_parts.clone().filter_map(|f| f.cumulative)),
+            increment: sum(reported_parts.clone().filter_map(|f| f.increment)),
+            target: rolled_up_target(own.target, children.map(|f| f.target)),
+            reported: reported_parts.count() as u32,
+            expected,
+            ..empty
+        }
+    };
+    if !indicator.has_target {
+        figure.target = None;
+    }
+    figure.rate = figure.cumulative.and_then(|c| completion_rate(c, figure.target));
+    figure.gap = figure.rate.map(|rate| gap(rate, time_benchmark(period)));
+    figure.status = Status::of(figure.cumulative, figure.target, period);
+    figure
 }
 
 impl ProgressTable {
@@ -66,61 +145,13 @@ impl ProgressTable {
         let indicators = catalogue.indicators();
         let regions = catalogue.regions();
         let width = indicators.len();
-        let empty = Figure {
-            cumulative: None,
-            increment: None,
-            target: None,
-            rate: None,
-            gap: None,
-            status: Status::NotReported,
-            reported: 0,
-            expected: 0,
-        };
-        let mut figures = vec![empty; regions.len() * width];
+        let mut own = Vec::with_capacity(regions.len() * width);
         let mut key = (String::new(), String::new());
-        // Children follow their parent in catalogue order, so walking backwards rolls up.
-        for position in (0..regions.len()).rev() {
-            let region = &regions[position];
-            let children = catalogue.child_positions(position);
-            for (column, indicator) in indicators.iter().enumerate() {
+        for region in regions {
+            for indicator in indicators {
                 key.0.clone_from(&region.code);
                 key.1.clone_from(&indicator.key);
-                let explicit_target = inputs.targets.get(&key).copied();
-                let mut figure = if children.is_empty() {
-                    let cumulative = inputs.current.get(&key).copied();
-                    let increment = match period.previous_in_year() {
-                        None => cumulative,
-                        Some(_) => cumulative
-                            .zip(inputs.previous.get(&key))
-                            .map(|(now, before)| now - before),
-                    };
-                    Figure {
-                        cumulative,
-                        increment,
-                        target: explicit_target,
-                        reported: u32::from(cumulative.is_some()),
-                        expected: 1,
-                        ..empty
-                    }
-                } else {
-                    let parts = children.iter().map(|&child| &figures[child * width + column]);
-                    let reported_parts: Vec<&Figure> = parts.clone().filter(|f| f.cumulative.is_some()).collect();
-                    Figure {
-                        cumulative: sum(reported_parts.iter().filter_map(|f| f.cumulative)),
-                        increment: sum(reported_parts.iter().filter_map(|f| f.increment)),
-                        target: rolled_up_target(explicit_target, parts.map(|f| f.target)),
-                        reported: reported_parts.len() as u32,
-                        expected: children.len() as u32,
-                        ..empty
-                    }
-                };
-                if !indicator.has_target {
-                    figure.target = None;
-                }
-                figure.rate = figure.cumulative.and_then(|c| completion_rate(c, figure.target));
-                figure.gap = figure.rate.map(|rate| gap(rate, time_benchmark(period)));
-                figure.status = Status::of(figure.cumulative, figure.target, period);
-                figures[position * width + column] = figure;
+                own.push(OwnFigures::of(inputs, &key));
             }
         }
         let counted_status = inputs
@@ -129,13 +160,96 @@ impl ProgressTable {
             .filter(|(_, status)| status.counts())
             .map(|(code, status)| (code.clone(), *status))
             .collect();
-        Self {
+        let mut table = Self {
             period,
             time_benchmark: time_benchmark(period),
             indicator_count: width,
-            figures,
+            figures: Vec::new(),
+            own,
             counted_status,
+        };
+        table.figures = vec![NOT_REPORTED; regions.len() * width];
+        // Children follow their parent in catalogue order, so walking backwards rolls up.
+        for position in (0..regions.len()).rev() {
+            table.recompute(catalogue, position);
         }
+        table
+    }
+
+    /// Recomputes the figures of the region at `position` from its own inputs and its
+    /// children's figures, which must be up to date.
+    fn recompute(&mut self, catalogue: &Catalogue, position: usize) {
+        let width = self.indicator_count;
+        let children = catalogue.child_positions(position);
+        for (column, indicator) in catalogue.indicators().iter().enumerate() {
+            let figures = &self.figures;
+            let parts = children.iter().map(|&child| &figures[child * width + column]);
+            let figure = combine(self.period, indicator, &self.own[position * width + column], parts);
+            self.figures[position * width + column] = figure;
+        }
+    }
+
+    /// Takes in what changed for `regions` (their explicit targets, counted figures and report
+    /// status, read from `inputs`, which needs to hold only those regions) and rolls the change
+    /// up along each region's ancestor path: depth × indicators, not the whole tree. Returns
+    /// `false`, changing nothing, when the table was computed for another catalogue or a region
+    /// is unknown; the caller then computes the table afresh.
+    pub fn update<'a>(
+        &mut self,
+        catalogue: &Catalogue,
+        regions: impl IntoIterator<Item = &'a str>,
+        inputs: &ProgressInputs,
+    ) -> bool {
+        let width = self.indicator_count;
+        if width != catalogue.indicators().len() || self.figures.len() != catalogue.regions().len() * width {
+            return false;
+        }
+        let mut positions = Vec::new();
+        for code in regions {
+            match catalogue.position(code) {
+                Some(position) => positions.push((code, position)),
+                None => return false,
+            }
+        }
+        let mut dirty = std::collections::BTreeSet::new();
+        let mut key = (String::new(), String::new());
+        for (code, position) in positions {
+            for (column, indicator) in catalogue.indicators().iter().enumerate() {
+                key.0.clear();
+                key.0.push_str(code);
+                key.1.clone_from(&indicator.key);
+                self.own[position * width + column] = OwnFigures::of(inputs, &key);
+            }
+            match inputs.report_status.get(code).filter(|status| status.counts()) {
+                Some(status) => {
+                    self.counted_status.insert(code.to_owned(), *status);
+                }
+                None => {
+                    self.counted_status.remove(code);
+                }
+            }
+            let mut at = Some(position);
+            while let Some(position) = at {
+                if !dirty.insert(position) {
+                    break;
+                }
+                at = catalogue.parent_position(position);
+            }
+        }
+        // Children come after their parents in catalogue order: the highest position first.
+        for position in dirty.into_iter().rev() {
+            self.recompute(catalogue, position);
+        }
+        true
+    }
+
+    /// Roughly the memory the table holds, for the cache's byte budget.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.figures.capacity() * std::mem::size_of::<Figure>()
+            + self.own.capacity() * std::mem::size_of::<OwnFigures>()
+            + self.counted_status.capacity() * (std::mem::size_of::<(String, ReportStatus)>() + 16)
+            + self.counted_status.keys().map(String::capacity).sum::<usize>()
     }
 
     /// The figure for the region at `position` in the catalogue and the indicator at `column`.
@@ -523,5 +637,99 @@ mod tests {
         let mut keys_sorted = keys.clone();
         keys_sorted.sort();
         assert_eq!(keys_sorted, expected);
+    }
+
+    /// A province of 3–6 cities, each with up to four counties.
+    fn random_catalogue(rng: &mut rand::rngs::StdRng) -> Catalogue {
+        use rand::Rng;
+        let mut regions = vec![region("440000", None)];
+        for city in 1..=rng.random_range(3..=6u32) {
+            let city_code = format!("44{city:02}00");
+            regions.push(region(&city_code, Some("440000")));
+            for county in 1..=rng.random_range(0..=4u32) {
+                regions.push(region(&format!("44{city:02}{county:02}"), Some(&city_code)));
+            }
+        }
+        Catalogue::new(
+            regions,
+            vec![indicator("starts", true, 1), indicator("relief", false, 2)],
+        )
+    }
+
+    #[test]
+    fn updates_along_ancestor_paths_equal_a_full_recompute() {
+        use rand::{Rng, SeedableRng};
+        for seed in 0..200u64 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let catalogue = random_catalogue(&mut rng);
+            let period: Period = ["2021Q1", "2021Q3"][rng.random_range(0..2)].parse().unwrap();
+            let codes: Vec<String> = catalogue.regions().iter().map(|r| r.code.clone()).collect();
+            let mut inputs = ProgressInputs::default();
+            let mut table = ProgressTable::compute(&catalogue, period, &inputs);
+            for step in 0..60 {
+                // One or a few regions change at once, as a save, a review or a batch does.
+                let mut changed = Vec::new();
+                for _ in 0..rng.random_range(1..=3) {
+                    let code = codes[rng.random_range(0..codes.len())].clone();
+                    let indicator = ["starts", "relief"][rng.random_range(0..2)];
+                    let at = key(&code, indicator);
+                    let value = rng.random_range(0..2000i64);
+                    match rng.random_range(0..7) {
+                        0 => drop(inputs.current.insert(at, value)),
+                        1 => drop(inputs.current.remove(&at)),
+                        2 => drop(inputs.previous.insert(at, value / 2)),
+                        3 => drop(inputs.targets.insert(at, value)),
+                        4 => drop(inputs.targets.remove(&at)),
+                        _ => {
+                            let status = ReportStatus::ALL[rng.random_range(0..4)];
+                            inputs.report_status.insert(code.clone(), status);
+                        }
+                    }
+                    changed.push(code);
+                }
+                // The update sees only what the changed regions hold.
+                let partial = ProgressInputs {
+                    targets: inputs
+                        .targets
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    current: inputs
+                        .current
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    previous: inputs
+                        .previous
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    report_status: inputs
+                        .report_status
+                        .iter()
+                        .filter(|(c, _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                };
+                assert!(table.update(&catalogue, changed.iter().map(String::as_str), &partial));
+                let full = ProgressTable::compute(&catalogue, period, &inputs);
+                assert_eq!(table, full, "seed {seed}, step {step}, changed {changed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_update_for_another_catalogue_is_refused() {
+        let catalogue = guangdong_like();
+        let period = "2020Q1".parse().unwrap();
+        let mut table = ProgressTable::compute(&catalogue, period, &ProgressInputs::default());
+        let before = table.clone();
+        assert!(!table.update(&catalogue, ["990000"], &ProgressInputs::default()));
+        let smaller = Catalogue::new(vec![region("440000", None)], vec![indicator("starts", true, 1)]);
+        assert!(!table.update(&smaller, ["440000"], &ProgressInputs::default()));
+        assert_eq!(table, before);
     }
 }

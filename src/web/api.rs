@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::auth::CurrentUser;
 use super::compress;
 use super::extract::{self, Json, Query};
+use super::{AppState, DataFacts};
 use crate::db::{self, audit::AuditFilter};
 use crate::domain::plan::ReportInput;
 use crate::domain::policy::AuditScope;
@@ -40,15 +40,16 @@ pub struct ProgressQuery {
 
 /// The period asked for, else the latest with counted figures, else the current quarter.
 pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<Period> {
+    period_of(&state.facts().await?, asked)
+}
+
+/// [`resolve_period`] from facts the caller holds.
+pub fn period_of(facts: &DataFacts, asked: Option<&str>) -> AppResult<Period> {
     if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
-    let latest = state
-        .db
-        .call(|conn| Ok(db::progress::latest_counted_period(conn)?))
-        .await?;
-    match latest {
-        Some(period) => Ok(period),
+    match facts.periods.first() {
+        Some(period) => Ok(*period),
         None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
     }
 }
@@ -64,13 +65,15 @@ pub async fn progress(
     headers: HeaderMap,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
-    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let facts = state.facts().await?;
+    let period = period_of(&facts, query.period.as_deref())?;
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
-    let (table, version) = state.progress(period).await?;
-    // Serialised once per data version and query; every caller shares the bytes.
+    let table = state.progress_at(period, &facts).await?;
+    let version = facts.period_version(period);
+    // Serialised once per version of the period's figures and query; every caller shares the bytes.
     let key = format!(
         "api-progress|{period}|{}|{}",
         region.as_deref().unwrap_or(""),
@@ -180,7 +183,8 @@ pub async fn put_report(
     Ok(axum::Json(saved).into_response())
 }
 
-/// Saves a report through the one save use case: shared by the API and the entry form.
+/// Saves a report through the one save use case, committed by the writer with the writes
+/// waiting beside it: shared by the API and the entry form.
 pub async fn save_report(
     state: &AppState,
     user: db::users::User,
@@ -191,8 +195,8 @@ pub async fn save_report(
     let catalogue = state.catalogue();
     state
         .db
-        .call(move |conn| {
-            reports::save(
+        .write(move |conn| {
+            reports::save_in(
                 conn,
                 &catalogue,
                 &user.actor(),
@@ -225,13 +229,13 @@ pub async fn review_report(
     let catalogue = state.catalogue();
     state
         .db
-        .call(move |conn| {
+        .write(move |conn| {
             let review = reports::Review {
                 action,
                 comment: comment.as_deref(),
                 version,
             };
-            reports::review(conn, &catalogue, &user.actor(), &code, period, review)
+            reports::review_in(conn, &catalogue, &user.actor(), &code, period, review)
         })
         .await
 }

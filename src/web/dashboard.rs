@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::api::{ProgressQuery, resolve_period};
+use super::api::{ProgressQuery, period_of};
 use super::charts::{self, Chart};
 use super::compress;
 use super::etag;
@@ -26,7 +26,7 @@ use crate::domain::progress::ProgressTable;
 use crate::error::{AppError, AppResult};
 
 /// The progress table for `period`: the one source of the numbers on every page and chart,
-/// computed once per data version and shared.
+/// computed once per version of the period's figures and shared.
 pub async fn load_table(state: &AppState, period: Period) -> AppResult<Arc<ProgressTable>> {
     Ok(state.progress(period).await?.0)
 }
@@ -43,7 +43,16 @@ pub async fn load_year(state: &AppState, year: i32) -> AppResult<Vec<Arc<Progres
 
 /// The periods with counted figures, newest first: the period selector's choices.
 pub async fn load_periods(state: &AppState) -> AppResult<Vec<Period>> {
-    state.db.call(|conn| Ok(db::progress::counted_periods(conn)?)).await
+    Ok(state.facts().await?.periods.to_vec())
+}
+
+/// The quarters a region page or trend chart of `year` shows: `year`'s and the year before.
+pub fn years_periods(year: i32) -> Vec<Period> {
+    [year - 1, year]
+        .into_iter()
+        .filter_map(|y| Period::quarters_of(y).ok())
+        .flatten()
+        .collect()
 }
 
 /// The first indicator with a target: the ranking chart's default.
@@ -57,12 +66,13 @@ pub fn default_indicator(catalogue: &Catalogue) -> String {
         .unwrap_or_default()
 }
 
-/// A page's ETag: the data version, the address, the language, who asks (the header and the
+/// A page's ETag: `version` (the latest change to what the page shows, see
+/// [`super::DataFacts::page_version`]), the address, the language, who asks (the header and the
 /// menu differ) and the date (which quarters have begun).
-pub fn page_tag(ctx: &PageContext) -> String {
+pub fn page_tag(ctx: &PageContext, version: i64) -> String {
     let today = crate::clock::today().to_string();
     etag::etag(
-        ctx.facts.version,
+        version,
         &[
             &ctx.here,
             ctx.lang.code(),
@@ -77,16 +87,11 @@ pub fn page_tag(ctx: &PageContext) -> String {
 
 /// The 304 when the browser holds the page, else the compressed page kept from an earlier
 /// request; `None` when the page has to be rendered.
-pub async fn answered_from_cache(
-    state: &AppState,
-    ctx: &PageContext,
-    headers: &HeaderMap,
-    tag: &str,
-) -> Option<Response> {
+pub async fn answered_from_cache(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
     if etag::matches(headers, tag) {
         return Some(etag::not_modified(tag));
     }
-    compress::cached_page(state, headers, tag, ctx.facts.version).await
+    compress::cached_page(state, headers, tag, version).await
 }
 
 pub async fn dashboard(
@@ -96,10 +101,6 @@ pub async fn dashboard(
     Query(query): Query<ProgressQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
-            return Ok(response);
-        }
         let lang = ctx.lang;
         let periods = Arc::clone(&ctx.facts.periods);
         let asked = query.period.as_deref().filter(|p| !p.is_empty());
@@ -108,23 +109,25 @@ pub async fn dashboard(
                 .render(lang.t("总览", "Dashboard"), empty_state(lang))
                 .into_response());
         }
-        let period = match (asked, periods.first()) {
-            (None, Some(latest)) => *latest,
-            _ => resolve_period(&state, asked).await?,
-        };
+        let period = period_of(&ctx.facts, asked)?;
+        let version = ctx.facts.page_version([period]);
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
+            return Ok(response);
+        }
         let catalogue = state.catalogue();
         let indicator_key = query
             .indicator
             .filter(|k| catalogue.indicator(k).is_some())
             .unwrap_or_else(|| default_indicator(&catalogue));
-        let version = ctx.facts.version;
-        let (table, _) = state.progress_at(period, version).await?;
+        let table = state.progress_at(period, &ctx.facts).await?;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .cloned()
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
-        // The body depends only on the data, the period, the chart's indicator and the language:
-        // rendered once per data version, wrapped in each user's layout.
+        // The body depends only on the period's figures, the period selector, the chart's
+        // indicator and the language: rendered once per version of those, wrapped in each user's
+        // layout.
         let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
         let body = state
             .fragment(&key, version, move || {
@@ -174,16 +177,17 @@ pub async fn indicator(
             .indicator(&key)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+        let lang = ctx.lang;
+        let period = period_of(&ctx.facts, query.period.as_deref())?;
+        let version = ctx.facts.page_version([period]);
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let lang = ctx.lang;
-        let period = resolve_period(&state, query.period.as_deref()).await?;
-        let periods = load_periods(&state).await?;
-        let table = load_table(&state, period).await?;
+        let periods = ctx.facts.periods.to_vec();
+        let table = state.progress_at(period, &ctx.facts).await?;
         let page = ctx.clone();
-        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+        compress::page_response(&state, &headers, &tag, version, move || {
             let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
                 .unwrap_or_default();
@@ -221,23 +225,24 @@ pub async fn region(
             .region(&code)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
-            return Ok(response);
-        }
         let lang = ctx.lang;
         let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
             Some(text) => text
                 .parse::<i32>()
                 .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?,
-            None => resolve_period(&state, None).await?.year(),
+            None => period_of(&ctx.facts, None)?.year(),
         };
+        let version = ctx.facts.page_version(years_periods(year));
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
+            return Ok(response);
+        }
         let today = crate::clock::today();
         let mut this_year = load_year(&state, year).await?;
         let last_year = load_year(&state, year - 1).await.unwrap_or_default();
         // Quarters that have not begun have nothing to show.
         this_year.retain(|t| !t.period.is_future(today));
-        let mut years: Vec<i32> = load_periods(&state).await?.iter().map(|p| p.year()).collect();
+        let mut years: Vec<i32> = ctx.facts.periods.iter().map(|p| p.year()).collect();
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
@@ -265,7 +270,7 @@ pub async fn region(
         };
         let notes: Vec<BTreeMap<String, String>> = notes;
         let page = ctx.clone();
-        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+        compress::page_response(&state, &headers, &tag, version, move || {
             let trends: Vec<String> = catalogue
                 .indicators()
                 .iter()
