@@ -7,7 +7,8 @@
 //! period shown and to another one), the static-file ceiling, the server's RSS; and for the
 //! national data the RSS after requesting the dashboard and the API for all 404 valid periods.
 //!
-//! `cargo bench --bench storm` (needs `wrk`; `ANJU_BENCH_SECONDS`, default 10 per run).
+//! `cargo bench --bench storm` (needs `wrk`; `ANJU_BENCH_SECONDS`, default 10 per run;
+//! `ANJU_BENCH_DATA=demo|national` for one dataset; `ANJU_BENCH_BIN` for another server binary).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -17,7 +18,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 const PASSWORD: &str = "bench-password-1";
-const BIN: &str = env!("CARGO_BIN_EXE_anju");
+/// The server binary: this build's, or another (`ANJU_BENCH_BIN`, e.g. a base commit's) to compare.
+fn bin() -> String {
+    std::env::var("ANJU_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_anju").to_owned())
+}
 const VIEWED: &str = "2021Q4";
 
 fn main() -> anyhow::Result<()> {
@@ -39,7 +43,7 @@ fn main() -> anyhow::Result<()> {
         let db = dir.path().join(format!("{data}.db"));
         if data == "national" {
             let began = Instant::now();
-            let status = Command::new(BIN)
+            let status = Command::new(bin())
                 .arg("--db")
                 .arg(&db)
                 .arg("gen")
@@ -61,7 +65,7 @@ struct Server {
 impl Server {
     fn start(db: &std::path::Path, demo: bool) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut command = Command::new(BIN);
+        let mut command = Command::new(bin());
         command
             .arg("--db")
             .arg(db)

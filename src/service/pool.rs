@@ -243,3 +243,115 @@ fn commit_batches(mut conn: Connection, mut jobs: mpsc::Receiver<Box<dyn Pending
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::audit::{self, Change};
+    use crate::domain::Actor;
+
+    fn open(dir: &tempfile::TempDir) -> Arc<Db> {
+        Arc::new(Db::open(&dir.path().join("pool.db"), &dir.path().join("none")).unwrap())
+    }
+
+    fn record(conn: &Connection, detail: String) -> rusqlite::Result<()> {
+        let change = Change {
+            action: "test",
+            detail: Some(detail),
+            ..Default::default()
+        };
+        audit::record(conn, &Actor::system("pool test"), &change)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_write_is_answered_after_its_commit_and_a_failed_one_alone_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let mut writes = Vec::new();
+        for n in 0..200i64 {
+            let db = Arc::clone(&db);
+            writes.push(tokio::spawn(async move {
+                let answer = db
+                    .write(move |conn| {
+                        record(conn, n.to_string())?;
+                        if n % 5 == 0 {
+                            return Err(AppError::Conflict(format!("write {n} refused")));
+                        }
+                        Ok(n)
+                    })
+                    .await;
+                // Once answered, the write is visible to every other connection.
+                let seen = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+                (n, answer, seen)
+            }));
+        }
+        let mut kept = 0;
+        for write in writes {
+            let (n, answer, seen) = write.await.unwrap();
+            match answer {
+                Ok(value) => {
+                    assert_eq!(value, n);
+                    assert!(seen > before, "write {n} answered before it was visible");
+                    kept += 1;
+                }
+                Err(AppError::Conflict(message)) => {
+                    assert_eq!(n % 5, 0);
+                    assert_eq!(message, format!("write {n} refused"));
+                }
+                Err(other) => panic!("write {n}: {other}"),
+            }
+        }
+        assert_eq!(kept, 160);
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 160, "refused writes left nothing behind");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_panics_is_rolled_back_and_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let answer = db
+            .write(|conn| -> AppResult<()> {
+                record(conn, "half done".into())?;
+                panic!("a bug in a use case")
+            })
+            .await;
+        assert!(matches!(answer, Err(AppError::Internal(_))));
+        // The writer goes on.
+        db.write(|conn| Ok(record(conn, "next".into())?)).await.unwrap();
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_to_a_locked_database_are_refused_as_busy_and_store_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(
+            Db::open(&dir.path().join("pool.db"), &dir.path().join("none"))
+                .unwrap()
+                .with_write_wait(Duration::from_millis(100))
+                .unwrap(),
+        );
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let mut lock = connect(&dir.path().join("pool.db")).unwrap();
+        let held = lock
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+            .unwrap();
+        let mut writes = Vec::new();
+        for n in 0..8 {
+            let db = Arc::clone(&db);
+            writes.push(tokio::spawn(async move {
+                db.write(move |conn| Ok(record(conn, format!("locked {n}"))?)).await
+            }));
+        }
+        for write in writes {
+            assert!(matches!(write.await.unwrap(), Err(AppError::Busy)));
+        }
+        drop(held);
+        db.write(|conn| Ok(record(conn, "after".into())?)).await.unwrap();
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 1);
+    }
+}

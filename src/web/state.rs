@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::cache::{self, Fragments, KeptTable, Tables};
@@ -32,6 +33,8 @@ pub struct App {
     refreshing: tokio::sync::Mutex<()>,
     /// Rendered fragments (chart SVGs, page bodies, API bodies) by key and version.
     fragments: Fragments,
+    /// Tables computed in full, and brought up to date along ancestor paths.
+    computations: Arc<[AtomicU64; 2]>,
     pub config: ServeConfig,
 }
 
@@ -116,6 +119,7 @@ impl App {
             facts: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
             fragments: cache::fragments(),
+            computations: Arc::default(),
             config,
         }
     }
@@ -210,6 +214,7 @@ impl App {
     pub async fn progress_at(&self, period: Period, facts: &DataFacts) -> AppResult<Arc<ProgressTable>> {
         let catalogue = self.catalogue();
         let db = Arc::clone(&self.db);
+        let computations = Arc::clone(&self.computations);
         let refresh = move |stale: Option<KeptTable>| async move {
             db.call(move |conn| {
                 // The version, the changes and the figures are read in one transaction so that
@@ -232,6 +237,7 @@ impl App {
                         let inputs = crate::db::progress::region_inputs(&tx, period, regions.iter().copied())?;
                         let mut table = Arc::unwrap_or_clone(kept.table);
                         if table.update(&catalogue, regions.iter().copied(), &inputs) {
+                            computations[1].fetch_add(1, Ordering::Relaxed);
                             return Ok(KeptTable {
                                 table: Arc::new(table),
                                 version,
@@ -240,6 +246,7 @@ impl App {
                     }
                 }
                 let table = crate::db::progress::table(&tx, &catalogue, period)?;
+                computations[0].fetch_add(1, Ordering::Relaxed);
                 Ok(KeptTable {
                     table: Arc::new(table),
                     version,
@@ -252,6 +259,15 @@ impl App {
             .get_or_update(period, facts.period_version(period), refresh)
             .await?;
         Ok(kept.table)
+    }
+
+    /// How many progress tables were computed in full, and how many brought up to date along
+    /// the changed regions' ancestor paths, since start.
+    pub fn table_computations(&self) -> (u64, u64) {
+        (
+            self.computations[0].load(Ordering::Relaxed),
+            self.computations[1].load(Ordering::Relaxed),
+        )
     }
 
     /// The region tree and indicators; loaded once, they change only through `migrate`.
