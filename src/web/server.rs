@@ -407,7 +407,8 @@ mod tests {
         let _proxied = admission.admit(proxy, &limits).unwrap();
         assert!(admission.admit(b, &limits).is_none(), "over the total");
         drop(first);
-        assert!(admission.admit(a, &limits).is_some(), "a freed seat is taken again");
+        let again = admission.admit(a, &limits);
+        assert!(again.is_some(), "a freed seat is taken again");
         assert_eq!(admission.total.load(Ordering::Relaxed), 4);
     }
 
