@@ -136,6 +136,25 @@ async fn cross_origin_posts_are_refused_on_every_state_changing_route() {
     assert_eq!(app.snapshot(), before);
     // The admin's session survived the forged sign-out.
     assert_eq!(admin.get("/admin/users").await.status, 200);
+    // A program (no Sec-Fetch-Site) posting from the same host and port but another scheme is
+    // refused too: the origin is scheme, host and port.
+    let other_scheme = admin.with_header("origin", &format!("https://{}", app.addr));
+    let answer = other_scheme
+        .post_form(
+            "/admin/targets",
+            &[("year", "2022"), ("t.440100.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    let other_port = admin.with_header("origin", &format!("http://{}:1", app.addr.ip()));
+    let answer = other_port
+        .post_form(
+            "/admin/targets",
+            &[("year", "2022"), ("t.440100.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(app.snapshot(), before);
     // A same-origin browser post passes.
     let same = admin
         .with_header("origin", &format!("http://{}", app.addr))

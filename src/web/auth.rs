@@ -440,8 +440,46 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 
 /// The answer to a cross-origin state-changing request.
 pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
+    cross_origin_answer()
+}
+
+fn cross_origin_answer() -> Response<axum::body::Body> {
     // Plain text, which `forms::explain_plain_errors` turns into a page or JSON by the path.
     (StatusCode::FORBIDDEN, "拒绝跨站请求(cross-origin request refused)").into_response()
+}
+
+/// The scheme clients reach this server by: `X-Forwarded-Proto` from the trusted proxy, else
+/// https when the session cookie is marked `Secure`, else http.
+fn our_scheme(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let forwarded = peer
+        .filter(|peer| state.config.trusted_proxy == Some(peer.ip()))
+        .and_then(|_| headers.get("x-forwarded-proto")?.to_str().ok())
+        .map(|proto| proto.trim().to_ascii_lowercase());
+    forwarded.unwrap_or_else(|| if state.config.secure_cookie { "https" } else { "http" }.to_owned())
+}
+
+/// Completes the origin check for clients that send `Origin` without `Sec-Fetch-Site` (the
+/// CSRF layer then compares host and port only): a write whose origin has another scheme is
+/// refused. Browsers that send `Sec-Fetch-Site` are judged by it, which covers the scheme.
+pub async fn refuse_other_scheme(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers();
+    let unsafe_method = !matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
+    if unsafe_method && !headers.contains_key("sec-fetch-site") {
+        let scheme = headers
+            .get(header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .and_then(|origin| origin.split_once("://"))
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        if scheme.is_some_and(|scheme| scheme != our_scheme(&state, peer, headers)) {
+            return cross_origin_answer();
+        }
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]
