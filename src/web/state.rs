@@ -36,6 +36,8 @@ pub struct App {
     /// Tables computed in full, and brought up to date along ancestor paths.
     computations: Arc<[AtomicU64; 2]>,
     pub config: ServeConfig,
+    /// The queue of sign-in password checks.
+    pub sign_in: Arc<super::throttle::SignInGate>,
 }
 
 /// What every page needs to know about the data as a whole, read once per data version.
@@ -121,6 +123,7 @@ impl App {
             fragments: cache::fragments(),
             computations: Arc::default(),
             config,
+            sign_in: Arc::default(),
         }
     }
 
