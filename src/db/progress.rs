@@ -117,14 +117,17 @@ pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqli
 const PERIOD_COUNTS: &str = "SELECT EXISTS (SELECT 1 FROM reports WHERE year = ?1 AND quarter = ?2
      AND status IN ('submitted', 'approved'))";
 
+/// The first and last year on file. Two subqueries, so that each reads one end of the
+/// (year, quarter, region) index: `min(year), max(year)` in one select scans every report
+/// (161 ms instead of 1 ms on the national data).
+const PERIOD_RANGE: &str = "SELECT (SELECT min(year) FROM reports), (SELECT max(year) FROM reports)";
+
 /// Every period that has any counted report, newest first: the period selector's choices.
 /// Probes each quarter between the first and last year on file rather than scanning every
 /// report, so it costs the same for a province and for the whole country.
 pub fn counted_periods(conn: &Connection) -> rusqlite::Result<Vec<Period>> {
     let (first, last): (Option<i32>, Option<i32>) =
-        conn.query_row("SELECT min(year), max(year) FROM reports", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?;
+        conn.query_row(PERIOD_RANGE, [], |row| Ok((row.get(0)?, row.get(1)?)))?;
     let (Some(first), Some(last)) = (first, last) else {
         return Ok(Vec::new());
     };
@@ -173,6 +176,7 @@ mod tests {
             REGION_FIGURES,
             REGION_STATUS,
             PERIOD_COUNTS,
+            PERIOD_RANGE,
             super::super::targets::FOR_YEAR,
         ] {
             let steps = plan(&conn, sql);
