@@ -239,6 +239,13 @@ async fn typing_a_figure_updates_rate_and_status_before_saving_and_the_form_fits
     browser.resize(390, 900).await;
     browser.goto(&app.url("/reports/440100/2022Q1")).await;
     browser.find("#value-shantytown_starts").await;
+    let width = browser.script("return window.innerWidth;").await.as_i64().unwrap_or(0);
+    browser
+        .check(
+            width > 0 && width <= 400,
+            &format!("the window is {width} px wide, not a phone's"),
+        )
+        .await;
     browser
         .check(
             !scrolls_sideways(&browser).await,

@@ -317,7 +317,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
         h2 { (lang.t("已审核的报告", "Approved reports")) }
         form.filters method="get" action="/admin/approvals" {
             label for="approved-period" { (lang.t("报告期", "Period")) }
-            input #approved-period name="period" type="text" size="12" value=[page.approved_period.map(|p| format::period(p, lang))];
+            input #approved-period name="period" type="text" size="16" value=[page.approved_period.map(|p| format::period(p, lang))];
             button type="submit" { (lang.t("查看", "Show")) }
         }
         @if page.approved.is_empty() {

@@ -221,7 +221,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                                     @else { (as_typed(row.previous, row.indicator, lang)) }
                                 }
                                 td.num data-label=(lang.t("年度目标", "Annual target")) { (target_cell(row.target, row.indicator, lang)) }
-                                td.value {
+                                td.value data-label=(lang.t("本季度累计完成", "Cumulative this quarter")) {
                                     @if form.editable {
                                         input.num id=(input_id) name={ "value." (key) } type="text" inputmode="numeric"
                                             value=(row.input) aria-invalid=[(!row.errors.is_empty()).then_some("true")]
@@ -231,8 +231,8 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                                     }
                                     span.live-messages id={ "messages-" (key) } { (messages(row, lang)) }
                                 }
-                                td.computed id={ "computed-" (key) } aria-live="polite" { (computed(row, lang)) }
-                                td.note {
+                                td.computed id={ "computed-" (key) } aria-live="polite" data-label=(lang.t("完成率与进度", "Rate and status")) { (computed(row, lang)) }
+                                td.note data-label=(lang.t("情况说明", "Note")) {
                                     @if form.editable {
                                         textarea id=(note_id) name={ "note." (key) } rows="2" maxlength="500"
                                             aria-label={ (row.indicator.name(en)) " " (lang.t("情况说明", "note")) } { (row.note) }
