@@ -799,8 +799,12 @@ pub async fn user_action(
 }
 
 /// `/audit`: the change log with filters; admins and analysts see all, officers their region.
-pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query): Query<AuditQuery>) -> PageResult {
+pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(mut query): Query<AuditQuery>) -> PageResult {
     let result: AppResult<Response> = async {
+        // A period typed into the filter as people write it (2021年第四季度) means 2021Q4.
+        if let Some(period) = query.period.as_deref().and_then(|p| Period::parse_typed(p).ok()) {
+            query.period = Some(period.to_string());
+        }
         let filter = query.filter(&state, &ctx.user)?;
         let rows = {
             let filter = filter.clone();

@@ -597,7 +597,7 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
                 }
             }
             label for="f-period" { (lang.t("报告期/年度", "Period or year")) }
-            input #f-period name="period" type="text" size="8" placeholder="2021Q4" value=[filter.period.as_deref()];
+            input #f-period name="period" type="text" size="14" placeholder=(lang.t("2021年第四季度", "2021Q4")) value=[filter.period.as_deref().map(|p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))];
             label for="f-user" { (lang.t("用户", "User")) }
             input #f-user name="user" type="text" size="12" value=[filter.username.as_deref()];
             label for="f-indicator" { (lang.t("指标", "Indicator")) }
