@@ -148,7 +148,12 @@ async fn connection_flood(addr: SocketAddr, duration: Duration, server: &Server)
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(SLOW_CONNECTIONS);
     for _ in 0..SLOW_CONNECTIONS {
-        let (opened, refused, closed, failed) = (opened.clone(), refused.clone(), closed_by_server.clone(), failed.clone());
+        let (opened, refused, closed, failed) = (
+            opened.clone(),
+            refused.clone(),
+            closed_by_server.clone(),
+            failed.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let Ok(socket) = TcpSocket::new_v4() else {
                 failed.fetch_add(1, Ordering::Relaxed);
@@ -205,7 +210,10 @@ async fn connection_flood(addr: SocketAddr, duration: Duration, server: &Server)
          (header timeout), {} still open at the end, {failed} not opened (client side)",
         opened.saturating_sub(refused + closed)
     );
-    println!("server open files at most: {most_open_files}; RSS now {:.1} MB", server.rss_mb());
+    println!(
+        "server open files at most: {most_open_files}; RSS now {:.1} MB",
+        server.rss_mb()
+    );
     println!(
         "/healthz from another address: {} probes, p50 {:?}, p99 {:?}, max {:?} (goal: p99 ≤ 100 ms)",
         times.len(),
