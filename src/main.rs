@@ -356,7 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     chinese_header,
                 },
         } => {
-            let period: Period = period.parse()?;
+            let period = Period::parse_typed(&period)?;
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let (region, indicator) = (given(region), given(indicator));
@@ -405,7 +405,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bulletin { period, lang } => {
-            let period: Period = period.parse()?;
+            let period = Period::parse_typed(&period)?;
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,
                 "en" => true,

@@ -127,7 +127,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                 dd { (format::gap_pp(figure.gap, lang)) }
                             }
                         } @else {
-                            p.card-note { (lang.t("不设年度目标,只统计完成数。", "No annual target; reported figures only.")) }
+                            p.card-note { (lang.t("不设目标任务，只统计完成数。", "No annual target; reported figures only.")) }
                         }
                         p.card-foot {
                             (Badge { status: figure.status, lang })
