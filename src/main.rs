@@ -43,7 +43,7 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Import targets or reports from a CSV file (UTF-8 or GBK); all rows or none.
+    /// Import targets or reports from a CSV file (UTF-8 or GBK) or a workbook (.xlsx); all rows or none.
     Import {
         kind: ImportKind,
         file: PathBuf,
@@ -313,15 +313,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             for change in &outcome.changes {
                 let show = |v: Option<i64>| v.map_or_else(|| "(空)".to_owned(), |v| v.to_string());
-                println!(
-                    "line {}: {} {} {}: {} → {}",
-                    change.line,
-                    change.region_code,
-                    change.period,
-                    change.indicator,
-                    show(change.old),
-                    show(change.new)
-                );
+                if change.value_changes() || change.note.is_none() {
+                    println!(
+                        "line {}: {} {} {}: {} → {}",
+                        change.line,
+                        change.region_code,
+                        change.period,
+                        change.indicator,
+                        show(change.old),
+                        show(change.new)
+                    );
+                }
+                if let Some(note) = &change.note {
+                    let shown = |n: &str| {
+                        if n.is_empty() {
+                            "(无)".to_owned()
+                        } else {
+                            format!("“{n}”")
+                        }
+                    };
+                    println!(
+                        "line {}: {} {} {} 情况说明(note): {} → {}{}",
+                        change.line,
+                        change.region_code,
+                        change.period,
+                        change.indicator,
+                        shown(&note.old),
+                        shown(&note.new),
+                        if note.new.is_empty() { " (清空 cleared)" } else { "" }
+                    );
+                }
             }
             for change in &outcome.status_changes {
                 println!(

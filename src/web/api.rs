@@ -142,6 +142,10 @@ fn figure(value: &Value) -> Result<Option<i64>, ValueError> {
             (Some(v), _) => validation::check_value(v).map(Some),
             (None, Some(_)) => Err(ValueError::TooLarge),
             (None, None) if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f > 1e12) => Err(ValueError::TooLarge),
+            // `2000.0`: a whole number written by a tool that writes every number as a float.
+            (None, None) if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f >= 0.0) => {
+                Ok(number.as_f64().map(|f| f as i64))
+            }
             (None, None) if number.as_f64().is_some_and(|f| f < 0.0) => Err(ValueError::Negative),
             (None, None) => Err(ValueError::NotInteger(number.to_string())),
         },
