@@ -626,12 +626,14 @@ fn parse_targets(catalogue: &Catalogue, bytes: &[u8]) -> Result<Vec<TargetRow>, 
                 indicator_list(catalogue, true)
             ));
         }
-        let target = validation::parse_value(layout.cell(cells, "target"))
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| "目标值不能为空(target is empty)".to_owned())?;
+        let target = validation::parse_value(layout.cell(cells, "target")).map_err(|e| e.to_string())?;
         if !seen.insert((region.clone(), year, indicator.clone())) {
             return Err(format!("{region} {year} {indicator} 在文件中重复出现(duplicate row)"));
         }
+        // A blank target sets nothing: a template's rows left empty stay as they are.
+        let Some(target) = target else {
+            return Ok(());
+        };
         rows.push(TargetRow {
             line,
             region,
@@ -721,24 +723,25 @@ pub fn apply_targets(
 /// Whether a report's rows would change nothing stored: every figure as it is, and every note
 /// too when the file has notes.
 fn unchanged(stored: Option<&db::reports::Report>, rows: &[ReportRow]) -> bool {
+    let blank = |row: &ReportRow| row.cumulative.is_none() && row.note.as_deref().unwrap_or("").is_empty();
     rows.iter().all(|row| match stored {
+        Some(report) if !report.values.contains_key(&row.indicator) => blank(row),
         Some(report) => {
-            report.values.contains_key(&row.indicator)
-                && report.values.get(&row.indicator).copied().flatten() == row.cumulative
+            report.values.get(&row.indicator).copied().flatten() == row.cumulative
                 && row
                     .note
                     .as_ref()
                     .is_none_or(|note| report.notes.get(&row.indicator).map_or("", String::as_str) == note.as_str())
         }
         // Rows left blank for a report that does not exist (an unfilled template) say nothing.
-        None => row.cumulative.is_none() && row.note.as_deref().unwrap_or("").is_empty(),
+        None => blank(row),
     })
 }
 
 /// Applies a reports file inside the caller's transaction, report by report in period order,
 /// through [`reports::save_in`]. Every rule of the forms holds; errors carry line numbers. A
-/// report whose rows change nothing is left alone (an export imported again changes nothing),
-/// unless the import is to submit a draft or returned report.
+/// report whose rows change nothing is left alone, status included: an export or an untouched
+/// template imported again changes nothing.
 pub fn apply_reports(
     conn: &Connection,
     catalogue: &Catalogue,
@@ -761,7 +764,7 @@ pub fn apply_reports(
     }
     for ((period, region), rows) in groups {
         let old = db::reports::get(conn, &region, period)?;
-        if unchanged(old.as_ref(), &rows) && old.as_ref().is_none_or(|r| options.keep_as_draft || r.status.counts()) {
+        if unchanged(old.as_ref(), &rows) {
             continue;
         }
         let input = ReportInput {
@@ -793,8 +796,7 @@ pub fn apply_reports(
                         |r: Option<&db::reports::Report>| r.and_then(|r| r.notes.get(key)).cloned().unwrap_or_default();
                     let (before, after) = (value(old.as_ref()), value(Some(&saved.report)));
                     let (old_note, new_note) = (note(old.as_ref()), note(Some(&saved.report)));
-                    let created = old.as_ref().is_none_or(|r| !r.values.contains_key(key));
-                    if before != after || old_note != new_note || created {
+                    if before != after || old_note != new_note {
                         outcome.changes.push(ImportChange {
                             line,
                             region_code: region.clone(),

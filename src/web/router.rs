@@ -89,9 +89,17 @@ fn pages() -> Router<AppState> {
 fn downloads() -> Router<AppState> {
     Router::new()
         .route("/charts/{file}", get(charts::http::chart))
+        .route("/export", get(export::page))
         .route("/export/progress.csv", get(export::progress_csv))
         .route("/export/progress.xlsx", get(export::progress_xlsx))
         .route("/export/history.csv", get(export::history_csv))
+        .route("/export/history.xlsx", get(export::history_xlsx))
+        .route("/export/reports.csv", get(export::reports_csv))
+        .route("/export/reports.xlsx", get(export::reports_xlsx))
+        .route("/export/targets.csv", get(export::targets_csv))
+        .route("/export/targets.xlsx", get(export::targets_xlsx))
+        .route("/import/template/reports.xlsx", get(export::reports_template))
+        .route("/import/template/targets.xlsx", get(export::targets_template))
 }
 
 /// The JSON API, with its own JSON 404.
@@ -119,8 +127,9 @@ fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeader
 
 /// Paths whose answers name people, drafts or review steps: no cache, shared or private,
 /// keeps them.
-const PRIVATE_PATHS: [&str; 8] = [
+const PRIVATE_PATHS: [&str; 9] = [
     "/account",
+    "/import",
     "/admin/",
     "/audit",
     "/reports/",
