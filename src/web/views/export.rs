@@ -31,12 +31,14 @@ fn period_options(periods: &[Period], selected: Option<Period>, lang: Lang) -> M
 fn region_select(view: &ExportView<'_>, id: &str, any: bool) -> Markup {
     let lang = view.lang;
     html! {
-        label for=(id) { (lang.t("地区", "Region")) }
-        select id=(id) name="region" {
-            @if any { option value="" { (lang.t("全部地区", "All regions")) } }
-            @for region in view.catalogue.regions() {
-                option value=(region.code) selected[view.own_region == Some(region.code.as_str())] {
-                    (region.name(lang.is_en()))
+        span.field {
+            label for=(id) { (lang.t("地区", "Region")) }
+            select id=(id) name="region" {
+                @if any { option value="" { (lang.t("全部地区", "All regions")) } }
+                @for region in view.catalogue.regions() {
+                    option value=(region.code) selected[view.own_region == Some(region.code.as_str())] {
+                        (region.name(lang.is_en()))
+                    }
                 }
             }
         }
@@ -46,11 +48,13 @@ fn region_select(view: &ExportView<'_>, id: &str, any: bool) -> Markup {
 fn indicator_select(view: &ExportView<'_>, id: &str) -> Markup {
     let lang = view.lang;
     html! {
-        label for=(id) { (lang.t("指标", "Indicator")) }
-        select id=(id) name="indicator" {
-            option value="" { (lang.t("全部指标", "All indicators")) }
-            @for indicator in view.catalogue.indicators() {
-                option value=(indicator.key) { (indicator.name(lang.is_en())) }
+        span.field {
+            label for=(id) { (lang.t("指标", "Indicator")) }
+            select id=(id) name="indicator" {
+                option value="" { (lang.t("全部指标", "All indicators")) }
+                @for indicator in view.catalogue.indicators() {
+                    option value=(indicator.key) { (indicator.name(lang.is_en())) }
+                }
             }
         }
     }
@@ -58,20 +62,24 @@ fn indicator_select(view: &ExportView<'_>, id: &str) -> Markup {
 
 fn lang_select(lang: Lang, id: &str) -> Markup {
     html! {
-        label for=(id) { (lang.t("列名", "Column names")) }
-        select id=(id) name="lang" {
-            option value="zh" selected[lang == Lang::Zh] { "中文" }
-            option value="en" selected[lang == Lang::En] { "English" }
+        span.field {
+            label for=(id) { (lang.t("列名", "Column names")) }
+            select id=(id) name="lang" {
+                option value="zh" selected[lang == Lang::Zh] { "中文" }
+                option value="en" selected[lang == Lang::En] { "English" }
+            }
         }
     }
 }
 
 fn encoding_select(lang: Lang, id: &str) -> Markup {
     html! {
-        label for=(id) { (lang.t("CSV 编码", "CSV encoding")) }
-        select id=(id) name="encoding" {
-            option value="utf-8" { (lang.t("UTF-8(Excel、LibreOffice、pandas)", "UTF-8 (Excel, LibreOffice, pandas)")) }
-            option value="gbk" { (lang.t("GBK(WPS、中文 Windows 旧版 Excel)", "GBK (WPS, older Excel on Chinese Windows)")) }
+        span.field {
+            label for=(id) { (lang.t("CSV 编码", "CSV encoding")) }
+            select id=(id) name="encoding" {
+                option value="utf-8" { (lang.t("UTF-8(Excel、LibreOffice、pandas)", "UTF-8 (Excel, LibreOffice, pandas)")) }
+                option value="gbk" { (lang.t("GBK(WPS、中文 Windows 旧版 Excel)", "GBK (WPS, older Excel on Chinese Windows)")) }
+            }
         }
     }
 }
@@ -157,8 +165,10 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 h2 { (lang.t("完成进度(单季度)", "Progress (one quarter)")) }
                 form.export-form method="get" action="/export/progress.xlsx" {
                     p.fields {
-                        label for="progress-period" { (lang.t("报告期", "Period")) }
-                        select #progress-period name="period" { (period_options(view.periods, latest, lang)) }
+                        span.field {
+                            label for="progress-period" { (lang.t("报告期", "Period")) }
+                            select #progress-period name="period" { (period_options(view.periods, latest, lang)) }
+                        }
                         (region_select(view, "progress-region", true))
                         (indicator_select(view, "progress-indicator"))
                         (lang_select(lang, "progress-lang"))
@@ -171,10 +181,14 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 h2 { (lang.t("历史数据(多个季度)", "History (several quarters)")) }
                 form.export-form method="get" action="/export/history.xlsx" {
                     p.fields {
-                        label for="history-from" { (lang.t("起始期", "From")) }
-                        select #history-from name="from" { (period_options(view.periods, from_default, lang)) }
-                        label for="history-to" { (lang.t("截止期", "To")) }
-                        select #history-to name="to" { (period_options(view.periods, latest, lang)) }
+                        span.field {
+                            label for="history-from" { (lang.t("起始期", "From")) }
+                            select #history-from name="from" { (period_options(view.periods, from_default, lang)) }
+                        }
+                        span.field {
+                            label for="history-to" { (lang.t("截止期", "To")) }
+                            select #history-to name="to" { (period_options(view.periods, latest, lang)) }
+                        }
                         (region_select(view, "history-region", true))
                         (indicator_select(view, "history-indicator"))
                         (lang_select(lang, "history-lang"))
@@ -187,10 +201,14 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 h2 { (lang.t("报表数据(含情况说明和状态,可再导入)", "Reports (with notes and status; importable)")) }
                 form.export-form method="get" action="/export/reports.xlsx" {
                     p.fields {
-                        label for="reports-from" { (lang.t("起始期", "From")) }
-                        select #reports-from name="from" { (period_options(view.periods, latest, lang)) }
-                        label for="reports-to" { (lang.t("截止期", "To")) }
-                        select #reports-to name="to" { (period_options(view.periods, latest, lang)) }
+                        span.field {
+                            label for="reports-from" { (lang.t("起始期", "From")) }
+                            select #reports-from name="from" { (period_options(view.periods, latest, lang)) }
+                        }
+                        span.field {
+                            label for="reports-to" { (lang.t("截止期", "To")) }
+                            select #reports-to name="to" { (period_options(view.periods, latest, lang)) }
+                        }
                         (region_select(view, "reports-region", false))
                         (lang_select(lang, "reports-lang"))
                     }
@@ -202,10 +220,12 @@ pub fn page(view: &ExportView<'_>) -> Markup {
             h2 { (lang.t("目标任务(可再导入)", "Targets (importable)")) }
             form.export-form method="get" action="/export/targets.xlsx" {
                 p.fields {
-                    label for="targets-year" { (lang.t("年度", "Year")) }
-                    select #targets-year name="year" {
-                        @for year in &years {
-                            option value=(year) selected[Some(*year) == latest.map(|p| p.year())] { (year) }
+                    span.field {
+                        label for="targets-year" { (lang.t("年度", "Year")) }
+                        select #targets-year name="year" {
+                            @for year in &years {
+                                option value=(year) selected[Some(*year) == latest.map(|p| p.year())] { (year) }
+                            }
                         }
                     }
                     (lang_select(lang, "targets-lang"))
@@ -219,8 +239,10 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 @if view.may_import_reports {
                     form.export-form method="get" action="/import/template/reports.xlsx" {
                         p.fields {
-                            label for="template-period" { (lang.t("报告期", "Period")) }
-                            select #template-period name="period" { (period_options(view.recent, template_default, lang)) }
+                            span.field {
+                                label for="template-period" { (lang.t("报告期", "Period")) }
+                                select #template-period name="period" { (period_options(view.recent, template_default, lang)) }
+                            }
                             (region_select(view, "template-region", false))
                         }
                         p { (lang.t(
@@ -233,10 +255,12 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 @if view.may_import_targets {
                     form.export-form method="get" action="/import/template/targets.xlsx" {
                         p.fields {
-                            label for="template-year" { (lang.t("年度", "Year")) }
-                            select #template-year name="year" {
-                                @for year in &years {
-                                    option value=(year) selected[Some(*year) == view.recent.first().map(|p| p.year())] { (year) }
+                            span.field {
+                                label for="template-year" { (lang.t("年度", "Year")) }
+                                select #template-year name="year" {
+                                    @for year in &years {
+                                        option value=(year) selected[Some(*year) == view.recent.first().map(|p| p.year())] { (year) }
+                                    }
                                 }
                             }
                         }
