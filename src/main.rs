@@ -75,13 +75,19 @@ enum Command {
         #[arg(long, default_value_t = 2020)]
         seed: u64,
     },
-    /// Print the generated progress bulletin (通报) for a period.
+    /// Print the generated progress bulletin (通报) for a period, or write it as a Word document.
     Bulletin {
         #[arg(long)]
         period: String,
         /// `zh` (default) or `en`.
         #[arg(long, default_value = "zh")]
         lang: String,
+        /// `text` (default) or `docx` (GB/T 9704 layout, in Chinese).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Where to write the .docx (default `bulletin-PERIOD.docx`).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -425,8 +431,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bulletin { period, lang } => {
+        Command::Bulletin {
+            period,
+            lang,
+            format,
+            output,
+        } => {
             let period: Period = period.parse()?;
+            match format.as_str() {
+                "text" => {}
+                "docx" => {
+                    let mut conn = open(&store)?;
+                    let catalogue = db::catalogue::load(&conn)?;
+                    let bytes = service::docx::bulletin_for_period(&mut conn, &catalogue, period, anju::clock::today())
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let output = output.unwrap_or_else(|| format!("bulletin-{period}.docx").into());
+                    std::fs::write(&output, bytes).with_context(|| format!("writing {}", output.display()))?;
+                    println!("已写入 {}(written)", output.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                other => bail!("未知格式 {other},可用 text 或 docx(unknown format)"),
+            }
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,
                 "en" => true,

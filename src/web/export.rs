@@ -77,7 +77,7 @@ fn file_name(stem: &str, chinese: bool, gbk: bool, extension: &str) -> String {
     )
 }
 
-fn attachment(mut response: Response, content_type: &'static str, file_name: &str) -> Response {
+pub(super) fn attachment(mut response: Response, content_type: &'static str, file_name: &str) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

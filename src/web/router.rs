@@ -89,6 +89,7 @@ fn pages() -> Router<AppState> {
 fn downloads() -> Router<AppState> {
     Router::new()
         .route("/charts/{file}", get(charts::http::chart))
+        .route("/bulletin.docx", get(bulletin::docx))
         .route("/export", get(export::page))
         .route("/export/progress.csv", get(export::progress_csv))
         .route("/export/progress.xlsx", get(export::progress_xlsx))
