@@ -15,7 +15,8 @@ use tower_http::trace::TraceLayer;
 
 use super::state::AppState;
 use super::{
-    account, admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, pages, reports, statics,
+    account, admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, openapi, pages, reports,
+    statics,
 };
 
 /// Request bodies above this are refused with 413 (imports have their own, larger limit).
@@ -114,6 +115,7 @@ fn api() -> Router<AppState> {
         .route("/reports/{code}/{period}/return", post(api::return_report))
         .route("/reports/{code}/{period}/reopen", post(api::reopen))
         .route("/audit", get(api::audit))
+        .route("/openapi.json", get(openapi::openapi))
         .fallback(api::not_found)
 }
 
