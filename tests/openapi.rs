@@ -69,12 +69,17 @@ async fn the_openapi_description_matches_the_router_both_ways() {
     // Every documented operation answers from its handler, not the API's fallback.
     let admin = app.user("admin").await;
     for (method, path) in documented(&doc) {
-        let concrete = format!("/api/v1{}", path.replace("{code}", "440400").replace("{period}", "2021Q4"));
-        let reply = admin
-            .send_json(method.parse().unwrap(), &concrete, &json!({}))
-            .await;
+        let concrete = format!(
+            "/api/v1{}",
+            path.replace("{code}", "440400").replace("{period}", "2021Q4")
+        );
+        let reply = admin.send_json(method.parse().unwrap(), &concrete, &json!({})).await;
         assert_ne!(reply.status, 405, "{method} {path}");
-        assert!(!reply.text.contains("no such API endpoint"), "{method} {path}: {}", reply.text);
+        assert!(
+            !reply.text.contains("no such API endpoint"),
+            "{method} {path}: {}",
+            reply.text
+        );
         let operation = &doc["paths"][&path][method.to_lowercase()];
         assert!(operation["responses"]["200"].is_object(), "{method} {path}");
         if path.contains('{') {
@@ -129,7 +134,12 @@ async fn the_audit_log_pages_with_a_cursor_to_the_end() {
     let app = TestApp::demo().await;
     let admin = app.user("admin").await;
     let all = admin.get("/api/v1/audit?limit=5000").await.json();
-    let all_ids: Vec<i64> = all["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let all_ids: Vec<i64> = all["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
     assert!(all_ids.len() > 700, "{}", all_ids.len());
     assert!(all["next_cursor"].is_null());
 
@@ -213,7 +223,10 @@ async fn report_writes_answer_one_shape_and_a_future_period_is_422() {
     assert_eq!(future.status, 422, "{}", future.text);
     assert_eq!(future.json()["field"], "period");
     let write = admin
-        .put_json("/api/v1/reports/440100/2030Q1", json!({"values": {"shantytown_starts": 1}}))
+        .put_json(
+            "/api/v1/reports/440100/2030Q1",
+            json!({"values": {"shantytown_starts": 1}}),
+        )
         .await;
     assert_eq!(write.status, 422, "as report writes do");
 }
