@@ -333,20 +333,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if let Some(note) = &change.note {
                     let shown = |n: &str| {
                         if n.is_empty() {
-                            "(无)".to_owned()
+                            "（无）".to_owned()
                         } else {
                             format!("“{n}”")
                         }
                     };
                     println!(
-                        "line {}: {} {} {} 情况说明(note): {} → {}{}",
+                        "line {}: {} {} {} 情况说明（note）： {} → {}{}",
                         change.line,
                         change.region_code,
                         change.period,
                         change.indicator,
                         shown(&note.old),
                         shown(&note.new),
-                        if note.new.is_empty() { " (清空 cleared)" } else { "" }
+                        if note.new.is_empty() {
+                            " （清空 cleared）"
+                        } else {
+                            ""
+                        }
                     );
                 }
             }
@@ -450,7 +454,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("已写入 {}(written)", output.display());
                     return Ok(ExitCode::SUCCESS);
                 }
-                other => bail!("未知格式 {other},可用 text 或 docx(unknown format)"),
+                other => bail!("未知格式 {other}，可用 text 或 docx(unknown format)"),
             }
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,

@@ -142,9 +142,9 @@ async fn notes_survive_a_file_without_a_note_column_and_a_cleared_note_is_previe
                  445300,2022Q1,public_rental_starts,3,用地手续已办结\n";
     let (status, page) = preview(&admin, "reports", "upload.csv", blank.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("0 处数值、2 条情况说明(其中 1 条被清空)"), "{page}");
+    assert!(page.contains("0 处数值、2 条情况说明（其中 1 条被清空）"), "{page}");
     assert!(page.contains("受疫情影响延期开工"), "the old note is shown: {page}");
-    assert!(page.contains("(清空)"), "{page}");
+    assert!(page.contains("（清空）"), "{page}");
     assert!(page.contains("用地手续已办结"), "{page}");
     assert_eq!(report().notes.len(), 2, "a preview writes nothing");
 }
@@ -185,15 +185,15 @@ async fn a_refused_header_or_indicator_lists_what_is_accepted() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(page.contains("无法识别:indicatr"), "{page}");
-    assert!(page.contains("缺少:indicator(指标代码)"), "{page}");
-    assert!(page.contains("target(年度目标)"), "{page}");
+    assert!(page.contains("无法识别：indicatr"), "{page}");
+    assert!(page.contains("缺少：indicator（指标代码）"), "{page}");
+    assert!(page.contains("target（年度目标）"), "{page}");
 
     let file = "region_code,period,indicator,cumulative\n440100,2022Q1,新开工,5\n";
     let (status, page) = preview(&admin, "reports", "r.csv", file.as_bytes()).await;
     assert_eq!(status, 422);
     assert!(page.contains("未知指标“新开工”"), "{page}");
-    assert!(page.contains("shantytown_starts(棚户区改造新开工)"), "{page}");
+    assert!(page.contains("shantytown_starts（棚户区改造新开工）"), "{page}");
     assert!(page.contains("rent_relief_amount"), "{page}");
 }
 

@@ -100,10 +100,10 @@ pub fn header(key: &'static str, chinese: bool) -> &'static str {
     }
 }
 
-/// `region_code(行政区划代码)`: how a refusal names a column so both readers find it.
+/// `region_code（行政区划代码）`: how a refusal names a column so both readers find it.
 pub fn described(key: &str) -> String {
     match by_key(key) {
-        Some(column) => format!("{}({})", column.key, column.zh),
+        Some(column) => format!("{}（{}）", column.key, column.zh),
         None => key.to_owned(),
     }
 }

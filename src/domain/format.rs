@@ -162,7 +162,7 @@ pub fn level(level: &str, lang: Lang) -> &str {
         ("country", Lang::Zh) => "全国",
         ("province", Lang::Zh) => "省",
         ("city", Lang::Zh) => "地级市",
-        ("county", Lang::Zh) => "县(市、区)",
+        ("county", Lang::Zh) => "县（市、区）",
         ("country", Lang::En) => "Country",
         ("province", Lang::En) => "Province",
         ("city", Lang::En) => "City",

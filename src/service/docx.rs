@@ -253,7 +253,7 @@ fn document_xml(doc: &BulletinDocument<'_>) -> String {
             Align::Both,
             "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/>",
             &run(
-                "(本通报各市数据为系统演示数据,仅供演示,不作为工作依据。)",
+                "（本通报各市数据为系统演示数据，仅供演示，不作为工作依据。）",
                 HEADING_2_FONT,
                 BODY_SIZE,
             ),
@@ -268,7 +268,7 @@ fn document_xml(doc: &BulletinDocument<'_>) -> String {
     body_xml.push_str(&paragraph(
         Align::Left,
         "<w:ind w:leftChars=\"300\" w:left=\"960\" w:hangingChars=\"300\" w:hanging=\"960\"/>",
-        &run("附件:各地区住房保障目标任务完成情况表", BODY_FONT, BODY_SIZE),
+        &run("附件：各地区住房保障目标任务完成情况表", BODY_FONT, BODY_SIZE),
     ));
     body_xml.push_str(&empty_line());
     body_xml.push_str(&empty_line());
@@ -294,7 +294,7 @@ fn document_xml(doc: &BulletinDocument<'_>) -> String {
         Align::Center,
         "",
         &run(
-            &format!("各地区住房保障目标任务完成情况表({})", doc.period_label),
+            &format!("各地区住房保障目标任务完成情况表（{}）", doc.period_label),
             TITLE_FONT,
             TITLE_SIZE,
         ),
@@ -302,7 +302,7 @@ fn document_xml(doc: &BulletinDocument<'_>) -> String {
     body_xml.push_str(&paragraph(
         Align::Right,
         "",
-        &run("单位:套、户、元", BODY_FONT, TABLE_SIZE),
+        &run("单位：套、户、元", BODY_FONT, TABLE_SIZE),
     ));
     body_xml.push_str(&attachment_table(doc.rows));
     format!(

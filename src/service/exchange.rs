@@ -248,7 +248,7 @@ pub fn print_setup(sheet: &mut Worksheet, title: &str, header_row: u32, chinese:
     let title = title.replace('&', "&&");
     sheet.set_header(format!("&C&\"-,Bold\"&12{title}"));
     sheet.set_footer(if chinese {
-        "&C第 &P 页,共 &N 页"
+        "&C第 &P 页，共 &N 页"
     } else {
         "&CPage &P of &N"
     });
@@ -389,7 +389,7 @@ pub fn reports_workbook(
     let last = lines.len() as u32;
     let title = match lang {
         Lang::Zh => format!(
-            "{} 住房保障季度报表 {}(单位:套、户、元)",
+            "{} 住房保障季度报表 {}（单位：套、户、元）",
             meta.scope,
             periods_label(&meta.periods, lang)
         ),
@@ -405,12 +405,12 @@ pub fn reports_workbook(
             .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
             .set_input_title(t("累计完成", "Cumulative"))?
             .set_input_message(t(
-                "填写本年累计完成数:不小于 0 的整数,不带单位;留空表示未报送。",
+                "填写本年累计完成数：不小于 0 的整数，不带单位；留空表示未报送。",
                 "The year-to-date figure: a whole number ≥ 0, no unit; blank is not reported.",
             ))?
             .set_error_title(t("数值无效", "Invalid figure"))?
             .set_error_message(t(
-                "请填写不小于 0 的整数(不带小数、单位或文字)。",
+                "请填写不小于 0 的整数（不带小数、单位或文字）。",
                 "Enter a whole number of at least 0 (no decimals, units or words).",
             ))?;
         sheet.add_data_validation(1, 8, last, 8, &whole)?;
@@ -440,15 +440,15 @@ pub fn reports_workbook(
     if template {
         for text in [
             t(
-                "1. 只需填写黄色单元格:“累计完成”填本年 1 月 1 日至本季度末的累计完成数(整数,不带单位);“情况说明”填进度滞后的原因或其他说明。",
+                "1. 只需填写黄色单元格：“累计完成”填本年 1 月 1 日至本季度末的累计完成数（整数，不带单位）；“情况说明”填进度滞后的原因或其他说明。",
                 "1. Fill in the yellow cells only: Cumulative is the year-to-date figure at the end of the quarter (a whole number, no unit); Note explains a lag or anything else.",
             ),
             t(
-                "2. “上季度累计”和“年度目标”供参考,已锁定;累计完成数不能低于上季度累计。",
+                "2. “上季度累计”和“年度目标”供参考，已锁定；累计完成数不能低于上季度累计。",
                 "2. The previous quarter's cumulative and the target are for reference and locked; a cumulative may not fall below the previous quarter's.",
             ),
             t(
-                "3. 留空表示未报送(不是 0);完成率明显低于序时进度时,报送须填写情况说明。",
+                "3. 留空表示未报送（不是 0）；完成率明显低于序时进度时，报送须填写情况说明。",
                 "3. A blank cell is not reported (not zero); a figure well behind the time benchmark needs a note to be submitted.",
             ),
             t(
@@ -456,11 +456,11 @@ pub fn reports_workbook(
                 "4. Rent relief amounts are in yuan.",
             ),
             t(
-                "5. 填好后在系统“数据导入”页上传本文件(无需另存为 CSV),预览无误后确认导入;任何一行有误则不导入任何数据。",
+                "5. 填好后在系统“数据导入”页上传本文件（无需另存为 CSV），预览无误后确认导入；任何一行有误则不导入任何数据。",
                 "5. Upload this file on the Import page (no need to save it as CSV), check the preview and confirm; if any row is wrong nothing is imported.",
             ),
             t(
-                "6. 请勿修改“行政区划代码”“报告期”“指标代码”三列,也不要增删列。",
+                "6. 请勿修改“行政区划代码”“报告期”“指标代码”三列，也不要增删列。",
                 "6. Do not change the region code, period or indicator columns, and do not add or remove columns.",
             ),
         ] {
@@ -468,17 +468,17 @@ pub fn reports_workbook(
         }
     } else {
         say(t(
-            "本表列与“数据导入”所需格式一致:修改“累计完成”或“情况说明”后可直接导入;未修改的报告导入后不作任何变更。",
+            "本表列与“数据导入”所需格式一致：修改“累计完成”或“情况说明”后可直接导入；未修改的报告导入后不作任何变更。",
             "The columns are those the import reads: edit Cumulative or Note and import the file; reports left as they are do not change.",
         ))?;
         say(&match lang {
-            Lang::Zh => format!("生成时间(北京时间):{}", meta.generated_at),
+            Lang::Zh => format!("生成时间（北京时间）：{}", meta.generated_at),
             Lang::En => format!("Generated at (Beijing time): {}", meta.generated_at),
         })?;
     }
     if meta.demo {
         say(t(
-            "注意:本系统当前载入的是演示数据,各市分解数据为虚构数据。",
+            "注意：本系统当前载入的是演示数据，各市分解数据为虚构数据。",
             "Note: this system holds demonstration data; the city figures are synthetic.",
         ))?;
     }
@@ -526,7 +526,7 @@ pub fn targets_workbook(
     }
     let last = lines.len() as u32;
     let title = match lang {
-        Lang::Zh => format!("{year}年住房保障年度目标任务(单位:套、户)"),
+        Lang::Zh => format!("{year}年住房保障年度目标任务（单位：套、户）"),
         Lang::En => format!("Housing-security annual targets {year} (units: dwellings, households)"),
     };
     print_setup(sheet, &title, 0, chinese)?;
@@ -550,22 +550,22 @@ pub fn targets_workbook(
     about.write_string_with_format(0, 0, &title, &f.title)?;
     let mut texts = vec![if template {
         t(
-            "“年度目标”已按本年已下达的目标预填,尚未下达的按上年目标预填,请逐项核对修改;留空的行不导入。填好后在“数据导入”页上传本文件。",
+            "“年度目标”已按本年已下达的目标预填，尚未下达的按上年目标预填，请逐项核对修改；留空的行不导入。填好后在“数据导入”页上传本文件。",
             "The targets are filled in with this year's where issued, else last year's: check and change each; blank rows are not imported. Upload the file on the Import page.",
         )
     } else {
         t(
-            "本表列与“数据导入”所需格式一致,可修改“年度目标”后直接导入;未修改的目标导入后不作任何变更。",
+            "本表列与“数据导入”所需格式一致，可修改“年度目标”后直接导入；未修改的目标导入后不作任何变更。",
             "The columns are those the import reads: edit the targets and import the file; targets left as they are do not change.",
         )
     }];
     texts.push(t(
-        "地级市目标之和即全省目标,除非另行下达全省目标。",
+        "地级市目标之和即全省目标，除非另行下达全省目标。",
         "The province's target is its cities' sum unless one is set for the province.",
     ));
     if demo {
         texts.push(t(
-            "注意:本系统当前载入的是演示数据,各市分解数据为虚构数据。",
+            "注意：本系统当前载入的是演示数据，各市分解数据为虚构数据。",
             "Note: this system holds demonstration data; the city figures are synthetic.",
         ));
     }

@@ -162,14 +162,17 @@ fn read_table(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(refused(
             0,
-            format!("文件过大(上限 {} MB)(file too large)", MAX_IMPORT_BYTES / 1024 / 1024),
+            format!(
+                "文件过大（上限 {} MB）（file too large）",
+                MAX_IMPORT_BYTES / 1024 / 1024
+            ),
         ));
     }
     match sniff(bytes) {
         Sniffed::Zip | Sniffed::OleCompound => read_workbook(bytes),
         Sniffed::Pdf => Err(refused(
             0,
-            "这是 PDF 文件,不是表格;请上传 CSV 或 Excel(.xlsx)文件(a PDF is not a spreadsheet)",
+            "这是 PDF 文件，不是表格；请上传 CSV 或 Excel(.xlsx)文件（a PDF is not a spreadsheet）",
         )),
         Sniffed::Text => read_csv(&decode(bytes).map_err(|e| vec![e])?),
     }
@@ -256,11 +259,11 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         Ok(workbook) => workbook,
         Err(_) => {
             let message = if sniff(bytes) == Sniffed::Zip && bytes.windows(5).any(|w| w == b"word/") {
-                "这是 Word 文档(.docx),不是表格;请上传 CSV 或 Excel(.xlsx)文件(a Word document is not a spreadsheet)"
+                "这是 Word 文档（.docx），不是表格；请上传 CSV 或 Excel(.xlsx)文件（a Word document is not a spreadsheet）"
             } else if sniff(bytes) == Sniffed::Zip {
-                "这是压缩文件(ZIP),不是表格;请解压后上传 CSV 或 Excel(.xlsx)文件(a ZIP archive is not a spreadsheet)"
+                "这是压缩文件（ZIP），不是表格；请解压后上传 CSV 或 Excel(.xlsx)文件（a ZIP archive is not a spreadsheet）"
             } else {
-                "这个 Office 文件无法读取为表格;请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后上传(unreadable Office file)"
+                "这个 Office 文件无法读取为表格；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后上传（unreadable Office file）"
             };
             return Err(refused(0, message));
         }
@@ -272,11 +275,11 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         .or(names.first())
         .cloned();
     let Some(sheet) = chosen else {
-        return Err(refused(0, "工作簿中没有工作表(the workbook has no sheet)"));
+        return Err(refused(0, "工作簿中没有工作表（the workbook has no sheet）"));
     };
     let range = workbook
         .worksheet_range(&sheet)
-        .map_err(|e| refused(0, format!("无法读取工作表“{sheet}”:{e}(unreadable sheet)")))?;
+        .map_err(|e| refused(0, format!("无法读取工作表“{sheet}”：{e}(unreadable sheet)")))?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let lines = range
         .rows()
@@ -308,7 +311,7 @@ impl Table {
             .unwrap_or(0);
         let mut lines = lines.into_iter().skip(header_at);
         let Some((header_line, header)) = lines.next() else {
-            return Err(refused(1, "文件是空的,没有表头和数据行(empty file)"));
+            return Err(refused(1, "文件是空的，没有表头和数据行（empty file）"));
         };
         self.header_line = header_line;
         self.header = header.iter().map(|h| h.trim().to_owned()).collect();
@@ -359,7 +362,7 @@ fn layout(table: &Table, needs: &[Need], expected_line: &str) -> Result<Layout, 
             {
                 return Err(refused(
                     *row_line,
-                    format!("第 {} 列有数据但没有列名(a column without a header)", index + 1),
+                    format!("第 {} 列有数据但没有列名（a column without a header）", index + 1),
                 ));
             }
             continue;
@@ -391,18 +394,18 @@ fn layout(table: &Table, needs: &[Need], expected_line: &str) -> Result<Layout, 
     let accepted: Vec<String> = needs.iter().map(|n| columns::described(n.key)).collect();
     let mut problems = Vec::new();
     if !missing.is_empty() {
-        problems.push(format!("缺少:{}", missing.join("、")));
+        problems.push(format!("缺少：{}", missing.join("、")));
     }
     if !unknown.is_empty() {
-        problems.push(format!("无法识别:{}", unknown.join("、")));
+        problems.push(format!("无法识别：{}", unknown.join("、")));
     }
     if !duplicated.is_empty() {
-        problems.push(format!("重复:{}", duplicated.join("、")));
+        problems.push(format!("重复：{}", duplicated.join("、")));
     }
     Err(refused(
         line,
         format!(
-            "表头不正确(expected header {expected_line}):{}。应包含 {};列名可用中文或英文,大小写不限,其余导出列(地区、指标、单位等)会被忽略",
+            "表头不正确（expected header {expected_line}）：{}。应包含 {}；列名可用中文或英文，大小写不限，其余导出列（地区、指标、单位等）会被忽略",
             problems.join(";"),
             accepted.join("、"),
         ),
@@ -485,8 +488,8 @@ impl<'c> Regions<'c> {
         let code = validation::without_zero_fraction(code.trim());
         match self.catalogue.region(code) {
             Some(region) => Ok(region.code.clone()),
-            None if code.is_empty() => Err("地区代码为空(region_code is empty)".into()),
-            None => Err(format!("未知地区代码“{code}”(unknown region)")),
+            None if code.is_empty() => Err("地区代码为空（region_code is empty）".into()),
+            None => Err(format!("未知地区代码“{code}”（unknown region）")),
         }
     }
 
@@ -507,10 +510,10 @@ impl<'c> Regions<'c> {
         match self.by_name.get(name).map(Vec::as_slice) {
             Some([code]) => Ok((*code).to_owned()),
             Some([_, _, ..]) => Err(format!(
-                "地区名称“{name}”不唯一,请填写行政区划代码(ambiguous region name)"
+                "地区名称“{name}”不唯一，请填写行政区划代码（ambiguous region name）"
             )),
-            _ if name.is_empty() => Err("地区为空(region is empty)".into()),
-            _ => Err(format!("未知地区“{name}”(unknown region)")),
+            _ if name.is_empty() => Err("地区为空（region is empty）".into()),
+            _ => Err(format!("未知地区“{name}”（unknown region）")),
         }
     }
 
@@ -524,13 +527,13 @@ impl<'c> Regions<'c> {
     }
 }
 
-/// `shantytown_starts(棚户区改造新开工)、…`: what a refused indicator could have been.
+/// `shantytown_starts（棚户区改造新开工）、…`: what a refused indicator could have been.
 fn indicator_list(catalogue: &Catalogue, targets_only: bool) -> String {
     catalogue
         .indicators()
         .iter()
         .filter(|i| !targets_only || i.has_target)
-        .map(|i| format!("{}({})", i.key, i.name_zh))
+        .map(|i| format!("{}（{}）", i.key, i.name_zh))
         .collect::<Vec<_>>()
         .join("、")
 }
@@ -546,7 +549,7 @@ fn check_indicator(catalogue: &Catalogue, layout: &Layout, cells: &[String]) -> 
     match catalogue.indicator_named(text) {
         Some(indicator) => Ok(indicator.key.clone()),
         None => Err(format!(
-            "未知指标“{text}”(unknown indicator);可用的指标:{}",
+            "未知指标“{text}”（unknown indicator）；可用的指标：{}",
             indicator_list(catalogue, false)
         )),
     }
@@ -557,7 +560,7 @@ fn check_year(text: &str) -> Result<i32, String> {
     text.parse()
         .ok()
         .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
-        .ok_or_else(|| format!("年份“{text}”无效(invalid year)"))
+        .ok_or_else(|| format!("年份“{text}”无效（invalid year）"))
 }
 
 /// The row's period: the period column, else its year and quarter columns (as the progress
@@ -567,13 +570,13 @@ fn check_period(layout: &Layout, cells: &[String]) -> Result<Period, String> {
         let text = layout.cell(cells, "period").trim();
         return text
             .parse()
-            .map_err(|e: crate::domain::period::PeriodError| format!("报告期“{text}”无效:{e}"));
+            .map_err(|e: crate::domain::period::PeriodError| format!("报告期“{text}”无效：{e}"));
     }
     let year = check_year(layout.cell(cells, "year"))?;
     let quarter_text = layout.cell(cells, "quarter").trim();
     let quarter = validation::without_zero_fraction(quarter_text.trim_start_matches(['Q', 'q']))
         .parse::<u8>()
-        .map_err(|_| format!("季度“{quarter_text}”无效,应为 1 至 4(invalid quarter)"))?;
+        .map_err(|_| format!("季度“{quarter_text}”无效，应为 1 至 4(invalid quarter)"))?;
     Period::new(year, quarter).map_err(|e| e.to_string())
 }
 
@@ -622,7 +625,7 @@ fn parse_targets(catalogue: &Catalogue, bytes: &[u8]) -> Result<Vec<TargetRow>, 
         let indicator = check_indicator(catalogue, &layout, cells)?;
         if catalogue.indicator(&indicator).is_some_and(|i| !i.has_target) {
             return Err(format!(
-                "指标“{indicator}”不设目标任务(this indicator has no target);设目标的指标:{}",
+                "指标“{indicator}”不设目标任务（this indicator has no target）；设目标的指标：{}",
                 indicator_list(catalogue, true)
             ));
         }

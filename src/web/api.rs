@@ -69,7 +69,7 @@ pub async fn progress(
     if period.is_future(crate::clock::today()) {
         return Err(AppError::invalid(
             "period",
-            format!("报告期 {period} 尚未开始(period is in the future)"),
+            format!("报告期 {period} 尚未开始（period is in the future）"),
         ));
     }
     let region = extract::given(query.region);
@@ -355,7 +355,7 @@ impl AuditQuery {
                         .parse::<i64>()
                         .ok()
                         .filter(|id| *id > 0)
-                        .ok_or_else(|| AppError::BadRequest(format!("分页游标“{cursor}”无效(invalid cursor)")))?,
+                        .ok_or_else(|| AppError::BadRequest(format!("分页游标“{cursor}”无效（invalid cursor）")))?,
                 ),
                 None => None,
             },

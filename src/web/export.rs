@@ -62,7 +62,7 @@ fn gbk(encoding: Option<&str>) -> AppResult<bool> {
         None | Some("" | "utf-8" | "utf8") => Ok(false),
         Some("gbk" | "gb18030" | "gb2312") => Ok(true),
         Some(other) => Err(AppError::BadRequest(format!(
-            "未知编码“{other}”,应为 utf-8 或 gbk(unknown encoding)"
+            "未知编码“{other}”，应为 utf-8 或 gbk(unknown encoding)"
         ))),
     }
 }
@@ -218,7 +218,7 @@ pub async fn history_xlsx(
                 tables.push(db::progress::table(&snapshot, &catalogue, period)?);
             }
             let (Some(first), Some(last)) = (tables.first(), tables.last()) else {
-                return Err(AppError::BadRequest("没有要导出的季度(no periods)".into()));
+                return Err(AppError::BadRequest("没有要导出的季度（no periods）".into()));
             };
             let meta = WorkbookMeta {
                 period: first.period,
@@ -298,7 +298,7 @@ fn scope(state: &AppState, user: &crate::db::users::User, asked: Option<String>)
     let code = extract::given(asked)
         .or_else(|| user.region_code.clone())
         .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
-        .ok_or_else(|| AppError::BadRequest("请选择地区(choose a region)".into()))?;
+        .ok_or_else(|| AppError::BadRequest("请选择地区（choose a region）".into()))?;
     check_filters(state, Some(&code), None)?;
     Ok(code)
 }
@@ -325,7 +325,7 @@ async fn report_periods(state: &AppState, query: &ReportsQuery) -> AppResult<Vec
     let periods = export::periods_between(from, to);
     if periods.is_empty() || periods.len() > MAX_PERIODS {
         return Err(AppError::BadRequest(format!(
-            "起始期 {from} 须不晚于截止期 {to},且一次最多 {MAX_PERIODS} 个季度(invalid range)"
+            "起始期 {from} 须不晚于截止期 {to}，且一次最多 {MAX_PERIODS} 个季度（invalid range）"
         )));
     }
     Ok(periods)
@@ -351,12 +351,12 @@ async fn reports_file(
             Some(text) => extract::period(&text)?,
             None => recent_quarters(today, 2)
                 .pop()
-                .ok_or_else(|| AppError::BadRequest("请选择报告期(choose a period)".into()))?,
+                .ok_or_else(|| AppError::BadRequest("请选择报告期（choose a period）".into()))?,
         };
         if period.is_future(today) {
             return Err(AppError::invalid(
                 "period",
-                format!("报告期 {period} 尚未开始(period is in the future)"),
+                format!("报告期 {period} 尚未开始（period is in the future）"),
             ));
         }
         vec![period]
@@ -436,7 +436,7 @@ async fn targets_file(state: AppState, query: TargetsQuery, as_xlsx: bool, templ
             .parse::<i32>()
             .ok()
             .filter(|y| (crate::domain::period::MIN_YEAR..=crate::domain::period::MAX_YEAR).contains(y))
-            .ok_or_else(|| AppError::BadRequest(format!("年份“{text}”无效(invalid year)")))?,
+            .ok_or_else(|| AppError::BadRequest(format!("年份“{text}”无效（invalid year）")))?,
         None => {
             let this_year = crate::domain::Period::containing(crate::clock::today())
                 .map_err(|e| AppError::Internal(e.into()))?
@@ -501,7 +501,7 @@ pub async fn targets_template(
 ) -> AppResult<Response> {
     if !user.actor().may_set_targets() {
         return Err(AppError::Forbidden(
-            "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
+            "只有省厅管理员可以导入目标任务（only admins import targets）".into(),
         ));
     }
     targets_file(state, query, true, true).await

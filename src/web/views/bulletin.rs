@@ -23,7 +23,7 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
                         (lang.t("复制全文", "Copy text"))
                     }
                     a.button.secondary href={ "/bulletin.docx?period=" (period) } {
-                        (lang.t("下载 Word 文档(公文格式)", "Download as Word (official layout)"))
+                        (lang.t("下载 Word 文档（公文格式）", "Download as Word (official layout)"))
                     }
                     @if lang.is_en() {
                         a.button.secondary href=(with_lang(here, Lang::Zh)) lang="zh-CN" { "中文版" }

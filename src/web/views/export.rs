@@ -100,22 +100,22 @@ fn advice(lang: Lang) -> Markup {
     let rows: [(&str, &str, &str); 4] = [
         (
             "Microsoft Excel",
-            "选 Excel(.xlsx),或 CSV(UTF-8):双击即可正确显示中文。",
+            "选 Excel(.xlsx)，或 CSV(UTF-8):双击即可正确显示中文。",
             "Pick Excel (.xlsx), or CSV (UTF-8): it opens with Chinese shown correctly.",
         ),
         (
             "WPS 表格",
-            "选 Excel(.xlsx);如需 CSV,请选 GBK 编码。",
+            "选 Excel(.xlsx)；如需 CSV，请选 GBK 编码。",
             "Pick Excel (.xlsx); for CSV, choose the GBK encoding.",
         ),
         (
             "LibreOffice Calc",
-            "选 Excel(.xlsx);如用 CSV(UTF-8),打开时在“字符集”中选择“Unicode (UTF-8)”。",
+            "选 Excel(.xlsx)；如用 CSV(UTF-8)，打开时在“字符集”中选择“Unicode (UTF-8)”。",
             "Pick Excel (.xlsx); opening a UTF-8 CSV, choose “Unicode (UTF-8)” as the character set.",
         ),
         (
             "pandas / R / 脚本",
-            "选 CSV(UTF-8)、英文列名,或使用 JSON 接口 /api/v1/progress。",
+            "选 CSV(UTF-8)、英文列名，或使用 JSON 接口 /api/v1/progress。",
             "Pick CSV (UTF-8) with English column names, or use the JSON API /api/v1/progress.",
         ),
     ];
@@ -154,7 +154,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
     html! {
         h1 { (lang.t("数据导出", "Export")) }
         p { (lang.t(
-            "所有导出只包含已报送和已审核的数据(本地区草稿除外);空白表示未报送。报表数据和目标任务的导出与导入格式一致,修改后可直接导入。",
+            "所有导出只包含已报送和已审核的数据（本地区草稿除外）；空白表示未报送。报表数据和目标任务的导出与导入格式一致，修改后可直接导入。",
             "Exports hold submitted and approved figures (and your own region's drafts); a blank cell is not reported. The reports and targets exports are in the import's format: edit them and import them again."
         )) }
         (advice(lang))
@@ -162,7 +162,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
             p.notice { (lang.t("尚无已报送的数据可导出。", "No submitted figures to export yet.")) }
         } @else {
             section.export-section {
-                h2 { (lang.t("完成进度(单季度)", "Progress (one quarter)")) }
+                h2 { (lang.t("完成进度（单季度）", "Progress (one quarter)")) }
                 form.export-form method="get" action="/export/progress.xlsx" {
                     p.fields {
                         span.field {
@@ -178,7 +178,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 }
             }
             section.export-section {
-                h2 { (lang.t("历史数据(多个季度)", "History (several quarters)")) }
+                h2 { (lang.t("历史数据（多个季度）", "History (several quarters)")) }
                 form.export-form method="get" action="/export/history.xlsx" {
                     p.fields {
                         span.field {
@@ -198,7 +198,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                 }
             }
             section.export-section {
-                h2 { (lang.t("报表数据(含情况说明和状态,可再导入)", "Reports (with notes and status; importable)")) }
+                h2 { (lang.t("报表数据（含情况说明和状态，可再导入）", "Reports (with notes and status; importable)")) }
                 form.export-form method="get" action="/export/reports.xlsx" {
                     p.fields {
                         span.field {
@@ -217,7 +217,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
             }
         }
         section.export-section {
-            h2 { (lang.t("目标任务(可再导入)", "Targets (importable)")) }
+            h2 { (lang.t("目标任务（可再导入）", "Targets (importable)")) }
             form.export-form method="get" action="/export/targets.xlsx" {
                 p.fields {
                     span.field {
@@ -246,7 +246,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                             (region_select(view, "template-region", false))
                         }
                         p { (lang.t(
-                            "预填所选地区及下辖各地区 × 各指标,附上季度累计和年度目标(锁定,供参考);只需填写累计完成和情况说明。",
+                            "预填所选地区及下辖各地区 × 各指标，附上季度累计和年度目标（锁定，供参考）；只需填写累计完成和情况说明。",
                             "Filled in with the region's reporting areas × indicators, the previous quarter's cumulative and the target (locked, for reference); fill in the cumulative and the note."
                         )) }
                         (buttons(lang, "/import/template/reports.xlsx", None))
@@ -264,7 +264,7 @@ pub fn page(view: &ExportView<'_>) -> Markup {
                                 }
                             }
                         }
-                        p { (lang.t("预填上年目标,逐项核对修改后导入。", "Filled in with last year's targets: check and change each, then import.")) }
+                        p { (lang.t("预填上年目标，逐项核对修改后导入。", "Filled in with last year's targets: check and change each, then import.")) }
                         (buttons(lang, "/import/template/targets.xlsx", None))
                     }
                 }
