@@ -214,12 +214,13 @@ mod tests {
                 Page::Bulletin,
                 Page::Reports,
                 Page::Audit,
-                Page::Import
+                Page::Import,
+                Page::Export
             ]
         );
         let leader = actor(Role::Leader, None);
         let open: Vec<Page> = Page::ALL.into_iter().filter(|p| leader.may_open(*p)).collect();
-        assert_eq!(open, [Page::Dashboard, Page::Bulletin]);
+        assert_eq!(open, [Page::Dashboard, Page::Bulletin, Page::Export]);
         let admin = actor(Role::Admin, None);
         assert!(Page::ALL.into_iter().all(|p| admin.may_open(p)));
     }
