@@ -1,4 +1,4 @@
-//! The export and import pages in a real headless Chromium: they fit 1,280 and 390 px without
+//! The export, import and bulletin pages in a real headless Chromium: they fit 1,280 and 390 px without
 //! page-level sideways scrolling, and screenshots of both widths are kept for people to look at
 //! under `target/browser-screenshots/`.
 
@@ -26,7 +26,11 @@ async fn export_and_import_pages_fit_desktop_and_phone_widths() {
     sign_in(&browser, &app, "admin").await;
     let dir = browser::screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
-    for (path, name) in [("/export", "export"), ("/import?kind=reports", "import")] {
+    for (path, name) in [
+        ("/export", "export"),
+        ("/import?kind=reports", "import"),
+        ("/bulletin?period=2020Q1", "bulletin"),
+    ] {
         for width in [1280, 390] {
             browser.resize(width, 1400).await;
             browser.goto(&app.url(path)).await;
