@@ -12,7 +12,7 @@ use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::progress::region_targets;
 use crate::domain::{Actor, Lang, Period, ReportStatus, columns, format};
 use crate::error::AppResult;
-use crate::service::export::{BOM, text_cell};
+use crate::service::export::{BOM, print_setup, text_cell};
 
 /// The columns of a reports file, in order. The imports read `region_code`, `period`,
 /// `indicator`, `cumulative` and `note` and ignore the rest.
@@ -235,24 +235,6 @@ pub fn targets_csv(lines: &[TargetLine], chinese: bool) -> csv::Result<Vec<u8>> 
     }
     writer.flush()?;
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// Print setup shared by every sheet the app writes: A4 landscape, one page wide, the header
-/// row on every page, the title and page numbers in the margins.
-pub fn print_setup(sheet: &mut Worksheet, title: &str, header_row: u32, chinese: bool) -> Result<(), XlsxError> {
-    sheet.set_paper_size(9);
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(header_row, header_row)?;
-    sheet.set_margins(0.5, 0.5, 0.8, 0.6, 0.3, 0.3);
-    let title = title.replace('&', "&&");
-    sheet.set_header(format!("&C&\"-,Bold\"&12{title}"));
-    sheet.set_footer(if chinese {
-        "&C第 &P 页，共 &N 页"
-    } else {
-        "&CPage &P of &N"
-    });
-    Ok(())
 }
 
 /// Formats the workbooks share.

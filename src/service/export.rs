@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use rusqlite::Connection;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::db;
 use crate::domain::catalogue::Catalogue;
@@ -245,6 +245,24 @@ pub struct WorkbookMeta {
     pub demo: bool,
 }
 
+/// Print setup shared by every sheet the app writes: A4 landscape, one page wide, the header
+/// row on every page, the title and page numbers in the margins.
+pub fn print_setup(sheet: &mut Worksheet, title: &str, header_row: u32, chinese: bool) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_margins(0.5, 0.5, 0.8, 0.6, 0.3, 0.3);
+    let title = title.replace('&', "&&");
+    sheet.set_header(format!("&C&\"-,Bold\"&12{title}"));
+    sheet.set_footer(if chinese {
+        "&C第 &P 页，共 &N 页"
+    } else {
+        "&CPage &P of &N"
+    });
+    Ok(())
+}
+
 /// Display widths of the progress columns, in characters.
 const WIDTHS: [f64; 16] = [
     12.0, 14.0, 10.0, 26.0, 30.0, 6.0, 7.0, 7.0, 14.0, 14.0, 14.0, 11.0, 11.0, 13.0, 13.0, 11.0,
@@ -297,7 +315,7 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
             periods_label(meta, lang)
         ),
     };
-    super::exchange::print_setup(sheet, &title, 0, chinese)?;
+    print_setup(sheet, &title, 0, chinese)?;
     for (index, row) in rows.iter().enumerate() {
         let r = index as u32 + 1;
         let [level, status, report_status] = row_words(row, chinese);
