@@ -504,9 +504,7 @@ fn serve(store: StoreConfig, config: ServeConfig) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let addr = config.addr;
         let state = anju::prepare(&store, config)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+        let listener = anju::web::server::listen(addr).with_context(|| format!("binding {addr}"))?;
         tracing::info!("listening on http://{}", listener.local_addr()?);
         anju::launch(state, listener, anju::shutdown_signal()).await
     })?;
