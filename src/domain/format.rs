@@ -175,6 +175,21 @@ pub fn status_for(figure_status: Status, indicator_has_target: bool, lang: Lang)
     }
 }
 
+/// A region's level as a table names it: 省 / 地级市 / 县(市、区).
+pub fn level(level: &str, lang: Lang) -> &str {
+    match (level, lang) {
+        ("country", Lang::Zh) => "全国",
+        ("province", Lang::Zh) => "省",
+        ("city", Lang::Zh) => "地级市",
+        ("county", Lang::Zh) => "县（市、区）",
+        ("country", Lang::En) => "Country",
+        ("province", Lang::En) => "Province",
+        ("city", Lang::En) => "City",
+        ("county", Lang::En) => "County",
+        (other, _) => other,
+    }
+}
+
 /// The words for where a report is in its workflow.
 pub fn report_status(status: ReportStatus, lang: Lang) -> &'static str {
     match (status, lang) {

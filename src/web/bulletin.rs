@@ -1,4 +1,5 @@
-//! `GET /bulletin?period=`: the generated bulletin (通报).
+//! `GET /bulletin?period=`: the generated bulletin (通报); `GET /bulletin.docx?period=`: the same
+//! bulletin as a Word document in GB/T 9704 layout.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -39,4 +40,24 @@ pub async fn bulletin(
     }
     .await;
     result.map_err(|e| ctx.error(e))
+}
+
+/// `GET /bulletin.docx?period=`
+pub async fn docx(
+    State(state): State<AppState>,
+    super::auth::CurrentUser(_): super::auth::CurrentUser,
+    Query(query): Query<ProgressQuery>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let catalogue = state.catalogue();
+    let bytes = state
+        .db
+        .call(move |conn| crate::service::docx::bulletin_for_period(conn, &catalogue, period, crate::clock::today()))
+        .await?;
+    Ok(super::export::attachment(
+        bytes.into_response(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("bulletin-{period}.docx"),
+    ))
 }

@@ -16,6 +16,7 @@ pub mod extract;
 pub mod forms;
 pub mod import;
 pub mod lang;
+pub mod openapi;
 pub mod pages;
 pub mod reports;
 pub mod router;

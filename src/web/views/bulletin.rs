@@ -22,6 +22,9 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
                     button.button.copy-button type="button" data-copy="bulletin-text" hidden {
                         (lang.t("复制全文", "Copy text"))
                     }
+                    a.button.secondary href={ "/bulletin.docx?period=" (period) } {
+                        (lang.t("下载 Word 文档（公文格式）", "Download as Word (official layout)"))
+                    }
                     @if lang.is_en() {
                         a.button.secondary href=(with_lang(here, Lang::Zh)) lang="zh-CN" { "中文版" }
                     } @else {

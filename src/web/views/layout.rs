@@ -41,6 +41,7 @@ fn nav_label(page: NavPage, role: Role, lang: Lang) -> &'static str {
         NavPage::Users => lang.t("用户", "Users"),
         NavPage::Audit => lang.t("审计", "Audit"),
         NavPage::Import => lang.t("数据导入", "Import"),
+        NavPage::Export => lang.t("数据导出", "Export"),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod bulletin;
 pub mod components;
 pub mod dashboard;
+pub mod export;
 pub mod import;
 pub mod layout;
 pub mod login;
