@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{ProgressInputs, ProgressTable};
+use crate::domain::projection::{HISTORY_YEARS, Seasonality};
 use crate::domain::{Period, ReportStatus};
 
 type Figures = HashMap<(String, String), i64>;
@@ -41,8 +42,32 @@ fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMa
     rows.collect()
 }
 
+/// Each region × indicator's seasonality over the [`HISTORY_YEARS`] years before `period`'s:
+/// the counted cumulative at the period's quarter and at Q4 of each year (none needed at Q4).
+fn history(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<(String, String), Seasonality>> {
+    let mut history: HashMap<(String, String), Seasonality> = HashMap::new();
+    let quarter = period.quarter();
+    if quarter == 4 {
+        return Ok(history);
+    }
+    for year in period.year() - HISTORY_YEARS..period.year() {
+        let (Ok(at), Ok(end)) = (Period::new(year, quarter), Period::new(year, 4)) else {
+            continue;
+        };
+        let reached = counted_figures(conn, at)?;
+        for (key, year_end) in counted_figures(conn, end)? {
+            let mut quarters = [None; 4];
+            quarters[usize::from(quarter - 1)] = reached.get(&key).copied();
+            quarters[3] = Some(year_end);
+            history.entry(key).or_default().add_year(quarters);
+        }
+    }
+    Ok(history)
+}
+
 pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInputs> {
     Ok(ProgressInputs {
+        history: history(conn, period)?,
         targets: super::targets::for_year(conn, period.year())?,
         current: counted_figures(conn, period)?,
         previous: match period.previous_in_year() {

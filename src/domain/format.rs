@@ -153,6 +153,8 @@ pub fn status(status: Status, lang: Lang) -> &'static str {
         (Status::NoTarget, Lang::En) => "No target",
         (Status::NotReported, Lang::Zh) => "未报送",
         (Status::NotReported, Lang::En) => "Not reported",
+        (Status::Incomplete, Lang::Zh) => "报送不全",
+        (Status::Incomplete, Lang::En) => "Incomplete",
     }
 }
 
@@ -359,6 +361,7 @@ mod tests {
             Status::Behind,
             Status::NoTarget,
             Status::NotReported,
+            Status::Incomplete,
         ];
         for lang in [Lang::Zh, Lang::En] {
             let labels: Vec<&str> = statuses.iter().map(|s| status(*s, lang)).collect();

@@ -11,6 +11,7 @@ pub mod period;
 pub mod plan;
 pub mod policy;
 pub mod progress;
+pub mod projection;
 pub mod rate;
 pub mod role;
 pub mod validation;

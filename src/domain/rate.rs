@@ -62,6 +62,9 @@ pub enum Status {
     Behind,
     NoTarget,
     NotReported,
+    /// A parent some of whose expected children have not reported: its sum is partial, so it is
+    /// never called lagging or behind (报送不全).
+    Incomplete,
 }
 
 impl Status {
@@ -92,6 +95,7 @@ impl Status {
             Status::Behind => "behind",
             Status::NoTarget => "no_target",
             Status::NotReported => "not_reported",
+            Status::Incomplete => "incomplete",
         }
     }
 }

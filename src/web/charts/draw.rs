@@ -22,7 +22,7 @@ pub fn status_colour(status: Status) -> RGBColor {
         Status::OnTrack => RGBColor(0x1b, 0x7f, 0x3b),
         Status::Lagging => RGBColor(0xc7, 0x77, 0x00),
         Status::Behind => RGBColor(0xc0, 0x39, 0x2b),
-        Status::NoTarget | Status::NotReported => RGBColor(0x8a, 0x94, 0xa0),
+        Status::NoTarget | Status::NotReported | Status::Incomplete => RGBColor(0x8a, 0x94, 0xa0),
     }
 }
 
