@@ -3,6 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
+
+use crate::domain::progress::Share;
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeConfig {
     /// Address to listen on.
@@ -44,6 +48,38 @@ pub struct ServeConfig {
     /// Mark the session cookie `Secure` (set when served over HTTPS behind a proxy).
     #[arg(long, env = "ANJU_SECURE_COOKIE")]
     pub secure_cookie: bool,
+
+    /// Pages open on the latest period in which at least this share of the expected regions
+    /// has submitted (2/3, 0.75 or 75%); a newer, less complete period is announced and linked.
+    #[arg(long, env = "ANJU_DEFAULT_PERIOD_SHARE", default_value = "2/3")]
+    pub default_period_share: Share,
+
+    #[command(flatten)]
+    pub imprint: ImprintConfig,
+}
+
+/// The bulletin's 落款: who issues it and when.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ImprintConfig {
+    /// The issuing office named at the end of the bulletin.
+    #[arg(long, env = "ANJU_ISSUER", default_value = DEFAULT_ISSUER)]
+    pub issuer: String,
+
+    /// The bulletin's date (YYYY-MM-DD); today when unset.
+    #[arg(long, env = "ANJU_BULLETIN_DATE")]
+    pub bulletin_date: Option<NaiveDate>,
+}
+
+/// The department the built-in catalogue belongs to.
+pub const DEFAULT_ISSUER: &str = "广东省住房和城乡建设厅";
+
+impl Default for ImprintConfig {
+    fn default() -> Self {
+        Self {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            bulletin_date: None,
+        }
+    }
 }
 
 impl Default for ServeConfig {
@@ -58,6 +94,8 @@ impl Default for ServeConfig {
             late_after_days: 15,
             write_wait_ms: 5000,
             secure_cookie: false,
+            default_period_share: Share::default(),
+            imprint: ImprintConfig::default(),
         }
     }
 }

@@ -82,6 +82,8 @@ enum Command {
         /// `zh` (default) or `en`.
         #[arg(long, default_value = "zh")]
         lang: String,
+        #[command(flatten)]
+        imprint: anju::config::ImprintConfig,
     },
 }
 
@@ -404,7 +406,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bulletin { period, lang } => {
+        Command::Bulletin { period, lang, imprint } => {
             let period: Period = period.parse()?;
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,
@@ -414,9 +416,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let table = db::progress::table(&conn, &catalogue, period)?;
+            let imprint = anju::domain::bulletin::Imprint {
+                issuer: imprint.issuer,
+                date: imprint.bulletin_date.unwrap_or_else(anju::clock::today),
+                demo: db::meta::is_demo(&conn)?,
+            };
             println!(
                 "{}",
-                anju::domain::bulletin::generate(&table, &catalogue, english).text()
+                anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()
             );
             Ok(ExitCode::SUCCESS)
         }

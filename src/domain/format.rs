@@ -158,6 +158,17 @@ pub fn status(status: Status, lang: Lang) -> &'static str {
     }
 }
 
+/// What an incomplete figure's rate stands on: "已报送2/21，按已报送城市口径".
+pub fn reporting_basis(figure: &super::progress::Figure, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("已报送{}/{}，按已报送城市口径", figure.reported, figure.expected),
+        Lang::En => format!(
+            "{} of {} reported; rate of the reporting ones against their own targets",
+            figure.reported, figure.expected
+        ),
+    }
+}
+
 /// The words for where a report is in its workflow.
 pub fn report_status(status: ReportStatus, lang: Lang) -> &'static str {
     match (status, lang) {

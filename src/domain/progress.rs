@@ -342,6 +342,84 @@ pub fn finish(figure: &mut Figure, period: Period) {
     }
 }
 
+/// A share of the expected regions, as a fraction: how many must have submitted for a period
+/// to be the default one. Written `2/3`, `0.75` or `75%`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    numerator: u64,
+    denominator: u64,
+}
+
+impl Default for Share {
+    /// Two thirds: 14 of 21 cities.
+    fn default() -> Self {
+        Self {
+            numerator: 2,
+            denominator: 3,
+        }
+    }
+}
+
+impl Share {
+    /// Whether `submitted` of `expected` reach the share (nothing expected: always).
+    pub fn met(self, submitted: u32, expected: u32) -> bool {
+        u64::from(submitted) * self.denominator >= self.numerator * u64::from(expected)
+    }
+}
+
+impl std::str::FromStr for Share {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad = || format!("占比“{text}”有误，应写作 2/3、0.75 或 75%(a share: 2/3, 0.75 or 75%)");
+        let (numerator, denominator) = if let Some((n, d)) = text.split_once('/') {
+            (
+                n.trim().parse::<u64>().map_err(|_| bad())?,
+                d.trim().parse::<u64>().map_err(|_| bad())?,
+            )
+        } else {
+            let (number, percent) = match text.strip_suffix('%') {
+                Some(number) => (number.trim(), true),
+                None => (text, false),
+            };
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let scale = 10u64.pow(fraction.len() as u32) * if percent { 100 } else { 1 };
+            let digits = format!("{whole}{fraction}");
+            (digits.parse::<u64>().map_err(|_| bad())?, scale)
+        };
+        if denominator == 0 || numerator > denominator {
+            return Err(bad());
+        }
+        Ok(Self { numerator, denominator })
+    }
+}
+
+/// The period a page opens on when none is asked for, and the newer ones passed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultPeriod {
+    pub period: Period,
+    /// Newer periods with fewer than the share submitted, newest first, with their counts.
+    pub newer: Vec<(Period, Completeness)>,
+}
+
+/// The latest of `candidates` (newest first, each with its completeness) in which at least
+/// `share` of the expected regions have submitted; the latest of all when none has.
+pub fn default_period(candidates: &[(Period, Completeness)], share: Share) -> Option<DefaultPeriod> {
+    let chosen = candidates
+        .iter()
+        .position(|(_, c)| share.met(c.submitted, c.expected))
+        .unwrap_or(0);
+    let (period, _) = candidates.get(chosen)?;
+    Some(DefaultPeriod {
+        period: *period,
+        newer: candidates[..chosen].to_vec(),
+    })
+}
+
 /// One row of the progress table as the API and the CSV export carry it (SPEC §4).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProgressRow<'a> {
@@ -784,5 +862,50 @@ mod tests {
             ),
             (Some(50), Some(Tenths(500)), Some(30))
         );
+    }
+
+    fn counts(submitted: u32, expected: u32) -> Completeness {
+        Completeness {
+            submitted,
+            approved: 0,
+            expected,
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_default_period_is_the_latest_with_two_thirds_in() {
+        let q = |text: &str| -> Period { text.parse().unwrap() };
+        let candidates = vec![
+            (q("2022Q1"), counts(2, 21)),
+            (q("2021Q4"), counts(18, 21)),
+            (q("2021Q3"), counts(21, 21)),
+        ];
+        let chosen = default_period(&candidates, Share::default()).unwrap();
+        assert_eq!(chosen.period, q("2021Q4"));
+        assert_eq!(chosen.newer, vec![(q("2022Q1"), counts(2, 21))]);
+        // 14 of 21 is exactly two thirds; 13 is not.
+        assert!(Share::default().met(14, 21));
+        assert!(!Share::default().met(13, 21));
+        let strict: Share = "90%".parse().unwrap();
+        assert_eq!(default_period(&candidates, strict).unwrap().period, q("2021Q3"));
+        // Nothing reaches the share: the latest, with nothing passed over.
+        let thin = vec![(q("2022Q1"), counts(2, 21)), (q("2021Q4"), counts(3, 21))];
+        let chosen = default_period(&thin, Share::default()).unwrap();
+        assert_eq!((chosen.period, chosen.newer.len()), (q("2022Q1"), 0));
+        assert_eq!(default_period(&[], Share::default()), None);
+    }
+
+    #[test]
+    fn shares_parse_as_fractions_decimals_or_percentages() {
+        assert_eq!("2/3".parse::<Share>(), Ok(Share::default()));
+        for (text, met, unmet) in [("0.75", (3, 4), (2, 4)), ("75%", (3, 4), (2, 4)), ("1", (4, 4), (3, 4))] {
+            let share: Share = text.parse().unwrap();
+            assert!(share.met(met.0, met.1), "{text}");
+            assert!(!share.met(unmet.0, unmet.1), "{text}");
+        }
+        for bad in ["", "3/2", "1/0", "abc", "-1", "150%", "0.1234567"] {
+            assert!(bad.parse::<Share>().is_err(), "{bad}");
+        }
     }
 }

@@ -111,7 +111,8 @@ mod tests {
     #[test]
     fn published_guangdong_rates() {
         assert_eq!(completion_rate(7899, Some(10918)), Some(Tenths(723)));
-        assert_eq!(completion_rate(3730, Some(10813)), Some(Tenths(345)));
+        // 3,734 basic completions (308,247.65 m²; 广州日报, 21 April 2020, citing the department).
+        assert_eq!(completion_rate(3734, Some(10813)), Some(Tenths(345)));
         assert_eq!(completion_rate(19911, Some(25140)), Some(Tenths(792)));
         assert_eq!(completion_rate(7899, Some(10918)).unwrap().to_string(), "72.3");
     }

@@ -14,6 +14,16 @@ use super::views::bulletin::bulletin_page;
 use crate::domain::bulletin;
 use crate::error::AppResult;
 
+/// The bulletin's 落款 as the server is configured, dated today unless a date is set.
+pub fn imprint(state: &AppState, demo: bool) -> bulletin::Imprint {
+    let config = &state.config.imprint;
+    bulletin::Imprint {
+        issuer: config.issuer.clone(),
+        date: config.bulletin_date.unwrap_or_else(crate::clock::today),
+        demo,
+    }
+}
+
 pub async fn bulletin(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -29,9 +39,10 @@ pub async fn bulletin(
         let catalogue = state.catalogue();
         let table = load_table(&state, period).await?;
         let periods = load_periods(&state).await?;
+        let imprint = imprint(&state, ctx.demo);
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
-            let text = bulletin::generate(&table, &catalogue, page.lang.is_en());
+            let text = bulletin::generate_with(&table, &catalogue, page.lang.is_en(), &imprint);
             let body = bulletin_page(page.lang, period, &periods, &text, &page.here);
             page.render(page.lang.t("进展通报", "Bulletin"), body)
         })

@@ -108,9 +108,12 @@ pub async fn dashboard(
                 .render(lang.t("总览", "Dashboard"), empty_state(lang))
                 .into_response());
         }
-        let period = match (asked, periods.first()) {
-            (None, Some(latest)) => *latest,
-            _ => resolve_period(&state, asked).await?,
+        let (period, newer) = match asked {
+            None => match super::periods::default_period(&state, &ctx.facts).await? {
+                Some(chosen) => (chosen.period, chosen.newer),
+                None => (resolve_period(&state, None).await?, Vec::new()),
+            },
+            Some(_) => (resolve_period(&state, asked).await?, Vec::new()),
         };
         let catalogue = state.catalogue();
         let indicator_key = query
@@ -125,7 +128,12 @@ pub async fn dashboard(
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
         // The body depends only on the data, the period, the chart's indicator and the language:
         // rendered once per data version, wrapped in each user's layout.
-        let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
+        let newer_key: Vec<String> = newer.iter().map(|(p, _)| p.to_string()).collect();
+        let key = format!(
+            "dashboard|{period}|{indicator_key}|{}|{}",
+            lang.code(),
+            newer_key.join(",")
+        );
         let body = state
             .fragment(&key, version, move || {
                 let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
@@ -140,6 +148,7 @@ pub async fn dashboard(
                     ranking: &ranking_indicator,
                     overview_svg: &overview_svg,
                     ranking_svg: &ranking_svg,
+                    newer: &newer,
                 })
                 .into_string()
                 .into_bytes()

@@ -17,6 +17,7 @@ pub mod forms;
 pub mod import;
 pub mod lang;
 pub mod pages;
+pub mod periods;
 pub mod reports;
 pub mod router;
 pub mod state;

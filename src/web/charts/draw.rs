@@ -19,10 +19,11 @@ const PREVIOUS: RGBColor = RGBColor(0xa9, 0xb4, 0xc2);
 /// The status colours; the same as the badges in app.css.
 pub fn status_colour(status: Status) -> RGBColor {
     match status {
-        Status::OnTrack => RGBColor(0x1b, 0x7f, 0x3b),
+        Status::OnTrack => RGBColor(0x17, 0x6b, 0x32),
         Status::Lagging => RGBColor(0xc7, 0x77, 0x00),
         Status::Behind => RGBColor(0xc0, 0x39, 0x2b),
-        Status::NoTarget | Status::NotReported | Status::Incomplete => RGBColor(0x8a, 0x94, 0xa0),
+        Status::Incomplete => RGBColor(0x1f, 0x4f, 0x8a),
+        Status::NoTarget | Status::NotReported => RGBColor(0x8a, 0x94, 0xa0),
     }
 }
 

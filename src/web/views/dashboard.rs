@@ -5,9 +5,10 @@ use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
 use super::components::{Amount, Badge, RateCell, export_links, period_selector};
+use crate::domain::Status;
 use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::format;
-use crate::domain::progress::ProgressTable;
+use crate::domain::progress::{Completeness, Figure, ProgressTable};
 use crate::domain::{Period, ReportStatus};
 
 /// Everything the dashboard shows.
@@ -20,6 +21,8 @@ pub struct Dashboard<'a> {
     pub ranking: &'a Indicator,
     pub overview_svg: &'a str,
     pub ranking_svg: &'a str,
+    /// Newer periods passed over for the default because too few have submitted, newest first.
+    pub newer: &'a [(Period, Completeness)],
 }
 
 /// A new database: nothing reported yet, and where to start.
@@ -57,12 +60,26 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
         ranking,
         overview_svg,
         ranking_svg,
+        newer,
     } = *data;
     let english = lang.is_en();
     let period = table.period;
     let home = catalogue.home_region();
     let home_position = home.and_then(|h| catalogue.position(&h.code));
+    let home_completeness = home.map(|h| table.completeness(catalogue, &h.code));
     html! {
+        @if let Some((newest, counts)) = newer.first() {
+            p.notice.newer-period role="status" {
+                (newer_period_notice(*newest, counts, period, lang))
+                " "
+                a href={ "/?period=" (newest) } { (lang.t("查看", "Open ")) (format::period(*newest, lang)) }
+            }
+        }
+        @if let Some(counts) = home_completeness.as_ref().filter(|c| c.submitted < c.expected) {
+            p.notice.partial-period role="note" {
+                (partial_period_notice(counts, lang))
+            }
+        }
         div.page-head {
             div {
                 h1 { (format::period(period, lang)) " " (lang.t("住房保障目标任务完成情况", "housing-security progress")) }
@@ -117,21 +134,35 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                             dl.card-facts {
                                 dt { (lang.t("年度目标", "Target")) }
                                 dd { (figure.target.map_or(format::NO_VALUE.into(), |t| format::amount(t, &indicator.unit, lang))) }
-                                dt { (lang.t("完成率", "Rate")) }
-                                dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
-                                    (format::rate(figure.rate))
+                                @if figure.status == Status::Incomplete {
+                                    dt { (lang.t("完成率(已报送城市口径)", "Rate (reporting cities)")) }
+                                    dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-basis="reporting" data-rate=(figure.reporting_rate.map(|r| r.to_string()).unwrap_or_default()) {
+                                        (format::rate(figure.reporting_rate))
+                                    }
+                                } @else {
+                                    dt { (lang.t("完成率", "Rate")) }
+                                    dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
+                                        (format::rate(figure.rate))
+                                    }
                                 }
                                 dt { (lang.t("序时进度", "Benchmark")) }
                                 dd { (format::percent(table.time_benchmark)) }
-                                dt { (lang.t("差距", "Gap")) }
-                                dd { (format::gap_pp(figure.gap, lang)) }
+                                @if figure.status != Status::Incomplete {
+                                    dt { (lang.t("差距", "Gap")) }
+                                    dd { (format::gap_pp(figure.gap, lang)) }
+                                }
+                                (projection_facts(figure, &indicator.unit, lang))
                             }
                         } @else {
                             p.card-note { (lang.t("不设年度目标,只统计完成数。", "No annual target; reported figures only.")) }
                         }
                         p.card-foot {
                             (Badge { status: figure.status, lang })
-                            span.reported { (lang.t("报送", "Reported")) " " (figure.reported) "/" (figure.expected) }
+                            @if figure.status == Status::Incomplete && let Some(counts) = &home_completeness {
+                                span.reported { (lang.t("已报送", "Submitted")) " " (counts.submitted) "/" (counts.expected) }
+                            } @else {
+                                span.reported { (lang.t("报送", "Reported")) " " (figure.reported) "/" (figure.expected) }
+                            }
                         }
                     }
                 }
@@ -177,15 +208,70 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
     }
 }
 
+/// "2022年第一季度 has 2/21 in, so the page shows 2021年第四季度".
+fn newer_period_notice(newest: Period, counts: &Completeness, shown: Period, lang: Lang) -> String {
+    if lang.is_en() {
+        format!(
+            "{} is still partial: {} of {} cities have submitted, so this page shows {}.",
+            format::period(newest, lang),
+            counts.submitted,
+            counts.expected,
+            format::period(shown, lang)
+        )
+    } else {
+        format!(
+            "{}数据尚不完整（已报送{}/{}个市），本页默认显示{}。",
+            format::period(newest, lang),
+            counts.submitted,
+            counts.expected,
+            format::period(shown, lang)
+        )
+    }
+}
+
+/// What a partial period's province figures are.
+fn partial_period_notice(counts: &Completeness, lang: Lang) -> String {
+    if lang.is_en() {
+        format!(
+            "Partial period: {} of {} cities have submitted. Province figures are the reporting cities' sum; their rate is against the reporting cities' own targets.",
+            counts.submitted, counts.expected
+        )
+    } else {
+        format!(
+            "本期报送不全：已报送{}/{}个市。全省数字为已报送城市合计，完成率按已报送城市口径（已报送城市合计÷其年度目标）计算。",
+            counts.submitted, counts.expected
+        )
+    }
+}
+
+/// The card's projection lines: projected year end and rate, and the pace still needed.
+fn projection_facts(figure: &Figure, unit: &str, lang: Lang) -> Markup {
+    html! {
+        @if let Some(projection) = figure.projection.filter(|p| p.basis != crate::domain::projection::Basis::Final) {
+            dt { (lang.t("预计年底", "Projected year end")) }
+            dd.projected {
+                (format::amount(projection.year_end, unit, lang))
+                @if let Some(rate) = projection.rate { " (" (format::percent(rate)) ")" }
+                @if projection.misses_target() {
+                    " " span.warning { (lang.t("预计难以完成", "likely to miss")) }
+                }
+            }
+            @if let Some(pace) = projection.required_per_quarter.filter(|&p| p > 0) {
+                dt { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
+                dd { (format::amount(pace, unit, lang)) }
+            }
+        }
+    }
+}
+
 /// The status legend: colour and words.
 pub fn legend(lang: Lang) -> Markup {
-    use crate::domain::Status;
     html! {
         p.legend {
-            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::NoTarget, Status::NotReported] {
+            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget, Status::NotReported] {
                 (super::components::Badge { status, lang })
             }
-            span.legend-note { (lang.t("略低于:差距不足10个百分点;明显滞后:差距10个百分点及以上。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more.")) }
+            span.legend-note { (lang.t("略低于：差距不足10个百分点；明显滞后：差距10个百分点及以上；报送不全：下级尚未全部报送，不作进度判断。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more; incomplete: not every city has submitted, so no judgement is made.")) }
         }
     }
 }
