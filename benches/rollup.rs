@@ -53,6 +53,7 @@ fn national_scale(c: &mut Criterion) {
                 overview_svg: &overview,
                 ranking_svg: &ranking,
                 newer: &[],
+                extras: Default::default(),
             })
             .into_string()
         })

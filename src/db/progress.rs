@@ -83,6 +83,29 @@ pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqli
     Ok(ProgressTable::compute(catalogue, period, &inputs(conn, period)?))
 }
 
+/// The 情况说明 of counted reports for one period, non-empty only.
+const COUNTED_NOTES: &str = "SELECT r.region_code, v.indicator, v.note
+     FROM reports r JOIN report_values v ON v.report_id = r.id
+     WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved') AND v.note <> ''";
+
+/// The notes officers wrote beside counted figures of `period`, by (region code, indicator key).
+pub fn counted_notes(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<(String, String), String>> {
+    let mut statement = conn.prepare_cached(COUNTED_NOTES)?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    rows.collect()
+}
+
+const LAST_UPDATE: &str = "SELECT max(updated_at) FROM reports
+     WHERE year = ?1 AND quarter = ?2 AND status IN ('submitted', 'approved')";
+
+/// When a counted report of `period` last changed (stored UTC), if any counts.
+pub fn last_update(conn: &Connection, period: Period) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(LAST_UPDATE)?
+        .query_row(params![period.year(), period.quarter()], |row| row.get(0))
+}
+
 /// Whether any report of the period counts: one probe of the (year, quarter, region) index.
 const PERIOD_COUNTS: &str = "SELECT EXISTS (SELECT 1 FROM reports WHERE year = ?1 AND quarter = ?2
      AND status IN ('submitted', 'approved'))";
@@ -139,6 +162,8 @@ mod tests {
         super::super::migrations().unwrap().to_latest(&mut conn).unwrap();
         for sql in [
             COUNTED_FIGURES,
+            COUNTED_NOTES,
+            LAST_UPDATE,
             REPORT_STATUSES,
             PERIOD_COUNTS,
             super::super::targets::FOR_YEAR,

@@ -213,6 +213,29 @@ impl ProgressTable {
         completeness
     }
 
+    /// The children of `parent` lagging or behind the time benchmark, as (position, column),
+    /// indicator by indicator in catalogue order, the furthest behind first.
+    pub fn behind_children(&self, catalogue: &Catalogue, parent: &str) -> Vec<(usize, usize)> {
+        let children: Vec<usize> = catalogue
+            .children(parent)
+            .filter_map(|r| catalogue.position(&r.code))
+            .collect();
+        let mut found = Vec::new();
+        for (column, indicator) in catalogue.indicators().iter().enumerate() {
+            if !indicator.has_target {
+                continue;
+            }
+            let mut behind: Vec<(usize, usize)> = children
+                .iter()
+                .filter(|&&p| matches!(self.figure(p, column).status, Status::Lagging | Status::Behind))
+                .map(|&p| (p, column))
+                .collect();
+            behind.sort_by_key(|&(p, c)| (self.figure(p, c).rate, p));
+            found.extend(behind);
+        }
+        found
+    }
+
     /// Rows for `scope` and everything under it (all regions when `None`), optionally one
     /// indicator only; region-major, each region before its children.
     pub fn rows<'a>(

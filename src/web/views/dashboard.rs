@@ -1,6 +1,8 @@
 //! The leadership dashboard (总览) and the one-indicator page: cards, completeness, charts and
 //! the city × indicator table, all from one progress table.
 
+use std::collections::HashMap;
+
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
@@ -23,6 +25,20 @@ pub struct Dashboard<'a> {
     pub ranking_svg: &'a str,
     /// Newer periods passed over for the default because too few have submitted, newest first.
     pub newer: &'a [(Period, Completeness)],
+    pub extras: Extras<'a>,
+}
+
+/// What the dashboard shows beside the period's own figures, each part optional.
+#[derive(Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// The same quarter of last year, for 同比.
+    pub last_year: Option<&'a ProgressTable>,
+    /// 情况说明 by (region code, indicator key).
+    pub notes: Option<&'a HashMap<(String, String), String>>,
+    /// The province's quarters of the year as a trend chart (SVG).
+    pub trend_svg: &'a str,
+    /// When a counted report of the period last changed, Beijing time.
+    pub updated: Option<&'a str>,
 }
 
 /// A new database: nothing reported yet, and where to start.
@@ -61,6 +77,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
         overview_svg,
         ranking_svg,
         newer,
+        extras,
     } = *data;
     let english = lang.is_en();
     let period = table.period;
@@ -87,11 +104,13 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     (lang.t("序时进度", "Time benchmark")) " " strong { (format::percent(table.time_benchmark)) }
                     @if let Some(home) = home { " · " (home.name(english)) }
                 }
+                p.data-stamp { (data_stamp(period, extras.updated, lang)) }
             }
             div.page-tools {
                 (period_selector("/", period, periods, lang, &[]))
                 div.tool-links {
                     a.button href={ "/bulletin?period=" (period) } { (lang.t("生成通报", "Bulletin")) }
+                    a.button.secondary href={ "/briefing?period=" (period) } { (lang.t("打印简报", "Briefing")) }
                     (export_links(period, lang))
                 }
             }
@@ -152,9 +171,13 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                     dd { (format::gap_pp(figure.gap, lang)) }
                                 }
                                 (projection_facts(figure, &indicator.unit, lang))
+                                (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }
                         } @else {
-                            p.card-note { (lang.t("不设年度目标,只统计完成数。", "No annual target; reported figures only.")) }
+                            p.card-note { (lang.t("不设年度目标，只统计完成数。", "No annual target; reported figures only.")) }
+                            dl.card-facts {
+                                (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
+                            }
                         }
                         p.card-foot {
                             (Badge { status: figure.status, lang })
@@ -199,10 +222,106 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                 }
             }
+            (lagging_section(table, catalogue, &home.code, extras.notes, lang))
+            @if !extras.trend_svg.is_empty() {
+                section.charts.trend-row {
+                    figure.chart {
+                        (PreEscaped(extras.trend_svg))
+                        figcaption {
+                            (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
+                        }
+                    }
+                }
+            }
             section {
                 h2 { (lang.t("各市完成率", "Completion rate by city")) }
                 (progress_matrix(table, catalogue, lang))
                 (legend(lang))
+            }
+        }
+    }
+}
+
+/// "数据截至2021年12月31日，更新于2022-01-10 10:00".
+pub fn data_stamp(period: Period, updated: Option<&str>, lang: Lang) -> String {
+    let end = period.last_day();
+    match (lang.is_en(), updated) {
+        (false, Some(at)) => format!("数据截至{}，更新于{at}", crate::domain::bulletin::date_text(end, false)),
+        (false, None) => format!("数据截至{}", crate::domain::bulletin::date_text(end, false)),
+        (true, Some(at)) => format!(
+            "Figures to {}, updated {at}",
+            crate::domain::bulletin::date_text(end, true)
+        ),
+        (true, None) => format!("Figures to {}", crate::domain::bulletin::date_text(end, true)),
+    }
+}
+
+/// 同比: last year's same quarter beside this year's.
+fn year_on_year(now: &Figure, before: Option<&Figure>, unit: &str, lang: Lang) -> Markup {
+    let Some(before) = before.and_then(|f| f.cumulative) else {
+        return html! {};
+    };
+    let growth = now.cumulative.and_then(|n| crate::domain::rate::growth(n, before));
+    html! {
+        dt { (lang.t("去年同期", "Same quarter last year")) }
+        dd.year-on-year {
+            (format::amount(before, unit, lang))
+            @if let Some(growth) = growth {
+                " · " (lang.t("同比", "change")) " "
+                @if growth.0 > 0 { "+" }
+                (format::percent(growth))
+            }
+        }
+    }
+}
+
+/// The cities lagging or behind the time benchmark, each with its 情况说明.
+pub fn lagging_section(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    parent: &str,
+    notes: Option<&HashMap<(String, String), String>>,
+    lang: Lang,
+) -> Markup {
+    let english = lang.is_en();
+    let behind = table.behind_children(catalogue, parent);
+    html! {
+        section.lagging aria-labelledby="lagging-title" {
+            h2 #lagging-title { (lang.t("进度滞后的城市及情况说明", "Cities behind the time benchmark, with their explanations")) }
+            @if behind.is_empty() {
+                p { (lang.t("已报送各市各项目标任务均达到序时进度。", "Every reporting city is at or above the time benchmark.")) }
+            } @else {
+                div.table-scroll {
+                    table.data.lagging-table {
+                        thead { tr {
+                            th scope="col" { (lang.t("地区", "City")) }
+                            th scope="col" { (lang.t("指标", "Indicator")) }
+                            th scope="col" class="num" { (lang.t("完成率", "Rate")) }
+                            th scope="col" class="num" { (lang.t("差距", "Gap")) }
+                            th scope="col" { (lang.t("情况说明", "Explanation")) }
+                        } }
+                        tbody {
+                            @for (position, column) in behind {
+                                @let region = &catalogue.regions()[position];
+                                @let indicator = &catalogue.indicators()[column];
+                                @let figure = table.figure(position, column);
+                                @let note = notes.and_then(|n| n.get(&(region.code.clone(), indicator.key.clone())));
+                                tr {
+                                    th scope="row" { a href=(region_href(&region.code, table.period)) { (region.name(english)) } }
+                                    td { (indicator.name(english)) }
+                                    td.num { (format::rate(figure.rate)) " " (Badge { status: figure.status, lang }) }
+                                    td.num { (format::gap_pp(figure.gap, lang)) }
+                                    td.note {
+                                        @match note {
+                                            Some(note) => (note),
+                                            None => span.missing { (lang.t("未填写情况说明", "No explanation given")) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
