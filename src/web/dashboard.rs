@@ -64,7 +64,9 @@ pub struct Overview {
 pub async fn load_overview(state: &AppState, period: Period, version: i64) -> AppResult<Overview> {
     let (table, _) = state.progress_at(period, version).await?;
     let mut quarters = Vec::new();
-    for earlier in period.earlier_in_year() {
+    let mut earlier: Vec<Period> = period.earlier_in_year().collect();
+    earlier.reverse();
+    for earlier in earlier {
         quarters.push(state.progress_at(earlier, version).await?.0);
     }
     quarters.push(Arc::clone(&table));

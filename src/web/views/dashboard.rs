@@ -225,7 +225,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
             (lagging_section(table, catalogue, &home.code, extras.notes, lang))
             @if !extras.trend_svg.is_empty() {
                 section.charts.trend-row {
-                    figure.chart {
+                    figure.chart.trend-chart {
                         (PreEscaped(extras.trend_svg))
                         figcaption {
                             (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
