@@ -15,6 +15,7 @@ use super::compress;
 use super::etag;
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
+use super::views::briefing::{Briefing, briefing as briefing_view};
 use super::views::dashboard::{
     Dashboard, Extras, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page,
 };
@@ -254,6 +255,9 @@ async fn render_dashboard(
         .fragment(key, version, move || {
             let table = Arc::clone(&overview.table);
             let trend_svg = province_trend(&overview, &catalogue, &indicator_key, lang);
+            let map_svg = charts::map(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
             let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
             let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
@@ -271,6 +275,7 @@ async fn render_dashboard(
                     last_year: overview.last_year.as_deref(),
                     notes: Some(&overview.notes),
                     trend_svg: &trend_svg,
+                    map_svg: &map_svg,
                     updated: overview.updated.as_deref(),
                 },
             })
@@ -408,6 +413,53 @@ pub async fn region(
                 history: &history,
             });
             page.render(region.name(lang.is_en()), body)
+        })
+        .await
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `GET /briefing?period=`: one A4 page for a meeting.
+pub async fn briefing(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Query(query): Query<PeriodQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+            return Ok(response);
+        }
+        let lang = ctx.lang;
+        let period = resolve_period(&state, query.period.as_deref()).await?;
+        let version = ctx.facts.version;
+        let overview = load_overview(&state, period, version).await?;
+        let catalogue = state.catalogue();
+        let imprint = super::bulletin::imprint(&state, ctx.demo);
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, version, move || {
+            let table = &overview.table;
+            let indicator = default_indicator(&catalogue);
+            let map_svg = charts::map(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
+            let ranking_svg = charts::ranking(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            let bulletin = crate::domain::bulletin::generate_with(table, &catalogue, lang.is_en(), &imprint);
+            let body = briefing_view(&Briefing {
+                lang,
+                table,
+                catalogue: &catalogue,
+                map_svg: &map_svg,
+                ranking_svg: &ranking_svg,
+                notes: &overview.notes,
+                opening: bulletin.paragraphs.first().map(String::as_str),
+                updated: overview.updated.as_deref(),
+            });
+            page.render(lang.t("简报", "Briefing"), body)
         })
         .await
     }

@@ -69,6 +69,7 @@ fn pages() -> Router<AppState> {
         .route("/regions/{code}", get(dashboard::region))
         .route("/indicators/{key}", get(dashboard::indicator))
         .route("/bulletin", get(bulletin::bulletin))
+        .route("/briefing", get(dashboard::briefing))
         .route("/reports", get(reports::home))
         .route("/reports/{code}/{period}", get(reports::form).post(reports::save))
         .route("/admin/approvals", get(admin::approvals))

@@ -37,6 +37,8 @@ pub struct Extras<'a> {
     pub notes: Option<&'a HashMap<(String, String), String>>,
     /// The province's quarters of the year as a trend chart (SVG).
     pub trend_svg: &'a str,
+    /// The tile map of the ranking indicator (SVG).
+    pub map_svg: &'a str,
     /// When a counted report of the period last changed, Beijing time.
     pub updated: Option<&'a str>,
 }
@@ -223,8 +225,20 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 }
             }
             (lagging_section(table, catalogue, &home.code, extras.notes, lang))
-            @if !extras.trend_svg.is_empty() {
-                section.charts.trend-row {
+            section.charts.trend-row {
+                @if !extras.map_svg.is_empty() {
+                    figure.chart.map-chart {
+                        (PreEscaped(extras.map_svg))
+                        figcaption {
+                            (lang.t("各市方块按大致地理位置排列，颜色表示进度状态（示意，不含行政边界）。", "Each city a square at its approximate place, coloured by status (schematic, no boundaries)."))
+                            " "
+                            a href={ "/charts/map.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
+                            " · "
+                            a href={ "/charts/map.png?period=" (period) "&indicator=" (ranking.key) } download { "PNG" }
+                        }
+                    }
+                }
+                @if !extras.trend_svg.is_empty() {
                     figure.chart.trend-chart {
                         (PreEscaped(extras.trend_svg))
                         figcaption {
