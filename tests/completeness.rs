@@ -93,7 +93,7 @@ async fn two_cities_in_a_new_period_leave_the_default_on_the_last_complete_one()
         )),
         "the card shows the reporting cities' rate {reporting_rate}"
     );
-    assert!(partial.contains("完成率(已报送城市口径)"));
+    assert!(partial.contains("完成率（已报送城市口径）"));
     assert!(
         !partial.contains("明显滞后</span><span class=\"reported\">"),
         "no judgement on the province"

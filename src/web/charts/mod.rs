@@ -239,11 +239,19 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
         .filter(|(_, i)| i.has_target)
         .filter_map(|(column, indicator)| {
             let figure = table.figure(home?, column);
+            // A partial sum is drawn at the reporting cities' own rate, marked, never as the
+            // province's rate.
+            let (rate, value_label) = if figure.status == Status::Incomplete {
+                let rate = figure.reporting_rate;
+                (rate, format!("{}*", format::rate(rate)))
+            } else {
+                (figure.rate, bar_value_label(figure.rate, figure.status, lang))
+            };
             Some(Bar {
                 label: indicator.name(english).to_owned(),
-                rate: figure.rate,
+                rate,
                 status: figure.status,
-                value_label: bar_value_label(figure.rate, figure.status, lang),
+                value_label,
             })
         })
         .collect();

@@ -49,13 +49,13 @@ pub fn empty_state(lang: Lang) -> Markup {
         section.empty-state {
             h1 { (lang.t("暂无已报送的数据", "No figures have been submitted yet")) }
             p { (lang.t(
-                "各市填报并提交季度进度后,这里将显示全省及各市对照年度目标任务和序时进度的完成情况。",
+                "各市填报并提交季度进度后，这里将显示全省及各市对照年度目标任务和序时进度的完成情况。",
                 "Once cities submit their quarterly figures, this page shows how the province and each city stand against the annual targets and the time benchmark."
             )) }
             ol {
-                li { (lang.t("管理员在“目标任务”中设定各市年度目标;", "An administrator sets each city's annual targets;")) }
-                li { (lang.t("各市填报员在“填报”中录入累计完成数并提交;", "City officers enter their cumulative figures and submit them;")) }
-                li { (lang.t("管理员审核后,总览、图表和通报随即更新。", "The dashboard, charts and bulletin update as reports arrive.")) }
+                li { (lang.t("管理员在“目标任务”中设定各市年度目标；", "An administrator sets each city's annual targets;")) }
+                li { (lang.t("各市填报员在“填报”中录入累计完成数并提交；", "City officers enter their cumulative figures and submit them;")) }
+                li { (lang.t("管理员审核后，总览、图表和通报随即更新。", "The dashboard, charts and bulletin update as reports arrive.")) }
             }
         }
     }
@@ -156,7 +156,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                 dt { (lang.t("年度目标", "Target")) }
                                 dd { (figure.target.map_or(format::NO_VALUE.into(), |t| format::amount(t, &indicator.unit, lang))) }
                                 @if figure.status == Status::Incomplete {
-                                    dt { (lang.t("完成率(已报送城市口径)", "Rate (reporting cities)")) }
+                                    dt { (lang.t("完成率（已报送城市口径）", "Rate (reporting cities)")) }
                                     dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-basis="reporting" data-rate=(figure.reporting_rate.map(|r| r.to_string()).unwrap_or_default()) {
                                         (format::rate(figure.reporting_rate))
                                     }
@@ -196,7 +196,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 figure.chart {
                     (PreEscaped(overview_svg))
                     figcaption {
-                        (lang.t("虚线为序时进度,浅色底条为年度目标(100%)。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
                         " "
                         a href={ "/charts/overview.svg?period=" (period) } download { "SVG" }
                         " · "
@@ -216,7 +216,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                     (PreEscaped(ranking_svg))
                     figcaption {
-                        (lang.t("按完成率由高到低排列,颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
+                        (lang.t("按完成率由高到低排列，颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
                         " "
                         a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
                         " · "
