@@ -65,6 +65,10 @@ pub struct ImprintConfig {
     #[arg(long, env = "ANJU_ISSUER", default_value = DEFAULT_ISSUER)]
     pub issuer: String,
 
+    /// The same office in English, for the English bulletin.
+    #[arg(long, env = "ANJU_ISSUER_EN", default_value = DEFAULT_ISSUER_EN)]
+    pub issuer_en: String,
+
     /// The bulletin's date (YYYY-MM-DD); today when unset.
     #[arg(long, env = "ANJU_BULLETIN_DATE")]
     pub bulletin_date: Option<NaiveDate>,
@@ -72,11 +76,20 @@ pub struct ImprintConfig {
 
 /// The department the built-in catalogue belongs to.
 pub const DEFAULT_ISSUER: &str = "广东省住房和城乡建设厅";
+pub const DEFAULT_ISSUER_EN: &str = "Department of Housing and Urban-Rural Development of Guangdong Province";
+
+impl ImprintConfig {
+    /// The issuing office in the bulletin's language.
+    pub fn issuer(&self, english: bool) -> &str {
+        if english { &self.issuer_en } else { &self.issuer }
+    }
+}
 
 impl Default for ImprintConfig {
     fn default() -> Self {
         Self {
             issuer: DEFAULT_ISSUER.to_owned(),
+            issuer_en: DEFAULT_ISSUER_EN.to_owned(),
             bulletin_date: None,
         }
     }
