@@ -49,6 +49,32 @@ pub struct ServeConfig {
     #[arg(long, env = "ANJU_SECURE_COOKIE")]
     pub secure_cookie: bool,
 
+    /// A request's head must arrive within this many seconds (on a new connection and between
+    /// keep-alive requests).
+    #[arg(long, env = "ANJU_HEADER_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+
+    /// A connection with nothing to do is closed after this many seconds.
+    #[arg(long, env = "ANJU_KEEP_ALIVE_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_alive_secs: u64,
+
+    /// Connections served at once (lowered to fit the open-file limit); more get a 503.
+    #[arg(long, env = "ANJU_MAX_CONNECTIONS", default_value_t = 8192,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+
+    /// Connections served at once from one client address (the trusted proxy is exempt).
+    #[arg(long, env = "ANJU_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections_per_address: u64,
+
+    /// The address of a reverse proxy in front of anju: only for connections from it is the
+    /// client address taken from `X-Forwarded-For`.
+    #[arg(long, env = "ANJU_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
+
     /// Pages open on the latest period in which at least this share of the expected regions
     /// has submitted (2/3, 0.75 or 75%); a newer, less complete period is announced and linked.
     #[arg(long, env = "ANJU_DEFAULT_PERIOD_SHARE", default_value = "2/3")]
@@ -107,6 +133,11 @@ impl Default for ServeConfig {
             late_after_days: 15,
             write_wait_ms: 5000,
             secure_cookie: false,
+            header_timeout_secs: 10,
+            keep_alive_secs: 15,
+            max_connections: 8192,
+            max_connections_per_address: 512,
+            trusted_proxy: None,
             default_period_share: Share::default(),
             imprint: ImprintConfig::default(),
         }

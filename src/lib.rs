@@ -15,7 +15,6 @@ pub mod service;
 pub mod web;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -82,8 +81,8 @@ pub async fn launch(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let purge = tokio::spawn(web::auth::purge_periodically(state.clone()));
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let limits = web::server::Limits::from_config(&state.config, web::server::raise_open_file_limit());
+    let served = web::server::serve(listener, app(state), limits, shutdown).await;
     purge.abort();
     served.context("serving HTTP")
 }

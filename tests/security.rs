@@ -136,6 +136,25 @@ async fn cross_origin_posts_are_refused_on_every_state_changing_route() {
     assert_eq!(app.snapshot(), before);
     // The admin's session survived the forged sign-out.
     assert_eq!(admin.get("/admin/users").await.status, 200);
+    // A program (no Sec-Fetch-Site) posting from the same host and port but another scheme is
+    // refused too: the origin is scheme, host and port.
+    let other_scheme = admin.with_header("origin", &format!("https://{}", app.addr));
+    let answer = other_scheme
+        .post_form(
+            "/admin/targets",
+            &[("year", "2022"), ("t.440100.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    let other_port = admin.with_header("origin", &format!("http://{}:1", app.addr.ip()));
+    let answer = other_port
+        .post_form(
+            "/admin/targets",
+            &[("year", "2022"), ("t.440100.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(app.snapshot(), before);
     // A same-origin browser post passes.
     let same = admin
         .with_header("origin", &format!("http://{}", app.addr))
@@ -156,8 +175,10 @@ async fn sign_in(visitor: &User, password: &str) -> Reply {
         .await
 }
 
+/// Issue 12 replaced the 15-minute lock with a growing wait: whoever fails on someone else's
+/// name delays, never locks, the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn six_wrong_passwords_lock_the_account_for_that_address() {
+async fn after_five_wrong_passwords_each_try_from_that_address_waits_longer() {
     let app = TestApp::demo().await;
     let visitor = app.nobody();
     for attempt in 1..=5 {
@@ -167,20 +188,29 @@ async fn six_wrong_passwords_lock_the_account_for_that_address() {
     }
     let sixth = sign_in(&visitor, "wrong-password").await;
     assert_eq!(sixth.status, 429);
-    assert!(sixth.text.contains("锁定 15 分钟"));
-    // Even the right password is refused from this address while locked…
+    assert_eq!(sixth.header("retry-after"), Some("1"));
+    assert!(sixth.text.contains("登录失败次数过多，请 1 秒后再试"), "{}", sixth.text);
+    // Even the right password waits its turn from this address…
     assert_eq!(sign_in(&visitor, PASSWORD).await.status, 429);
     // …but not from another address.
     let elsewhere = app.nobody_from(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
     assert_eq!(sign_in(&elsewhere, PASSWORD).await.status, 303);
-    // After the lock expires the account opens again. No db function ages a failure, so the
-    // stored times are moved back by hand.
-    app.conn()
-        .execute(
-            "UPDATE login_failures SET at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-16 minutes')",
-            [],
-        )
-        .unwrap();
+    // One more failure after the wait doubles it. No db function ages a failure, so the stored
+    // times are moved back by hand.
+    let age = |seconds: u32| {
+        app.conn()
+            .execute(
+                "UPDATE login_failures SET at = strftime('%Y-%m-%dT%H:%M:%fZ', at, ?1)",
+                [format!("-{seconds} seconds")],
+            )
+            .unwrap()
+    };
+    age(2);
+    assert_eq!(sign_in(&visitor, "wrong-password").await.status, 401);
+    let seventh = sign_in(&visitor, PASSWORD).await;
+    assert_eq!(seventh.status, 429);
+    assert_eq!(seventh.header("retry-after"), Some("2"));
+    age(3);
     assert_eq!(sign_in(&visitor, PASSWORD).await.status, 303);
     app.stop().await;
 }

@@ -589,3 +589,22 @@ async fn every_bad_target_is_refused_and_changes_nothing() {
     }
     app.stop().await;
 }
+
+/// Issue 12: a report for the province itself used to be stored and submitted, then ignored by
+/// the roll-up. The province's figures are its cities' sum: the save is refused with a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_for_the_province_itself_is_refused_with_its_reason() {
+    let app = TestApp::demo().await;
+    let admin = app.user("admin").await;
+    let before = app.snapshot();
+    let reply = admin
+        .put_json(
+            "/api/v1/reports/440000/2021Q4",
+            json!({"values": {"shantytown_starts": 300}, "submit": true}),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(reply.text.contains("广东省的数字由下级地区汇总而成"), "{}", reply.text);
+    assert_eq!(app.snapshot(), before);
+    app.stop().await;
+}

@@ -97,6 +97,65 @@ pub fn recent_login_failures(conn: &Connection, username: &str, address: &str, m
     )
 }
 
+/// Failed logins from `address` for any username within the last `minutes`, and how many
+/// seconds ago the latest was.
+pub fn recent_failures_from(conn: &Connection, address: &str, minutes: u32) -> rusqlite::Result<(u32, f64)> {
+    conn.query_row(
+        "SELECT count(*), coalesce((julianday('now') - julianday(max(at))) * 86400.0, 0.0)
+           FROM login_failures
+          WHERE address = ?1 AND at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?2)",
+        params![address, format!("-{minutes} minutes")],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+}
+
+/// Seconds since the latest failed login for `username` from `address` (0 when none).
+pub fn seconds_since_login_failure(conn: &Connection, username: &str, address: &str) -> rusqlite::Result<f64> {
+    conn.query_row(
+        "SELECT coalesce((julianday('now') - julianday(max(at))) * 86400.0, 0.0)
+           FROM login_failures WHERE username = ?1 AND address = ?2",
+        params![username, address],
+        |row| row.get(0),
+    )
+}
+
+/// Remembers that the browser holding the device cookie hashed to `token_hash` signed in as
+/// `user_id`.
+pub fn remember_device(conn: &Connection, token_hash: &str, user_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO sign_in_devices (token_hash, user_id) VALUES (?1, ?2)",
+        params![token_hash, user_id],
+    )?;
+    Ok(())
+}
+
+/// Whether the device cookie hashed to `token_hash` has signed in as `username` within the
+/// last `days`; the device's number if so.
+pub fn known_device(conn: &Connection, token_hash: &str, username: &str, days: u32) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT d.rowid FROM sign_in_devices d JOIN users u ON u.id = d.user_id
+          WHERE d.token_hash = ?1 AND u.username = ?2
+            AND d.created > strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?3)",
+        params![token_hash, username, format!("-{days} days")],
+        |row| row.get(0),
+    )
+    .optional()
+}
+
+/// Forgets the device cookie hashed to `token_hash` (it failed too often).
+pub fn forget_device(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM sign_in_devices WHERE token_hash = ?1", params![token_hash])?;
+    Ok(())
+}
+
+/// Deletes device cookies older than `days`; returns how many.
+pub fn purge_devices(conn: &Connection, days: u32) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM sign_in_devices WHERE created <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?1)",
+        params![format!("-{days} days")],
+    )
+}
+
 pub fn clear_login_failures(conn: &Connection, username: &str, address: &str) -> rusqlite::Result<()> {
     conn.execute(
         "DELETE FROM login_failures WHERE username = ?1 AND address = ?2",

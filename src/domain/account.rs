@@ -159,9 +159,50 @@ pub fn check_new_password(username: &str, password: &str) -> Result<(), AccountE
     Ok(())
 }
 
+/// Sign-in failures are counted over this many minutes.
+pub const SIGN_IN_WINDOW_MINUTES: u32 = 15;
+/// Failed sign-ins one name may have from one client (address or known browser) in the window
+/// before each further try waits.
+pub const FREE_SIGN_IN_FAILURES: u32 = 5;
+/// Failed sign-ins one client may have across all names in the window before each further try
+/// waits.
+pub const FREE_CLIENT_FAILURES: u32 = 30;
+/// The longest wait between tries, however many failures.
+pub const MAX_SIGN_IN_WAIT_SECS: u64 = 300;
+/// A browser that signed in to an account is known to it for this many days.
+pub const KNOWN_DEVICE_DAYS: u32 = 365;
+
+/// How many more seconds a sign-in must wait, after `failures` failures in the window (the
+/// latest `since_last` seconds ago) where `free` are allowed without waiting: 1 s after the
+/// `free`-th failure, doubling with each further one up to [`MAX_SIGN_IN_WAIT_SECS`]. A
+/// growing wait rather than a lock: whoever fails on someone else's name delays, never locks,
+/// the account.
+pub fn sign_in_wait(failures: u32, free: u32, since_last: f64) -> Option<u64> {
+    let excess = failures.checked_sub(free)?;
+    let wait = 1u64.checked_shl(excess).unwrap_or(u64::MAX).min(MAX_SIGN_IN_WAIT_SECS);
+    let left = wait as f64 - since_last.max(0.0);
+    (left > 0.0).then(|| left.ceil() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_waits_grow_from_one_second_and_stop_at_five_minutes() {
+        assert_eq!(sign_in_wait(4, 5, 0.0), None, "below the free failures");
+        assert_eq!(sign_in_wait(5, 5, 0.0), Some(1));
+        assert_eq!(sign_in_wait(5, 5, 0.4), Some(1));
+        assert_eq!(sign_in_wait(5, 5, 1.0), None, "waited long enough");
+        assert_eq!(sign_in_wait(7, 5, 1.5), Some(3), "4 s after the seventh");
+        assert_eq!(sign_in_wait(40, 5, 0.0), Some(MAX_SIGN_IN_WAIT_SECS));
+        assert_eq!(sign_in_wait(200, 30, 299.5), Some(1), "no overflow on many failures");
+        assert_eq!(
+            sign_in_wait(30, 30, -3.0),
+            Some(1),
+            "a clock step back waits the full second"
+        );
+    }
     use crate::domain::catalogue::tests as test_support;
 
     fn catalogue() -> Catalogue {

@@ -51,6 +51,9 @@ pub struct Context<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
     UnknownRegion(String),
+    /// The region's figures are the sum of its subregions' (the province, a city whose
+    /// counties report): it takes no report of its own. Holds the region's name.
+    SummedRegion(String),
     /// The acting user may not write this region's figures.
     NotYourRegion(String),
     FuturePeriod(Period),
@@ -110,8 +113,11 @@ pub fn authorise_write(
     period: Period,
     today: NaiveDate,
 ) -> Result<(), Refusal> {
-    if catalogue.region(region).is_none() {
+    let Some(found) = catalogue.region(region) else {
         return Err(Refusal::UnknownRegion(region.to_owned()));
+    };
+    if catalogue.children(region).next().is_some() {
+        return Err(Refusal::SummedRegion(found.name_zh.clone()));
     }
     if !actor.may_write_figures(region) {
         return Err(Refusal::NotYourRegion(region.to_owned()));
@@ -387,6 +393,25 @@ mod tests {
         assert_eq!(refused, Err(Refusal::FuturePeriod("2022Q1".parse().unwrap())));
         let refused = plan_save(&fixture.context("449999", "2021Q3"), None, &input(&[], false));
         assert_eq!(refused, Err(Refusal::UnknownRegion("449999".into())));
+    }
+
+    #[test]
+    fn the_province_takes_no_report_of_its_own_its_figures_are_its_cities_sum() {
+        let mut fixture = Fixture::new();
+        fixture.actor = Actor {
+            user_id: Some(1),
+            username: "admin".into(),
+            role: Role::Admin,
+            region: None,
+        };
+        let name = fixture.catalogue.region("440000").unwrap().name_zh.clone();
+        let refused = plan_save(
+            &fixture.context("440000", "2021Q3"),
+            None,
+            &input(&[("starts", Some(5))], true),
+        );
+        assert_eq!(refused, Err(Refusal::SummedRegion(name)));
+        assert!(plan_save(&fixture.context("440100", "2021Q3"), None, &input(&[], false)).is_ok());
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub struct Saved {
 pub fn refusal(refusal: Refusal) -> AppError {
     match refusal {
         Refusal::UnknownRegion(code) => AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")),
+        Refusal::SummedRegion(name) => AppError::invalid(
+            "region",
+            format!(
+                "{name}的数字由下级地区汇总而成，不能直接填报。(this region's figures are summed from its subregions)"
+            ),
+        ),
         Refusal::NotYourRegion(code) => AppError::Forbidden(format!(
             "您无权填报或修改 {code} 的数据(you may not write this region's figures)"
         )),

@@ -19,14 +19,14 @@ use super::AppState;
 use super::views::{Lang, login as login_view};
 use crate::auth::{new_token, token_hash, verify_password};
 use crate::db::{self, users::User};
+use crate::domain::account;
 use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "anju_session";
 
-/// Failed sign-ins for one name from one address that lock it…
-pub const MAX_LOGIN_FAILURES: u32 = 5;
-/// …for this many minutes.
-pub const LOCKOUT_MINUTES: u32 = 15;
+/// Marks a browser that has signed in to an account before (see
+/// [`crate::domain::account::KNOWN_DEVICE_DAYS`]).
+pub const DEVICE_COOKIE: &str = "anju_device";
 
 /// How often expired sessions and spent sign-in failures are deleted (and once at start).
 pub const PURGE_EVERY: Duration = Duration::from_secs(10 * 60);
@@ -43,7 +43,8 @@ pub async fn purge_periodically(state: AppState) {
             .db
             .call(move |conn| {
                 let sessions = db::sessions::purge_expired(conn, idle, max)?;
-                let failures = db::sessions::purge_login_failures(conn, LOCKOUT_MINUTES)?;
+                let failures = db::sessions::purge_login_failures(conn, account::SIGN_IN_WINDOW_MINUTES)?;
+                db::sessions::purge_devices(conn, account::KNOWN_DEVICE_DAYS)?;
                 Ok((sessions, failures))
             })
             .await;
@@ -74,6 +75,18 @@ fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
+        .build()
+}
+
+/// A lasting cookie naming this browser to the sign-in throttle (a random token; the
+/// database keeps its hash and the account it signed in to).
+fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, token))
+        .path("/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .permanent()
         .build()
 }
 
@@ -280,72 +293,109 @@ pub struct LoginForm {
 }
 
 enum LoginResult {
-    Ok(String),
+    /// Signed in: the session cookie's token, and a new device cookie's if the browser had none.
+    Ok(String, Option<String>),
     Wrong,
-    Locked,
+    /// Too many recent failures: try again after this many seconds.
+    Wait(u64),
+    /// Too many password checks queued.
+    Busy,
 }
 
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     lang: Lang,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username = form.username.trim().to_owned();
-    let address = peer.ip().to_string();
+    let address = super::throttle::client_address(peer, &headers, state.config.trusted_proxy).to_string();
+    let device = cookie(&headers, DEVICE_COOKIE).map(token_hash);
     let password = form.password;
     let next = safe_next(form.next.as_deref()).to_owned();
-    let user = {
-        let (username, address) = (username.clone(), address.clone());
+    // Failures are counted per client: a browser that has signed in to this name before is a
+    // client of its own, so that failures by others from a shared address do not delay it.
+    let checked = {
+        let (username, address, device) = (username.clone(), address.clone(), device.clone());
         state
             .db
             .call(move |conn| {
-                let failures = db::sessions::recent_login_failures(conn, &username, &address, LOCKOUT_MINUTES)?;
-                if failures >= MAX_LOGIN_FAILURES {
-                    return Ok(Err(LoginResult::Locked));
+                let known = match &device {
+                    Some(hash) => db::sessions::known_device(conn, hash, &username, account::KNOWN_DEVICE_DAYS)?,
+                    None => None,
+                };
+                let client = known.map_or(address, |id| format!("device:{id}"));
+                let window = account::SIGN_IN_WINDOW_MINUTES;
+                let named = db::sessions::recent_login_failures(conn, &username, &client, window)?;
+                let since_named = db::sessions::seconds_since_login_failure(conn, &username, &client)?;
+                let (all, since_any) = db::sessions::recent_failures_from(conn, &client, window)?;
+                let wait = account::sign_in_wait(named, account::FREE_SIGN_IN_FAILURES, since_named)
+                    .max(account::sign_in_wait(all, account::FREE_CLIENT_FAILURES, since_any));
+                if let Some(seconds) = wait {
+                    return Ok(Err(LoginResult::Wait(seconds)));
                 }
-                Ok(Ok(db::users::by_username(conn, &username)?.filter(|u| !u.disabled)))
+                let user = db::users::by_username(conn, &username)?.filter(|u| !u.disabled);
+                Ok(Ok((client, known.is_some(), user)))
             })
             .await?
     };
-    // The check takes a moment on the password thread; no database connection waits for it.
-    let outcome = match user {
-        Err(locked) => locked,
-        Ok(user) => {
-            // An unknown or disabled name is checked against a stand-in hash, so that the time
-            // taken does not tell which names exist.
-            let hash = user.as_ref().map(|u| u.password_hash.clone());
-            let checked = tokio::task::spawn_blocking(move || {
-                verify_password(&password, hash.as_deref().unwrap_or(&crate::auth::STAND_IN_HASH))
-            })
-            .await;
-            let user = user.filter(|_| checked.unwrap_or(false));
-            let username = username.clone();
-            state
-                .db
-                .call(move |conn| match user {
-                    Some(user) => {
-                        let token = new_token();
-                        let tx = db::write(conn)?;
-                        db::sessions::clear_login_failures(&tx, &username, &address)?;
-                        db::sessions::create(&tx, &token_hash(&token), user.id)?;
-                        tx.commit()?;
-                        tracing::info!(user = %user.username, "signed in");
-                        Ok(LoginResult::Ok(token))
-                    }
-                    None => {
-                        db::sessions::record_login_failure(conn, &username, &address)?;
-                        log_failed_sign_in(&username, &address);
-                        Ok(LoginResult::Wrong)
-                    }
+    let outcome = match checked {
+        Err(refused) => refused,
+        Ok((client, known, user)) => match state.sign_in.enter(&client) {
+            Err(super::throttle::Full) => LoginResult::Busy,
+            Ok(pass) => {
+                // The check takes a moment on the password thread; no database connection
+                // waits for it. An unknown or disabled name is checked against a stand-in hash,
+                // so that the time taken does not tell which names exist.
+                let hash = user.as_ref().map(|u| u.password_hash.clone());
+                let turn = pass.turn().await;
+                let verified = tokio::task::spawn_blocking(move || {
+                    verify_password(&password, hash.as_deref().unwrap_or(&crate::auth::STAND_IN_HASH))
                 })
-                .await?
-        }
+                .await
+                .unwrap_or(false);
+                drop(turn);
+                drop(pass);
+                let user = user.filter(|_| verified);
+                let username = username.clone();
+                state
+                    .db
+                    .call(move |conn| match user {
+                        Some(user) => {
+                            let token = new_token();
+                            let new_device = (!known).then(new_token);
+                            let tx = db::write(conn)?;
+                            db::sessions::clear_login_failures(&tx, &username, &client)?;
+                            db::sessions::create(&tx, &token_hash(&token), user.id)?;
+                            if let Some(device) = &new_device {
+                                db::sessions::remember_device(&tx, &token_hash(device), user.id)?;
+                            }
+                            tx.commit()?;
+                            tracing::info!(user = %user.username, "signed in");
+                            Ok(LoginResult::Ok(token, new_device))
+                        }
+                        None => {
+                            db::sessions::record_login_failure(conn, &username, &client)?;
+                            log_failed_sign_in(&username, &address);
+                            Ok(LoginResult::Wrong)
+                        }
+                    })
+                    .await?
+            }
+        },
     };
     let demo = is_demo(&state).await;
+    let refused = |status: StatusCode, retry_after: u64, message: String| {
+        let page = login_view::login(lang, demo, &username, Some(&message), &next);
+        (status, [(header::RETRY_AFTER, retry_after.to_string())], page).into_response()
+    };
     match outcome {
-        LoginResult::Ok(token) => {
-            let jar = CookieJar::new().add(session_cookie(token, state.config.secure_cookie));
+        LoginResult::Ok(token, device) => {
+            let mut jar = CookieJar::new().add(session_cookie(token, state.config.secure_cookie));
+            if let Some(device) = device {
+                jar = jar.add(device_cookie(device, state.config.secure_cookie));
+            }
             Ok((jar, Redirect::to(&next)).into_response())
         }
         LoginResult::Wrong => {
@@ -356,17 +406,24 @@ pub async fn login(
             )
                 .into_response())
         }
-        LoginResult::Locked => {
-            let message = lang.t(
-                "登录失败次数过多,该账户在本机已锁定 15 分钟,请稍后再试。",
-                "Too many failed sign-ins: this account is locked from this address for 15 minutes.",
-            );
-            Ok((
-                StatusCode::TOO_MANY_REQUESTS,
-                login_view::login(lang, demo, &username, Some(message), &next),
+        LoginResult::Wait(seconds) => Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            seconds,
+            if lang == Lang::En {
+                format!("Too many failed sign-ins: try again in {seconds} s.")
+            } else {
+                format!("登录失败次数过多，请 {seconds} 秒后再试。")
+            },
+        )),
+        LoginResult::Busy => Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            1,
+            lang.t(
+                "登录请求过多，请稍后再试。",
+                "Too many sign-ins at once: try again shortly.",
             )
-                .into_response())
-        }
+            .to_owned(),
+        )),
     }
 }
 
@@ -383,8 +440,46 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
 
 /// The answer to a cross-origin state-changing request.
 pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
+    cross_origin_answer()
+}
+
+fn cross_origin_answer() -> Response<axum::body::Body> {
     // Plain text, which `forms::explain_plain_errors` turns into a page or JSON by the path.
     (StatusCode::FORBIDDEN, "拒绝跨站请求(cross-origin request refused)").into_response()
+}
+
+/// The scheme clients reach this server by: `X-Forwarded-Proto` from the trusted proxy, else
+/// https when the session cookie is marked `Secure`, else http.
+fn our_scheme(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
+    let forwarded = peer
+        .filter(|peer| state.config.trusted_proxy == Some(peer.ip()))
+        .and_then(|_| headers.get("x-forwarded-proto")?.to_str().ok())
+        .map(|proto| proto.trim().to_ascii_lowercase());
+    forwarded.unwrap_or_else(|| if state.config.secure_cookie { "https" } else { "http" }.to_owned())
+}
+
+/// Completes the origin check for clients that send `Origin` without `Sec-Fetch-Site` (the
+/// CSRF layer then compares host and port only): a write whose origin has another scheme is
+/// refused. Browsers that send `Sec-Fetch-Site` are judged by it, which covers the scheme.
+pub async fn refuse_other_scheme(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers();
+    let unsafe_method = !matches!(request.method().as_str(), "GET" | "HEAD" | "OPTIONS" | "TRACE");
+    if unsafe_method && !headers.contains_key("sec-fetch-site") {
+        let scheme = headers
+            .get(header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .and_then(|origin| origin.split_once("://"))
+            .map(|(scheme, _)| scheme.to_ascii_lowercase());
+        let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        if scheme.is_some_and(|scheme| scheme != our_scheme(&state, peer, headers)) {
+            return cross_origin_answer();
+        }
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]

@@ -20,8 +20,10 @@ pub mod pages;
 pub mod periods;
 pub mod reports;
 pub mod router;
+pub mod server;
 pub mod state;
 pub mod statics;
+pub mod throttle;
 pub mod views;
 
 pub use router::{BODY_LIMIT, router};

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         // The first layer listed is the innermost.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CsrfLayer::new().with_rejection_response(auth::cross_origin_refused))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::refuse_other_scheme))
         .layer(middleware::from_fn(forms::refuse_declared_oversize))
         .layer(middleware::from_fn(forms::explain_plain_errors))
         .layer(middleware::from_fn(lang::remember_lang))

@@ -23,6 +23,8 @@ pub struct App {
     /// Rendered fragments (chart SVGs, page bodies, API bodies) by key and data version.
     fragments: Fragments,
     pub config: ServeConfig,
+    /// The queue of sign-in password checks.
+    pub sign_in: Arc<super::throttle::SignInGate>,
 }
 
 /// What every page needs to know about the data as a whole, read once per data version.
@@ -45,6 +47,7 @@ impl App {
             facts: Mutex::new(None),
             fragments: cache::fragments(),
             config,
+            sign_in: Arc::default(),
         }
     }
 

@@ -28,24 +28,34 @@ impl TestApp {
         Self::start(true).await
     }
 
+    /// A demo server whose configuration `configure` adjusts (timeouts, limits, proxy).
+    pub async fn demo_with(configure: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::start_with(true, configure).await
+    }
+
     /// A server on a new database with only `admin`.
     pub async fn empty() -> Self {
         Self::start(false).await
     }
 
     async fn start(demo: bool) -> Self {
+        Self::start_with(demo, |_| {}).await
+    }
+
+    async fn start_with(demo: bool, configure: impl FnOnce(&mut ServeConfig)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("anju.db");
         let store = StoreConfig {
             db: db_path.clone(),
             data_dir: dir.path().join("no-data-dir"),
         };
-        let config = ServeConfig {
+        let mut config = ServeConfig {
             demo,
             demo_password: Some(PASSWORD.into()),
             admin_password: Some(PASSWORD.into()),
             ..ServeConfig::default()
         };
+        configure(&mut config);
         let state = tokio::task::spawn_blocking(move || anju::prepare(&store, config))
             .await
             .expect("prepare task")
