@@ -109,6 +109,15 @@ impl ImprintConfig {
     pub fn issuer(&self, english: bool) -> &str {
         if english { &self.issuer_en } else { &self.issuer }
     }
+
+    /// The bulletin's 落款 in one language, dated today unless a date is set.
+    pub fn imprint(&self, demo: bool, english: bool) -> crate::domain::bulletin::Imprint {
+        crate::domain::bulletin::Imprint {
+            issuer: self.issuer(english).to_owned(),
+            date: self.bulletin_date.unwrap_or_else(crate::clock::today),
+            demo,
+        }
+    }
 }
 
 impl Default for ImprintConfig {

@@ -416,11 +416,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let table = db::progress::table(&conn, &catalogue, period)?;
-            let imprint = anju::domain::bulletin::Imprint {
-                issuer: imprint.issuer(english).to_owned(),
-                date: imprint.bulletin_date.unwrap_or_else(anju::clock::today),
-                demo: db::meta::is_demo(&conn)?,
-            };
+            let imprint = imprint.imprint(db::meta::is_demo(&conn)?, english);
             println!(
                 "{}",
                 anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()

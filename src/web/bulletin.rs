@@ -14,16 +14,6 @@ use super::views::bulletin::bulletin_page;
 use crate::domain::bulletin;
 use crate::error::AppResult;
 
-/// The bulletin's 落款 as the server is configured, dated today unless a date is set.
-pub fn imprint(state: &AppState, demo: bool, english: bool) -> bulletin::Imprint {
-    let config = &state.config.imprint;
-    bulletin::Imprint {
-        issuer: config.issuer(english).to_owned(),
-        date: config.bulletin_date.unwrap_or_else(crate::clock::today),
-        demo,
-    }
-}
-
 pub async fn bulletin(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -39,7 +29,7 @@ pub async fn bulletin(
         let catalogue = state.catalogue();
         let table = load_table(&state, period).await?;
         let periods = load_periods(&state).await?;
-        let imprint = imprint(&state, ctx.demo, ctx.lang.is_en());
+        let imprint = state.config.imprint.imprint(ctx.demo, ctx.lang.is_en());
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
             let text = bulletin::generate_with(&table, &catalogue, page.lang.is_en(), &imprint);

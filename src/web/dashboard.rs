@@ -437,7 +437,7 @@ pub async fn briefing(
         let version = ctx.facts.version;
         let overview = load_overview(&state, period, version).await?;
         let catalogue = state.catalogue();
-        let imprint = super::bulletin::imprint(&state, ctx.demo, lang.is_en());
+        let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let table = &overview.table;
