@@ -115,30 +115,48 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-/// `/healthz` from 127.0.0.2 every 50 ms until `stop`; the latencies (a failure counts as 1 s).
-async fn probe_healthz(addr: SocketAddr, stop: Arc<AtomicBool>) -> Vec<Duration> {
-    let client = reqwest::Client::builder()
-        .local_address(local(2))
-        .timeout(Duration::from_secs(1))
-        .build()
-        .expect("client");
-    let mut times = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        let started = Instant::now();
-        let answered = client.get(format!("http://{addr}/healthz")).send().await;
-        times.push(match answered {
-            Ok(r) if r.status().is_success() => started.elapsed(),
-            _ => Duration::from_secs(1),
-        });
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    times
+/// `/healthz` from 127.0.0.2 every 50 ms until `stop`, on a thread and runtime of its own (so
+/// that the flood's tasks in this process do not delay it); the latencies (a failure or a
+/// timeout counts as 1 s) and the failures.
+fn probe_healthz(addr: SocketAddr, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<(Vec<Duration>, Vec<String>)> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let client = reqwest::Client::builder()
+                .local_address(local(2))
+                .timeout(Duration::from_secs(1))
+                .build()
+                .expect("client");
+            let (mut times, mut failures) = (Vec::new(), Vec::new());
+            let started = Instant::now();
+            while !stop.load(Ordering::Relaxed) {
+                let asked = Instant::now();
+                let answered = client.get(format!("http://{addr}/healthz")).send().await;
+                times.push(match answered {
+                    Ok(r) if r.status().is_success() => asked.elapsed(),
+                    Ok(r) => {
+                        failures.push(format!("{:?}: {}", started.elapsed(), r.status()));
+                        Duration::from_secs(1)
+                    }
+                    Err(e) => {
+                        failures.push(format!("{:?}: {e}", started.elapsed()));
+                        Duration::from_secs(1)
+                    }
+                });
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            (times, failures)
+        })
+    })
 }
 
 async fn connection_flood(addr: SocketAddr, duration: Duration, server: &Server) -> anyhow::Result<()> {
     println!("\n== {SLOW_CONNECTIONS} slow connections from 127.0.0.1, a header line every 5 s, for {duration:?}");
     let stop = Arc::new(AtomicBool::new(false));
-    let probe = tokio::spawn(probe_healthz(addr, stop.clone()));
+    let probe = probe_healthz(addr, stop.clone());
     let (opened, refused, closed_by_server, failed) = (
         Arc::new(AtomicUsize::new(0)),
         Arc::new(AtomicUsize::new(0)),
@@ -194,7 +212,7 @@ async fn connection_flood(addr: SocketAddr, duration: Duration, server: &Server)
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     stop.store(true, Ordering::Relaxed);
-    let mut times = probe.await?;
+    let (mut times, failures) = probe.join().map_err(|_| anyhow::anyhow!("probe thread panicked"))?;
     for task in tasks {
         let _ = task.await;
     }
@@ -221,6 +239,9 @@ async fn connection_flood(addr: SocketAddr, duration: Duration, server: &Server)
         percentile(&times, 0.99),
         times.last().copied().unwrap_or_default()
     );
+    for failure in failures {
+        println!("  /healthz failed at {failure}");
+    }
     Ok(())
 }
 

@@ -48,6 +48,27 @@ impl AppError {
         AppError::Forbidden("无权执行此操作(forbidden for your role or region)".into())
     }
 
+    /// The same error with `prefix` before its message: a batch says which item was refused.
+    pub fn prefixed(self, prefix: &str) -> Self {
+        let with = |message: String| format!("{prefix}{message}");
+        match self {
+            AppError::BadRequest(m) => AppError::BadRequest(with(m)),
+            AppError::Forbidden(m) => AppError::Forbidden(with(m)),
+            AppError::NotFound(m) => AppError::NotFound(with(m)),
+            AppError::Conflict(m) => AppError::Conflict(with(m)),
+            AppError::Invalid(fields) => AppError::Invalid(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError {
+                        message: with(f.message),
+                        ..f
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The field the message is about, when there is one.
     pub fn field(&self) -> Option<&str> {
         match self {

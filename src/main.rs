@@ -358,7 +358,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     chinese_header,
                 },
         } => {
-            let period: Period = period.parse()?;
+            let period = Period::parse_typed(&period)?;
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let (region, indicator) = (given(region), given(indicator));
@@ -407,7 +407,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bulletin { period, lang, imprint } => {
-            let period: Period = period.parse()?;
+            let period = Period::parse_typed(&period)?;
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,
                 "en" => true,
@@ -457,9 +457,7 @@ fn serve(store: StoreConfig, config: ServeConfig) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let addr = config.addr;
         let state = anju::prepare(&store, config)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+        let listener = anju::web::server::listen(addr).with_context(|| format!("binding {addr}"))?;
         tracing::info!("listening on http://{}", listener.local_addr()?);
         anju::launch(state, listener, anju::shutdown_signal()).await
     })?;

@@ -2,7 +2,9 @@
 // Progressive enhancement only: every page works without this file.
 // - selects marked data-autosubmit submit their form on change;
 // - tables marked .sortable sort by a click on a column heading;
-// - a button with data-copy copies the text of the element it names.
+// - a button with data-copy copies the text of the element it names;
+// - the entry form (form[data-check]) shows the server's rate and status as the officer types;
+// - buttons with data-confirm ask for a second click (return, reopen).
 
 document.documentElement.classList.add("js");
 
@@ -91,3 +93,76 @@ function makeSortable(table) {
     });
   });
 }
+
+// The entry form asks the server what its figures come to as the officer types: the rate, gap
+// and status come back rendered by the same code as the page, never computed here.
+function liveCheck(form) {
+  var url = form.getAttribute("data-check");
+  var timer = null;
+  var sequence = 0;
+  var run = function () {
+    var mine = ++sequence;
+    var body = new URLSearchParams(new FormData(form));
+    fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (!answer || mine !== sequence) {
+          return;
+        }
+        Object.keys(answer.lines).forEach(function (key) {
+          var line = answer.lines[key];
+          var computed = document.getElementById("computed-" + key);
+          var messages = document.getElementById("messages-" + key);
+          if (computed) {
+            computed.innerHTML = line.computed;
+          }
+          if (messages) {
+            messages.innerHTML = line.messages;
+          }
+        });
+        form.setAttribute("data-checked", String(mine));
+      })
+      .catch(function () {});
+  };
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+}
+
+// Returning or reopening a report takes a second click: the button first asks to confirm.
+function twoStep(button) {
+  var form = button.form;
+  if (!form) {
+    return;
+  }
+  var label = button.textContent;
+  form.addEventListener("submit", function (event) {
+    if (button.classList.contains("confirming")) {
+      return;
+    }
+    event.preventDefault();
+    button.classList.add("confirming");
+    button.textContent = button.getAttribute("data-confirm");
+  });
+  form.addEventListener("input", function () {
+    button.classList.remove("confirming");
+    button.textContent = label;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-check]").forEach(liveCheck);
+  document.querySelectorAll("button[data-confirm]").forEach(twoStep);
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var label = all.closest("label");
+    if (label) {
+      label.hidden = false;
+    }
+    all.addEventListener("change", function () {
+      document.querySelectorAll("input[name^='" + all.getAttribute("data-select-all") + "']").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
+});

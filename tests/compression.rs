@@ -143,7 +143,13 @@ async fn a_write_replaces_the_compressed_page_and_api_body() {
     assert!(api_before.text.contains("\"report_status\":\"approved\""));
 
     // Reopening 广州's approved report takes it out of the counted figures.
-    assert_eq!(admin.post("/api/v1/reports/440100/2021Q4/reopen").await.status, 200);
+    let reopened = admin
+        .post_json(
+            "/api/v1/reports/440100/2021Q4/reopen",
+            serde_json::json!({"comment": "请核实"}),
+        )
+        .await;
+    assert_eq!(reopened.status, 200);
 
     let after = fetch(&admin, dashboard, Some(BROWSER)).await;
     assert_eq!(after.encoding.as_deref(), Some("gzip"));

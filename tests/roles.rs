@@ -128,7 +128,7 @@ async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one(
         Endpoint {
             method: Method::POST,
             path: "/api/v1/reports/440300/2021Q4/reopen".into(),
-            body: Body::Json(json!({})),
+            body: Body::Json(json!({"comment": "请补充情况说明"})),
             allowed: ADMIN,
             accepted: 200,
         },
@@ -149,7 +149,7 @@ async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one(
         Endpoint {
             method: Method::POST,
             path: "/admin/reports/440100/2021Q4/reopen".into(),
-            body: form(&[]),
+            body: form(&[("comment", "请补充租金减免户数")]),
             allowed: ADMIN,
             accepted: 303,
         },

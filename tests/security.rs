@@ -353,10 +353,22 @@ async fn pages_carry_security_headers_and_the_session_cookie_is_http_only() {
         .nobody()
         .post_form("/login", &[("username", "admin"), ("password", PASSWORD)])
         .await;
-    let cookie = signed_in.header("set-cookie").unwrap();
+    let cookies: Vec<&str> = signed_in
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let cookie = cookies.iter().find(|c| c.starts_with("anju_session=")).unwrap();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
+    );
+    // The sign-in throttle's device cookie goes back to the sign-in form only.
+    let device = cookies.iter().find(|c| c.starts_with("anju_device=")).unwrap();
+    assert!(
+        device.contains("HttpOnly") && device.contains("Path=/login"),
+        "{device}"
     );
     let admin = app.user("admin").await;
     for path in [

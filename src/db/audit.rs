@@ -78,10 +78,10 @@ fn shown_columns(drafts: bool) -> &'static str {
     } else {
         "id, at, username, action, region_code, period, indicator,
          CASE WHEN action IN ('value', 'note') THEN NULL
-              WHEN action = 'status' AND old_value IN ('draft', 'returned') THEN NULL
+              WHEN action IN ('status', 'reopen') AND old_value IN ('draft', 'returned') THEN NULL
               ELSE old_value END,
          new_value,
-         CASE WHEN action = 'status' THEN NULL ELSE detail END"
+         CASE WHEN action IN ('status', 'reopen') THEN NULL ELSE detail END"
     }
 }
 
@@ -132,15 +132,35 @@ pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM audit_log", [], |row| row.get(0))
 }
 
-/// A region's report status changes in one year, oldest first: the report history of a city
+/// A region's report status changes (reopens among them) in one year, oldest first: the report history of a city
 /// page. Without `drafts`, as [`AuditFilter::drafts`] describes.
 pub fn status_history(conn: &Connection, region: &str, year: i32, drafts: bool) -> rusqlite::Result<Vec<AuditRow>> {
     conn.prepare_cached(&format!(
         "SELECT {} FROM audit_log
-         WHERE action = 'status' AND region_code = ?1 AND period LIKE ?2 AND (?3 OR private = 0)
+         WHERE action IN ('status', 'reopen') AND region_code = ?1 AND period LIKE ?2 AND (?3 OR private = 0)
          ORDER BY id",
         shown_columns(drafts)
     ))?
     .query_map(rusqlite::params![region, format!("{year}Q%"), drafts], audit_row)?
+    .collect()
+}
+
+/// One audited edit: `(indicator, is_figure, old, new)`.
+pub type Edit = (String, bool, Option<String>, Option<String>);
+
+/// The figure and note edits of one report since it was last returned or reopened, oldest
+/// first. Nothing when it was never returned.
+pub fn edits_since_return(conn: &Connection, region: &str, period: &str) -> rusqlite::Result<Vec<Edit>> {
+    conn.prepare_cached(
+        "SELECT indicator, action = 'value', old_value, new_value FROM audit_log
+         WHERE region_code = ?1 AND period = ?2 AND action IN ('value', 'note') AND indicator IS NOT NULL
+           AND id > (SELECT max(id) FROM audit_log
+                     WHERE region_code = ?1 AND period = ?2 AND action IN ('status', 'reopen')
+                       AND new_value = 'returned')
+         ORDER BY id",
+    )?
+    .query_map(rusqlite::params![region, period], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?
     .collect()
 }

@@ -195,6 +195,25 @@ pub fn mark_reviewed(
     Ok(())
 }
 
+/// The earliest period `region` (any region when `None`) has a report for: when it started
+/// reporting.
+pub fn first_period(conn: &Connection, region: Option<&str>) -> rusqlite::Result<Option<Period>> {
+    let first: Option<(i32, u8)> = conn
+        .prepare_cached(
+            "SELECT year, quarter FROM reports WHERE (?1 IS NULL OR region_code = ?1)
+             ORDER BY year, quarter LIMIT 1",
+        )?
+        .query_row(params![region], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    Ok(first.and_then(|(year, quarter)| Period::new(year, quarter).ok()))
+}
+
+/// How many of `region`'s reports the province has returned (or reopened) and wait for the city.
+pub fn returned_count(conn: &Connection, region: &str) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM reports WHERE region_code = ?1 AND status = 'returned'")?
+        .query_row(params![region], |row| row.get(0))
+}
+
 /// How many reports the database holds, in any status.
 pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))

@@ -149,7 +149,7 @@ pub fn status(status: Status, lang: Lang) -> &'static str {
         (Status::Lagging, Lang::En) => "Lagging",
         (Status::Behind, Lang::Zh) => "明显滞后",
         (Status::Behind, Lang::En) => "Behind",
-        (Status::NoTarget, Lang::Zh) => "无目标任务",
+        (Status::NoTarget, Lang::Zh) => "不设目标任务",
         (Status::NoTarget, Lang::En) => "No target",
         (Status::NotReported, Lang::Zh) => "未报送",
         (Status::NotReported, Lang::En) => "Not reported",
@@ -166,6 +166,25 @@ pub fn reporting_basis(figure: &super::progress::Figure, lang: Lang) -> String {
             "{} of {} reported; rate of the reporting ones against their own targets",
             figure.reported, figure.expected
         ),
+    }
+}
+
+/// Why a figure has no rate: the indicator carries no target at all (不设目标任务, the one
+/// wording everywhere), or the year's targets have not been issued yet (年度目标尚未下达).
+pub fn no_target(indicator_has_target: bool, lang: Lang) -> &'static str {
+    if indicator_has_target {
+        lang.t("年度目标尚未下达", "Target not yet issued")
+    } else {
+        status(Status::NoTarget, lang)
+    }
+}
+
+/// A figure's status in words, knowing whether its indicator carries a target: a targeted
+/// indicator without this year's target reads 年度目标尚未下达, not 不设目标任务.
+pub fn status_for(figure_status: Status, indicator_has_target: bool, lang: Lang) -> &'static str {
+    match figure_status {
+        Status::NoTarget => no_target(indicator_has_target, lang),
+        other => status(other, lang),
     }
 }
 
@@ -223,6 +242,33 @@ impl fmt::Display for WorkflowError {
             ),
             WorkflowError::NoReport => f.write_str("报告尚未创建(no such report)"),
         }
+    }
+}
+
+/// A message as a page in `lang` shows it. Messages are written in Chinese with a short English
+/// gloss in brackets at the end, “数值不能为负数(must not be negative)”, which the JSON API keeps;
+/// a Chinese page shows the Chinese alone, an English page the whole.
+pub fn message(text: &str, lang: Lang) -> String {
+    if lang.is_en() {
+        return text.to_owned();
+    }
+    let trimmed = text.trim_end();
+    let Some(inner) = trimmed.strip_suffix(')') else {
+        return text.to_owned();
+    };
+    let Some(open) = inner.rfind('(') else {
+        return text.to_owned();
+    };
+    let (chinese, gloss) = (&inner[..open], &inner[open + 1..]);
+    let is_gloss = gloss.is_ascii()
+        && gloss
+            .as_bytes()
+            .windows(2)
+            .any(|pair| pair.iter().all(u8::is_ascii_alphabetic));
+    if is_gloss && !chinese.is_ascii() {
+        chinese.trim_end().to_owned()
+    } else {
+        text.to_owned()
     }
 }
 
@@ -387,6 +433,10 @@ mod tests {
             assert_eq!(distinct.len(), ReportStatus::ALL.len(), "{reports:?}");
         }
         assert_eq!(status(Status::OnTrack, Lang::Zh), "达到序时进度");
+        assert_eq!(status(Status::NoTarget, Lang::Zh), "不设目标任务");
+        assert_eq!(no_target(false, Lang::Zh), status(Status::NoTarget, Lang::Zh));
+        assert_eq!(status_for(Status::NoTarget, true, Lang::Zh), "年度目标尚未下达");
+        assert_eq!(status_for(Status::Behind, true, Lang::Zh), "明显滞后");
         assert_eq!(status(Status::NotReported, Lang::Zh), not_reported(Lang::Zh));
         assert_eq!(status(Status::Behind, Lang::En), "Behind");
         assert_eq!(report_status(ReportStatus::Submitted, Lang::Zh), "已报送");
@@ -404,6 +454,22 @@ mod tests {
         };
         assert_eq!(error.to_string(), "报告当前状态为“已审核”,不能报送(report is approved)");
         assert!(WorkflowError::Forbidden.to_string().contains("无权"));
+    }
+
+    #[test]
+    fn chinese_pages_drop_the_english_gloss() {
+        assert_eq!(
+            message("数值不能为负数(must not be negative)", Lang::Zh),
+            "数值不能为负数"
+        );
+        assert_eq!(message("查询参数有误:x (bad query string)", Lang::Zh), "查询参数有误:x");
+        assert_eq!(
+            message("数值不能为负数(must not be negative)", Lang::En),
+            "数值不能为负数(must not be negative)"
+        );
+        // A bracket that is part of the Chinese stays.
+        assert_eq!(message("报告期(2020Q1)", Lang::Zh), "报告期(2020Q1)");
+        assert_eq!(message("no gloss", Lang::Zh), "no gloss");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! report workflow, the plan of a save, access policy and account rules. No I/O, no clock, no async: everything here is a function of its arguments.
 
 pub mod account;
+pub mod allocation;
 pub mod bulletin;
 pub mod catalogue;
 pub mod deadline;
@@ -13,6 +14,8 @@ pub mod policy;
 pub mod progress;
 pub mod projection;
 pub mod rate;
+pub mod reminder;
+pub mod review;
 pub mod role;
 pub mod validation;
 pub mod workflow;

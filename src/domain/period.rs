@@ -20,6 +20,8 @@ pub struct Period {
 pub enum PeriodError {
     #[error("报告期“{0}”格式不对,应写作 2020Q1 这样的四位年份加 Q 加季度(period must look like 2020Q1)")]
     Format(String),
+    #[error("报告期“{0}”无法识别,请写作 2022年第一季度、2022Q1 或 2022-Q1(period must look like 2022Q1)")]
+    Typed(String),
     #[error("报告期“{0}”的季度必须是 1 至 4(quarter must be 1–4)")]
     Quarter(String),
     #[error("报告期“{0}”的年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间(year out of range)")]
@@ -112,6 +114,70 @@ impl Period {
     }
 }
 
+/// A digit, ASCII or full-width (０–９, as Chinese input methods type them), as its value.
+pub fn digit_value(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => c.to_digit(10),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    }
+}
+
+/// A quarter number written as a person writes it: 1–4 in ASCII or full-width digits, or 一 to 四.
+fn quarter_value(text: &str) -> Option<u8> {
+    let mut chars = text.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() {
+        return None;
+    }
+    let value = match c {
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        other => digit_value(other)?,
+    };
+    u8::try_from(value).ok()
+}
+
+impl Period {
+    /// A period as a person types it: `2022Q1`, `2022q1`, `2022-Q1`, `2022 Q1`, `2022年第一季度`,
+    /// `2022年一季度`, `2022年第1季度`, with ASCII or full-width digits and surrounding spaces.
+    /// Stored data, CSV files and the API keep the strict `2022Q1` of [`FromStr`].
+    pub fn parse_typed(text: &str) -> Result<Self, PeriodError> {
+        let refused = || PeriodError::Typed(text.trim().to_owned());
+        let cleaned: String = text
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                'ｑ' | 'Ｑ' => 'Q',
+                '－' | '—' | '–' | '/' | '／' => '-',
+                other => other,
+            })
+            .collect();
+        let year_len = cleaned.chars().take_while(|c| digit_value(*c).is_some()).count();
+        if year_len != 4 {
+            return Err(refused());
+        }
+        let year = cleaned
+            .chars()
+            .take(4)
+            .try_fold(0i32, |acc, c| digit_value(c).map(|d| acc * 10 + d as i32))
+            .ok_or_else(refused)?;
+        let rest: String = cleaned.chars().skip(4).collect();
+        let quarter_text = if let Some(zh) = rest.strip_prefix('年') {
+            let zh = zh.strip_prefix('第').unwrap_or(zh);
+            zh.strip_suffix("季度").ok_or_else(refused)?.to_owned()
+        } else {
+            let rest = rest.strip_prefix('-').unwrap_or(&rest);
+            rest.strip_prefix(['Q', 'q']).ok_or_else(refused)?.to_owned()
+        };
+        let quarter = quarter_value(&quarter_text).ok_or_else(refused)?;
+        Period::new(year, quarter)
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}Q{}", self.year, self.quarter)
@@ -182,6 +248,49 @@ mod tests {
         assert!(matches!("1999Q1".parse::<Period>(), Err(PeriodError::Year(_))));
         let message = "2020Q5".parse::<Period>().unwrap_err().to_string();
         assert!(message.contains("2020Q5") && message.contains("1 至 4"), "{message}");
+    }
+
+    #[test]
+    fn understands_the_spellings_people_type() {
+        for typed in [
+            "2022Q1",
+            "2022q1",
+            "2022-Q1",
+            "2022-q1",
+            " 2022 Q1 ",
+            "2022年第一季度",
+            "2022年一季度",
+            "2022年第1季度",
+            "２０２２年第一季度",
+            "２０２２Ｑ１",
+            "2022－Q1",
+        ] {
+            assert_eq!(
+                Period::parse_typed(typed).map(|p| p.to_string()),
+                Ok("2022Q1".into()),
+                "{typed:?}"
+            );
+        }
+        assert_eq!(Period::parse_typed("2021年第四季度").unwrap().to_string(), "2021Q4");
+        for bad in [
+            "",
+            "22Q1",
+            "2022",
+            "2022Q5",
+            "2022年第五季度",
+            "2022年第一",
+            "第一季度",
+            "2022Q11",
+            "2022年Q1",
+        ] {
+            assert!(Period::parse_typed(bad).is_err(), "{bad:?}");
+        }
+        assert!(matches!(Period::parse_typed("2022Q5"), Err(PeriodError::Quarter(_))));
+        let message = Period::parse_typed("2022年第五季度").unwrap_err().to_string();
+        assert!(
+            message.contains("2022年第一季度") && message.contains("2022Q1"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub struct ReviewPlan {
     pub comment: Option<String>,
 }
 
-/// Plans approving, returning (a comment required) or reopening a report.
+/// Plans approving, returning or reopening a report; returning and reopening need a reason.
 pub fn plan_review(
     actor: &Actor,
     stored: Stored<'_>,
@@ -285,6 +285,12 @@ pub fn plan_review(
         return Err(Refusal::Invalid(vec![FieldError::new(
             "comment",
             "退回报告须填写退回意见(a comment is required to return a report)",
+        )]));
+    }
+    if action == Action::Reopen && comment.is_none() {
+        return Err(Refusal::Invalid(vec![FieldError::new(
+            "comment",
+            "重新打开报告须填写理由(a reason is required to reopen a report)",
         )]));
     }
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
@@ -517,5 +523,36 @@ mod tests {
             plan_review(&officer(), stored, Action::Approve, None, None),
             Err(Refusal::Workflow(WorkflowError::Forbidden))
         );
+    }
+
+    #[test]
+    fn reopening_needs_a_reason_after_the_status_allows_it() {
+        let values = BTreeMap::new();
+        let notes = BTreeMap::new();
+        let approved = Stored {
+            status: ReportStatus::Approved,
+            version: 4,
+            values: &values,
+            notes: &notes,
+        };
+        let admin = Actor::system("test");
+        for blank in [None, Some(""), Some("  ")] {
+            assert!(matches!(
+                plan_review(&admin, approved, Action::Reopen, blank, None),
+                Err(Refusal::Invalid(_))
+            ));
+        }
+        let plan = plan_review(&admin, approved, Action::Reopen, Some("请补充租金减免户数"), Some(4)).unwrap();
+        assert_eq!(plan.new_status, ReportStatus::Returned);
+        assert_eq!(plan.comment.as_deref(), Some("请补充租金减免户数"));
+        // A report that cannot be reopened says so first, reason or not.
+        let submitted = Stored {
+            status: ReportStatus::Submitted,
+            ..approved
+        };
+        assert!(matches!(
+            plan_review(&admin, submitted, Action::Reopen, None, None),
+            Err(Refusal::Workflow(WorkflowError::WrongStatus { .. }))
+        ));
     }
 }

@@ -50,7 +50,30 @@ pub enum ValueError {
     AboveLater { value: i64, next: i64, later: Period },
 }
 
-/// Parses what a person typed into a figure. Blank means "not reported", never zero.
+/// Full-width digits, commas and signs (as Chinese input methods type them) as their ASCII forms.
+fn half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '，' => ',',
+            '－' => '-',
+            '＋' => '+',
+            other => other,
+        })
+        .collect()
+}
+
+/// Parses a figure a person typed into a page: as [`parse_value`], and full-width digits, commas
+/// and signs (１２，０００) are read as the ASCII ones, because Chinese input methods type them.
+/// Files and the API keep the stricter [`parse_value`].
+pub fn parse_typed_value(raw: &str) -> Result<Option<i64>, ValueError> {
+    parse_value(&half_width(raw)).map_err(|error| match error {
+        ValueError::NotInteger(_) => ValueError::NotInteger(raw.trim().to_owned()),
+        other => other,
+    })
+}
+
+/// Parses a figure from a file or the API. Blank means "not reported", never zero.
 /// Thousands separators are tolerated because people paste them from spreadsheets.
 pub fn parse_value(raw: &str) -> Result<Option<i64>, ValueError> {
     let trimmed = raw.trim();
@@ -226,6 +249,20 @@ mod tests {
         assert_eq!(parse_value("10,918"), Ok(Some(10918)));
         assert_eq!(parse_value("1000000000000"), Ok(Some(MAX_VALUE)));
         assert_eq!(parse_value("-0"), Ok(Some(0)));
+    }
+
+    #[test]
+    fn pages_accept_full_width_digits_and_commas() {
+        assert_eq!(parse_typed_value("１２"), Ok(Some(12)));
+        assert_eq!(parse_typed_value("　１，２５０，０００　"), Ok(Some(1_250_000)));
+        assert_eq!(parse_typed_value("１2"), Ok(Some(12)));
+        assert_eq!(parse_typed_value("－５"), Err(ValueError::Negative));
+        assert_eq!(
+            parse_typed_value("１．５"),
+            Err(ValueError::NotInteger("１．５".into()))
+        );
+        // Files and the API stay strict.
+        assert!(matches!(parse_value("１２"), Err(ValueError::NotInteger(_))));
     }
 
     #[test]

@@ -50,6 +50,19 @@ pub fn refusal(refusal: Refusal) -> AppError {
     }
 }
 
+/// [`refusal`], naming regions by their name rather than their code.
+pub fn refusal_in(catalogue: &Catalogue, refused: Refusal) -> AppError {
+    match refused {
+        Refusal::NotYourRegion(code) => {
+            let name = catalogue.region(&code).map_or(code.as_str(), |r| r.name_zh.as_str());
+            AppError::Forbidden(format!(
+                "您无权填报或修改{name}的数据(you may not write this region's figures)"
+            ))
+        }
+        other => refusal(other),
+    }
+}
+
 /// Who may write `region`'s figures for `period` at all: for pages that show the entry form.
 pub fn authorise_write(
     catalogue: &Catalogue,
@@ -58,7 +71,7 @@ pub fn authorise_write(
     period: Period,
     today: NaiveDate,
 ) -> AppResult<()> {
-    plan::authorise_write(catalogue, actor, region, period, today).map_err(refusal)
+    plan::authorise_write(catalogue, actor, region, period, today).map_err(|r| refusal_in(catalogue, r))
 }
 
 /// The region's targets for `year`, rolled up as the dashboard rolls them up.
@@ -86,7 +99,7 @@ fn plan_save(
     input: &ReportInput,
     today: NaiveDate,
 ) -> AppResult<(Option<Report>, SavePlan)> {
-    plan::authorise_write(catalogue, actor, region, period, today).map_err(refusal)?;
+    plan::authorise_write(catalogue, actor, region, period, today).map_err(|r| refusal_in(catalogue, r))?;
     let stored = db::reports::get(conn, region, period)?;
     let same_year = db::reports::same_year_figures(conn, region, period)?;
     let targets = targets(conn, catalogue, region, period.year())?;
@@ -99,7 +112,8 @@ fn plan_save(
         same_year: &same_year,
         targets: &targets,
     };
-    let plan = plan::plan_save(&context, stored.as_ref().map(stored_view), input).map_err(refusal)?;
+    let plan =
+        plan::plan_save(&context, stored.as_ref().map(stored_view), input).map_err(|r| refusal_in(catalogue, r))?;
     Ok((stored, plan))
 }
 
@@ -229,13 +243,13 @@ fn record_status(
 #[derive(Clone, Copy, Debug)]
 pub struct Review<'a> {
     pub action: Action,
-    /// Required to return a report; shown to the city.
+    /// Required to return or reopen a report; shown to the city.
     pub comment: Option<&'a str>,
     /// The version the reviewer saw; a stale one gets 409.
     pub version: Option<i64>,
 }
 
-/// Approves, returns (with a comment) or reopens a report, in one write transaction.
+/// Approves, returns or reopens (each with a reason) a report, in one write transaction.
 pub fn review(
     conn: &mut Connection,
     catalogue: &Catalogue,
@@ -276,15 +290,77 @@ pub fn review_in(
     )
     .map_err(refusal)?;
     db::reports::mark_reviewed(tx, stored.id, plan.new_status, actor.user_id, plan.comment.as_deref())?;
-    record_status(
-        tx,
-        actor,
-        region,
-        &period.to_string(),
-        Some(plan.old_status),
-        plan.new_status,
-        plan.comment.as_deref(),
-    )?;
+    if review.action == Action::Reopen {
+        // A reopen is recorded as a reopen, with its reason, not as an ordinary return.
+        db::audit::record(
+            tx,
+            actor,
+            &Change {
+                action: "reopen",
+                region_code: Some(region),
+                period: Some(period.to_string()),
+                indicator: None,
+                old_value: Some(plan.old_status.as_str().to_owned()),
+                new_value: Some(plan.new_status.as_str().to_owned()),
+                detail: plan.comment.clone(),
+                private: !plan.new_status.counts(),
+            },
+        )?;
+    } else {
+        record_status(
+            tx,
+            actor,
+            region,
+            &period.to_string(),
+            Some(plan.old_status),
+            plan.new_status,
+            plan.comment.as_deref(),
+        )?;
+    }
     db::meta::bump_data_version(tx)?;
     Ok(db::reports::get(tx, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after review"))?)
+}
+
+/// One report of a batch approval: where, when, and the version the reviewer saw.
+#[derive(Clone, Debug)]
+pub struct BatchItem {
+    pub region: String,
+    pub period: Period,
+    pub version: Option<i64>,
+}
+
+/// Approves several reports in one write transaction, each with its own audit row: all of them,
+/// or (when any is refused: a stale version, a report no longer submitted) none, with the
+/// refusal naming the report.
+pub fn approve_batch(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    items: &[BatchItem],
+) -> AppResult<Vec<Report>> {
+    if items.is_empty() {
+        return Err(AppError::invalid(
+            "report",
+            "请至少选择一份报告(select at least one report)",
+        ));
+    }
+    let tx = db::write(conn)?;
+    let mut approved = Vec::with_capacity(items.len());
+    for item in items {
+        let review = Review {
+            action: Action::Approve,
+            comment: None,
+            version: item.version,
+        };
+        let report = review_in(&tx, catalogue, actor, &item.region, item.period, review).map_err(|error| {
+            let name = catalogue
+                .region(&item.region)
+                .map_or(item.region.as_str(), |r| r.name_zh.as_str());
+            let label = crate::domain::format::period(item.period, crate::domain::Lang::Zh);
+            error.prefixed(&format!("{name}{label}:"))
+        })?;
+        approved.push(report);
+    }
+    tx.commit()?;
+    Ok(approved)
 }

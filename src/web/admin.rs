@@ -15,15 +15,18 @@ use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::reports::submitted_late;
 use super::views::admin::{
-    self as view, Approvals, ApprovedItem, NewUser, QueueItem, QueueLine, TargetCell, TargetRow,
+    self as view, Approvals, ApprovalsFilter, ApprovedItem, NewUser, QueueItem, QueueLine, Reminders, TargetCell,
+    TargetRow, Unreported,
 };
 use crate::db;
+use crate::domain::allocation;
+use crate::domain::catalogue::Catalogue;
 use crate::domain::period::{MAX_YEAR, MIN_YEAR};
 use crate::domain::policy::AuditScope;
 use crate::domain::rate::completion_rate;
-use crate::domain::validation::{self, parse_value};
+use crate::domain::validation::{self, parse_typed_value};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, ReportStatus, Status};
+use crate::domain::{Period, ReportStatus, Status, deadline, format, reminder};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::{self, accounts, targets};
 
@@ -51,30 +54,89 @@ fn shown_in_place(error: &AppError) -> bool {
 #[derive(Deserialize, Default)]
 pub struct ApprovalsQuery {
     period: Option<String>,
+    region: Option<String>,
+    status: Option<String>,
     done: Option<String>,
+}
+
+/// What the approvals page was asked to show.
+#[derive(Clone, Default)]
+struct Wanted {
+    period: Option<Period>,
+    region: Option<String>,
+    status: Option<ReportStatus>,
+}
+
+impl Wanted {
+    fn from_query(query: &ApprovalsQuery) -> AppResult<Self> {
+        let period = match extract::given(query.period.clone()) {
+            Some(text) => Some(extract::typed_period(&text)?),
+            None => None,
+        };
+        let status = match extract::given(query.status.clone()) {
+            Some(text) => Some(
+                text.parse::<ReportStatus>()
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            period,
+            region: extract::given(query.region.clone()),
+            status,
+        })
+    }
+}
+
+/// The regions that report, within what `actor` reviews: the leaves of its subtree.
+fn reporting_regions<'a>(catalogue: &'a Catalogue, actor: &crate::domain::Actor) -> Vec<&'a crate::domain::Region> {
+    let scope: Vec<&crate::domain::Region> = match actor.region.as_deref() {
+        Some(own) => catalogue.subtree(own),
+        None => catalogue.regions().iter().collect(),
+    };
+    scope.into_iter().filter(|r| !catalogue.has_children(&r.code)).collect()
 }
 
 async fn approvals_page(
     state: &AppState,
     ctx: &PageContext,
-    approved_period: Option<&str>,
+    wanted: Wanted,
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> AppResult<maud::Markup> {
     let catalogue = state.catalogue();
-    let asked = approved_period.map(str::trim).filter(|p| !p.is_empty());
-    let approved_period = match asked {
-        Some(text) => Some(extract::period(text)?),
-        None => None,
-    };
-    let (queue, approved, approved_period, tables) = {
-        let catalogue = catalogue.clone();
+    let actor = ctx.user.actor();
+    let status = wanted.status.unwrap_or(ReportStatus::Submitted);
+    let today = crate::clock::today();
+    let days = state.config.late_after_days;
+    // Cities are chased for the chosen period, or else for the latest quarter already due.
+    let current = Period::containing(today).map_err(|e| AppError::Internal(e.into()))?;
+    let chased = wanted.period.unwrap_or_else(|| {
+        let mut period = current;
+        while deadline::due_date(period, days) >= today {
+            match Period::containing(period.first_day().pred_opt().unwrap_or(period.first_day())) {
+                Ok(earlier) if earlier < period => period = earlier,
+                _ => break,
+            }
+        }
+        period
+    });
+    let in_scope: Vec<String> = reporting_regions(&catalogue, &actor)
+        .iter()
+        .map(|r| r.code.clone())
+        .collect();
+    let loaded = {
+        let (catalogue, wanted, in_scope) = (catalogue.clone(), wanted.clone(), in_scope.clone());
         state
             .db
             .call(move |conn| {
                 let mut queue = Vec::new();
                 let mut tables = HashMap::new();
-                for summary in db::reports::summaries(conn, None, Some(ReportStatus::Submitted))? {
+                let mut periods: Vec<Period> = Vec::new();
+                for summary in db::reports::summaries(conn, wanted.region.as_deref(), Some(status))? {
+                    if wanted.period.is_some_and(|p| p != summary.period) {
+                        continue;
+                    }
                     let Some(report) = db::reports::get(conn, &summary.region_code, summary.period)? else {
                         continue;
                     };
@@ -85,25 +147,59 @@ async fn approvals_page(
                     if let Entry::Vacant(slot) = tables.entry(summary.period) {
                         slot.insert(db::progress::table(conn, &catalogue, summary.period)?);
                     }
-                    queue.push((report, previous));
+                    let since = if status == ReportStatus::Submitted {
+                        let changes =
+                            super::reports::since_return(conn, &catalogue, &summary.region_code, summary.period)?;
+                        let was_returned =
+                            !db::audit::edits_since_return(conn, &summary.region_code, &summary.period.to_string())?
+                                .is_empty();
+                        was_returned.then_some(changes)
+                    } else {
+                        None
+                    };
+                    queue.push((report, previous, since));
                 }
-                let approved_period = match approved_period {
+                let first = db::reports::first_period(conn, None)?;
+                if let Some(first) = first {
+                    periods = deadline::reporting_periods(first, today);
+                }
+                let approved_period = match wanted.period {
                     Some(p) => Some(p),
                     None => db::progress::latest_counted_period(conn)?,
                 };
-                let approved: Vec<_> = db::reports::summaries(conn, None, Some(ReportStatus::Approved))?
+                let approved: Vec<_> =
+                    db::reports::summaries(conn, wanted.region.as_deref(), Some(ReportStatus::Approved))?
+                        .into_iter()
+                        .filter(|s| Some(s.period) == approved_period)
+                        .collect();
+                let chased_statuses: HashMap<String, ReportStatus> = db::reports::summaries(conn, None, None)?
                     .into_iter()
-                    .filter(|s| Some(s.period) == approved_period)
+                    .filter(|s| s.period == chased)
+                    .map(|s| (s.region_code, s.status))
                     .collect();
-                Ok((queue, approved, approved_period, tables))
+                let officers: Vec<db::users::User> = db::users::list(conn)?
+                    .into_iter()
+                    .filter(|u| u.role == crate::domain::Role::Officer && !u.disabled)
+                    .filter(|u| u.region_code.as_ref().is_some_and(|r| in_scope.contains(r)))
+                    .collect();
+                Ok((
+                    queue,
+                    tables,
+                    periods,
+                    approved,
+                    approved_period,
+                    chased_statuses,
+                    officers,
+                ))
             })
             .await?
     };
+    let (queue, tables, periods, approved, approved_period, chased_statuses, officers) = loaded;
     let lang = ctx.lang;
-    let days = state.config.late_after_days;
     let items = queue
         .iter()
-        .filter_map(|(report, previous)| {
+        .filter(|(report, _, _)| in_scope.contains(&report.region_code) || actor.region.is_none())
+        .filter_map(|(report, previous, since)| {
             let region = catalogue.region(&report.region_code)?;
             let table = tables.get(&report.period)?;
             let lines = catalogue
@@ -112,12 +208,16 @@ async fn approvals_page(
                 .map(|indicator| {
                     let key = indicator.key.as_str();
                     let value = report.values.get(key).copied().flatten();
-                    let target = table.figure_for(&catalogue, &region.code, key).and_then(|f| f.target);
+                    let target = table
+                        .figure_for(&catalogue, &region.code, key)
+                        .and_then(|f| f.target)
+                        .filter(|_| indicator.has_target);
                     let note = report.notes.get(key).cloned().unwrap_or_default();
                     QueueLine {
                         indicator,
                         value,
                         previous: previous.as_ref().and_then(|p| p.values.get(key).copied().flatten()),
+                        target,
                         rate: value.and_then(|v| completion_rate(v, target)),
                         status: Status::of(value, target, report.period),
                         warnings: validation::warnings(value, target, report.period, &note)
@@ -131,11 +231,17 @@ async fn approvals_page(
             Some(QueueItem {
                 region,
                 period: report.period,
+                status: report.status,
                 version: report.version,
                 submitted: report.submitted_at.as_deref().map(crate::clock::local_time),
                 submitted_by: report.submitted_by.clone(),
                 late: submitted_late(report.period, report.submitted_at.as_deref(), days),
                 lines,
+                since_return: since.clone(),
+                comment: report
+                    .admin_comment
+                    .clone()
+                    .filter(|_| report.status == ReportStatus::Returned),
             })
         })
         .collect();
@@ -150,12 +256,45 @@ async fn approvals_page(
             })
         })
         .collect();
+    let reporting = reporting_regions(&catalogue, &actor);
+    let cities: Vec<Unreported> = reporting
+        .iter()
+        .filter(|r| wanted.region.as_deref().is_none_or(|w| w == r.code))
+        .filter(|r| !chased_statuses.get(&r.code).is_some_and(|s| s.counts()))
+        .map(|region| Unreported {
+            region,
+            status: chased_statuses.get(&region.code).copied(),
+            officers: officers
+                .iter()
+                .filter(|u| u.region_code.as_deref() == Some(region.code.as_str()))
+                .map(|u| u.username.clone())
+                .collect(),
+        })
+        .collect();
+    let due_date = deadline::due_date(chased, days);
+    let days_overdue = deadline::days_overdue(chased, today, days);
+    let names: Vec<&str> = cities.iter().map(|c| c.region.name(lang.is_en())).collect();
+    let reminders = Reminders {
+        period: chased,
+        due_date: due_date.to_string(),
+        days_overdue,
+        notice: reminder::notice(chased, &names, due_date, today, days_overdue, lang),
+        cities,
+    };
     let page = Approvals {
         lang,
+        filter: ApprovalsFilter {
+            period: wanted.period,
+            region: wanted.region.as_deref(),
+            status,
+            periods,
+            regions: reporting,
+        },
         queue: items,
         approved,
         approved_period,
-        errors,
+        reminders: Some(reminders),
+        errors: errors.iter().map(|e| format::message(e, lang)).collect(),
         notice,
     };
     Ok(ctx.render(lang.t("审核", "Approvals"), view::approvals(&page)))
@@ -171,15 +310,62 @@ pub async fn approvals(
         let lang = ctx.lang;
         let notice = match query.done.as_deref() {
             Some("approve") => Some(lang.t("已审核通过。", "Approved.")),
-            Some("return") => Some(lang.t("已退回,填报员会看到退回意见。", "Returned with your comment.")),
+            Some("batch") => Some(lang.t("所选报告已全部审核通过。", "The selected reports are approved.")),
+            Some("return") => Some(lang.t("已退回,填报员会看到退回理由。", "Returned with your reason.")),
             Some("reopen") => Some(lang.t("已重新打开,报告退回填报员修改。", "Reopened and returned to the city.")),
             _ => None,
         };
-        Ok(
-            approvals_page(&state, &ctx, query.period.as_deref(), Vec::new(), notice)
-                .await?
-                .into_response(),
-        )
+        let wanted = Wanted::from_query(&query)?;
+        Ok(approvals_page(&state, &ctx, wanted, Vec::new(), notice)
+            .await?
+            .into_response())
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `POST /admin/approvals/batch`: approves every ticked report (`batch.{code}.{period}` =
+/// version) in one transaction, each audited; one refused report refuses them all.
+pub async fn approve_batch(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require(ctx.user.actor().may_review())?;
+        let fields = fields?;
+        let mut items = Vec::new();
+        for (name, version) in fields.with_prefix("batch.") {
+            let Some((code, period)) = name.split_once('.') else {
+                return Err(AppError::BadRequest(format!("无法识别的报告“{name}”(unknown report)")));
+            };
+            let version = version
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?;
+            items.push(service::reports::BatchItem {
+                region: code.to_owned(),
+                period: extract::period(period)?,
+                version: Some(version),
+            });
+        }
+        let (catalogue, actor) = (state.catalogue(), ctx.user.actor());
+        let outcome = state
+            .db
+            .call(move |conn| service::reports::approve_batch(conn, &catalogue, &actor, &items))
+            .await;
+        match outcome {
+            Ok(_) => Ok(Redirect::to("/admin/approvals?done=batch").into_response()),
+            Err(error) if shown_in_place(&error) => {
+                let wanted = Wanted {
+                    period: fields.get("period_shown").and_then(|p| Period::parse_typed(p).ok()),
+                    ..Wanted::default()
+                };
+                let page = approvals_page(&state, &ctx, wanted, messages_of(&error), None).await?;
+                Ok((error.status(), page).into_response())
+            }
+            Err(error) => Err(error),
+        }
     }
     .await;
     result.map_err(|e| ctx.error(e))
@@ -213,8 +399,12 @@ pub async fn review(
         match review_report(&state, ctx.user.clone(), code, period, action, comment, version).await {
             Ok(_) => Ok(Redirect::to(&format!("/admin/approvals?done={}", action.as_str())).into_response()),
             Err(error) if shown_in_place(&error) => {
-                let shown = fields.get("period_shown");
-                let page = approvals_page(&state, &ctx, shown, messages_of(&error), None).await?;
+                let wanted = Wanted {
+                    period: fields.get("period_shown").and_then(|p| Period::parse_typed(p).ok()),
+                    status: fields.get("period_shown").map(|_| ReportStatus::Approved),
+                    ..Wanted::default()
+                };
+                let page = approvals_page(&state, &ctx, wanted, messages_of(&error), None).await?;
                 Ok((error.status(), page).into_response())
             }
             Err(error) => Err(error),
@@ -227,6 +417,8 @@ pub async fn review(
 #[derive(Deserialize, Default)]
 pub struct TargetsQuery {
     year: Option<String>,
+    /// Prefill the empty cells from this year's targets.
+    from: Option<String>,
     done: Option<String>,
 }
 
@@ -275,6 +467,18 @@ async fn targets_page(
     };
     let indicators: Vec<_> = catalogue.indicators().iter().filter(|i| i.has_target).collect();
     let lang = ctx.lang;
+    // What each cell shows: what was typed (or prefilled), else what is stored.
+    let shown = |code: &str, key: &str| -> String {
+        let name = cell_name(code, key);
+        match typed.and_then(|t| t.get(&name)) {
+            Some(text) => text.clone(),
+            None => explicit
+                .get(&(code.to_owned(), key.to_owned()))
+                .map(|v| crate::domain::format::thousands(*v))
+                .unwrap_or_default(),
+        }
+    };
+    let figure = |code: &str, key: &str| parse_typed_value(&shown(code, key)).ok().flatten();
     let rows = catalogue
         .regions()
         .iter()
@@ -289,13 +493,19 @@ async fn targets_page(
                         .figure_for(&catalogue, &region.code, &indicator.key)
                         .and_then(|f| f.target)
                         .filter(|_| catalogue.has_children(&region.code) && stored.is_none());
+                    let sum_check = catalogue.has_children(&region.code).then(|| {
+                        let children: Vec<Option<i64>> = catalogue
+                            .children(&region.code)
+                            .map(|child| figure(&child.code, &indicator.key))
+                            .collect();
+                        let check = allocation::check(figure(&region.code, &indicator.key), &children);
+                        (check.kind(), check.describe(&indicator.unit, lang))
+                    });
                     TargetCell {
-                        input: match typed {
-                            Some(typed) => typed.get(&name).cloned().unwrap_or_default(),
-                            None => stored.map(|v| v.to_string()).unwrap_or_default(),
-                        },
+                        input: shown(&region.code, &indicator.key),
                         placeholder: rolled_up.map(crate::domain::format::thousands),
                         error: cell_errors.get(&name).cloned(),
+                        sum_check,
                         name,
                     }
                 })
@@ -317,7 +527,44 @@ pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(quer
     let result: AppResult<Response> = async {
         require(ctx.user.actor().may_set_targets())?;
         let year = parse_year(query.year.as_deref())?;
-        let notice = (query.done.as_deref() == Some("saved")).then(|| ctx.lang.t("目标已保存。", "Targets saved."));
+        let lang = ctx.lang;
+        // Starting a year from another's targets fills the empty cells; nothing is saved until
+        // the grid is.
+        if let Some(from) = extract::given(query.from.clone()) {
+            let from = parse_year(Some(&from))?;
+            let (earlier, current) = state
+                .db
+                .call(move |conn| Ok((db::targets::for_year(conn, from)?, db::targets::for_year(conn, year)?)))
+                .await?;
+            let typed: BTreeMap<String, String> = earlier
+                .iter()
+                .filter(|(cell, _)| !current.contains_key(*cell))
+                .map(|((code, key), value)| (cell_name(code, key), crate::domain::format::thousands(*value)))
+                .collect();
+            let notice = if typed.is_empty() {
+                lang.t(
+                    "上一年度没有可沿用的目标(或本年度各格已填写)。",
+                    "No targets to copy from that year, or every cell is already set.",
+                )
+            } else {
+                lang.t(
+                    "已按所选年度的目标预填空白格;核对后点击“保存目标”才会生效。",
+                    "Empty cells are filled from that year's targets; they take effect only when you save.",
+                )
+            };
+            return Ok(targets_page(
+                &state,
+                &ctx,
+                year,
+                Some(&typed),
+                &BTreeMap::new(),
+                Vec::new(),
+                Some(notice),
+            )
+            .await?
+            .into_response());
+        }
+        let notice = (query.done.as_deref() == Some("saved")).then(|| lang.t("目标已保存。", "Targets saved."));
         Ok(
             targets_page(&state, &ctx, year, None, &BTreeMap::new(), Vec::new(), notice)
                 .await?
@@ -369,7 +616,7 @@ pub async fn save_targets(
                 }
                 Some(_) => {}
             }
-            match parse_value(raw) {
+            match parse_typed_value(raw) {
                 Ok(value) => changes.push((code.to_owned(), key.to_owned(), value)),
                 Err(error) => {
                     let region = catalogue.region(code).map_or(code, |r| r.name_zh.as_str());
@@ -552,8 +799,12 @@ pub async fn user_action(
 }
 
 /// `/audit`: the change log with filters; admins and analysts see all, officers their region.
-pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(query): Query<AuditQuery>) -> PageResult {
+pub async fn audit(State(state): State<AppState>, ctx: PageContext, Query(mut query): Query<AuditQuery>) -> PageResult {
     let result: AppResult<Response> = async {
+        // A period typed into the filter as people write it (2021年第四季度) means 2021Q4.
+        if let Some(period) = query.period.as_deref().and_then(|p| Period::parse_typed(p).ok()) {
+            query.period = Some(period.to_string());
+        }
         let filter = query.filter(&state, &ctx.user)?;
         let rows = {
             let filter = filter.clone();

@@ -50,6 +50,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 /// Every page, export, chart and API route reads its optional filters through this.
 pub use crate::domain::validation::given;
 
+/// A period a person typed or picked on a page (`2022年第一季度`, `2022q1`, `2022-Q1`, …); the
+/// API and the download links keep the strict [`period`].
+pub fn typed_period(text: &str) -> Result<Period, AppError> {
+    Period::parse_typed(text).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
 pub fn period(text: &str) -> Result<Period, AppError> {
     text.parse()
         .map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))

@@ -143,6 +143,7 @@ pub async fn explain_plain_errors(mut request: Request, next: Next) -> Response 
             lang,
             user: None,
             demo: false,
+            region_name: None,
         }
         .into_response()
     };

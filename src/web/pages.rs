@@ -12,6 +12,7 @@ use super::views::Lang;
 use super::views::layout::{Page, layout};
 use super::{AppState, DataFacts};
 use crate::db::users::User;
+use crate::domain::Role;
 use crate::error::AppError;
 
 /// Who is asking, in which language, on which page, and whether the data is a demonstration.
@@ -24,6 +25,10 @@ pub struct PageContext {
     pub demo: bool,
     /// The data version and what depends only on it, as of this request.
     pub facts: DataFacts,
+    /// The name of the user's region, for the header.
+    pub region_name: Option<String>,
+    /// An officer's returned reports, for the navigation badge.
+    pub returned: i64,
 }
 
 impl PageContext {
@@ -35,6 +40,8 @@ impl PageContext {
             user: Some(&self.user),
             demo: self.demo,
             here: &self.here,
+            region_name: self.region_name.as_deref(),
+            returned: self.returned,
         }
     }
 
@@ -50,6 +57,7 @@ impl PageContext {
             lang: self.lang,
             user: Some(self.user.clone()),
             demo: self.demo,
+            region_name: self.region_name.clone(),
         }
     }
 }
@@ -69,12 +77,26 @@ impl FromRequestParts<AppState> for PageContext {
             None => state.facts().await,
         }
         .map_err(AuthRejection::Internal)?;
+        let region_name = user
+            .region_code
+            .as_deref()
+            .and_then(|code| state.catalogue().region(code).map(|r| r.name(lang.is_en()).to_owned()));
+        let returned = match (user.role, user.region_code.clone()) {
+            (Role::Officer, Some(code)) => state
+                .db
+                .call(move |conn| Ok(crate::db::reports::returned_count(conn, &code)?))
+                .await
+                .map_err(AuthRejection::Internal)?,
+            _ => 0,
+        };
         Ok(Self {
             user,
             lang,
             here,
             demo: facts.demo,
             facts,
+            region_name,
+            returned,
         })
     }
 }
@@ -85,6 +107,7 @@ pub struct PageError {
     pub lang: Lang,
     pub user: Option<User>,
     pub demo: bool,
+    pub region_name: Option<String>,
 }
 
 impl IntoResponse for PageError {
@@ -106,13 +129,15 @@ impl IntoResponse for PageError {
             user: self.user.as_ref(),
             demo: self.demo,
             here: "/",
+            region_name: self.region_name.as_deref(),
+            returned: 0,
         };
         let body = html! {
             section.error-page {
                 h1 { (title) }
-                p.error-message { (self.error.to_string()) }
+                p.error-message { (crate::domain::format::message(&self.error.to_string(), lang)) }
                 @for field in self.error.field_errors().iter().skip(1) {
-                    p.error-message { (field.message) }
+                    p.error-message { (crate::domain::format::message(&field.message, lang)) }
                 }
                 p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
             }
@@ -131,6 +156,8 @@ pub async fn not_found(lang: Lang, uri: Uri) -> Response {
         user: None,
         demo: false,
         here: &here,
+        region_name: None,
+        returned: 0,
     };
     let body = html! {
         section.error-page {

@@ -15,10 +15,13 @@ use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine, ReportForm};
 use crate::db::{self, reports::Report, users::User};
+use crate::domain::catalogue::Catalogue;
+use crate::domain::format;
 use crate::domain::plan::ReportInput;
 use crate::domain::progress::ProgressTable;
-use crate::domain::rate::completion_rate;
-use crate::domain::validation::{self, parse_value};
+use crate::domain::rate::{completion_rate, gap, time_benchmark};
+use crate::domain::review::{self, Edit, SinceReturn};
+use crate::domain::validation::{self, parse_typed_value};
 use crate::domain::workflow::{self, Action};
 use crate::domain::{Period, Role, Status, deadline};
 use crate::error::{AppError, AppResult, FieldError};
@@ -34,6 +37,27 @@ struct FormData {
     report: Option<Report>,
     previous: Option<Report>,
     table: ProgressTable,
+    changes_since_return: Vec<SinceReturn>,
+}
+
+/// What the city changed in `region`'s `period` report since the province last returned it.
+pub fn since_return(
+    conn: &rusqlite::Connection,
+    catalogue: &Catalogue,
+    region: &str,
+    period: Period,
+) -> rusqlite::Result<Vec<SinceReturn>> {
+    let edits: Vec<Edit> = db::audit::edits_since_return(conn, region, &period.to_string())?
+        .into_iter()
+        .map(|(indicator, figure, old, new)| Edit {
+            indicator,
+            figure,
+            old,
+            new,
+        })
+        .collect();
+    let keys: Vec<&str> = catalogue.indicators().iter().map(|i| i.key.as_str()).collect();
+    Ok(review::since_return(&edits, &keys))
 }
 
 async fn load(state: &AppState, code: &str, period: Period) -> AppResult<FormData> {
@@ -48,13 +72,86 @@ async fn load(state: &AppState, code: &str, period: Period) -> AppResult<FormDat
                 None => None,
             };
             let table = db::progress::table(conn, &catalogue, period)?;
+            let changes_since_return = since_return(conn, &catalogue, &code, period)?;
             Ok(FormData {
                 report,
                 previous,
                 table,
+                changes_since_return,
             })
         })
         .await
+}
+
+/// The form's lines: each indicator's figure as typed (or as stored when nothing was typed), and
+/// the rate, gap and status that follow from it, computed by the domain as everywhere else. The
+/// page and the live check (`POST …/check`) both show these, so typed and saved figures never
+/// disagree on screen.
+fn form_rows<'a>(
+    catalogue: &'a Catalogue,
+    code: &str,
+    period: Period,
+    data: &FormData,
+    typed: Option<&Typed>,
+    field_errors: &mut BTreeMap<&str, Vec<String>>,
+    lang: crate::domain::Lang,
+) -> Vec<FormRow<'a>> {
+    let report = data.report.as_ref();
+    catalogue
+        .indicators()
+        .iter()
+        .map(|indicator| {
+            let key = indicator.key.as_str();
+            let saved = report.and_then(|r| r.values.get(key).copied().flatten());
+            let target = data
+                .table
+                .figure_for(catalogue, code, key)
+                .and_then(|f| f.target)
+                .filter(|_| indicator.has_target);
+            let saved_note = report.and_then(|r| r.notes.get(key)).cloned().unwrap_or_default();
+            let input = match typed.and_then(|t| t.values.get(key)) {
+                Some(text) => text.clone(),
+                None => saved.map(format::thousands).unwrap_or_default(),
+            };
+            let note = match typed.and_then(|t| t.notes.get(key)) {
+                Some(text) => text.clone(),
+                None => saved_note,
+            };
+            // What the line shows is what the input holds; an unreadable input shows nothing.
+            let shown = if typed.is_some_and(|t| t.values.contains_key(key)) {
+                parse_typed_value(&input).ok().flatten()
+            } else {
+                saved
+            };
+            let rate = shown.and_then(|v| completion_rate(v, target));
+            let warnings = if report.is_some() || typed.is_some() {
+                validation::warnings(shown, target, period, &note)
+                    .iter()
+                    .map(|w| if lang.is_en() { w.message_en() } else { w.message_zh() })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            FormRow {
+                indicator,
+                previous: data
+                    .previous
+                    .as_ref()
+                    .and_then(|r| r.values.get(key).copied().flatten()),
+                first_quarter: period.previous_in_year().is_none(),
+                target,
+                saved,
+                shown,
+                rate,
+                gap: rate.map(|r| gap(r, time_benchmark(period))),
+                status: Status::of(shown, target, period),
+                input,
+                note,
+                errors: field_errors.remove(key).unwrap_or_default(),
+                warnings,
+            }
+        })
+        .collect()
 }
 
 /// What the officer typed, to put back in the form after an error.
@@ -110,45 +207,7 @@ fn render_form(
             other => general.push(other.to_string()),
         }
     }
-    let rows = catalogue
-        .indicators()
-        .iter()
-        .map(|indicator| {
-            let key = indicator.key.as_str();
-            let saved = report.and_then(|r| r.values.get(key).copied().flatten());
-            let target = data.table.figure_for(&catalogue, code, key).and_then(|f| f.target);
-            let saved_note = report.and_then(|r| r.notes.get(key)).cloned().unwrap_or_default();
-            let warnings = if report.is_some() {
-                validation::warnings(saved, target, period, &saved_note)
-                    .iter()
-                    .map(|w| if lang.is_en() { w.message_en() } else { w.message_zh() })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            FormRow {
-                indicator,
-                previous: data
-                    .previous
-                    .as_ref()
-                    .and_then(|r| r.values.get(key).copied().flatten()),
-                target,
-                saved,
-                rate: saved.and_then(|v| completion_rate(v, target)),
-                status: Status::of(saved, target, period),
-                input: match typed {
-                    Some(t) => t.values.get(key).cloned().unwrap_or_default(),
-                    None => saved.map(|v| v.to_string()).unwrap_or_default(),
-                },
-                note: match typed {
-                    Some(t) => t.notes.get(key).cloned().unwrap_or_default(),
-                    None => saved_note,
-                },
-                errors: field_errors.remove(key).unwrap_or_default(),
-                warnings,
-            }
-        })
-        .collect();
+    let rows = form_rows(&catalogue, code, period, data, typed, &mut field_errors, lang);
     // Errors about indicators the catalogue does not know still reach the officer.
     general.extend(field_errors.into_values().flatten());
     let form = ReportForm {
@@ -167,8 +226,10 @@ fn render_form(
         notice,
         due_date: deadline::due_date(period, state.config.late_after_days).to_string(),
         reviewer: ctx.user.actor().may_review(),
+        time_benchmark: time_benchmark(period),
+        changes_since_return: data.changes_since_return.clone(),
     };
-    let title = format!("{} {}", region.name(lang.is_en()), period);
+    let title = format!("{} {}", region.name(lang.is_en()), format::period(period, lang));
     Ok(ctx.render(title, report_form::report_form(&form)))
 }
 
@@ -213,38 +274,8 @@ pub async fn save(
         let period = extract::period(&period)?;
         authorise(&state, &ctx.user, &code, period)?;
         let fields = fields?;
-        let submit = match fields.get("action") {
-            Some("submit") => true,
-            Some("save") | None => false,
-            Some(other) => return Err(AppError::BadRequest(format!("未知操作“{other}”(unknown action)"))),
-        };
-        let version = match fields.get("version").map(str::trim).filter(|v| !v.is_empty()) {
-            Some(text) => Some(
-                text.parse::<i64>()
-                    .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?,
-            ),
-            None => None,
-        };
-        let mut typed = Typed::default();
-        let mut input = ReportInput {
-            submit,
-            version,
-            ..Default::default()
-        };
-        let mut errors = Vec::new();
-        for (key, raw) in fields.with_prefix("value.") {
-            typed.values.insert(key.to_owned(), raw.to_owned());
-            match parse_value(raw) {
-                Ok(value) => {
-                    input.values.insert(key.to_owned(), value);
-                }
-                Err(error) => errors.push(FieldError::new(key, error)),
-            }
-        }
-        for (key, note) in fields.with_prefix("note.") {
-            typed.notes.insert(key.to_owned(), note.to_owned());
-            input.notes.insert(key.to_owned(), note.to_owned());
-        }
+        let (typed, input, mut errors) = read_form(&fields)?;
+        let submit = input.submit;
         let outcome = if errors.is_empty() {
             save_report(&state, ctx.user.clone(), code.clone(), period, input)
                 .await
@@ -276,6 +307,103 @@ pub async fn save(
     }
     .await;
     result.map_err(|e| ctx.error(e))
+}
+
+/// What an entry form sent: the text as typed, the input it makes, and the figures that are not
+/// numbers.
+fn read_form(fields: &FormFields) -> AppResult<(Typed, ReportInput, Vec<FieldError>)> {
+    let submit = match fields.get("action") {
+        Some("submit") => true,
+        Some("save") | None => false,
+        Some(other) => return Err(AppError::BadRequest(format!("未知操作“{other}”(unknown action)"))),
+    };
+    let version = match fields.get("version").map(str::trim).filter(|v| !v.is_empty()) {
+        Some(text) => Some(
+            text.parse::<i64>()
+                .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?,
+        ),
+        None => None,
+    };
+    let mut typed = Typed::default();
+    let mut input = ReportInput {
+        submit,
+        version,
+        ..Default::default()
+    };
+    let mut errors = Vec::new();
+    for (key, raw) in fields.with_prefix("value.") {
+        typed.values.insert(key.to_owned(), raw.to_owned());
+        match parse_typed_value(raw) {
+            Ok(value) => {
+                input.values.insert(key.to_owned(), value);
+            }
+            Err(error) => errors.push(FieldError::new(key, error)),
+        }
+    }
+    for (key, note) in fields.with_prefix("note.") {
+        typed.notes.insert(key.to_owned(), note.to_owned());
+        input.notes.insert(key.to_owned(), note.to_owned());
+    }
+    Ok((typed, input, errors))
+}
+
+/// One line of the live check's answer: the same partials the page renders.
+#[derive(serde::Serialize)]
+struct CheckedLine {
+    computed: String,
+    messages: String,
+}
+
+/// `POST /reports/{code}/{period}/check`: what the form would show for what is typed now (rate,
+/// gap, status, errors and warnings per indicator), computed by the same code as a save and
+/// writing nothing. The entry form's script calls it as the officer types.
+pub async fn check(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Path((code, period)): Path<(String, String)>,
+    fields: Result<FormFields, AppError>,
+) -> Result<Response, AppError> {
+    let period = extract::period(&period)?;
+    authorise(&state, &ctx.user, &code, period)?;
+    let fields = fields?;
+    let (typed, mut input, mut errors) = read_form(&fields)?;
+    // Every check of a save, but never the submit-only rules while the officer is still typing
+    // unless they asked to submit.
+    input.submit = false;
+    if let Err(AppError::Invalid(more)) = check_only(&state, &ctx.user, &code, period, input).await {
+        errors.extend(
+            more.into_iter()
+                .filter(|e| !errors.iter().any(|known| known.field == e.field))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let data = load(&state, &code, period).await?;
+    let catalogue = state.catalogue();
+    let mut field_errors: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for FieldError { field, message } in &errors {
+        if let Some(key) = field
+            .as_deref()
+            .and_then(|f| catalogue.indicator(f))
+            .map(|i| i.key.as_str())
+        {
+            field_errors.entry(key).or_default().push(message.clone());
+        }
+    }
+    let lang = ctx.lang;
+    let rows = form_rows(&catalogue, &code, period, &data, Some(&typed), &mut field_errors, lang);
+    let lines: BTreeMap<&str, CheckedLine> = rows
+        .iter()
+        .map(|row| {
+            (
+                row.indicator.key.as_str(),
+                CheckedLine {
+                    computed: report_form::computed(row, lang).into_string(),
+                    messages: report_form::messages(row, lang).into_string(),
+                },
+            )
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "lines": lines })).into_response())
 }
 
 /// Runs every check of a save on the well-formed part of a form, writing nothing.
@@ -327,16 +455,22 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
             .region(&code)
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
         if let Some(period) = query.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            let period = extract::period(period)?;
+            let period = extract::typed_period(period)?;
             return Ok(Redirect::to(&format!("/reports/{code}/{period}")).into_response());
         }
         let today = crate::clock::today();
         let days = state.config.late_after_days;
-        let summaries = {
+        let (summaries, first) = {
             let code = code.clone();
             state
                 .db
-                .call(move |conn| Ok(db::reports::summaries(conn, Some(&code), None)?))
+                .call(move |conn| {
+                    let first = match db::reports::first_period(conn, Some(&code))? {
+                        Some(first) => Some(first),
+                        None => db::reports::first_period(conn, None)?,
+                    };
+                    Ok((db::reports::summaries(conn, Some(&code), None)?, first))
+                })
                 .await?
         };
         let line = |s: &db::reports::ReportSummary| PeriodLine {
@@ -350,34 +484,38 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
                 .filter(|_| s.status == crate::domain::ReportStatus::Returned),
         };
         let current = Period::containing(today).map_err(|e| AppError::Internal(e.into()))?;
-        let before = Period::containing(current.first_day().pred_opt().unwrap_or(current.first_day()))
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let mut due = Vec::new();
-        for period in [before, current] {
-            let line = summaries
-                .iter()
-                .find(|s| s.period == period)
-                .map(line)
-                .unwrap_or(PeriodLine {
-                    period,
-                    status: None,
-                    submitted: None,
-                    late: false,
-                    admin_comment: None,
-                });
-            let outstanding = !line.status.is_some_and(|s| s.counts());
-            if period == current || outstanding {
-                due.push(DueLine {
-                    overdue: outstanding && deadline::is_overdue(period, today, days),
-                    due_date: deadline::due_date(period, days).to_string(),
-                    line,
-                });
-            }
-        }
+        let first = first.unwrap_or(current);
+        let statuses = summaries.iter().map(|s| (s.period, s.status)).collect();
+        let due = deadline::owed(first, today, days, &statuses)
+            .into_iter()
+            .map(|owed| DueLine {
+                overdue: owed.days_overdue > 0,
+                days_overdue: owed.days_overdue,
+                due_date: owed.due_date.to_string(),
+                line: summaries
+                    .iter()
+                    .find(|s| s.period == owed.period)
+                    .map(line)
+                    .unwrap_or(PeriodLine {
+                        period: owed.period,
+                        status: None,
+                        submitted: None,
+                        late: false,
+                        admin_comment: None,
+                    }),
+            })
+            .collect();
+        let returned = summaries
+            .iter()
+            .filter(|s| s.status == crate::domain::ReportStatus::Returned)
+            .map(line)
+            .collect();
         let home = OfficerHome {
             lang,
             region,
+            returned,
             due,
+            periods: deadline::reporting_periods(first, today),
             lines: summaries.iter().map(line).collect(),
             late_after_days: days,
         };

@@ -64,6 +64,19 @@ pub fn raise_open_file_limit() -> Option<u64> {
     }
 }
 
+/// A listening socket at `addr` whose queue of not-yet-accepted connections holds a burst of
+/// thousands (the kernel caps it at `net.core.somaxconn`), where tokio's `bind` keeps 1,024.
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(8192)
+}
+
 /// `wanted` connections, fewer if the open-file limit would run out first (a reserve is kept
 /// for the database, logs and static files).
 pub fn fitting_connections(wanted: usize, open_files: Option<u64>) -> usize {

@@ -4,24 +4,27 @@ use maud::{Markup, html};
 
 use super::Lang;
 use super::components::Badge;
+use super::report_form::{ReasonForm, reason_form};
 use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::users::User;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::format;
+use crate::domain::review::SinceReturn;
 use crate::domain::{Indicator, Period, Region, ReportStatus, Role, Status, Tenths};
 
-fn messages(errors: &[String], notice: Option<&str>) -> Markup {
+fn messages(errors: &[String], notice: Option<&str>, lang: Lang) -> Markup {
     html! {
         @if let Some(notice) = notice { p.notice role="status" { (notice) } }
-        @for error in errors { p.form-error role="alert" { (error) } }
+        @for error in errors { p.form-error role="alert" { (format::message(error, lang)) } }
     }
 }
 
-/// One figure of a submitted report, beside the previous quarter's.
+/// One figure of a submitted report, beside the previous quarter's and the target.
 pub struct QueueLine<'a> {
     pub indicator: &'a Indicator,
     pub value: Option<i64>,
     pub previous: Option<i64>,
+    pub target: Option<i64>,
     pub rate: Option<Tenths>,
     pub status: Status,
     pub note: String,
@@ -31,11 +34,16 @@ pub struct QueueLine<'a> {
 pub struct QueueItem<'a> {
     pub region: &'a Region,
     pub period: Period,
+    pub status: ReportStatus,
     pub version: i64,
     pub submitted: Option<String>,
     pub submitted_by: Option<String>,
     pub late: bool,
     pub lines: Vec<QueueLine<'a>>,
+    /// Resubmitted after a return: what changed since.
+    pub since_return: Option<Vec<SinceReturn>>,
+    /// The latest return or reopen reason, for a returned report.
+    pub comment: Option<String>,
 }
 
 pub struct ApprovedItem<'a> {
@@ -45,11 +53,40 @@ pub struct ApprovedItem<'a> {
     pub approved: Option<String>,
 }
 
+/// A city that has not submitted the period's report: for the 催报 list.
+pub struct Unreported<'a> {
+    pub region: &'a Region,
+    pub status: Option<ReportStatus>,
+    pub officers: Vec<String>,
+}
+
+/// The reminder list of one period.
+pub struct Reminders<'a> {
+    pub period: Period,
+    pub due_date: String,
+    pub days_overdue: i64,
+    pub cities: Vec<Unreported<'a>>,
+    /// The 催报通知, ready to copy.
+    pub notice: String,
+}
+
+/// What the approvals page is filtered by.
+pub struct ApprovalsFilter<'a> {
+    pub period: Option<Period>,
+    pub region: Option<&'a str>,
+    pub status: ReportStatus,
+    /// The periods and cities offered.
+    pub periods: Vec<Period>,
+    pub regions: Vec<&'a Region>,
+}
+
 pub struct Approvals<'a> {
     pub lang: Lang,
+    pub filter: ApprovalsFilter<'a>,
     pub queue: Vec<QueueItem<'a>>,
     pub approved: Vec<ApprovedItem<'a>>,
     pub approved_period: Option<Period>,
+    pub reminders: Option<Reminders<'a>>,
     pub errors: Vec<String>,
     pub notice: Option<&'static str>,
 }
@@ -58,85 +95,229 @@ fn change(line: &QueueLine<'_>, lang: Lang) -> Markup {
     match (line.value, line.previous) {
         (Some(now), Some(before)) => {
             let delta = now - before;
-            html! { span class=[(delta < 0).then_some("negative")] { (format::amount_change(delta, &line.indicator.unit, lang)) } }
+            let sign = if delta > 0 { "+" } else { "" };
+            html! {
+                span class=[(delta < 0).then_some("negative")] {
+                    (sign) (format::thousands(delta)) " " (format::unit(&line.indicator.unit, lang))
+                }
+            }
         }
         _ => html! { span.missing { (format::NO_VALUE) } },
     }
 }
 
+/// A figure as the city typed it: its own unit with separators (1,250,000 元).
 fn amount(value: Option<i64>, indicator: &Indicator, lang: Lang) -> Markup {
     match value {
-        Some(v) => html! { (format::amount(v, &indicator.unit, lang)) },
+        Some(v) => super::report_form::as_typed(Some(v), indicator, lang),
         None => html! { span.missing { (format::not_reported(lang)) } },
+    }
+}
+
+fn filters(page: &Approvals<'_>) -> Markup {
+    let lang = page.lang;
+    let filter = &page.filter;
+    html! {
+        form.filters method="get" action="/admin/approvals" {
+            label for="f-period" { (lang.t("报告期", "Period")) }
+            select #f-period name="period" {
+                option value="" { (lang.t("全部", "All")) }
+                @for period in &filter.periods {
+                    option value=(period) selected[filter.period == Some(*period)] { (format::period(*period, lang)) }
+                }
+            }
+            label for="f-city" { (lang.t("地区", "Region")) }
+            select #f-city name="region" {
+                option value="" { (lang.t("全部", "All")) }
+                @for region in &filter.regions {
+                    option value=(region.code) selected[filter.region == Some(region.code.as_str())] { (region.name(lang.is_en())) }
+                }
+            }
+            label for="f-status" { (lang.t("状态", "Status")) }
+            select #f-status name="status" {
+                @for status in [ReportStatus::Submitted, ReportStatus::Returned, ReportStatus::Approved] {
+                    option value=(status.as_str()) selected[filter.status == status] { (format::report_status(status, lang)) }
+                }
+            }
+            button type="submit" { (lang.t("筛选", "Filter")) }
+        }
+    }
+}
+
+fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
+    let en = lang.is_en();
+    let base = format!("/admin/reports/{}/{}", item.region.code, item.period);
+    let id = format!("{}-{}", item.region.code, item.period);
+    let first_quarter = item.period.previous_in_year().is_none();
+    let indicators: Vec<&Indicator> = item.lines.iter().map(|l| l.indicator).collect();
+    html! {
+        section.queue-item id={ "r-" (id) } {
+            h3 {
+                @if item.status == ReportStatus::Submitted {
+                    label {
+                        input type="checkbox" form="batch-approve" name={ "batch." (item.region.code) "." (item.period) } value=(item.version);
+                        span.visually-hidden { (lang.t("选择", "Select")) }
+                    }
+                }
+                a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) " · " (format::period(item.period, lang)) }
+                " " span class={ "badge report-" (item.status.as_str()) } { (format::report_status(item.status, lang)) }
+                @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
+            }
+            p.report-meta {
+                (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
+                @if let Some(by) = &item.submitted_by { " · " (by) }
+            }
+            @if let Some(comment) = &item.comment {
+                p.admin-comment { strong { (lang.t("退回理由:", "Reason: ")) } (comment) }
+            }
+            @if let Some(changes) = &item.since_return {
+                (super::report_form::since_return_table(lang, &indicators, changes))
+            }
+            table.queue {
+                thead { tr {
+                    th { (lang.t("指标", "Indicator")) }
+                    @if !first_quarter { th { (lang.t("上季度累计", "Previous quarter")) } }
+                    th { (lang.t("本季度累计", "This quarter")) }
+                    th { (lang.t("年度目标", "Annual target")) }
+                    @if !first_quarter { th { (lang.t("变化", "Change")) } }
+                    th { (lang.t("完成率", "Rate")) }
+                    th { (lang.t("进度", "Status")) }
+                    th { (lang.t("情况说明与提示", "Note and warnings")) }
+                } }
+                tbody {
+                    @for line in &item.lines {
+                        tr class=[(!line.warnings.is_empty()).then_some("has-warning")] {
+                            th scope="row" { (line.indicator.name(en)) }
+                            @if !first_quarter { td.num { (amount(line.previous, line.indicator, lang)) } }
+                            td.num { (amount(line.value, line.indicator, lang)) }
+                            td.num {
+                                @match line.target {
+                                    Some(t) => (amount(Some(t), line.indicator, lang)),
+                                    None => span.missing { (format::no_target(line.indicator.has_target, lang)) },
+                                }
+                            }
+                            @if !first_quarter { td.num { (change(line, lang)) } }
+                            td.num { (format::rate(line.rate)) }
+                            td { @if line.value.is_some() && line.rate.is_some() { (Badge { status: line.status, lang }) } }
+                            td {
+                                (line.note)
+                                @for warning in &line.warnings { span.field-warning { (warning) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @match item.status {
+                ReportStatus::Submitted => {
+                    div.review-actions {
+                        form method="post" action={ (base) "/approve" } {
+                            input type="hidden" name="version" value=(item.version);
+                            button.primary type="submit" { (lang.t("审核通过", "Approve")) }
+                        }
+                        (reason_form(&ReasonForm::returning(&base, item.version, &format!("comment-{id}"), lang)))
+                    }
+                }
+                ReportStatus::Approved => {
+                    div.review-actions {
+                        (reason_form(&ReasonForm {
+                            period_shown: Some(item.period),
+                            ..ReasonForm::reopening(&base, item.version, &format!("reopen-{id}"), lang)
+                        }))
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
+    let en = lang.is_en();
+    html! {
+        section.reminders #reminders {
+            h2 { (lang.t("催报", "Reminders")) " · " (format::period(reminders.period, lang)) }
+            p.report-meta {
+                (lang.t("报送截止:", "Due: ")) (reminders.due_date)
+                @if reminders.days_overdue > 0 { " " (super::report_form::overdue_badge(reminders.days_overdue, lang)) }
+            }
+            @if reminders.cities.is_empty() {
+                p { (lang.t("各市均已报送。", "Every city has submitted.")) }
+            } @else {
+                table.reports.reminder-list {
+                    thead { tr {
+                        th { (lang.t("地区", "Region")) }
+                        th { (lang.t("状态", "Status")) }
+                        th { (lang.t("填报员账户", "Officer accounts")) }
+                        th { (lang.t("逾期天数", "Days overdue")) }
+                    } }
+                    tbody {
+                        @for city in &reminders.cities {
+                            tr {
+                                td { (city.region.name(en)) }
+                                td { (super::report_form::ReportBadge { status: city.status, lang }) }
+                                td {
+                                    @if city.officers.is_empty() { span.missing { (lang.t("无填报员账户", "no officer account")) } }
+                                    @else { (city.officers.join(lang.t("、", ", "))) }
+                                }
+                                td.num { (reminders.days_overdue) }
+                            }
+                        }
+                    }
+                }
+                h3 { (lang.t("催报通知", "Reminder notice")) }
+                div #reminder-notice {
+                    p.reminder-text { (reminders.notice) }
+                }
+                p {
+                    button type="button" data-copy="reminder-notice" hidden { (lang.t("复制催报通知", "Copy the notice")) }
+                    " " span.copy-status role="status" aria-live="polite" {}
+                }
+            }
+        }
     }
 }
 
 pub fn approvals(page: &Approvals<'_>) -> Markup {
     let lang = page.lang;
     let en = lang.is_en();
+    let submitted = page
+        .queue
+        .iter()
+        .filter(|i| i.status == ReportStatus::Submitted)
+        .count();
     html! {
         h1 { (lang.t("审核", "Approvals")) }
-        (messages(&page.errors, page.notice))
-        h2 { (lang.t("待审核的报告", "Submitted reports")) " (" (page.queue.len()) ")" }
+        (messages(&page.errors, page.notice, lang))
+        (filters(page))
+        h2 {
+            (match page.filter.status {
+                ReportStatus::Submitted => lang.t("待审核的报告", "Submitted reports"),
+                ReportStatus::Returned => lang.t("已退回的报告", "Returned reports"),
+                _ => lang.t("符合条件的报告", "Matching reports"),
+            })
+            " (" (page.queue.len()) ")"
+        }
         @if page.queue.is_empty() {
-            p { (lang.t("没有待审核的报告。", "Nothing waiting for review.")) }
+            p { (lang.t("没有符合条件的报告。", "No reports match.")) }
+        }
+        @if submitted > 0 {
+            form.batch-bar #batch-approve method="post" action="/admin/approvals/batch" {
+                @if let Some(period) = page.filter.period { input type="hidden" name="period_shown" value=(period); }
+                label.select-all hidden { input type="checkbox" data-select-all="batch."; " " (lang.t("全选", "Select all")) }
+                span.hint { (lang.t("勾选报告后可一次审核通过,每份报告分别记入审计日志。", "Tick reports to approve them at once; each is audited.")) }
+                button.primary type="submit" { (lang.t("批量审核通过所选报告", "Approve the selected reports")) }
+            }
         }
         @for item in &page.queue {
-            @let base = format!("/admin/reports/{}/{}", item.region.code, item.period);
-            section.queue-item id={ "r-" (item.region.code) "-" (item.period) } {
-                h3 {
-                    a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) " · " (format::period(item.period, lang)) }
-                    @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
-                }
-                p.report-meta {
-                    (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
-                    @if let Some(by) = &item.submitted_by { " · " (by) }
-                }
-                table.queue {
-                    thead { tr {
-                        th { (lang.t("指标", "Indicator")) }
-                        th { (lang.t("上季度累计", "Previous quarter")) }
-                        th { (lang.t("本季度累计", "This quarter")) }
-                        th { (lang.t("变化", "Change")) }
-                        th { (lang.t("完成率", "Rate")) }
-                        th { (lang.t("进度", "Status")) }
-                        th { (lang.t("情况说明与提示", "Note and warnings")) }
-                    } }
-                    tbody {
-                        @for line in &item.lines {
-                            tr class=[(!line.warnings.is_empty()).then_some("has-warning")] {
-                                th scope="row" { (line.indicator.name(en)) }
-                                td.num { (amount(line.previous, line.indicator, lang)) }
-                                td.num { (amount(line.value, line.indicator, lang)) }
-                                td.num { (change(line, lang)) }
-                                td.num { (format::rate(line.rate)) }
-                                td { @if line.value.is_some() { (Badge { status: line.status, lang }) } }
-                                td {
-                                    (line.note)
-                                    @for warning in &line.warnings { span.field-warning { (warning) } }
-                                }
-                            }
-                        }
-                    }
-                }
-                div.review-actions {
-                    form method="post" action={ (base) "/approve" } {
-                        input type="hidden" name="version" value=(item.version);
-                        button.primary type="submit" { (lang.t("审核通过", "Approve")) }
-                    }
-                    form method="post" action={ (base) "/return" } {
-                        input type="hidden" name="version" value=(item.version);
-                        label for={ "comment-" (item.region.code) "-" (item.period) } { (lang.t("退回意见", "Comment")) }
-                        textarea id={ "comment-" (item.region.code) "-" (item.period) } name="comment" rows="2" maxlength="500" required {}
-                        button type="submit" { (lang.t("退回", "Return")) }
-                    }
-                }
-            }
+            (queue_item(item, lang))
+        }
+        @if let Some(r) = &page.reminders {
+            (reminders(r, lang))
         }
         h2 { (lang.t("已审核的报告", "Approved reports")) }
         form.filters method="get" action="/admin/approvals" {
             label for="approved-period" { (lang.t("报告期", "Period")) }
-            input #approved-period name="period" type="text" size="8" value=[page.approved_period.map(|p| p.to_string())];
+            input #approved-period name="period" type="text" size="16" value=[page.approved_period.map(|p| format::period(p, lang))];
             button type="submit" { (lang.t("查看", "Show")) }
         }
         @if page.approved.is_empty() {
@@ -147,20 +328,24 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                     th { (lang.t("地区", "Region")) }
                     th { (lang.t("报告期", "Period")) }
                     th { (lang.t("审核时间", "Approved")) }
-                    th { (lang.t("操作", "Action")) }
+                    th { (lang.t("重新打开", "Reopen")) }
                 } }
                 tbody {
                     @for item in &page.approved {
                         tr {
                             td { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
-                            td { (item.period) }
+                            td { (format::period(item.period, lang)) }
                             td { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
                             td {
-                                form method="post" action={ "/admin/reports/" (item.region.code) "/" (item.period) "/reopen" } {
-                                    input type="hidden" name="version" value=(item.version);
-                                    input type="hidden" name="period_shown" value=(item.period);
-                                    button type="submit" { (lang.t("重新打开", "Reopen")) }
-                                }
+                                (reason_form(&ReasonForm {
+                                    period_shown: Some(item.period),
+                                    ..ReasonForm::reopening(
+                                        &format!("/admin/reports/{}/{}", item.region.code, item.period),
+                                        item.version,
+                                        &format!("reopen-approved-{}-{}", item.region.code, item.period),
+                                        lang,
+                                    )
+                                }))
                             }
                         }
                     }
@@ -177,6 +362,8 @@ pub struct TargetCell {
     /// For a parent region: the sum of its children's targets, used when no own target is set.
     pub placeholder: Option<String>,
     pub error: Option<String>,
+    /// For a parent region: whether its children's targets add up to its own (kind, words).
+    pub sum_check: Option<(&'static str, String)>,
 }
 
 pub struct TargetRow<'a> {
@@ -204,15 +391,19 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
             a href={ "/admin/targets?year=" (grid.year + 1) } { (grid.year + 1) " →" }
             " · "
             a href="/import?kind=targets" { (lang.t("从 CSV 导入目标(可先预览)", "Import targets from CSV (with preview)")) }
+            " · "
+            a href={ "/admin/targets?year=" (grid.year) "&from=" (grid.year - 1) } {
+                (lang.t("以上一年度目标为起点", "Start from last year's targets")) " (" (grid.year - 1) ")"
+            }
         }
-        (messages(&grid.errors, grid.notice))
+        (messages(&grid.errors, grid.notice, lang))
         form method="post" action="/admin/targets" novalidate {
             input type="hidden" name="year" value=(grid.year);
             table.targets-grid {
                 thead { tr {
                     th scope="col" { (lang.t("地区", "Region")) }
                     @for indicator in &grid.indicators {
-                        th scope="col" { (indicator.name(en)) span.unit { "(" (indicator.unit) ")" } }
+                        th scope="col" { (indicator.name(en)) span.unit { "(" (format::unit(&indicator.unit, lang)) ")" } }
                     }
                 } }
                 tbody {
@@ -225,7 +416,8 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                                         placeholder=[cell.placeholder.as_deref()]
                                         aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
                                         aria-invalid=[cell.error.is_some().then_some("true")];
-                                    @if let Some(error) = &cell.error { span.field-error { (error) } }
+                                    @if let Some(error) = &cell.error { span.field-error { (format::message(error, lang)) } }
+                                    @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
                                 }
                             }
                         }
@@ -280,7 +472,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
     let lang = page.lang;
     html! {
         h1 { (lang.t("用户管理", "Users")) }
-        (messages(&page.errors, page.notice))
+        (messages(&page.errors, page.notice, lang))
         table.users {
             thead { tr {
                 th { (lang.t("用户名", "Username")) }
@@ -355,6 +547,7 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "value" => lang.t("修改数值", "value"),
         "note" => lang.t("情况说明", "note"),
         "status" => lang.t("报告状态", "status"),
+        "reopen" => lang.t("重新打开", "reopened"),
         "target" => lang.t("目标任务", "target"),
         "user_create" => lang.t("新建用户", "user created"),
         "user_role" => lang.t("角色变更", "role changed"),
@@ -371,7 +564,7 @@ fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
         return format::NO_VALUE.into();
     };
     match action {
-        "status" => value
+        "status" | "reopen" => value
             .parse::<ReportStatus>()
             .map_or_else(|_| value.to_owned(), |s| format::report_status(s, lang).to_owned()),
         "value" | "target" => value
@@ -404,7 +597,7 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
                 }
             }
             label for="f-period" { (lang.t("报告期/年度", "Period or year")) }
-            input #f-period name="period" type="text" size="8" placeholder="2021Q4" value=[filter.period.as_deref()];
+            input #f-period name="period" type="text" size="14" placeholder=(lang.t("2021年第四季度", "2021Q4")) value=[filter.period.as_deref().map(|p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))];
             label for="f-user" { (lang.t("用户", "User")) }
             input #f-user name="user" type="text" size="12" value=[filter.username.as_deref()];
             label for="f-indicator" { (lang.t("指标", "Indicator")) }
@@ -418,6 +611,9 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
         }
         p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条,最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
         table.audit {
+            colgroup {
+                col.at; col.user; col.action; col.region; col.period; col.indicator; col.old; col.new; col.detail;
+            }
             thead { tr {
                 th { (lang.t("时间", "Time")) }
                 th { (lang.t("用户", "User")) }
@@ -436,7 +632,7 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
                         td { (row.username) }
                         td { (action_label(&row.action, lang)) }
                         td { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
-                        td { (row.period.as_deref().unwrap_or("")) }
+                        td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
                         td { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
                         td.num { (shown_value(&row.action, row.old_value.as_deref(), lang)) }
                         td.num { (shown_value(&row.action, row.new_value.as_deref(), lang)) }

@@ -176,7 +176,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                 (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }
                         } @else {
-                            p.card-note { (lang.t("不设年度目标，只统计完成数。", "No annual target; reported figures only.")) }
+                            p.card-note { (lang.t("不设目标任务，只统计完成数。", "No annual target; reported figures only.")) }
                             dl.card-facts {
                                 (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }

@@ -17,6 +17,11 @@ pub struct Page<'a> {
     pub demo: bool,
     /// Path and query of this page, for the language switch.
     pub here: &'a str,
+    /// The name of the signed-in user's region, shown in the header instead of its code.
+    pub region_name: Option<&'a str>,
+    /// An officer's reports returned by the province and not yet resubmitted: a badge on the
+    /// reports link.
+    pub returned: i64,
 }
 
 /// The product name, in the page language.
@@ -51,6 +56,23 @@ pub fn with_lang(here: &str, lang: Lang) -> String {
     format!("{path}?{}", pairs.join("&"))
 }
 
+/// The `period=` of `here`'s query, if any.
+fn period_of(here: &str) -> Option<&str> {
+    let query = here.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("period="))
+        .filter(|p| !p.is_empty())
+}
+
+/// Where a navigation entry leads: the dashboard and the bulletin keep the period being viewed.
+fn nav_href(page: NavPage, here: &str) -> String {
+    match (page, period_of(here)) {
+        (NavPage::Dashboard | NavPage::Bulletin, Some(period)) => format!("{}?period={period}", page.path()),
+        _ => page.path().to_owned(),
+    }
+}
+
 /// Whether `here` is the page of the navigation entry `path` (or one under it).
 fn is_current(here: &str, path: &str) -> bool {
     let here = here.split('?').next().unwrap_or(here);
@@ -82,7 +104,12 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                         nav.site-nav aria-label=(lang.t("主导航", "Main navigation")) {
                             // Exactly the pages the access policy lets this user open.
                             @for item in NavPage::ALL.into_iter().filter(|p| user.actor().may_open(*p)) {
-                                a href=(item.path()) aria-current=[is_current(page.here, item.path()).then_some("page")] { (nav_label(item, user.role, lang)) }
+                                a href=(nav_href(item, page.here)) aria-current=[is_current(page.here, item.path()).then_some("page")] {
+                                    (nav_label(item, user.role, lang))
+                                    @if item == NavPage::Reports && page.returned > 0 {
+                                        " " span.nav-badge title=(lang.t("被退回待修改的报告", "Reports returned for correction")) { (page.returned) }
+                                    }
+                                }
                             }
                         }
                     }
@@ -95,7 +122,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                         @if let Some(user) = page.user {
                             a.user-name href="/account" title=(crate::domain::format::role(user.role, lang)) {
                                 (user.username)
-                                @if let Some(region) = &user.region_code { " · " (region) }
+                                @if let Some(region) = page.region_name.or(user.region_code.as_deref()) { " · " (region) }
                             }
                             form.logout method="post" action="/logout" {
                                 button type="submit" { (lang.t("退出", "Sign out")) }
@@ -129,5 +156,19 @@ mod tests {
             "/?period=2020Q1&lang=zh"
         );
         assert_eq!(with_lang("/login", Lang::En), "/login?lang=en");
+    }
+
+    #[test]
+    fn the_dashboard_and_bulletin_links_keep_the_period() {
+        assert_eq!(
+            nav_href(NavPage::Bulletin, "/?period=2020Q1&lang=en"),
+            "/bulletin?period=2020Q1"
+        );
+        assert_eq!(
+            nav_href(NavPage::Dashboard, "/bulletin?period=2021Q4"),
+            "/?period=2021Q4"
+        );
+        assert_eq!(nav_href(NavPage::Bulletin, "/"), "/bulletin");
+        assert_eq!(nav_href(NavPage::Approvals, "/?period=2020Q1"), "/admin/approvals");
     }
 }

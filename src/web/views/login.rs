@@ -12,15 +12,17 @@ pub fn login(lang: Lang, demo: bool, username: &str, error: Option<&str>, next: 
         user: None,
         demo,
         here: "/login",
+        region_name: None,
+        returned: 0,
     };
     layout(
         &page,
         html! {
             section.login-card {
                 h1 { (product_name(lang)) }
-                p.lead { (lang.t("广东省住房城乡建设厅 · 住房保障工作季度进度", "Quarterly housing-security progress")) }
+                p.lead { (lang.t("广东省住房和城乡建设厅 · 住房保障工作季度进度", "Department of Housing and Urban-Rural Development of Guangdong Province · quarterly housing-security progress")) }
                 @if let Some(error) = error {
-                    p.form-error role="alert" { (error) }
+                    p.form-error role="alert" { (crate::domain::format::message(error, lang)) }
                 }
                 form method="post" action="/login" {
                     input type="hidden" name="next" value=(next);

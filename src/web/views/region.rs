@@ -146,8 +146,11 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                             @for row in history {
                                 tr {
                                     td { (beijing_time(&row.at)) }
-                                    td { (row.period.as_deref().unwrap_or("")) }
-                                    td { (status_word(row.old_value.as_deref(), lang)) " → " (status_word(row.new_value.as_deref(), lang)) }
+                                    td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<crate::domain::Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
+                                    td {
+                                        (status_word(row.old_value.as_deref(), lang)) " → " (status_word(row.new_value.as_deref(), lang))
+                                        @if row.action == "reopen" { " " span.hint { (lang.t("(重新打开)", "(reopened)")) } }
+                                    }
                                     td { (row.username) }
                                     td.note { (row.detail.as_deref().unwrap_or("")) }
                                 }
