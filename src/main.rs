@@ -88,6 +88,8 @@ enum Command {
         /// Where to write the .docx (default `bulletin-PERIOD.docx`).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        imprint: anju::config::ImprintConfig,
     },
 }
 
@@ -440,6 +442,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             format,
             output,
+            imprint,
         } => {
             let period = Period::parse_typed(&period)?;
             match format.as_str() {
@@ -464,9 +467,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let table = db::progress::table(&conn, &catalogue, period)?;
+            let imprint = imprint.imprint(db::meta::is_demo(&conn)?, english);
             println!(
                 "{}",
-                anju::domain::bulletin::generate(&table, &catalogue, english).text()
+                anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()
             );
             Ok(ExitCode::SUCCESS)
         }

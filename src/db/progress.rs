@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{ProgressInputs, ProgressTable};
+use crate::domain::projection::{HISTORY_YEARS, Seasonality};
 use crate::domain::{Period, ReportStatus};
 
 type Figures = HashMap<(String, String), i64>;
@@ -41,8 +42,32 @@ fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMa
     rows.collect()
 }
 
+/// Each region × indicator's seasonality over the [`HISTORY_YEARS`] years before `period`'s:
+/// the counted cumulative at the period's quarter and at Q4 of each year (none needed at Q4).
+fn history(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<(String, String), Seasonality>> {
+    let mut history: HashMap<(String, String), Seasonality> = HashMap::new();
+    let quarter = period.quarter();
+    if quarter == 4 {
+        return Ok(history);
+    }
+    for year in period.year() - HISTORY_YEARS..period.year() {
+        let (Ok(at), Ok(end)) = (Period::new(year, quarter), Period::new(year, 4)) else {
+            continue;
+        };
+        let reached = counted_figures(conn, at)?;
+        for (key, year_end) in counted_figures(conn, end)? {
+            let mut quarters = [None; 4];
+            quarters[usize::from(quarter - 1)] = reached.get(&key).copied();
+            quarters[3] = Some(year_end);
+            history.entry(key).or_default().add_year(quarters);
+        }
+    }
+    Ok(history)
+}
+
 pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInputs> {
     Ok(ProgressInputs {
+        history: history(conn, period)?,
         targets: super::targets::for_year(conn, period.year())?,
         current: counted_figures(conn, period)?,
         previous: match period.previous_in_year() {
@@ -56,6 +81,29 @@ pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInp
 /// The computed progress table for a period: the one source of every number shown.
 pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqlite::Result<ProgressTable> {
     Ok(ProgressTable::compute(catalogue, period, &inputs(conn, period)?))
+}
+
+/// The 情况说明 of counted reports for one period, non-empty only.
+const COUNTED_NOTES: &str = "SELECT r.region_code, v.indicator, v.note
+     FROM reports r JOIN report_values v ON v.report_id = r.id
+     WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved') AND v.note <> ''";
+
+/// The notes officers wrote beside counted figures of `period`, by (region code, indicator key).
+pub fn counted_notes(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<(String, String), String>> {
+    let mut statement = conn.prepare_cached(COUNTED_NOTES)?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    rows.collect()
+}
+
+const LAST_UPDATE: &str = "SELECT max(updated_at) FROM reports
+     WHERE year = ?1 AND quarter = ?2 AND status IN ('submitted', 'approved')";
+
+/// When a counted report of `period` last changed (stored UTC), if any counts.
+pub fn last_update(conn: &Connection, period: Period) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(LAST_UPDATE)?
+        .query_row(params![period.year(), period.quarter()], |row| row.get(0))
 }
 
 /// Whether any report of the period counts: one probe of the (year, quarter, region) index.
@@ -114,6 +162,8 @@ mod tests {
         super::super::migrations().unwrap().to_latest(&mut conn).unwrap();
         for sql in [
             COUNTED_FIGURES,
+            COUNTED_NOTES,
+            LAST_UPDATE,
             REPORT_STATUSES,
             PERIOD_COUNTS,
             super::super::targets::FOR_YEAR,

@@ -13,6 +13,7 @@ pub mod period;
 pub mod plan;
 pub mod policy;
 pub mod progress;
+pub mod projection;
 pub mod rate;
 pub mod reminder;
 pub mod review;

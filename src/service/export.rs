@@ -420,6 +420,11 @@ mod tests {
             gap_pp: Some(Tenths(-200)),
             status: crate::domain::Status::Behind,
             report_status: None,
+            reported: 1,
+            expected: 1,
+            projected_year_end: None,
+            projected_rate: None,
+            required_per_quarter: None,
         };
         let out = write_progress_csv(Vec::new(), &[row], false).unwrap();
         let text = String::from_utf8(out[BOM.len()..].to_vec()).unwrap();

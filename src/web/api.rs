@@ -44,12 +44,9 @@ pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<
     if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
-    let latest = state
-        .db
-        .call(|conn| Ok(db::progress::latest_counted_period(conn)?))
-        .await?;
-    match latest {
-        Some(period) => Ok(period),
+    let facts = state.facts().await?;
+    match super::periods::default_period(state, &facts).await? {
+        Some(chosen) => Ok(chosen.period),
         None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
     }
 }

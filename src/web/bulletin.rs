@@ -30,9 +30,10 @@ pub async fn bulletin(
         let catalogue = state.catalogue();
         let table = load_table(&state, period).await?;
         let periods = load_periods(&state).await?;
+        let imprint = state.config.imprint.imprint(ctx.demo, ctx.lang.is_en());
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
-            let text = bulletin::generate(&table, &catalogue, page.lang.is_en());
+            let text = bulletin::generate_with(&table, &catalogue, page.lang.is_en(), &imprint);
             let body = bulletin_page(page.lang, period, &periods, &text, &page.here);
             page.render(page.lang.t("进展通报", "Bulletin"), body)
         })

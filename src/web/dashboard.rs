@@ -1,7 +1,7 @@
 //! The leadership pages: the dashboard (`/`), one region (`/regions/{code}`) and one indicator
 //! (`/indicators/{key}`), plus the loaders they and the charts share.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -15,7 +15,10 @@ use super::compress;
 use super::etag;
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
-use super::views::dashboard::{Dashboard, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page};
+use super::views::briefing::{Briefing, briefing as briefing_view};
+use super::views::dashboard::{
+    Dashboard, Extras, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page,
+};
 use super::views::region::{RegionPage, region_page};
 use std::sync::Arc;
 
@@ -44,6 +47,78 @@ pub async fn load_year(state: &AppState, year: i32) -> AppResult<Vec<Arc<Progres
 /// The periods with counted figures, newest first: the period selector's choices.
 pub async fn load_periods(state: &AppState) -> AppResult<Vec<Period>> {
     state.db.call(|conn| Ok(db::progress::counted_periods(conn)?)).await
+}
+
+/// What the dashboard and the briefing show beyond the period's own table: the same quarter of
+/// last year (同比), the year's quarters so far and last year's (the trend), the 情况说明 and
+/// when the figures last changed.
+pub struct Overview {
+    pub table: Arc<ProgressTable>,
+    pub last_year: Option<Arc<ProgressTable>>,
+    pub quarters: Vec<Arc<ProgressTable>>,
+    pub last_year_quarters: Vec<Arc<ProgressTable>>,
+    pub notes: HashMap<(String, String), String>,
+    /// Beijing time of the last change to a counted report of the period.
+    pub updated: Option<String>,
+}
+
+pub async fn load_overview(state: &AppState, period: Period, version: i64) -> AppResult<Overview> {
+    let (table, _) = state.progress_at(period, version).await?;
+    let mut quarters = Vec::new();
+    let mut earlier: Vec<Period> = period.earlier_in_year().collect();
+    earlier.reverse();
+    for earlier in earlier {
+        quarters.push(state.progress_at(earlier, version).await?.0);
+    }
+    quarters.push(Arc::clone(&table));
+    let mut last_year_quarters = Vec::new();
+    if let Ok(previous) = Period::quarters_of(period.year() - 1) {
+        for quarter in previous {
+            last_year_quarters.push(state.progress_at(quarter, version).await?.0);
+        }
+    }
+    let last_year = last_year_quarters.get(usize::from(period.quarter()) - 1).cloned();
+    let (notes, updated) = state
+        .db
+        .call(move |conn| {
+            Ok((
+                db::progress::counted_notes(conn, period)?,
+                db::progress::last_update(conn, period)?,
+            ))
+        })
+        .await?;
+    Ok(Overview {
+        table,
+        last_year,
+        quarters,
+        last_year_quarters,
+        notes,
+        updated: updated.map(|t| crate::clock::local_time(&t)),
+    })
+}
+
+/// The province's cumulative by quarter for `indicator`, this year against last.
+pub fn province_trend(
+    overview: &Overview,
+    catalogue: &Catalogue,
+    indicator: &str,
+    lang: crate::domain::Lang,
+) -> String {
+    catalogue
+        .home_region()
+        .and_then(|home| {
+            charts::trend(
+                &overview.quarters,
+                &overview.last_year_quarters,
+                catalogue,
+                &home.code,
+                indicator,
+                overview.table.period.year(),
+                lang,
+            )
+        })
+        .map(|c| charts::svg(&Chart::Trend(c)))
+        .unwrap_or_default()
 }
 
 /// The first indicator with a target: the ranking chart's default.
@@ -108,9 +183,12 @@ pub async fn dashboard(
                 .render(lang.t("总览", "Dashboard"), empty_state(lang))
                 .into_response());
         }
-        let period = match (asked, periods.first()) {
-            (None, Some(latest)) => *latest,
-            _ => resolve_period(&state, asked).await?,
+        let (period, newer) = match asked {
+            None => match super::periods::default_period(&state, &ctx.facts).await? {
+                Some(chosen) => (chosen.period, chosen.newer),
+                None => (resolve_period(&state, None).await?, Vec::new()),
+            },
+            Some(_) => (resolve_period(&state, asked).await?, Vec::new()),
         };
         let catalogue = state.catalogue();
         let indicator_key = query
@@ -118,33 +196,36 @@ pub async fn dashboard(
             .filter(|k| catalogue.indicator(k).is_some())
             .unwrap_or_else(|| default_indicator(&catalogue));
         let version = ctx.facts.version;
-        let (table, _) = state.progress_at(period, version).await?;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .cloned()
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
         // The body depends only on the data, the period, the chart's indicator and the language:
         // rendered once per data version, wrapped in each user's layout.
-        let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
-        let body = state
-            .fragment(&key, version, move || {
-                let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
-                let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
-                    .map(|c| charts::svg(&Chart::Bars(c)))
-                    .unwrap_or_default();
-                dashboard_view(&Dashboard {
+        let newer_key: Vec<String> = newer.iter().map(|(p, _)| p.to_string()).collect();
+        let key = format!(
+            "dashboard|{period}|{indicator_key}|{}|{}",
+            lang.code(),
+            newer_key.join(",")
+        );
+        let body = match state.cached_fragment(&key, version).await {
+            Some(body) => body,
+            None => {
+                let overview = load_overview(&state, period, version).await?;
+                render_dashboard(
+                    &state,
+                    &key,
+                    version,
+                    overview,
+                    periods,
+                    indicator_key,
+                    ranking_indicator,
+                    newer,
                     lang,
-                    periods: &periods,
-                    table: &table,
-                    catalogue: &catalogue,
-                    ranking: &ranking_indicator,
-                    overview_svg: &overview_svg,
-                    ranking_svg: &ranking_svg,
-                })
-                .into_string()
-                .into_bytes()
-            })
-            .await?;
+                )
+                .await?
+            }
+        };
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
@@ -154,6 +235,54 @@ pub async fn dashboard(
     }
     .await;
     result.map_err(|e| ctx.error(e))
+}
+
+/// The dashboard's body, rendered off the async workers and kept for the data version.
+#[allow(clippy::too_many_arguments)]
+async fn render_dashboard(
+    state: &AppState,
+    key: &str,
+    version: i64,
+    overview: Overview,
+    periods: Arc<Vec<Period>>,
+    indicator_key: String,
+    ranking_indicator: crate::domain::Indicator,
+    newer: Vec<(Period, crate::domain::progress::Completeness)>,
+    lang: crate::domain::Lang,
+) -> AppResult<Arc<[u8]>> {
+    let catalogue = state.catalogue();
+    state
+        .fragment(key, version, move || {
+            let table = Arc::clone(&overview.table);
+            let trend_svg = province_trend(&overview, &catalogue, &indicator_key, lang);
+            let map_svg = charts::map(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
+            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+            let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            dashboard_view(&Dashboard {
+                lang,
+                periods: &periods,
+                table: &table,
+                catalogue: &catalogue,
+                ranking: &ranking_indicator,
+                overview_svg: &overview_svg,
+                ranking_svg: &ranking_svg,
+                newer: &newer,
+                extras: Extras {
+                    last_year: overview.last_year.as_deref(),
+                    notes: Some(&overview.notes),
+                    trend_svg: &trend_svg,
+                    map_svg: &map_svg,
+                    updated: overview.updated.as_deref(),
+                },
+            })
+            .into_string()
+            .into_bytes()
+        })
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -284,6 +413,53 @@ pub async fn region(
                 history: &history,
             });
             page.render(region.name(lang.is_en()), body)
+        })
+        .await
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `GET /briefing?period=`: one A4 page for a meeting.
+pub async fn briefing(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Query(query): Query<PeriodQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let tag = page_tag(&ctx);
+        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+            return Ok(response);
+        }
+        let lang = ctx.lang;
+        let period = resolve_period(&state, query.period.as_deref()).await?;
+        let version = ctx.facts.version;
+        let overview = load_overview(&state, period, version).await?;
+        let catalogue = state.catalogue();
+        let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, version, move || {
+            let table = &overview.table;
+            let indicator = default_indicator(&catalogue);
+            let map_svg = charts::map(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
+            let ranking_svg = charts::ranking(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            let bulletin = crate::domain::bulletin::generate_with(table, &catalogue, lang.is_en(), &imprint);
+            let body = briefing_view(&Briefing {
+                lang,
+                table,
+                catalogue: &catalogue,
+                map_svg: &map_svg,
+                ranking_svg: &ranking_svg,
+                notes: &overview.notes,
+                opening: bulletin.paragraphs.first().map(String::as_str),
+                updated: overview.updated.as_deref(),
+            });
+            page.render(lang.t("简报", "Briefing"), body)
         })
         .await
     }

@@ -18,6 +18,7 @@ pub mod import;
 pub mod lang;
 pub mod openapi;
 pub mod pages;
+pub mod periods;
 pub mod reports;
 pub mod router;
 pub mod server;

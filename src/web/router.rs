@@ -71,6 +71,7 @@ fn pages() -> Router<AppState> {
         .route("/regions/{code}", get(dashboard::region))
         .route("/indicators/{key}", get(dashboard::indicator))
         .route("/bulletin", get(bulletin::bulletin))
+        .route("/briefing", get(dashboard::briefing))
         .route("/reports", get(reports::home))
         .route("/reports/{code}/{period}", get(reports::form).post(reports::save))
         .route("/reports/{code}/{period}/check", post(reports::check))

@@ -51,6 +51,28 @@ pub struct Browser {
     pub name: String,
 }
 
+/// axe-core's script, as `.ci/run` installs it (`npm install --prefix target/axe axe-core`), or
+/// from `AXE_CORE_JS`.
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js"));
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(error) => {
+            let reason = format!(
+                "axe-core checks skipped: {} unreadable ({error}); run `npm install --prefix target/axe axe-core`",
+                path.display()
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{reason}; CI=true requires axe-core");
+            }
+            announce(&reason);
+            None
+        }
+    }
+}
+
 /// Starts a browser, or explains why not: `None` skips the test, except on CI where a missing
 /// browser is a failure.
 pub async fn start(name: &str) -> Option<Browser> {

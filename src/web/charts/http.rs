@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Chart, overview, png, ranking, svg, trend};
+use super::{Chart, map, overview, png, ranking, svg, trend};
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::api::{check_filters, resolve_period};
@@ -37,7 +37,7 @@ pub async fn chart(
         .rsplit_once('.')
         .filter(|(_, ext)| matches!(*ext, "svg" | "png"))
         .ok_or_else(|| AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")))?;
-    if !matches!(name, "overview" | "ranking" | "trend") {
+    if !matches!(name, "overview" | "ranking" | "trend" | "map") {
         return Err(AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")));
     }
     let region = crate::web::extract::given(query.region);
@@ -77,7 +77,7 @@ pub async fn chart(
     Ok(response)
 }
 
-/// The chart `name` (`overview`, `ranking` or `trend`) with its figures, ready to draw.
+/// The chart `name` (`overview`, `ranking`, `map` or `trend`) with its figures, ready to draw.
 async fn chart_of(
     state: &AppState,
     name: &str,
@@ -100,6 +100,15 @@ async fn chart_of(
             let table = load_table(state, period).await?;
             Chart::Bars(
                 ranking(&table, &catalogue, &key, lang)
+                    .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
+            )
+        }
+        "map" => {
+            let period = resolve_period(state, period.as_deref()).await?;
+            let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
+            let table = load_table(state, period).await?;
+            Chart::Map(
+                map(&table, &catalogue, &key, lang)
                     .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
             )
         }

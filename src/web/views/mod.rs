@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod briefing;
 pub mod bulletin;
 pub mod components;
 pub mod dashboard;
