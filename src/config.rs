@@ -190,4 +190,23 @@ mod tests {
             .config;
         assert_eq!((config.session_idle_minutes, config.session_max_hours), (1, 12));
     }
+
+    #[test]
+    fn connection_limits_of_zero_and_a_bad_proxy_address_are_refused() {
+        for flag in [
+            "--header-timeout-secs",
+            "--keep-alive-secs",
+            "--max-connections",
+            "--max-connections-per-address",
+        ] {
+            let error = Serve::try_parse_from(["serve", flag, "0"]).err().expect("0 refused");
+            assert!(error.to_string().contains("0 is not in 1.."), "{flag}: {error}");
+        }
+        assert!(Serve::try_parse_from(["serve", "--trusted-proxy", "proxy.example"]).is_err());
+        let config = Serve::try_parse_from(["serve", "--trusted-proxy", "10.0.0.9"])
+            .unwrap()
+            .config;
+        assert_eq!(config.trusted_proxy, Some("10.0.0.9".parse().unwrap()));
+        assert_eq!((config.header_timeout_secs, config.keep_alive_secs), (10, 15));
+    }
 }

@@ -347,20 +347,14 @@ pub fn reports_workbook(
         sheet.write_string(r, 4, &line.indicator_name)?;
         sheet.write_string(r, 5, format::unit(&line.unit, lang))?;
         for (column, value) in [(6, line.previous), (7, line.target)] {
-            match value {
-                Some(value) => sheet.write_number_with_format(r, column, value as f64, &f.locked_count)?,
-                None => sheet.write_blank(r, column, &f.locked_count)?,
-            };
+            number_or_blank(sheet, r, column, value, &f.locked_count)?;
         }
         let (count, text) = if template {
             (&f.input, &f.input_text)
         } else {
             (&f.count, &f.wrap)
         };
-        match line.cumulative {
-            Some(value) => sheet.write_number_with_format(r, 8, value as f64, count)?,
-            None => sheet.write_blank(r, 8, count)?,
-        };
+        number_or_blank(sheet, r, 8, line.cumulative, count)?;
         if line.note.is_empty() {
             sheet.write_blank(r, 9, text)?;
         } else {
@@ -406,12 +400,7 @@ pub fn reports_workbook(
     }
 
     let about = workbook.add_worksheet();
-    about.set_name(if template {
-        t("填表说明", "Instructions")
-    } else {
-        t("说明", "About")
-    })?;
-    about.set_column_width(0, 100.0)?;
+    name_about_sheet(about, template, chinese)?;
     let mut row = 0;
     about.write_string_with_format(row, 0, &title, &f.title)?;
     let mut say = |text: &str| -> Result<(), XlsxError> {
@@ -459,12 +448,45 @@ pub fn reports_workbook(
         })?;
     }
     if meta.demo {
-        say(t(
-            "注意：本系统当前载入的是演示数据，各市分解数据为虚构数据。",
-            "Note: this system holds demonstration data; the city figures are synthetic.",
-        ))?;
+        say(demo_note(chinese))?;
     }
     workbook.save_to_buffer()
+}
+
+/// `value` in the cell, or an empty cell with the same format: missing is never zero.
+fn number_or_blank(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    column: u16,
+    value: Option<i64>,
+    format: &rust_xlsxwriter::Format,
+) -> Result<(), XlsxError> {
+    match value {
+        Some(value) => sheet.write_number_with_format(row, column, value as f64, format)?,
+        None => sheet.write_blank(row, column, format)?,
+    };
+    Ok(())
+}
+
+/// The second sheet: 填表说明 in a template, 说明 in an export.
+fn name_about_sheet(about: &mut rust_xlsxwriter::Worksheet, template: bool, chinese: bool) -> Result<(), XlsxError> {
+    about.set_name(match (template, chinese) {
+        (true, true) => "填表说明",
+        (true, false) => "Instructions",
+        (false, true) => "说明",
+        (false, false) => "About",
+    })?;
+    about.set_column_width(0, 100.0)?;
+    Ok(())
+}
+
+/// The demonstration-data warning every workbook of demo data carries.
+fn demo_note(chinese: bool) -> &'static str {
+    if chinese {
+        "注意：本系统当前载入的是演示数据，各市分解数据为虚构数据。"
+    } else {
+        "Note: this system holds demonstration data; the city figures are synthetic."
+    }
 }
 
 /// The targets as a workbook in the import's columns; a template locks all but 年度目标, lets it
@@ -496,15 +518,9 @@ pub fn targets_workbook(
         sheet.write_string(r, 3, &line.indicator)?;
         sheet.write_string(r, 4, &line.indicator_name)?;
         sheet.write_string(r, 5, format::unit(&line.unit, lang))?;
-        match line.last_year {
-            Some(value) => sheet.write_number_with_format(r, 6, value as f64, &f.locked_count)?,
-            None => sheet.write_blank(r, 6, &f.locked_count)?,
-        };
+        number_or_blank(sheet, r, 6, line.last_year, &f.locked_count)?;
         let count = if template { &f.input } else { &f.count };
-        match line.target {
-            Some(value) => sheet.write_number_with_format(r, 7, value as f64, count)?,
-            None => sheet.write_blank(r, 7, count)?,
-        };
+        number_or_blank(sheet, r, 7, line.target, count)?;
     }
     let last = lines.len() as u32;
     let title = match lang {
@@ -523,12 +539,7 @@ pub fn targets_workbook(
         sheet.autofilter(0, 0, last, 7)?;
     }
     let about = workbook.add_worksheet();
-    about.set_name(if template {
-        t("填表说明", "Instructions")
-    } else {
-        t("说明", "About")
-    })?;
-    about.set_column_width(0, 100.0)?;
+    name_about_sheet(about, template, chinese)?;
     about.write_string_with_format(0, 0, &title, &f.title)?;
     let mut texts = vec![if template {
         t(
@@ -546,10 +557,7 @@ pub fn targets_workbook(
         "The province's target is its cities' sum unless one is set for the province.",
     ));
     if demo {
-        texts.push(t(
-            "注意：本系统当前载入的是演示数据，各市分解数据为虚构数据。",
-            "Note: this system holds demonstration data; the city figures are synthetic.",
-        ));
+        texts.push(demo_note(chinese));
     }
     for (i, text) in texts.iter().enumerate() {
         about.write_string_with_format(i as u32 + 1, 0, *text, &f.wrap)?;
