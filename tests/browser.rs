@@ -8,28 +8,8 @@
 mod common;
 
 use common::browser::Browser;
-use common::{PASSWORD, TestApp, browser};
+use common::{TestApp, browser};
 use serde_json::json;
-
-/// Signs in through the login form as a person would.
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.find("#username").await.type_text(username).await;
-    browser.find("#password").await.type_text(PASSWORD).await;
-    browser.find("form button[type=submit]").await.click().await;
-    browser
-        .wait_until(
-            "!location.pathname.startsWith('/login')",
-            &format!("{username} to sign in"),
-        )
-        .await;
-}
-
-/// Signs out with the header's button.
-async fn sign_out(browser: &Browser) {
-    browser.find("form.logout button").await.click().await;
-    browser.wait_for_url("/login").await;
-}
 
 /// The labels of the main navigation.
 async fn navigation(browser: &Browser) -> Vec<String> {
@@ -142,7 +122,7 @@ async fn the_briefing_bulletin_and_narrow_dashboard_are_accessible() {
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "leader").await;
+    browser.sign_in(&app, "leader").await;
     browser
         .wait_until("location.pathname === '/'", "the dashboard after sign-in")
         .await;
@@ -190,7 +170,7 @@ async fn each_role_is_offered_only_its_own_pages_and_each_opens() {
     };
     let app = TestApp::demo().await;
     for username in ["admin", "gz_officer", "leader", "analyst"] {
-        sign_in(&browser, &app, username).await;
+        browser.sign_in(&app, username).await;
         let nav = navigation(&browser).await;
         let offers = |label: &str| nav.iter().any(|n| n == label);
         browser
@@ -244,7 +224,7 @@ async fn each_role_is_offered_only_its_own_pages_and_each_opens() {
             check_rendered(&browser, href).await;
             check_console(&browser, href).await;
         }
-        sign_out(&browser).await;
+        browser.sign_out().await;
     }
     // Signed out, a page sends the browser back to the login form.
     browser.goto(&app.url("/admin/approvals")).await;
@@ -259,7 +239,7 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "leader").await;
+    browser.sign_in(&app, "leader").await;
     browser
         .wait_until("location.pathname === '/'", "the dashboard after sign-in")
         .await;
@@ -438,7 +418,7 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "gz_officer").await;
+    browser.sign_in(&app, "gz_officer").await;
     browser.find("nav.site-nav a[href='/reports']").await.click().await;
     browser.wait_for_url("/reports").await;
     browser.goto(&app.url("/reports/440100/2022Q1")).await;
@@ -497,10 +477,10 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
             "a submitted report is still editable",
         )
         .await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The administrator approves it from the queue.
-    sign_in(&browser, &app, "admin").await;
+    browser.sign_in(&app, "admin").await;
     browser
         .find("nav.site-nav a[href='/admin/approvals']")
         .await

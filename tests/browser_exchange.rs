@@ -4,18 +4,8 @@
 
 mod common;
 
-use common::browser::{self, Browser};
-use common::{PASSWORD, TestApp};
-
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.find("#username").await.type_text(username).await;
-    browser.find("#password").await.type_text(PASSWORD).await;
-    browser.find("form button[type=submit]").await.click().await;
-    browser
-        .wait_until("!location.pathname.startsWith('/login')", "sign-in")
-        .await;
-}
+use common::TestApp;
+use common::browser;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_and_import_pages_fit_desktop_and_phone_widths() {
@@ -23,7 +13,7 @@ async fn export_and_import_pages_fit_desktop_and_phone_widths() {
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "admin").await;
+    browser.sign_in(&app, "admin").await;
     let dir = browser::screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
     for (path, name) in [

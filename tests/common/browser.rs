@@ -298,6 +298,33 @@ impl Browser {
         }
     }
 
+    /// Signs in through the login form as a person would, as `username` with the demo password.
+    pub async fn sign_in(&self, app: &super::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        self.find("#username").await.type_text(username).await;
+        self.find("#password").await.type_text(super::PASSWORD).await;
+        self.find("form button[type=submit]").await.click().await;
+        self.wait_until(
+            "!location.pathname.startsWith('/login')",
+            &format!("{username} to sign in"),
+        )
+        .await;
+    }
+
+    /// Signs out with the header's button.
+    pub async fn sign_out(&self) {
+        self.find("form.logout button").await.click().await;
+        self.wait_for_url("/login").await;
+    }
+
+    /// Whether the page scrolls sideways at the current window size.
+    pub async fn scrolls_sideways(&self) -> bool {
+        self.script("return document.documentElement.scrollWidth > window.innerWidth;")
+            .await
+            .as_bool()
+            .unwrap_or(true)
+    }
+
     /// Saves a screenshot under `target/browser-screenshots/` and fails the test.
     pub async fn fail(&self, message: &str) -> ! {
         let path = screenshot_dir().join(format!("{}.png", self.name));
