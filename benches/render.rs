@@ -74,6 +74,8 @@ fn render(c: &mut Criterion) {
                 ranking: ranking_indicator,
                 overview_svg: &overview,
                 ranking_svg: &ranking,
+                newer: &[],
+                extras: Default::default(),
             })
             .into_string()
         })

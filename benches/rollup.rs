@@ -52,6 +52,8 @@ fn national_scale(c: &mut Criterion) {
                 ranking: catalogue.indicator(key).expect("indicator"),
                 overview_svg: &overview,
                 ranking_svg: &ranking,
+                newer: &[],
+                extras: Default::default(),
             })
             .into_string()
         })

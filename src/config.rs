@@ -3,6 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
+
+use crate::domain::progress::Share;
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServeConfig {
     /// Address to listen on.
@@ -70,6 +74,60 @@ pub struct ServeConfig {
     /// client address taken from `X-Forwarded-For`.
     #[arg(long, env = "ANJU_TRUSTED_PROXY")]
     pub trusted_proxy: Option<std::net::IpAddr>,
+
+    /// Pages open on the latest period in which at least this share of the expected regions
+    /// has submitted (2/3, 0.75 or 75%); a newer, less complete period is announced and linked.
+    #[arg(long, env = "ANJU_DEFAULT_PERIOD_SHARE", default_value = "2/3")]
+    pub default_period_share: Share,
+
+    #[command(flatten)]
+    pub imprint: ImprintConfig,
+}
+
+/// The bulletin's 落款: who issues it and when.
+#[derive(Clone, Debug, clap::Args)]
+pub struct ImprintConfig {
+    /// The issuing office named at the end of the bulletin.
+    #[arg(long, env = "ANJU_ISSUER", default_value = DEFAULT_ISSUER)]
+    pub issuer: String,
+
+    /// The same office in English, for the English bulletin.
+    #[arg(long, env = "ANJU_ISSUER_EN", default_value = DEFAULT_ISSUER_EN)]
+    pub issuer_en: String,
+
+    /// The bulletin's date (YYYY-MM-DD); today when unset.
+    #[arg(long, env = "ANJU_BULLETIN_DATE")]
+    pub bulletin_date: Option<NaiveDate>,
+}
+
+/// The department the built-in catalogue belongs to.
+pub const DEFAULT_ISSUER: &str = "广东省住房和城乡建设厅";
+pub const DEFAULT_ISSUER_EN: &str = "Department of Housing and Urban-Rural Development of Guangdong Province";
+
+impl ImprintConfig {
+    /// The issuing office in the bulletin's language.
+    pub fn issuer(&self, english: bool) -> &str {
+        if english { &self.issuer_en } else { &self.issuer }
+    }
+
+    /// The bulletin's 落款 in one language, dated today unless a date is set.
+    pub fn imprint(&self, demo: bool, english: bool) -> crate::domain::bulletin::Imprint {
+        crate::domain::bulletin::Imprint {
+            issuer: self.issuer(english).to_owned(),
+            date: self.bulletin_date.unwrap_or_else(crate::clock::today),
+            demo,
+        }
+    }
+}
+
+impl Default for ImprintConfig {
+    fn default() -> Self {
+        Self {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            issuer_en: DEFAULT_ISSUER_EN.to_owned(),
+            bulletin_date: None,
+        }
+    }
 }
 
 impl Default for ServeConfig {
@@ -89,6 +147,8 @@ impl Default for ServeConfig {
             max_connections: 8192,
             max_connections_per_address: 512,
             trusted_proxy: None,
+            default_period_share: Share::default(),
+            imprint: ImprintConfig::default(),
         }
     }
 }
@@ -129,5 +189,24 @@ mod tests {
             .unwrap()
             .config;
         assert_eq!((config.session_idle_minutes, config.session_max_hours), (1, 12));
+    }
+
+    #[test]
+    fn connection_limits_of_zero_and_a_bad_proxy_address_are_refused() {
+        for flag in [
+            "--header-timeout-secs",
+            "--keep-alive-secs",
+            "--max-connections",
+            "--max-connections-per-address",
+        ] {
+            let error = Serve::try_parse_from(["serve", flag, "0"]).err().expect("0 refused");
+            assert!(error.to_string().contains("0 is not in 1.."), "{flag}: {error}");
+        }
+        assert!(Serve::try_parse_from(["serve", "--trusted-proxy", "proxy.example"]).is_err());
+        let config = Serve::try_parse_from(["serve", "--trusted-proxy", "10.0.0.9"])
+            .unwrap()
+            .config;
+        assert_eq!(config.trusted_proxy, Some("10.0.0.9".parse().unwrap()));
+        assert_eq!((config.header_timeout_secs, config.keep_alive_secs), (10, 15));
     }
 }

@@ -43,7 +43,7 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Import targets or reports from a CSV file (UTF-8 or GBK); all rows or none.
+    /// Import targets or reports from a CSV file (UTF-8 or GBK) or a workbook (.xlsx); all rows or none.
     Import {
         kind: ImportKind,
         file: PathBuf,
@@ -75,13 +75,21 @@ enum Command {
         #[arg(long, default_value_t = 2020)]
         seed: u64,
     },
-    /// Print the generated progress bulletin (通报) for a period.
+    /// Print the generated progress bulletin (通报) for a period, or write it as a Word document.
     Bulletin {
         #[arg(long)]
         period: String,
         /// `zh` (default) or `en`.
         #[arg(long, default_value = "zh")]
         lang: String,
+        /// `text` (default) or `docx` (GB/T 9704 layout, in Chinese).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Where to write the .docx (default `bulletin-PERIOD.docx`).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        imprint: anju::config::ImprintConfig,
     },
 }
 
@@ -313,15 +321,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             for change in &outcome.changes {
                 let show = |v: Option<i64>| v.map_or_else(|| "(空)".to_owned(), |v| v.to_string());
-                println!(
-                    "line {}: {} {} {}: {} → {}",
-                    change.line,
-                    change.region_code,
-                    change.period,
-                    change.indicator,
-                    show(change.old),
-                    show(change.new)
-                );
+                if change.value_changes() || change.note.is_none() {
+                    println!(
+                        "line {}: {} {} {}: {} → {}",
+                        change.line,
+                        change.region_code,
+                        change.period,
+                        change.indicator,
+                        show(change.old),
+                        show(change.new)
+                    );
+                }
+                if let Some(note) = &change.note {
+                    let shown = |n: &str| {
+                        if n.is_empty() {
+                            "（无）".to_owned()
+                        } else {
+                            format!("“{n}”")
+                        }
+                    };
+                    println!(
+                        "line {}: {} {} {} 情况说明（note）： {} → {}{}",
+                        change.line,
+                        change.region_code,
+                        change.period,
+                        change.indicator,
+                        shown(&note.old),
+                        shown(&note.new),
+                        if note.new.is_empty() {
+                            " （清空 cleared）"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
             for change in &outcome.status_changes {
                 println!(
@@ -404,8 +437,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bulletin { period, lang } => {
+        Command::Bulletin {
+            period,
+            lang,
+            format,
+            output,
+            imprint,
+        } => {
             let period = Period::parse_typed(&period)?;
+            match format.as_str() {
+                "text" => {}
+                "docx" => {
+                    let mut conn = open(&store)?;
+                    let catalogue = db::catalogue::load(&conn)?;
+                    let bytes = service::docx::bulletin_for_period(&mut conn, &catalogue, period, anju::clock::today())
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let output = output.unwrap_or_else(|| format!("bulletin-{period}.docx").into());
+                    std::fs::write(&output, bytes).with_context(|| format!("writing {}", output.display()))?;
+                    println!("已写入 {}(written)", output.display());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                other => bail!("未知格式 {other}，可用 text 或 docx(unknown format)"),
+            }
             let english = match lang.as_str() {
                 "zh" | "zh-CN" => false,
                 "en" => true,
@@ -414,9 +467,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let table = db::progress::table(&conn, &catalogue, period)?;
+            let imprint = imprint.imprint(db::meta::is_demo(&conn)?, english);
             println!(
                 "{}",
-                anju::domain::bulletin::generate(&table, &catalogue, english).text()
+                anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()
             );
             Ok(ExitCode::SUCCESS)
         }

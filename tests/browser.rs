@@ -8,28 +8,8 @@
 mod common;
 
 use common::browser::Browser;
-use common::{PASSWORD, TestApp, browser};
+use common::{TestApp, browser};
 use serde_json::json;
-
-/// Signs in through the login form as a person would.
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.find("#username").await.type_text(username).await;
-    browser.find("#password").await.type_text(PASSWORD).await;
-    browser.find("form button[type=submit]").await.click().await;
-    browser
-        .wait_until(
-            "!location.pathname.startsWith('/login')",
-            &format!("{username} to sign in"),
-        )
-        .await;
-}
-
-/// Signs out with the header's button.
-async fn sign_out(browser: &Browser) {
-    browser.find("form.logout button").await.click().await;
-    browser.wait_for_url("/login").await;
-}
 
 /// The labels of the main navigation.
 async fn navigation(browser: &Browser) -> Vec<String> {
@@ -78,6 +58,43 @@ async fn click_sorts_descending(browser: &Browser, target: &str, table: &str, wh
         .await;
 }
 
+/// Runs axe-core on the page and fails on any serious or critical violation.
+async fn check_accessible(browser: &Browser, page: &str) {
+    static AXE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let Some(source) = AXE.get_or_init(browser::axe_source) else {
+        return;
+    };
+    let loaded = browser
+        .script_with(
+            "if (!window.axe) { (0, eval)(arguments[0]); } return typeof window.axe;",
+            json!([source]),
+        )
+        .await;
+    browser
+        .check(
+            loaded == "object",
+            &format!("axe-core did not load on {page}: {loaded}"),
+        )
+        .await;
+    let found = browser
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            json!([]),
+        )
+        .await;
+    browser
+        .check(
+            found.as_array().is_some_and(Vec::is_empty),
+            &format!("accessibility violations on {page}: {found}"),
+        )
+        .await;
+}
+
 async fn check_rendered(browser: &Browser, page: &str) {
     let broken = browser
         .script(
@@ -96,6 +113,51 @@ async fn check_rendered(browser: &Browser, page: &str) {
             &format!("not rendered on {page}: {broken}"),
         )
         .await;
+    check_accessible(browser, page).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_briefing_bulletin_and_narrow_dashboard_are_accessible() {
+    let Some(browser) = browser::start("briefing").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    browser.sign_in(&app, "leader").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
+    for page in [
+        "/briefing",
+        "/briefing?period=2020Q2",
+        "/bulletin?period=2020Q1",
+        "/?period=2020Q2",
+    ] {
+        browser.goto(&app.url(page)).await;
+        browser.find("main h1").await;
+        check_rendered(&browser, page).await;
+        check_console(&browser, page).await;
+    }
+    browser.goto(&app.url("/briefing")).await;
+    let maps = browser.count(".briefing-charts svg").await;
+    browser
+        .check(maps == 2, &format!("the briefing's map and ranking: {maps}"))
+        .await;
+    // At 390 px the charts scale to the width instead of running off the side.
+    browser.resize(390, 900).await;
+    browser.goto(&app.url("/")).await;
+    browser.find("section.cards").await;
+    let overflowing = browser
+        .script(
+            "return Array.from(document.querySelectorAll('figure.chart svg'))
+                .filter(s => s.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;",
+        )
+        .await;
+    browser
+        .check(overflowing == 0, &format!("{overflowing} charts wider than the screen"))
+        .await;
+    check_rendered(&browser, "/ at 390 px").await;
+    browser.quit().await;
+    app.stop().await;
 }
 
 const ADMIN_PAGES: [&str; 3] = ["审核", "目标任务", "用户"];
@@ -108,7 +170,7 @@ async fn each_role_is_offered_only_its_own_pages_and_each_opens() {
     };
     let app = TestApp::demo().await;
     for username in ["admin", "gz_officer", "leader", "analyst"] {
-        sign_in(&browser, &app, username).await;
+        browser.sign_in(&app, username).await;
         let nav = navigation(&browser).await;
         let offers = |label: &str| nav.iter().any(|n| n == label);
         browser
@@ -162,7 +224,7 @@ async fn each_role_is_offered_only_its_own_pages_and_each_opens() {
             check_rendered(&browser, href).await;
             check_console(&browser, href).await;
         }
-        sign_out(&browser).await;
+        browser.sign_out().await;
     }
     // Signed out, a page sends the browser back to the login form.
     browser.goto(&app.url("/admin/approvals")).await;
@@ -177,7 +239,7 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "leader").await;
+    browser.sign_in(&app, "leader").await;
     browser
         .wait_until("location.pathname === '/'", "the dashboard after sign-in")
         .await;
@@ -216,8 +278,8 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
     let charts = browser.count("figure.chart svg").await;
     browser
         .check(
-            charts == 2,
-            &format!("expected the overview and ranking charts, found {charts}"),
+            charts == 4,
+            &format!("expected the overview, ranking, tile map and trend charts, found {charts}"),
         )
         .await;
     check_rendered(&browser, "/").await;
@@ -236,7 +298,7 @@ async fn the_dashboard_shows_cards_and_charts_and_switches_period_and_language()
         )
         .await;
     let sized = downloads.as_array().map(|list| {
-        list.len() == 4
+        list.len() == 6
             && list
                 .iter()
                 .all(|d| d["width"].as_f64().unwrap_or(0.0) > 0.0 && d["height"].as_f64().unwrap_or(0.0) > 0.0)
@@ -356,7 +418,7 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "gz_officer").await;
+    browser.sign_in(&app, "gz_officer").await;
     browser.find("nav.site-nav a[href='/reports']").await.click().await;
     browser.wait_for_url("/reports").await;
     browser.goto(&app.url("/reports/440100/2022Q1")).await;
@@ -415,10 +477,10 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
             "a submitted report is still editable",
         )
         .await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
     // The administrator approves it from the queue.
-    sign_in(&browser, &app, "admin").await;
+    browser.sign_in(&app, "admin").await;
     browser
         .find("nav.site-nav a[href='/admin/approvals']")
         .await

@@ -129,7 +129,7 @@ async fn bulletin_for_2020q1_reports_the_published_figures() {
     let app = TestApp::demo().await;
     let leader = app.user("leader").await;
     let page = html(&leader, "/bulletin?period=2020Q1&lang=zh").await;
-    for expected in ["7899套", "72.3%", "34.5%", "79.2%", "序时进度", "3.26亿元"] {
+    for expected in ["7899套", "3734套", "72.3%", "34.5%", "79.2%", "序时进度", "3.26亿元"] {
         assert!(page.contains(expected), "the bulletin lacks {expected}");
     }
     let english = html(&leader, "/bulletin?period=2020Q1&lang=en").await;
@@ -150,7 +150,7 @@ async fn bulletin_command_prints_the_same_text() {
         .expect("run anju bulletin");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).expect("utf-8");
-    assert!(text.contains("全省新开工棚户区改造安置住房7899套,达到年度目标任务的72.3%"));
+    assert!(text.contains("全省新开工棚户区改造安置住房7899套，达到年度目标任务的72.3%"));
     assert!(text.contains("34.5%") && text.contains("79.2%"));
     app.stop().await;
 }

@@ -8,35 +8,8 @@
 
 mod common;
 
-use common::browser::{self, Browser};
-use common::{PASSWORD, TestApp};
-
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.find("#username").await.type_text(username).await;
-    browser.find("#password").await.type_text(PASSWORD).await;
-    browser.find("form button[type=submit]").await.click().await;
-    browser
-        .wait_until(
-            "!location.pathname.startsWith('/login')",
-            &format!("{username} to sign in"),
-        )
-        .await;
-}
-
-async fn sign_out(browser: &Browser) {
-    browser.find("form.logout button").await.click().await;
-    browser.wait_for_url("/login").await;
-}
-
-/// Whether the page scrolls sideways at the current window size.
-async fn scrolls_sideways(browser: &Browser) -> bool {
-    browser
-        .script("return document.documentElement.scrollWidth > window.innerWidth;")
-        .await
-        .as_bool()
-        .unwrap_or(true)
-}
+use common::TestApp;
+use common::browser;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopen_needs_a_reason_and_the_officer_finds_it_in_the_to_do_beside_old_quarters() {
@@ -44,7 +17,7 @@ async fn a_reopen_needs_a_reason_and_the_officer_finds_it_in_the_to_do_beside_ol
         return;
     };
     let app = TestApp::demo().await;
-    sign_in(&browser, &app, "admin").await;
+    browser.sign_in(&app, "admin").await;
     browser.goto(&app.url("/reports/440100/2021Q4")).await;
     let reason = browser.find("#reopen-comment").await;
     // Without a reason the browser keeps the form, and the server refuses it too.
@@ -96,9 +69,9 @@ async fn a_reopen_needs_a_reason_and_the_officer_finds_it_in_the_to_do_beside_ol
         .await;
     confirm.click().await;
     browser.wait_for_url("done=reopen").await;
-    sign_out(&browser).await;
+    browser.sign_out().await;
 
-    sign_in(&browser, &app, "gz_officer").await;
+    browser.sign_in(&app, "gz_officer").await;
     let badge = browser.find("nav.site-nav a[href='/reports'] .nav-badge").await;
     browser
         .check(badge.text().await.trim() == "1", "no badge for the returned report")
@@ -155,7 +128,7 @@ async fn typing_a_figure_updates_rate_and_status_before_saving_and_the_form_fits
         )
         .await;
     assert_eq!(set.status, 303, "{}", set.text);
-    sign_in(&browser, &app, "gz_officer").await;
+    browser.sign_in(&app, "gz_officer").await;
     browser.goto(&app.url("/reports/440100/2022Q1")).await;
     let benchmark = browser.find(".report-meta .benchmark").await.text().await;
     browser
@@ -248,7 +221,7 @@ async fn typing_a_figure_updates_rate_and_status_before_saving_and_the_form_fits
         .await;
     browser
         .check(
-            !scrolls_sideways(&browser).await,
+            !browser.scrolls_sideways().await,
             "the entry form scrolls sideways at 390 px",
         )
         .await;
@@ -272,7 +245,7 @@ async fn the_province_approves_three_reports_at_once_each_audited() {
             .unwrap_or(-1)
     };
     let before = audited();
-    sign_in(&browser, &app, "admin").await;
+    browser.sign_in(&app, "admin").await;
     browser.goto(&app.url("/admin/approvals?period=2021Q4")).await;
     for code in ["440400", "440700", "441200"] {
         browser

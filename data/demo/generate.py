@@ -5,9 +5,10 @@ The city-level splits, the 2019 and 2021 figures, and every quarter except
 the 2020 province totals are SYNTHETIC demonstration data. Only the 2020
 province totals are published figures: the annual targets (shantytown starts
 10918, shantytown completions 10813, public rental completions 751, rent
-subsidies 25140 households) and the 2020Q1 progress (7899 / 3730 / 19911;
-rent relief 140000 households, 326000000 yuan). The 21 cities' values add up
-to exactly these totals.
+subsidies 25140 households) and the 2020Q1 progress (7899 / 3734 / 19911;
+rent relief 140000 households, 326000000 yuan). The 3734 basic completions
+(308,247.65 m2) are the department's figure as 广州日报 reported it on
+21 April 2020. The 21 cities' values add up to exactly these totals.
 
 Deterministic: Python 3.11 standard library only, fixed seed random.Random(2020).
 Writes targets.csv, reports.csv and statuses.csv next to this script.
@@ -52,7 +53,7 @@ TOTALS = {
            "rent_subsidy_households": 23480},
 }
 # 2020Q1 province sums (published).
-Q1_2020 = {"shantytown_starts": 7899, "shantytown_completions": 3730,
+Q1_2020 = {"shantytown_starts": 7899, "shantytown_completions": 3734,
            "rent_subsidy_households": 19911}
 RELIEF_Q1_2020 = {"rent_relief_households": 140000,
                   "rent_relief_amount": 326000000}

@@ -64,6 +64,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     /// Newest first; at most this many rows.
     pub limit: u32,
+    /// Only rows older than this id: the cursor of the next page.
+    pub before_id: Option<i64>,
     /// The reader may see drafts: private rows, the province's comments and the values a
     /// counted figure replaced. Off by default.
     pub drafts: bool,
@@ -103,6 +105,10 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> rusqlite::Result<Vec<Aud
             args.push(Value::Text(value.clone()));
             sql.push_str(&format!(" AND {column} = ?{}", args.len()));
         }
+    }
+    if let Some(before) = filter.before_id {
+        args.push(Value::Integer(before));
+        sql.push_str(&format!(" AND id < ?{}", args.len()));
     }
     let limit = if filter.limit == 0 { 500 } else { filter.limit };
     sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));

@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::{ProgressInputs, ProgressTable};
+use crate::domain::projection::{HISTORY_YEARS, Seasonality};
 use crate::domain::{Period, ReportStatus};
 
 type Figures = HashMap<(String, String), i64>;
@@ -41,8 +42,36 @@ fn report_statuses(conn: &Connection, period: Period) -> rusqlite::Result<HashMa
     rows.collect()
 }
 
+/// Each region × indicator's seasonality over the [`HISTORY_YEARS`] years before `period`'s:
+/// the counted cumulative at the period's quarter and at Q4 of each year (none needed at Q4),
+/// from `figures` of a past period (every region's, or one region's for an update).
+fn history(
+    period: Period,
+    mut figures: impl FnMut(Period) -> rusqlite::Result<Figures>,
+) -> rusqlite::Result<HashMap<(String, String), Seasonality>> {
+    let mut history: HashMap<(String, String), Seasonality> = HashMap::new();
+    let quarter = period.quarter();
+    if quarter == 4 {
+        return Ok(history);
+    }
+    for year in period.year() - HISTORY_YEARS..period.year() {
+        let (Ok(at), Ok(end)) = (Period::new(year, quarter), Period::new(year, 4)) else {
+            continue;
+        };
+        let reached = figures(at)?;
+        for (key, year_end) in figures(end)? {
+            let mut quarters = [None; 4];
+            quarters[usize::from(quarter - 1)] = reached.get(&key).copied();
+            quarters[3] = Some(year_end);
+            history.entry(key).or_default().add_year(quarters);
+        }
+    }
+    Ok(history)
+}
+
 pub fn inputs(conn: &Connection, period: Period) -> rusqlite::Result<ProgressInputs> {
     Ok(ProgressInputs {
+        history: history(period, |at| counted_figures(conn, at))?,
         targets: super::targets::for_year(conn, period.year())?,
         current: counted_figures(conn, period)?,
         previous: match period.previous_in_year() {
@@ -62,6 +91,15 @@ const REGION_FIGURES: &str = "SELECT r.region_code, v.indicator, v.cumulative
 const REGION_STATUS: &str =
     "SELECT region_code, status FROM reports WHERE year = ?1 AND quarter = ?2 AND region_code = ?3";
 
+/// Counted figures of `region` in `period`.
+fn region_figures(conn: &Connection, period: Period, region: &str) -> rusqlite::Result<Figures> {
+    let mut statement = conn.prepare_cached(REGION_FIGURES)?;
+    let rows = statement.query_map(params![period.year(), period.quarter(), region], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    rows.collect()
+}
+
 /// What [`inputs`] holds for `regions` only: the few rows an update of a cached table needs.
 pub fn region_inputs<'a>(
     conn: &Connection,
@@ -69,30 +107,18 @@ pub fn region_inputs<'a>(
     regions: impl IntoIterator<Item = &'a str>,
 ) -> rusqlite::Result<ProgressInputs> {
     let mut inputs = ProgressInputs::default();
-    let mut figures = conn.prepare_cached(REGION_FIGURES)?;
     let mut status = conn.prepare_cached(REGION_STATUS)?;
-    let read = |statement: &mut rusqlite::CachedStatement<'_>,
-                period: Period,
-                region: &str,
-                into: &mut Figures|
-     -> rusqlite::Result<()> {
-        let rows = statement.query_map(params![period.year(), period.quarter(), region], |row| {
-            Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
-        })?;
-        for row in rows {
-            let (key, value) = row?;
-            into.insert(key, value);
-        }
-        Ok(())
-    };
     for region in regions {
         inputs
             .targets
             .extend(super::targets::for_region(conn, region, period.year())?);
-        read(&mut figures, period, region, &mut inputs.current)?;
+        inputs.current.extend(region_figures(conn, period, region)?);
         if let Some(previous) = period.previous_in_year() {
-            read(&mut figures, previous, region, &mut inputs.previous)?;
+            inputs.previous.extend(region_figures(conn, previous, region)?);
         }
+        inputs
+            .history
+            .extend(history(period, |at| region_figures(conn, at, region))?);
         let rows = status.query_map(params![period.year(), period.quarter(), region], |row| {
             let text: String = row.get(1)?;
             let parsed = text
@@ -111,6 +137,29 @@ pub fn region_inputs<'a>(
 /// The computed progress table for a period: the one source of every number shown.
 pub fn table(conn: &Connection, catalogue: &Catalogue, period: Period) -> rusqlite::Result<ProgressTable> {
     Ok(ProgressTable::compute(catalogue, period, &inputs(conn, period)?))
+}
+
+/// The 情况说明 of counted reports for one period, non-empty only.
+const COUNTED_NOTES: &str = "SELECT r.region_code, v.indicator, v.note
+     FROM reports r JOIN report_values v ON v.report_id = r.id
+     WHERE r.year = ?1 AND r.quarter = ?2 AND r.status IN ('submitted', 'approved') AND v.note <> ''";
+
+/// The notes officers wrote beside counted figures of `period`, by (region code, indicator key).
+pub fn counted_notes(conn: &Connection, period: Period) -> rusqlite::Result<HashMap<(String, String), String>> {
+    let mut statement = conn.prepare_cached(COUNTED_NOTES)?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        Ok(((row.get(0)?, row.get(1)?), row.get(2)?))
+    })?;
+    rows.collect()
+}
+
+const LAST_UPDATE: &str = "SELECT max(updated_at) FROM reports
+     WHERE year = ?1 AND quarter = ?2 AND status IN ('submitted', 'approved')";
+
+/// When a counted report of `period` last changed (stored UTC), if any counts.
+pub fn last_update(conn: &Connection, period: Period) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(LAST_UPDATE)?
+        .query_row(params![period.year(), period.quarter()], |row| row.get(0))
 }
 
 /// Whether any report of the period counts: one probe of the (year, quarter, region) index.
@@ -172,6 +221,8 @@ mod tests {
         super::super::migrations().unwrap().to_latest(&mut conn).unwrap();
         for sql in [
             COUNTED_FIGURES,
+            COUNTED_NOTES,
+            LAST_UPDATE,
             REPORT_STATUSES,
             REGION_FIGURES,
             REGION_STATUS,

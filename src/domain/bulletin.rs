@@ -1,28 +1,87 @@
 //! The generated bulletin (通报): a few paragraphs in the register of a provincial bulletin,
 //! written from the progress table's rows for the home region and its children.
 
+use chrono::{Datelike, NaiveDate};
+
 use super::Lang;
 use super::catalogue::{Catalogue, Indicator, Region};
 use super::format;
-use super::progress::{Figure, ProgressTable};
+use super::progress::{Completeness, Figure, ProgressTable};
 use super::rate::Status;
 
-/// The bulletin for one period: a title and its paragraphs, in one language.
+/// The bulletin for one period, in one language: what every rendering (the page, the command,
+/// the Word document) shows, as fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bulletin {
     pub title: String,
+    /// "演示数据……" when the data is demonstration data, shown above the text.
+    pub demo_label: Option<String>,
     pub paragraphs: Vec<String>,
+    /// How many of the home region's children have submitted and been approved.
+    pub coverage: Coverage,
+    /// The per-city table: a header row, then one row per city (rates as text).
+    pub table: Vec<Vec<String>>,
+    /// 落款: the issuing office and the date, as written at the end.
+    pub issuer: String,
+    pub date: String,
+}
+
+/// The bulletin's coverage of the period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub submitted: u32,
+    pub approved: u32,
+    pub expected: u32,
+}
+
+impl Coverage {
+    /// Every expected region has submitted.
+    pub fn is_complete(&self) -> bool {
+        self.submitted >= self.expected
+    }
+}
+
+/// Who issues the bulletin, when, and whether the data is demonstration data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imprint {
+    pub issuer: String,
+    pub date: NaiveDate,
+    pub demo: bool,
 }
 
 impl Bulletin {
-    /// Title and paragraphs separated by blank lines, ready to paste.
+    /// Title, demo label, paragraphs and the 落款 separated by blank lines, ready to paste.
     pub fn text(&self) -> String {
         let mut out = self.title.clone();
-        for paragraph in &self.paragraphs {
+        for paragraph in self.demo_label.iter().chain(&self.paragraphs) {
             out.push_str("\n\n");
             out.push_str(paragraph);
         }
+        for line in [&self.issuer, &self.date] {
+            if !line.is_empty() {
+                out.push_str("\n\n");
+                out.push_str(line);
+            }
+        }
         out
+    }
+}
+
+/// A date as a bulletin writes it: 2026年12月1日 / 1 December 2026.
+pub fn date_text(date: NaiveDate, english: bool) -> String {
+    if english {
+        format!("{} {}", date.day(), date.format("%B %Y"))
+    } else {
+        format!("{}年{}月{}日", date.year(), date.month(), date.day())
+    }
+}
+
+/// The demonstration-data label, as every page and the bulletin say it.
+pub fn demo_label(english: bool) -> &'static str {
+    if english {
+        "Demonstration data: the 2020 province totals are Guangdong's published figures; the city splits are synthetic."
+    } else {
+        "演示数据：2020年全省合计为广东省公开发布的数字，各市分解数据为虚构的演示数据。"
     }
 }
 
@@ -84,8 +143,24 @@ fn join_en(items: &[String]) -> String {
     }
 }
 
-/// Writes the bulletin for the catalogue's home region from `table`.
+/// Writes the bulletin for the catalogue's home region from `table`, without a 落款.
 pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> Bulletin {
+    let mut bulletin = generate_with(
+        table,
+        catalogue,
+        english,
+        &Imprint {
+            issuer: String::new(),
+            date: NaiveDate::MIN,
+            demo: false,
+        },
+    );
+    bulletin.date.clear();
+    bulletin
+}
+
+/// Writes the bulletin for the catalogue's home region from `table`, signed by `imprint`.
+pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool, imprint: &Imprint) -> Bulletin {
     let period = table.period;
     let lang = Lang::english(english);
     let benchmark = format::percent(table.time_benchmark);
@@ -94,17 +169,26 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
     } else {
         format!("{}全省住房保障工作进展情况通报", format::period(period, lang))
     };
+    let mut bulletin = Bulletin {
+        title,
+        demo_label: imprint.demo.then(|| demo_label(english).to_owned()),
+        paragraphs: Vec::new(),
+        coverage: Coverage::default(),
+        table: Vec::new(),
+        issuer: imprint.issuer.clone(),
+        date: date_text(imprint.date, english),
+    };
     let Some(home) = catalogue.home_region() else {
-        return Bulletin {
-            title,
-            paragraphs: vec![],
-        };
+        return bulletin;
     };
     let Some(home_position) = catalogue.position(&home.code) else {
-        return Bulletin {
-            title,
-            paragraphs: vec![],
-        };
+        return bulletin;
+    };
+    let completeness = table.completeness(catalogue, &home.code);
+    bulletin.coverage = Coverage {
+        submitted: completeness.submitted,
+        approved: completeness.approved,
+        expected: completeness.expected,
     };
     let indicators = catalogue.indicators();
     let cities: Vec<(usize, &Region)> = catalogue
@@ -128,10 +212,12 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
                 format::period(period, lang)
             )
         } else {
-            format!("截至目前,{}尚无已报送的进度数据。", format::period(period, lang))
+            format!("截至目前，{}尚无已报送的进度数据。", format::period(period, lang))
         });
-    } else {
+    } else if bulletin.coverage.is_complete() {
         paragraphs.push(province_paragraph(&reported, &benchmark, period, home, english));
+    } else {
+        paragraphs.push(partial_paragraph(&reported, &completeness, period, english));
     }
 
     // 2. Cities behind the time benchmark, per indicator.
@@ -153,7 +239,7 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
                 if english {
                     format!("{} ({rate})", r.name_en)
                 } else {
-                    format!("{}({rate})", r.name_zh)
+                    format!("{}（{rate}）", r.name_zh)
                 }
             })
             .collect();
@@ -165,11 +251,11 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
     }
     if !reported.is_empty() {
         paragraphs.push(match (lagging_parts.is_empty(), english) {
-            (true, false) => format!("对照序时进度({benchmark}),已报送各市各项目标任务均达到序时进度。"),
+            (true, false) => format!("对照序时进度（{benchmark}），已报送各市各项目标任务均达到序时进度。"),
             (true, true) => format!("Every reporting city is at or above the time benchmark ({benchmark}) on every target."),
             (false, false) => format!(
-                "对照序时进度({benchmark}),{}。请上述城市加快推进,确保按期完成年度目标任务。",
-                lagging_parts.join(";")
+                "对照序时进度（{benchmark}），{}。请上述城市加快推进，确保按期完成年度目标任务。",
+                lagging_parts.join("；")
             ),
             (false, true) => format!(
                 "Cities below the time benchmark ({benchmark}) — {}. These cities should speed up to meet the annual targets.",
@@ -178,8 +264,12 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
         });
     }
 
-    // 3. Completeness.
-    let completeness = table.completeness(catalogue, &home.code);
+    // 3. Projection: who is likely to miss the year, at the usual pace.
+    if let Some(paragraph) = projection_paragraph(table, catalogue, &cities, english) {
+        paragraphs.push(paragraph);
+    }
+
+    // 4. Coverage and the counting basis.
     if completeness.expected > 0 {
         let missing: Vec<String> = completeness
             .missing
@@ -187,27 +277,31 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
             .filter_map(|code| catalogue.region(code))
             .map(|r| r.name(english).to_owned())
             .collect();
+        let basis = counting_basis(&completeness, english);
         paragraphs.push(match (missing.is_empty(), english) {
             (true, false) if completeness.approved == completeness.expected => {
-                format!("本季度{}个地级以上市均已报送数据并通过审核。", completeness.expected)
+                format!(
+                    "本季度{}个地级以上市均已报送数据并通过审核。{basis}",
+                    completeness.expected
+                )
             }
             (true, false) => format!(
-                "本季度{}个地级以上市均已报送数据,其中{}个已审核。",
+                "本季度{}个地级以上市均已报送数据，其中{}个已审核。{basis}",
                 completeness.expected, completeness.approved
             ),
             (true, true) => format!(
-                "All {} cities have submitted their figures; {} have been approved.",
+                "All {} cities have submitted their figures; {} have been approved. {basis}",
                 completeness.expected, completeness.approved
             ),
             (false, false) => format!(
-                "已报送{}/{}个市,已审核{}个;{}尚未报送本季度数据,请抓紧报送。",
+                "已报送{}/{}个市，已审核{}个；{}尚未报送本季度数据，请抓紧报送。{basis}",
                 completeness.submitted,
                 completeness.expected,
                 completeness.approved,
                 join_zh(&missing)
             ),
             (false, true) => format!(
-                "{} of {} cities have submitted ({} approved); not yet reported: {}.",
+                "{} of {} cities have submitted ({} approved); not yet reported: {}. {basis}",
                 completeness.submitted,
                 completeness.expected,
                 completeness.approved,
@@ -216,12 +310,157 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
         });
     }
 
-    // 4. Rent relief, when any city reported it.
+    // 5. Rent relief, when any city reported it.
     if let Some(paragraph) = relief_paragraph(table, catalogue, home_position, &cities, english) {
         paragraphs.push(paragraph);
     }
 
-    Bulletin { title, paragraphs }
+    bulletin.table = city_table(table, catalogue, &cities, english);
+    bulletin.paragraphs = paragraphs;
+    bulletin
+}
+
+/// Which reports the figures count: submitted and approved, or approved only.
+fn counting_basis(completeness: &Completeness, english: bool) -> String {
+    let pending = completeness.submitted - completeness.approved.min(completeness.submitted);
+    match (pending, english) {
+        (0, false) => "本通报数据均为已审核数据。".to_owned(),
+        (0, true) => "Every figure here has been approved.".to_owned(),
+        (_, false) => format!("本通报按已报送数据（含{pending}个市尚未审核的数据）统计，审核后可能调整。"),
+        (_, true) => {
+            format!(
+                "Figures count every submitted report, {pending} of them not yet approved; they may change on review."
+            )
+        }
+    }
+}
+
+/// A partial period: how many reported, and the reporting cities' figures against their own
+/// targets — never a province rate.
+fn partial_paragraph(
+    reported: &[(&Indicator, &Figure)],
+    completeness: &Completeness,
+    period: super::Period,
+    english: bool,
+) -> String {
+    let lang = Lang::english(english);
+    let rate = |f: &Figure| format::rate(f.reporting_rate);
+    if english {
+        let works: Vec<String> = reported
+            .iter()
+            .map(|(i, f)| {
+                format!(
+                    "{} {} ({} of their own targets)",
+                    work_phrase(i, true),
+                    english_object(i, f.cumulative.unwrap_or_default()),
+                    rate(f)
+                )
+            })
+            .collect();
+        format!(
+            "For {}, only {} of {} cities have submitted so far ({} approved), so no province-wide rate can be given yet. The reporting cities {}.",
+            format::period(period, lang),
+            completeness.submitted,
+            completeness.expected,
+            completeness.approved,
+            join_en(&works)
+        )
+    } else {
+        let works: Vec<String> = reported
+            .iter()
+            .map(|(i, f)| {
+                format!(
+                    "{}{}，占其年度目标任务的{}",
+                    work_phrase(i, false),
+                    format::in_text_zh(f.cumulative.unwrap_or_default(), &i.unit),
+                    rate(f)
+                )
+            })
+            .collect();
+        format!(
+            "截至目前，{}个地级以上市中已有{}个市报送{}数据（已审核{}个），报送不全，暂不通报全省完成率。已报送城市合计{}。",
+            completeness.expected,
+            completeness.submitted,
+            format::period(period, lang),
+            completeness.approved,
+            works.join("；")
+        )
+    }
+}
+
+/// "按目前进度，预计X市、Y市难以完成年度任务": cities projected to miss a target, by indicator.
+fn projection_paragraph(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    cities: &[(usize, &Region)],
+    english: bool,
+) -> Option<String> {
+    if table.period.quarter() == 4 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (column, indicator) in catalogue.indicators().iter().enumerate().filter(|(_, i)| i.has_target) {
+        let missing: Vec<String> = cities
+            .iter()
+            .filter(|&&(p, _)| {
+                table
+                    .figure(p, column)
+                    .projection
+                    .is_some_and(|projection| projection.misses_target())
+            })
+            .map(|(_, r)| r.name(english).to_owned())
+            .collect();
+        if !missing.is_empty() {
+            parts.push(if english {
+                format!("{} ({})", join_en(&missing), indicator.name_en)
+            } else {
+                format!("{}（{}）", join_zh(&missing), indicator.name_zh)
+            });
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(if english {
+        format!(
+            "At the current pace, {} are likely to miss their annual targets.",
+            parts.join("; ")
+        )
+    } else {
+        format!("按目前进度，预计{}难以完成年度任务。", parts.join("；"))
+    })
+}
+
+/// The per-city table: city, then each targeted indicator's rate and status.
+fn city_table(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    cities: &[(usize, &Region)],
+    english: bool,
+) -> Vec<Vec<String>> {
+    let lang = Lang::english(english);
+    let targeted: Vec<(usize, &Indicator)> = catalogue
+        .indicators()
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.has_target)
+        .collect();
+    let mut rows = Vec::with_capacity(cities.len() + 1);
+    let mut header = vec![if english { "City" } else { "地区" }.to_owned()];
+    header.extend(targeted.iter().map(|(_, i)| i.name(english).to_owned()));
+    rows.push(header);
+    for &(position, region) in cities {
+        let mut row = vec![region.name(english).to_owned()];
+        for &(column, _) in &targeted {
+            let figure = table.figure(position, column);
+            row.push(match figure.rate {
+                Some(rate) => format::percent(rate),
+                None => format::status(figure.status, lang).to_owned(),
+            });
+        }
+        rows.push(row);
+    }
+    rows
 }
 
 fn province_paragraph(
@@ -270,7 +509,7 @@ fn province_paragraph(
         text
     } else {
         let mut text = format!(
-            "{},全省{}{},达到年度目标任务的{}",
+            "{}，全省{}{}，达到年度目标任务的{}",
             format::period(period, Lang::Zh),
             work_phrase(first.0, false),
             format::in_text_zh(cumulative(first.1), &first.0.unit),
@@ -293,12 +532,12 @@ fn province_paragraph(
             } else {
                 "分别占年度目标的"
             };
-            text.push_str(&format!(";{},{lead}{}", join_zh(&works), join_zh(&rates)));
+            text.push_str(&format!("；{}，{lead}{}", join_zh(&works), join_zh(&rates)));
         }
         text.push_str(&match (all_on_track, all_above) {
-            (true, true) => format!(",均超过序时进度({benchmark})。"),
-            (true, false) => format!(",均达到序时进度({benchmark})。"),
-            _ => format!(";其中{}低于序时进度({benchmark})。", join_zh(&below)),
+            (true, true) => format!("，均超过序时进度（{benchmark}）。"),
+            (true, false) => format!("，均达到序时进度（{benchmark}）。"),
+            _ => format!("；其中{}低于序时进度（{benchmark}）。", join_zh(&below)),
         });
         text
     }

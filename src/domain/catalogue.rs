@@ -113,6 +113,16 @@ impl Catalogue {
         self.indicators.iter().find(|i| i.key == key)
     }
 
+    /// An indicator as a person names it: its key in any case, or its Chinese or English name.
+    pub fn indicator_named(&self, text: &str) -> Option<&Indicator> {
+        let text = text.trim();
+        self.indicator(text).or_else(|| {
+            self.indicators
+                .iter()
+                .find(|i| i.key.eq_ignore_ascii_case(text) || i.name_zh == text || i.name_en.eq_ignore_ascii_case(text))
+        })
+    }
+
     /// A region's place in [`Catalogue::regions`].
     pub fn position(&self, code: &str) -> Option<usize> {
         self.index.get(code).copied()

@@ -153,6 +153,19 @@ pub fn status(status: Status, lang: Lang) -> &'static str {
         (Status::NoTarget, Lang::En) => "No target",
         (Status::NotReported, Lang::Zh) => "未报送",
         (Status::NotReported, Lang::En) => "Not reported",
+        (Status::Incomplete, Lang::Zh) => "报送不全",
+        (Status::Incomplete, Lang::En) => "Incomplete",
+    }
+}
+
+/// What an incomplete figure's rate stands on: "已报送2/21，按已报送城市口径".
+pub fn reporting_basis(figure: &super::progress::Figure, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("已报送{}/{}，按已报送城市口径", figure.reported, figure.expected),
+        Lang::En => format!(
+            "{} of {} reported; rate of the reporting ones against their own targets",
+            figure.reported, figure.expected
+        ),
     }
 }
 
@@ -172,6 +185,21 @@ pub fn status_for(figure_status: Status, indicator_has_target: bool, lang: Lang)
     match figure_status {
         Status::NoTarget => no_target(indicator_has_target, lang),
         other => status(other, lang),
+    }
+}
+
+/// A region's level as a table names it: 省 / 地级市 / 县(市、区).
+pub fn level(level: &str, lang: Lang) -> &str {
+    match (level, lang) {
+        ("country", Lang::Zh) => "全国",
+        ("province", Lang::Zh) => "省",
+        ("city", Lang::Zh) => "地级市",
+        ("county", Lang::Zh) => "县（市、区）",
+        ("country", Lang::En) => "Country",
+        ("province", Lang::En) => "Province",
+        ("city", Lang::En) => "City",
+        ("county", Lang::En) => "County",
+        (other, _) => other,
     }
 }
 
@@ -405,6 +433,7 @@ mod tests {
             Status::Behind,
             Status::NoTarget,
             Status::NotReported,
+            Status::Incomplete,
         ];
         for lang in [Lang::Zh, Lang::En] {
             let labels: Vec<&str> = statuses.iter().map(|s| status(*s, lang)).collect();

@@ -14,10 +14,11 @@ pub enum Page {
     Users,
     Audit,
     Import,
+    Export,
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Dashboard,
         Page::Bulletin,
         Page::Reports,
@@ -26,6 +27,7 @@ impl Page {
         Page::Users,
         Page::Audit,
         Page::Import,
+        Page::Export,
     ];
 
     pub fn path(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Page {
             Page::Users => "/admin/users",
             Page::Audit => "/audit",
             Page::Import => "/import",
+            Page::Export => "/export",
         }
     }
 }
@@ -62,7 +65,7 @@ impl Actor {
     /// Whether the navigation offers `page`, and whether its handler lets this user in.
     pub fn may_open(&self, page: Page) -> bool {
         match page {
-            Page::Dashboard | Page::Bulletin => true,
+            Page::Dashboard | Page::Bulletin | Page::Export => true,
             Page::Reports => self.may_enter_figures(),
             Page::Approvals => self.may_review(),
             Page::Targets => self.may_set_targets(),
@@ -211,12 +214,13 @@ mod tests {
                 Page::Bulletin,
                 Page::Reports,
                 Page::Audit,
-                Page::Import
+                Page::Import,
+                Page::Export
             ]
         );
         let leader = actor(Role::Leader, None);
         let open: Vec<Page> = Page::ALL.into_iter().filter(|p| leader.may_open(*p)).collect();
-        assert_eq!(open, [Page::Dashboard, Page::Bulletin]);
+        assert_eq!(open, [Page::Dashboard, Page::Bulletin, Page::Export]);
         let admin = actor(Role::Admin, None);
         assert!(Page::ALL.into_iter().all(|p| admin.may_open(p)));
     }

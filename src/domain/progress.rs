@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::catalogue::{Catalogue, Indicator};
+use super::catalogue::Catalogue;
+use super::projection::{self, Projection, Seasonality};
 use super::rate::{Status, completion_rate, gap, time_benchmark};
 use super::{Period, ReportStatus, Tenths};
 
@@ -20,6 +21,8 @@ pub struct ProgressInputs {
     pub previous: HashMap<(String, String), i64>,
     /// The status of each region's report for the period, counted or not.
     pub report_status: HashMap<String, ReportStatus>,
+    /// Each reporting region's seasonality over the past [`projection::HISTORY_YEARS`] years.
+    pub history: HashMap<(String, String), Seasonality>,
 }
 
 /// One region × indicator for the period.
@@ -38,6 +41,14 @@ pub struct Figure {
     /// Children (or, for a leaf, the region itself) that reported this figure.
     pub reported: u32,
     pub expected: u32,
+    /// The targets of the children that reported this figure (an incomplete child counting
+    /// its own reporting children's): the other side of [`Figure::reporting_rate`].
+    pub reporting_target: Option<i64>,
+    /// For an `incomplete` parent only: the reporting children's sum against their own
+    /// targets (已报送城市口径), not against the whole region's target.
+    pub reporting_rate: Option<Tenths>,
+    /// Where the year is projected to end; none for a partial or missing figure.
+    pub projection: Option<Projection>,
 }
 
 /// Report completeness of a region's children for the period: 已报送 x/21, 已审核 y/21.
@@ -52,12 +63,14 @@ pub struct Completeness {
 }
 
 /// What one region × indicator brings of its own to the table, before anything is rolled up:
-/// its explicit target and its counted figures for the period and the quarter before it.
+/// its explicit target, its counted figures for the period and the quarter before it, and its
+/// seasonality from past years.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OwnFigures {
     pub target: Option<i64>,
     pub current: Option<i64>,
     pub previous: Option<i64>,
+    pub season: Seasonality,
 }
 
 impl OwnFigures {
@@ -66,6 +79,7 @@ impl OwnFigures {
             target: inputs.targets.get(key).copied(),
             current: inputs.current.get(key).copied(),
             previous: inputs.previous.get(key).copied(),
+            season: inputs.history.get(key).copied().unwrap_or_default(),
         }
     }
 }
@@ -80,6 +94,10 @@ pub struct ProgressTable {
     /// What each figure was made from, in the same order: kept so that a change to a few
     /// regions is rolled up along their ancestor paths instead of over the whole tree.
     own: Vec<OwnFigures>,
+    /// Each figure's seasonality: a leaf's own, a parent's pooled from its children's.
+    seasons: Vec<Seasonality>,
+    /// Per region: whether every report expected under it (its own, for a leaf) counts.
+    complete: Vec<bool>,
     counted_status: HashMap<String, ReportStatus>,
 }
 
@@ -93,52 +111,10 @@ const NOT_REPORTED: Figure = Figure {
     status: Status::NotReported,
     reported: 0,
     expected: 0,
+    reporting_target: None,
+    reporting_rate: None,
+    projection: None,
 };
-
-/// One region × indicator's figure from its own inputs and its children's figures (none for a
-/// region without children): the one roll-up step, used by the full computation and by the
-/// update along an ancestor path alike.
-pub fn combine<'a>(
-    period: Period,
-    indicator: &Indicator,
-    own: &OwnFigures,
-    children: impl ExactSizeIterator<Item = &'a Figure> + Clone,
-) -> Figure {
-    let empty = NOT_REPORTED;
-    let mut figure = if children.len() == 0 {
-        let cumulative = own.current;
-        let increment = match period.previous_in_year() {
-            None => cumulative,
-            Some(_) => cumulative.zip(own.previous).map(|(now, before)| now - before),
-        };
-        Figure {
-            cumulative,
-            increment,
-            target: own.target,
-            reported: u32::from(cumulative.is_some()),
-            expected: 1,
-            ..empty
-        }
-    } else {
-        let expected = children.len() as u32;
-        let reported_parts = children.clone().filter(|f| f.cumulative.is_some());
-        Figure {
-            cumulative: sum(reported_parts.clone().filter_map(|f| f.cumulative)),
-            increment: sum(reported_parts.clone().filter_map(|f| f.increment)),
-            target: rolled_up_target(own.target, children.map(|f| f.target)),
-            reported: reported_parts.count() as u32,
-            expected,
-            ..empty
-        }
-    };
-    if !indicator.has_target {
-        figure.target = None;
-    }
-    figure.rate = figure.cumulative.and_then(|c| completion_rate(c, figure.target));
-    figure.gap = figure.rate.map(|rate| gap(rate, time_benchmark(period)));
-    figure.status = Status::of(figure.cumulative, figure.target, period);
-    figure
-}
 
 impl ProgressTable {
     pub fn compute(catalogue: &Catalogue, period: Period, inputs: &ProgressInputs) -> Self {
@@ -164,36 +140,100 @@ impl ProgressTable {
             period,
             time_benchmark: time_benchmark(period),
             indicator_count: width,
-            figures: Vec::new(),
+            figures: vec![NOT_REPORTED; regions.len() * width],
             own,
+            seasons: vec![Seasonality::default(); regions.len() * width],
+            complete: vec![false; regions.len()],
             counted_status,
         };
-        table.figures = vec![NOT_REPORTED; regions.len() * width];
         // Children follow their parent in catalogue order, so walking backwards rolls up.
         for position in (0..regions.len()).rev() {
             table.recompute(catalogue, position);
         }
+        for position in 0..regions.len() {
+            table.project(catalogue, position);
+        }
         table
     }
 
-    /// Recomputes the figures of the region at `position` from its own inputs and its
-    /// children's figures, which must be up to date.
+    /// Recomputes the figures (all but the projection) and seasonality of the region at
+    /// `position` from its own inputs and its children's, which must be up to date: the one
+    /// roll-up step, used by the full computation and by the update along an ancestor path.
     fn recompute(&mut self, catalogue: &Catalogue, position: usize) {
         let width = self.indicator_count;
         let children = catalogue.child_positions(position);
+        let complete = if children.is_empty() {
+            self.counted_status.contains_key(&catalogue.regions()[position].code)
+        } else {
+            children.iter().all(|&child| self.complete[child])
+        };
+        self.complete[position] = complete;
         for (column, indicator) in catalogue.indicators().iter().enumerate() {
-            let figures = &self.figures;
-            let parts = children.iter().map(|&child| &figures[child * width + column]);
-            let figure = combine(self.period, indicator, &self.own[position * width + column], parts);
-            self.figures[position * width + column] = figure;
+            let index = position * width + column;
+            let own = &self.own[index];
+            let mut figure = if children.is_empty() {
+                self.seasons[index] = own.season;
+                leaf_figure(own.current, own.previous, own.target, self.period)
+            } else {
+                let mut season = Seasonality::default();
+                for &child in children {
+                    season.add(&self.seasons[child * width + column]);
+                }
+                self.seasons[index] = season;
+                let parts: Vec<&Figure> = children
+                    .iter()
+                    .map(|&child| &self.figures[child * width + column])
+                    .collect();
+                combine_children(&parts, own.target, complete)
+            };
+            if !indicator.has_target {
+                figure.target = None;
+                figure.reporting_target = None;
+            }
+            finish(&mut figure, self.period);
+            self.figures[index] = figure;
         }
     }
 
-    /// Takes in what changed for `regions` (their explicit targets, counted figures and report
-    /// status, read from `inputs`, which needs to hold only those regions) and rolls the change
-    /// up along each region's ancestor path: depth × indicators, not the whole tree. Returns
-    /// `false`, changing nothing, when the table was computed for another catalogue or a region
-    /// is unknown; the caller then computes the table afresh.
+    /// Sets the projections of the region at `position`, from its own seasonality or, when it
+    /// has too little history, its ancestors'. None for a missing or incomplete figure.
+    fn project(&mut self, catalogue: &Catalogue, position: usize) {
+        let width = self.indicator_count;
+        let regions = catalogue.regions();
+        let mut ancestor_positions = Vec::new();
+        let mut parent = regions[position].parent_code.as_deref();
+        while let Some(at) = parent.and_then(|code| catalogue.position(code)) {
+            ancestor_positions.push(at);
+            parent = regions[at].parent_code.as_deref();
+        }
+        for column in 0..width {
+            let index = position * width + column;
+            let figure = &self.figures[index];
+            let projection = match (figure.cumulative, figure.status) {
+                (Some(cumulative), status) if status != Status::Incomplete => {
+                    let ancestors: Vec<&Seasonality> = ancestor_positions
+                        .iter()
+                        .map(|&at| &self.seasons[at * width + column])
+                        .collect();
+                    Some(projection::project(
+                        cumulative,
+                        figure.target,
+                        self.period.quarter(),
+                        &self.seasons[index],
+                        &ancestors,
+                    ))
+                }
+                _ => None,
+            };
+            self.figures[index].projection = projection;
+        }
+    }
+
+    /// Takes in what changed for `regions` (their explicit targets, counted figures, report
+    /// status and history, read from `inputs`, which needs to hold only those regions) and
+    /// rolls the change up along each region's ancestor path: depth × indicators, not the
+    /// whole tree. Returns `false`, changing nothing, when the table was computed for another
+    /// catalogue or a region is unknown; the caller then computes the table afresh.
     pub fn update<'a>(
         &mut self,
         catalogue: &Catalogue,
@@ -237,8 +277,23 @@ impl ProgressTable {
             }
         }
         // Children come after their parents in catalogue order: the highest position first.
-        for position in dirty.into_iter().rev() {
+        let mut seasons_changed = false;
+        for &position in dirty.iter().rev() {
+            let before = &self.seasons[position * width..(position + 1) * width];
+            let before: Vec<Seasonality> = before.to_vec();
             self.recompute(catalogue, position);
+            seasons_changed |= before[..] != self.seasons[position * width..(position + 1) * width];
+        }
+        // A region short of history follows its ancestors' pattern, so a changed pattern can
+        // move projections anywhere below it; otherwise only the recomputed figures move.
+        if seasons_changed {
+            for position in 0..catalogue.regions().len() {
+                self.project(catalogue, position);
+            }
+        } else {
+            for &position in &dirty {
+                self.project(catalogue, position);
+            }
         }
         true
     }
@@ -248,6 +303,8 @@ impl ProgressTable {
         std::mem::size_of::<Self>()
             + self.figures.capacity() * std::mem::size_of::<Figure>()
             + self.own.capacity() * std::mem::size_of::<OwnFigures>()
+            + self.seasons.capacity() * std::mem::size_of::<Seasonality>()
+            + self.complete.capacity()
             + self.counted_status.capacity() * (std::mem::size_of::<(String, ReportStatus)>() + 16)
             + self.counted_status.keys().map(String::capacity).sum::<usize>()
     }
@@ -293,6 +350,29 @@ impl ProgressTable {
         completeness
     }
 
+    /// The children of `parent` lagging or behind the time benchmark, as (position, column),
+    /// indicator by indicator in catalogue order, the furthest behind first.
+    pub fn behind_children(&self, catalogue: &Catalogue, parent: &str) -> Vec<(usize, usize)> {
+        let children: Vec<usize> = catalogue
+            .children(parent)
+            .filter_map(|r| catalogue.position(&r.code))
+            .collect();
+        let mut found = Vec::new();
+        for (column, indicator) in catalogue.indicators().iter().enumerate() {
+            if !indicator.has_target {
+                continue;
+            }
+            let mut behind: Vec<(usize, usize)> = children
+                .iter()
+                .filter(|&&p| matches!(self.figure(p, column).status, Status::Lagging | Status::Behind))
+                .map(|&p| (p, column))
+                .collect();
+            behind.sort_by_key(|&(p, c)| (self.figure(p, c).rate, p));
+            found.extend(behind);
+        }
+        found
+    }
+
     /// Rows for `scope` and everything under it (all regions when `None`), optionally one
     /// indicator only; region-major, each region before its children.
     pub fn rows<'a>(
@@ -332,6 +412,11 @@ impl ProgressTable {
                     gap_pp: figure.gap,
                     status: figure.status,
                     report_status: self.report_status(&region.code),
+                    reported: figure.reported,
+                    expected: figure.expected,
+                    projected_year_end: figure.projection.map(|p| p.year_end),
+                    projected_rate: figure.projection.and_then(|p| p.rate),
+                    required_per_quarter: figure.projection.and_then(|p| p.required_per_quarter),
                 });
             }
         }
@@ -341,6 +426,158 @@ impl ProgressTable {
 
 fn sum(values: impl Iterator<Item = i64>) -> Option<i64> {
     values.fold(None, |total, value| Some(total.unwrap_or(0) + value))
+}
+
+/// A region without children: its own figure; the quarter's increment only when both this and
+/// the previous quarter were reported (Q1: the cumulative).
+pub fn leaf_figure(current: Option<i64>, previous: Option<i64>, target: Option<i64>, period: Period) -> Figure {
+    let increment = match period.previous_in_year() {
+        None => current,
+        Some(_) => current.zip(previous).map(|(now, before)| now - before),
+    };
+    Figure {
+        cumulative: current,
+        increment,
+        target,
+        rate: None,
+        gap: None,
+        status: Status::NotReported,
+        reported: u32::from(current.is_some()),
+        expected: 1,
+        reporting_target: current.and(target),
+        reporting_rate: None,
+        projection: None,
+    }
+}
+
+/// A parent from its children's figures: the sum of what was reported, the increment of the
+/// children that reported both quarters (none when no child did), the explicit target or the
+/// children's, and whether it is `incomplete` — some expected report under it does not count
+/// yet (`all_reports_count` false) or a child is itself incomplete. Rate, gap and status follow
+/// in [`finish`].
+pub fn combine_children(children: &[&Figure], explicit_target: Option<i64>, all_reports_count: bool) -> Figure {
+    let reported: Vec<&&Figure> = children.iter().filter(|f| f.cumulative.is_some()).collect();
+    let cumulative = sum(reported.iter().filter_map(|f| f.cumulative));
+    let incomplete =
+        cumulative.is_some() && (!all_reports_count || children.iter().any(|f| f.status == Status::Incomplete));
+    let target = rolled_up_target(explicit_target, children.iter().map(|f| f.target));
+    Figure {
+        cumulative,
+        increment: sum(reported.iter().filter_map(|f| f.increment)),
+        target,
+        rate: None,
+        gap: None,
+        // Marked here so that `finish` keeps it; the rest is decided there.
+        status: if incomplete {
+            Status::Incomplete
+        } else {
+            Status::NotReported
+        },
+        reported: reported.len() as u32,
+        expected: children.len() as u32,
+        reporting_target: if incomplete {
+            sum(reported.iter().filter_map(|f| f.reporting_target))
+        } else {
+            target
+        },
+        reporting_rate: None,
+        projection: None,
+    }
+}
+
+/// Rate, gap and status of a figure whose cumulative, target and completeness are set. An
+/// incomplete figure keeps its rate over the whole target but has no gap, and carries the
+/// reporting children's own rate beside it.
+pub fn finish(figure: &mut Figure, period: Period) {
+    figure.rate = figure.cumulative.and_then(|c| completion_rate(c, figure.target));
+    if figure.status == Status::Incomplete {
+        figure.gap = None;
+        figure.reporting_rate = figure
+            .cumulative
+            .and_then(|c| completion_rate(c, figure.reporting_target));
+    } else {
+        figure.gap = figure.rate.map(|rate| gap(rate, time_benchmark(period)));
+        figure.status = Status::of(figure.cumulative, figure.target, period);
+        figure.reporting_rate = None;
+    }
+}
+
+/// A share of the expected regions, as a fraction: how many must have submitted for a period
+/// to be the default one. Written `2/3`, `0.75` or `75%`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    numerator: u64,
+    denominator: u64,
+}
+
+impl Default for Share {
+    /// Two thirds: 14 of 21 cities.
+    fn default() -> Self {
+        Self {
+            numerator: 2,
+            denominator: 3,
+        }
+    }
+}
+
+impl Share {
+    /// Whether `submitted` of `expected` reach the share (nothing expected: always).
+    pub fn met(self, submitted: u32, expected: u32) -> bool {
+        u64::from(submitted) * self.denominator >= self.numerator * u64::from(expected)
+    }
+}
+
+impl std::str::FromStr for Share {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad = || format!("占比“{text}”有误，应写作 2/3、0.75 或 75%(a share: 2/3, 0.75 or 75%)");
+        let (numerator, denominator) = if let Some((n, d)) = text.split_once('/') {
+            (
+                n.trim().parse::<u64>().map_err(|_| bad())?,
+                d.trim().parse::<u64>().map_err(|_| bad())?,
+            )
+        } else {
+            let (number, percent) = match text.strip_suffix('%') {
+                Some(number) => (number.trim(), true),
+                None => (text, false),
+            };
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            if fraction.len() > 6 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let scale = 10u64.pow(fraction.len() as u32) * if percent { 100 } else { 1 };
+            let digits = format!("{whole}{fraction}");
+            (digits.parse::<u64>().map_err(|_| bad())?, scale)
+        };
+        if denominator == 0 || numerator > denominator {
+            return Err(bad());
+        }
+        Ok(Self { numerator, denominator })
+    }
+}
+
+/// The period a page opens on when none is asked for, and the newer ones passed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultPeriod {
+    pub period: Period,
+    /// Newer periods with fewer than the share submitted, newest first, with their counts.
+    pub newer: Vec<(Period, Completeness)>,
+}
+
+/// The latest of `candidates` (newest first, each with its completeness) in which at least
+/// `share` of the expected regions have submitted; the latest of all when none has.
+pub fn default_period(candidates: &[(Period, Completeness)], share: Share) -> Option<DefaultPeriod> {
+    let chosen = candidates
+        .iter()
+        .position(|(_, c)| share.met(c.submitted, c.expected))
+        .unwrap_or(0);
+    let (period, _) = candidates.get(chosen)?;
+    Some(DefaultPeriod {
+        period: *period,
+        newer: candidates[..chosen].to_vec(),
+    })
 }
 
 /// One row of the progress table as the API and the CSV export carry it (SPEC §4).
@@ -362,6 +599,12 @@ pub struct ProgressRow<'a> {
     pub gap_pp: Option<Tenths>,
     pub status: super::Status,
     pub report_status: Option<ReportStatus>,
+    /// Children (or the region itself) that reported this figure, of those expected.
+    pub reported: u32,
+    pub expected: u32,
+    pub projected_year_end: Option<i64>,
+    pub projected_rate: Option<Tenths>,
+    pub required_per_quarter: Option<i64>,
 }
 
 /// The column names of a progress row, in order: the CSV header and the JSON keys.
@@ -382,6 +625,24 @@ pub const COLUMNS: [&str; 16] = [
     "gap_pp",
     "status",
     "report_status",
+];
+
+/// The columns that follow the first sixteen (SPEC §4): completeness and the projection.
+pub const EXTRA_COLUMNS: [&str; 5] = [
+    "reported",
+    "expected",
+    "projected_year_end",
+    "projected_rate",
+    "required_per_quarter",
+];
+
+/// The same in Chinese.
+pub const EXTRA_COLUMNS_ZH: [&str; 5] = [
+    "已报送",
+    "应报送",
+    "预计年底完成",
+    "预计年底完成率(%)",
+    "剩余季度每季度需完成",
 ];
 
 /// The same columns in Chinese, for `?lang=zh` exports.
@@ -541,7 +802,8 @@ mod tests {
         let mut inputs = ProgressInputs {
             targets: [(key("440100", "starts"), 100), (key("440300", "starts"), 300)].into(),
             current: [(key("440100", "starts"), 100)].into(),
-            report_status: approved(&["440100"]),
+            // Every report counts (two without this figure): the province is complete.
+            report_status: approved(&["440100", "440200", "440300"]),
             ..Default::default()
         };
         let period = "2020Q4".parse().unwrap();
@@ -597,6 +859,7 @@ mod tests {
             .into(),
             previous: [(key("440100", "starts"), 50)].into(),
             report_status: approved(&["440100", "440200"]),
+            ..Default::default()
         };
         let table = ProgressTable::compute(&catalogue, "2020Q2".parse().unwrap(), &inputs);
         assert_eq!(
@@ -633,6 +896,7 @@ mod tests {
         let json = serde_json::to_value(&rows[0]).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         let mut expected = COLUMNS.to_vec();
+        expected.extend(EXTRA_COLUMNS);
         expected.sort();
         let mut keys_sorted = keys.clone();
         keys_sorted.sort();
@@ -674,7 +938,14 @@ mod tests {
                     let indicator = ["starts", "relief"][rng.random_range(0..2)];
                     let at = key(&code, indicator);
                     let value = rng.random_range(0..2000i64);
-                    match rng.random_range(0..7) {
+                    match rng.random_range(0..8) {
+                        7 => {
+                            // A past year's figures: the seasonality projections follow.
+                            let mut season = Seasonality::default();
+                            let reached = rng.random_range(0..=value);
+                            season.add_year([Some(reached), Some(reached), Some(reached), Some(value)]);
+                            inputs.history.insert(at, season);
+                        }
                         0 => drop(inputs.current.insert(at, value)),
                         1 => drop(inputs.current.remove(&at)),
                         2 => drop(inputs.previous.insert(at, value / 2)),
@@ -713,6 +984,12 @@ mod tests {
                         .filter(|(c, _)| changed.contains(c))
                         .map(|(k, v)| (k.clone(), *v))
                         .collect(),
+                    history: inputs
+                        .history
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
                 };
                 assert!(table.update(&catalogue, changed.iter().map(String::as_str), &partial));
                 let full = ProgressTable::compute(&catalogue, period, &inputs);
@@ -731,5 +1008,171 @@ mod tests {
         let smaller = Catalogue::new(vec![region("440000", None)], vec![indicator("starts", true, 1)]);
         assert!(!table.update(&smaller, ["440000"], &ProgressInputs::default()));
         assert_eq!(table, before);
+    }
+
+    #[test]
+    fn a_partly_reported_parent_is_incomplete_with_the_reporting_childrens_rate() {
+        let catalogue = guangdong_like();
+        let inputs = ProgressInputs {
+            targets: [
+                (key("440100", "starts"), 100),
+                (key("440200", "starts"), 200),
+                (key("440300", "starts"), 9700),
+            ]
+            .into(),
+            current: [(key("440100", "starts"), 30), (key("440200", "starts"), 20)].into(),
+            report_status: [
+                ("440100".to_owned(), ReportStatus::Submitted),
+                ("440200".to_owned(), ReportStatus::Submitted),
+                ("440300".to_owned(), ReportStatus::Draft),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        let table = ProgressTable::compute(&catalogue, "2022Q1".parse().unwrap(), &inputs);
+        let province = table.figure_for(&catalogue, "440000", "starts").unwrap();
+        assert_eq!(province.status, Status::Incomplete);
+        assert_eq!(province.cumulative, Some(50));
+        // 50 of 10,000 would read "0.5%, behind": it is kept, but with no gap and no projection.
+        assert_eq!((province.rate, province.gap), (Some(Tenths(5)), None));
+        assert_eq!(province.projection, None);
+        // The reporting cities against their own targets: 50 / 300.
+        assert_eq!(province.reporting_target, Some(300));
+        assert_eq!(province.reporting_rate, Some(Tenths(167)));
+        // Each city stands on its own figures.
+        let city = table.figure_for(&catalogue, "440100", "starts").unwrap();
+        assert_eq!((city.status, city.reporting_rate), (Status::OnTrack, None));
+        assert!(city.projection.is_some());
+        let rows = table.rows(&catalogue, Some("440000"), Some("starts"));
+        assert_eq!(
+            (rows[0].status, rows[0].reported, rows[0].expected),
+            (Status::Incomplete, 2, 3)
+        );
+        // Nobody reported the other indicator: not reported, not incomplete.
+        let relief = table.figure_for(&catalogue, "440000", "relief").unwrap();
+        assert_eq!(relief.status, Status::NotReported);
+    }
+
+    #[test]
+    fn a_counted_report_that_leaves_a_figure_empty_does_not_make_the_parent_incomplete() {
+        let catalogue = guangdong_like();
+        let inputs = ProgressInputs {
+            current: [(key("440100", "relief"), 9)].into(),
+            report_status: approved(&["440100", "440200", "440300"]),
+            ..Default::default()
+        };
+        let table = ProgressTable::compute(&catalogue, "2020Q1".parse().unwrap(), &inputs);
+        let relief = table.figure_for(&catalogue, "440000", "relief").unwrap();
+        assert_eq!((relief.cumulative, relief.status), (Some(9), Status::NoTarget));
+        assert_eq!((relief.reported, relief.expected), (1, 3));
+    }
+
+    #[test]
+    fn a_parents_increment_counts_only_children_that_reported_both_quarters() {
+        let catalogue = guangdong_like();
+        let mut inputs = ProgressInputs {
+            current: [(key("440100", "starts"), 70), (key("440200", "starts"), 500)].into(),
+            previous: [(key("440100", "starts"), 50), (key("440300", "starts"), 40)].into(),
+            report_status: approved(&["440100", "440200", "440300"]),
+            ..Default::default()
+        };
+        let period = "2020Q2".parse().unwrap();
+        let table = ProgressTable::compute(&catalogue, period, &inputs);
+        let province = table.figure_for(&catalogue, "440000", "starts").unwrap();
+        // 440200 reported only this quarter and 440300 only the last: neither counts.
+        assert_eq!((province.cumulative, province.increment), (Some(570), Some(20)));
+        inputs.previous.remove(&key("440100", "starts"));
+        let table = ProgressTable::compute(&catalogue, period, &inputs);
+        assert_eq!(
+            table.figure_for(&catalogue, "440000", "starts").unwrap().increment,
+            None
+        );
+    }
+
+    #[test]
+    fn projections_follow_the_regions_history_or_its_parents() {
+        let catalogue = guangdong_like();
+        let mut history = HashMap::new();
+        let mut season = Seasonality::default();
+        // 440100 usually reaches 20% of its year by Q1.
+        season.add_year([Some(20), Some(50), Some(80), Some(100)]);
+        history.insert(key("440100", "starts"), season);
+        let inputs = ProgressInputs {
+            targets: [(key("440100", "starts"), 100), (key("440200", "starts"), 100)].into(),
+            current: [(key("440100", "starts"), 10), (key("440200", "starts"), 10)].into(),
+            report_status: approved(&["440100", "440200", "440300"]),
+            history,
+            ..Default::default()
+        };
+        let table = ProgressTable::compute(&catalogue, "2021Q1".parse().unwrap(), &inputs);
+        let own = table
+            .figure_for(&catalogue, "440100", "starts")
+            .unwrap()
+            .projection
+            .unwrap();
+        assert_eq!((own.year_end, own.basis), (50, projection::Basis::Own));
+        assert!(own.misses_target());
+        assert_eq!(own.required_per_quarter, Some(30));
+        // 440200 has no history: the province's pattern (its children's pooled) stands in.
+        let borrowed = table
+            .figure_for(&catalogue, "440200", "starts")
+            .unwrap()
+            .projection
+            .unwrap();
+        assert_eq!((borrowed.year_end, borrowed.basis), (50, projection::Basis::Parent));
+        let rows = table.rows(&catalogue, Some("440200"), Some("starts"));
+        assert_eq!(
+            (
+                rows[0].projected_year_end,
+                rows[0].projected_rate,
+                rows[0].required_per_quarter
+            ),
+            (Some(50), Some(Tenths(500)), Some(30))
+        );
+    }
+
+    fn counts(submitted: u32, expected: u32) -> Completeness {
+        Completeness {
+            submitted,
+            approved: 0,
+            expected,
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_default_period_is_the_latest_with_two_thirds_in() {
+        let q = |text: &str| -> Period { text.parse().unwrap() };
+        let candidates = vec![
+            (q("2022Q1"), counts(2, 21)),
+            (q("2021Q4"), counts(18, 21)),
+            (q("2021Q3"), counts(21, 21)),
+        ];
+        let chosen = default_period(&candidates, Share::default()).unwrap();
+        assert_eq!(chosen.period, q("2021Q4"));
+        assert_eq!(chosen.newer, vec![(q("2022Q1"), counts(2, 21))]);
+        // 14 of 21 is exactly two thirds; 13 is not.
+        assert!(Share::default().met(14, 21));
+        assert!(!Share::default().met(13, 21));
+        let strict: Share = "90%".parse().unwrap();
+        assert_eq!(default_period(&candidates, strict).unwrap().period, q("2021Q3"));
+        // Nothing reaches the share: the latest, with nothing passed over.
+        let thin = vec![(q("2022Q1"), counts(2, 21)), (q("2021Q4"), counts(3, 21))];
+        let chosen = default_period(&thin, Share::default()).unwrap();
+        assert_eq!((chosen.period, chosen.newer.len()), (q("2022Q1"), 0));
+        assert_eq!(default_period(&[], Share::default()), None);
+    }
+
+    #[test]
+    fn shares_parse_as_fractions_decimals_or_percentages() {
+        assert_eq!("2/3".parse::<Share>(), Ok(Share::default()));
+        for (text, met, unmet) in [("0.75", (3, 4), (2, 4)), ("75%", (3, 4), (2, 4)), ("1", (4, 4), (3, 4))] {
+            let share: Share = text.parse().unwrap();
+            assert!(share.met(met.0, met.1), "{text}");
+            assert!(!share.met(unmet.0, unmet.1), "{text}");
+        }
+        for bad in ["", "3/2", "1/0", "abc", "-1", "150%", "0.1234567"] {
+            assert!(bad.parse::<Share>().is_err(), "{bad}");
+        }
     }
 }

@@ -51,6 +51,14 @@ pub fn gap(rate: Tenths, benchmark: Tenths) -> Tenths {
     Tenths(rate.0 - benchmark.0)
 }
 
+/// 同比: the change from `before` to `now` as a percentage of `before`, rounded half away from
+/// zero; none when `before` is not positive.
+pub fn growth(now: i64, before: i64) -> Option<Tenths> {
+    let change = now.checked_sub(before)?;
+    let magnitude = completion_rate(change.checked_abs()?, Some(before))?;
+    Some(Tenths(if change < 0 { -magnitude.0 } else { magnitude.0 }))
+}
+
 /// How far below the benchmark a rate may fall before it is `behind` rather than `lagging`.
 pub const BEHIND_THRESHOLD: Tenths = Tenths(100);
 
@@ -62,6 +70,9 @@ pub enum Status {
     Behind,
     NoTarget,
     NotReported,
+    /// A parent some of whose expected children have not reported: its sum is partial, so it is
+    /// never called lagging or behind (报送不全).
+    Incomplete,
 }
 
 impl Status {
@@ -92,6 +103,7 @@ impl Status {
             Status::Behind => "behind",
             Status::NoTarget => "no_target",
             Status::NotReported => "not_reported",
+            Status::Incomplete => "incomplete",
         }
     }
 }
@@ -107,7 +119,8 @@ mod tests {
     #[test]
     fn published_guangdong_rates() {
         assert_eq!(completion_rate(7899, Some(10918)), Some(Tenths(723)));
-        assert_eq!(completion_rate(3730, Some(10813)), Some(Tenths(345)));
+        // 3,734 basic completions (308,247.65 m²; 广州日报, 21 April 2020, citing the department).
+        assert_eq!(completion_rate(3734, Some(10813)), Some(Tenths(345)));
         assert_eq!(completion_rate(19911, Some(25140)), Some(Tenths(792)));
         assert_eq!(completion_rate(7899, Some(10918)).unwrap().to_string(), "72.3");
     }
@@ -160,6 +173,17 @@ mod tests {
         assert_eq!(Status::of(None, Some(1000), q2), Status::NotReported);
         assert_eq!(Status::from_gap(Tenths(-99)), Status::Lagging);
         assert_eq!(Status::from_gap(Tenths(-100)), Status::Behind);
+    }
+
+    #[test]
+    fn growth_is_signed_and_needs_a_positive_base() {
+        assert_eq!(growth(110, 100), Some(Tenths(100)));
+        assert_eq!(growth(90, 100), Some(Tenths(-100)));
+        // -1/16 = -6.25% → -6.3, rounded away from zero like +6.3.
+        assert_eq!(growth(15, 16), Some(Tenths(-63)));
+        assert_eq!(growth(17, 16), Some(Tenths(63)));
+        assert_eq!(growth(5, 0), None);
+        assert_eq!(growth(5, -3), None);
     }
 
     #[test]

@@ -74,9 +74,10 @@ pub fn parse_typed_value(raw: &str) -> Result<Option<i64>, ValueError> {
 }
 
 /// Parses a figure from a file or the API. Blank means "not reported", never zero.
-/// Thousands separators are tolerated because people paste them from spreadsheets.
+/// Thousands separators are tolerated because people paste them from spreadsheets, and so is a
+/// zero fraction (`3000.0`), which spreadsheets and pandas write for whole numbers.
 pub fn parse_value(raw: &str) -> Result<Option<i64>, ValueError> {
-    let trimmed = raw.trim();
+    let trimmed = without_zero_fraction(raw.trim());
     if trimmed.is_empty() {
         return Ok(None);
     }
@@ -103,6 +104,21 @@ pub fn parse_value(raw: &str) -> Result<Option<i64>, ValueError> {
         significant.parse().map_err(|_| ValueError::TooLarge)?
     };
     check_value(value).map(Some)
+}
+
+/// `3000.0` → `3000`, `440100.00` → `440100`: a whole number a spreadsheet wrote as a decimal.
+/// Anything else, `1.5` included, is returned as it was.
+pub fn without_zero_fraction(text: &str) -> &str {
+    match text.split_once('.') {
+        Some((whole, fraction))
+            if !whole.trim_start_matches(['-', '+']).is_empty()
+                && !fraction.is_empty()
+                && fraction.bytes().all(|b| b == b'0') =>
+        {
+            whole
+        }
+        _ => text,
+    }
 }
 
 /// A figure that already is an integer (from JSON) must still be in range.
@@ -263,6 +279,19 @@ mod tests {
         );
         // Files and the API stay strict.
         assert!(matches!(parse_value("１２"), Err(ValueError::NotInteger(_))));
+    }
+
+    #[test]
+    fn whole_numbers_written_as_decimals_are_integers() {
+        assert_eq!(parse_value("3000.0"), Ok(Some(3000)));
+        assert_eq!(parse_value("1,234.00"), Ok(Some(1234)));
+        assert_eq!(parse_value(" 0.0 "), Ok(Some(0)));
+        assert_eq!(without_zero_fraction("440100.0"), "440100");
+        assert_eq!(without_zero_fraction("2020"), "2020");
+        for bad in ["1.5", "3000.", ".0", "3000.0.0", "-.0"] {
+            assert!(parse_value(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_value("-5.0"), Err(ValueError::Negative));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use rusqlite::Connection;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::db;
 use crate::domain::catalogue::Catalogue;
@@ -47,9 +47,29 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The words of a row's level, status and report status: the machine keys in English files,
+/// the words a reader uses in Chinese ones (CSV and XLSX alike).
+fn row_words<'r>(row: &'r ProgressRow<'_>, chinese: bool) -> [&'r str; 3] {
+    let report = row.report_status;
+    if chinese {
+        [
+            format::level(row.level, Lang::Zh),
+            format::status(row.status, Lang::Zh),
+            report.map_or("", |s| format::report_status(s, Lang::Zh)),
+        ]
+    } else {
+        [row.level, row.status.as_str(), report.map_or("", |s| s.as_str())]
+    }
+}
+
 /// Writes one row in [`COLUMNS`] order, reusing `scratch` for the numbers instead of allocating
 /// sixteen strings a row.
-fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scratch: &mut String) -> csv::Result<()> {
+fn write_row<W: Write>(
+    writer: &mut csv::Writer<W>,
+    row: &ProgressRow<'_>,
+    chinese: bool,
+    scratch: &mut String,
+) -> csv::Result<()> {
     use std::fmt::Write as _;
     fn number<W: Write>(
         writer: &mut csv::Writer<W>,
@@ -62,9 +82,10 @@ fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scrat
         }
         writer.write_field(scratch.as_bytes())
     }
+    let [level, status, report_status] = row_words(row, chinese);
     writer.write_field(text_cell(row.region_code).as_ref())?;
     writer.write_field(text_cell(row.region_name).as_ref())?;
-    writer.write_field(text_cell(row.level).as_ref())?;
+    writer.write_field(text_cell(level).as_ref())?;
     writer.write_field(text_cell(row.indicator).as_ref())?;
     writer.write_field(text_cell(row.indicator_name).as_ref())?;
     writer.write_field(text_cell(row.unit).as_ref())?;
@@ -76,8 +97,8 @@ fn write_row<W: Write>(writer: &mut csv::Writer<W>, row: &ProgressRow<'_>, scrat
     number(writer, scratch, row.completion_rate)?;
     number(writer, scratch, Some(row.time_progress))?;
     number(writer, scratch, row.gap_pp)?;
-    writer.write_field(text_cell(row.status.as_str()).as_ref())?;
-    writer.write_field(text_cell(row.report_status.map_or("", |s| s.as_str())).as_ref())?;
+    writer.write_field(text_cell(status).as_ref())?;
+    writer.write_field(text_cell(report_status).as_ref())?;
     writer.write_record(None::<&[u8]>)
 }
 
@@ -89,7 +110,7 @@ pub fn write_progress_csv<W: Write>(out: W, rows: &[ProgressRow<'_>], chinese: b
     writer.write_record(header(chinese))?;
     let mut scratch = String::new();
     for row in rows {
-        write_row(&mut writer, row, &mut scratch)?;
+        write_row(&mut writer, row, chinese, &mut scratch)?;
     }
     writer.flush()?;
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -101,8 +122,10 @@ pub struct Selection {
     pub periods: Vec<Period>,
     pub region: Option<String>,
     pub indicator: Option<String>,
-    /// Chinese column names.
+    /// Chinese column names, levels and statuses.
     pub chinese: bool,
+    /// GBK (as WPS and Excel on Chinese Windows open a CSV by default) instead of UTF-8 with a BOM.
+    pub gbk: bool,
 }
 
 /// Every period from `from` to `to`, both included; empty when `from` is after `to`.
@@ -122,9 +145,12 @@ pub fn periods_between(from: Period, to: Period) -> Vec<Period> {
 pub struct Stopped;
 
 /// Collects bytes and hands them to `sink` in chunks of about [`CHUNK_BYTES`].
+/// With `gbk`, each chunk is re-encoded (GB18030, GBK's superset, so no character is lost) up
+/// to its last whole UTF-8 character; the rest waits for the next chunk.
 struct ChunkWriter<'s> {
     buffer: Vec<u8>,
     sink: &'s mut dyn FnMut(Vec<u8>) -> bool,
+    gbk: bool,
 }
 
 impl ChunkWriter<'_> {
@@ -132,7 +158,22 @@ impl ChunkWriter<'_> {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES));
+        let chunk = if self.gbk {
+            let whole = match std::str::from_utf8(&self.buffer) {
+                Ok(text) => text.len(),
+                Err(e) if e.error_len().is_none() => e.valid_up_to(),
+                Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+            };
+            let rest = self.buffer.split_off(whole);
+            let text = std::str::from_utf8(&self.buffer).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let (encoded, _, _) = encoding_rs::GB18030.encode(text);
+            let encoded = encoded.into_owned();
+            self.buffer = rest;
+            self.buffer.reserve(CHUNK_BYTES);
+            encoded
+        } else {
+            std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK_BYTES))
+        };
         if (self.sink)(chunk) {
             Ok(())
         } else {
@@ -169,8 +210,11 @@ pub fn stream_progress_csv(
     let mut out = ChunkWriter {
         buffer: Vec::with_capacity(CHUNK_BYTES),
         sink,
+        gbk: selection.gbk,
     };
-    out.write_all(BOM)?;
+    if !selection.gbk {
+        out.write_all(BOM)?;
+    }
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(header(selection.chinese))?;
     let mut scratch = String::new();
@@ -178,7 +222,7 @@ pub fn stream_progress_csv(
     for &period in &selection.periods {
         let table = db::progress::table(&snapshot, catalogue, period)?;
         for row in table.rows(catalogue, selection.region.as_deref(), selection.indicator.as_deref()) {
-            write_row(&mut writer, &row, &mut scratch)?;
+            write_row(&mut writer, &row, selection.chinese, &mut scratch)?;
             count += 1;
         }
     }
@@ -190,7 +234,10 @@ pub fn stream_progress_csv(
 /// The facts on the workbook's second sheet.
 #[derive(Clone, Debug)]
 pub struct WorkbookMeta {
+    /// The (first) period.
     pub period: Period,
+    /// The last period of a history export.
+    pub last: Option<Period>,
     pub time_benchmark: Tenths,
     /// Beijing time, `2020-04-27 10:00`.
     pub generated_at: String,
@@ -198,23 +245,53 @@ pub struct WorkbookMeta {
     pub demo: bool,
 }
 
+/// Print setup shared by every sheet the app writes: A4 landscape, one page wide, the header
+/// row on every page, the title and page numbers in the margins.
+pub fn print_setup(sheet: &mut Worksheet, title: &str, header_row: u32, chinese: bool) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_margins(0.5, 0.5, 0.8, 0.6, 0.3, 0.3);
+    let title = title.replace('&', "&&");
+    sheet.set_header(format!("&C&\"-,Bold\"&12{title}"));
+    sheet.set_footer(if chinese {
+        "&C第 &P 页，共 &N 页"
+    } else {
+        "&CPage &P of &N"
+    });
+    Ok(())
+}
+
 /// Display widths of the progress columns, in characters.
 const WIDTHS: [f64; 16] = [
     12.0, 14.0, 10.0, 26.0, 30.0, 6.0, 7.0, 7.0, 14.0, 14.0, 14.0, 11.0, 11.0, 13.0, 13.0, 11.0,
 ];
 
-/// A rate held in tenths of a percent as the fraction Excel formats with `0.0%`.
-fn fraction(rate: Tenths) -> f64 {
-    rate.0 as f64 / 1000.0
+/// `2020年第一季度`, or `2019年第一季度至2021年第四季度` for a history.
+fn periods_label(meta: &WorkbookMeta, lang: Lang) -> String {
+    let first = format::period(meta.period, lang);
+    match (meta.last.filter(|last| *last != meta.period), lang) {
+        (Some(last), Lang::Zh) => format!("{first}至{}", format::period(last, lang)),
+        (Some(last), Lang::En) => format!("{first} to {}", format::period(last, lang)),
+        (None, _) => first,
+    }
 }
 
 /// The progress rows as a real workbook: a bold frozen header, counts with thousands
-/// separators, rates as percentages with one decimal, and a second sheet about the export.
+/// separators, rates in percent on the API's and the CSV's scale (72.3), Chinese words for
+/// levels and statuses in a Chinese workbook, printed A4 landscape one page wide with the header
+/// row on every page and a title with the period and units; a second sheet about the export.
 pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese: bool) -> Result<Vec<u8>, XlsxError> {
     let t = |zh: &'static str, en: &'static str| if chinese { zh } else { en };
-    let bold = Format::new().set_bold().set_align(FormatAlign::Center).set_text_wrap();
+    let lang = if chinese { Lang::Zh } else { Lang::En };
+    let bold = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
     let count = Format::new().set_num_format("#,##0");
-    let percent = Format::new().set_num_format("0.0%");
+    let percent = Format::new().set_num_format("0.0");
     let points = Format::new().set_num_format("0.0");
     let mut workbook = Workbook::new();
 
@@ -225,12 +302,26 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
         sheet.write_string_with_format(0, column, *name, &bold)?;
         sheet.set_column_width(column, WIDTHS[usize::from(column)])?;
     }
+    // Tall enough for the longest wrapped Chinese header (与序时进度差距(百分点)).
+    sheet.set_row_height(0, 45)?;
     sheet.set_freeze_panes(1, 0)?;
+    let title = match lang {
+        Lang::Zh => format!(
+            "住房保障目标任务完成进度 {}(单位:套、户、元;完成率、序时进度:%;差距:百分点)",
+            periods_label(meta, lang)
+        ),
+        Lang::En => format!(
+            "Housing-security targets: progress {} (units: dwellings, households, yuan; rates in %; gap in percentage points)",
+            periods_label(meta, lang)
+        ),
+    };
+    print_setup(sheet, &title, 0, chinese)?;
     for (index, row) in rows.iter().enumerate() {
         let r = index as u32 + 1;
+        let [level, status, report_status] = row_words(row, chinese);
         sheet.write_string(r, 0, row.region_code)?;
         sheet.write_string(r, 1, row.region_name)?;
-        sheet.write_string(r, 2, row.level)?;
+        sheet.write_string(r, 2, level)?;
         sheet.write_string(r, 3, row.indicator)?;
         sheet.write_string(r, 4, row.indicator_name)?;
         sheet.write_string(r, 5, row.unit)?;
@@ -242,26 +333,15 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
             }
         }
         if let Some(rate) = row.completion_rate {
-            sheet.write_number_with_format(r, 11, fraction(rate), &percent)?;
+            sheet.write_number_with_format(r, 11, rate.as_f64(), &percent)?;
         }
-        sheet.write_number_with_format(r, 12, fraction(row.time_progress), &percent)?;
+        sheet.write_number_with_format(r, 12, row.time_progress.as_f64(), &percent)?;
         if let Some(gap) = row.gap_pp {
             sheet.write_number_with_format(r, 13, gap.as_f64(), &points)?;
         }
-        // Chinese workbooks carry the words, English ones the machine keys of the CSV.
-        let status = if chinese {
-            format::status(row.status, Lang::Zh)
-        } else {
-            row.status.as_str()
-        };
         sheet.write_string(r, 14, status)?;
-        if let Some(report) = row.report_status {
-            let report = if chinese {
-                format::report_status(report, Lang::Zh)
-            } else {
-                report.as_str()
-            };
-            sheet.write_string(r, 15, report)?;
+        if !report_status.is_empty() {
+            sheet.write_string(r, 15, report_status)?;
         }
     }
     if !rows.is_empty() {
@@ -275,9 +355,16 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
     about.write_string_with_format(0, 0, t("项目", "Item"), &bold)?;
     about.write_string_with_format(0, 1, t("内容", "Value"), &bold)?;
     about.write_string(1, 0, t("报告期", "Period"))?;
-    about.write_string(1, 1, meta.period.to_string())?;
-    about.write_string(2, 0, t("序时进度", "Time benchmark"))?;
-    about.write_number_with_format(2, 1, fraction(meta.time_benchmark), &percent)?;
+    about.write_string(
+        1,
+        1,
+        match meta.last.filter(|last| *last != meta.period) {
+            Some(last) => format!("{}–{last}", meta.period),
+            None => meta.period.to_string(),
+        },
+    )?;
+    about.write_string(2, 0, t("序时进度(%)", "Time benchmark (%)"))?;
+    about.write_number_with_format(2, 1, meta.time_benchmark.as_f64(), &percent)?;
     about.write_string(3, 0, t("生成时间(北京时间)", "Generated at (Beijing time)"))?;
     about.write_string(3, 1, &meta.generated_at)?;
     about.write_string(4, 0, t("数据版本", "Data version"))?;
@@ -333,6 +420,11 @@ mod tests {
             gap_pp: Some(Tenths(-200)),
             status: crate::domain::Status::Behind,
             report_status: None,
+            reported: 1,
+            expected: 1,
+            projected_year_end: None,
+            projected_rate: None,
+            required_per_quarter: None,
         };
         let out = write_progress_csv(Vec::new(), &[row], false).unwrap();
         let text = String::from_utf8(out[BOM.len()..].to_vec()).unwrap();

@@ -4,6 +4,8 @@
 //! JSON API and the command line call these same functions.
 
 pub mod accounts;
+pub mod docx;
+pub mod exchange;
 pub mod export;
 pub mod import;
 pub mod pool;

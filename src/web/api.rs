@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::auth::CurrentUser;
 use super::compress;
+use super::etag;
 use super::extract::{self, Json, Query};
 use super::{AppState, DataFacts};
 use crate::db::{self, audit::AuditFilter};
@@ -38,18 +39,19 @@ pub struct ProgressQuery {
     pub indicator: Option<String>,
 }
 
-/// The period asked for, else the latest with counted figures, else the current quarter.
+/// The period asked for, else the default one (the latest with enough of the home region's
+/// children in), else the current quarter.
 pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<Period> {
-    period_of(&state.facts().await?, asked)
+    period_of(state, &state.facts().await?, asked).await
 }
 
 /// [`resolve_period`] from facts the caller holds.
-pub fn period_of(facts: &DataFacts, asked: Option<&str>) -> AppResult<Period> {
+pub async fn period_of(state: &AppState, facts: &DataFacts, asked: Option<&str>) -> AppResult<Period> {
     if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
-    match facts.periods.first() {
-        Some(period) => Ok(*period),
+    match super::periods::default_period(state, facts).await? {
+        Some(chosen) => Ok(chosen.period),
         None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
     }
 }
@@ -66,13 +68,28 @@ pub async fn progress(
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
     let facts = state.facts().await?;
-    let period = period_of(&facts, query.period.as_deref())?;
+    let period = period_of(&state, &facts, query.period.as_deref()).await?;
+    if period.is_future(crate::clock::today()) {
+        return Err(AppError::invalid(
+            "period",
+            format!("报告期 {period} 尚未开始（period is in the future）"),
+        ));
+    }
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
     let table = state.progress_at(period, &facts).await?;
     let version = facts.period_version(period);
+    let tag = progress_etag(version, period, region.as_deref(), indicator.as_deref());
+    if etag::matches(&headers, &tag) {
+        let mut response = etag::not_modified(&tag);
+        response.headers_mut().insert(
+            axum::http::header::VARY,
+            axum::http::HeaderValue::from_static("accept-encoding"),
+        );
+        return Ok(response);
+    }
     // Serialised once per version of the period's figures and query; every caller shares the bytes.
     let key = format!(
         "api-progress|{period}|{}|{}",
@@ -90,7 +107,22 @@ pub async fn progress(
             serde_json::to_vec(&body).unwrap_or_default()
         })
         .await?;
-    compress::body_response(&state, &headers, &key, version, body, "application/json").await
+    let mut response = compress::body_response(&state, &headers, &key, version, body, "application/json").await?;
+    etag::tag_response(&mut response, &tag);
+    Ok(response)
+}
+
+/// The ETag of a progress answer: the data version the table was computed at, and the query.
+pub fn progress_etag(version: i64, period: Period, region: Option<&str>, indicator: Option<&str>) -> String {
+    etag::etag(
+        version,
+        &[
+            "api-progress",
+            &period.to_string(),
+            region.unwrap_or(""),
+            indicator.unwrap_or(""),
+        ],
+    )
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
@@ -145,6 +177,10 @@ fn figure(value: &Value) -> Result<Option<i64>, ValueError> {
             (Some(v), _) => validation::check_value(v).map(Some),
             (None, Some(_)) => Err(ValueError::TooLarge),
             (None, None) if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f > 1e12) => Err(ValueError::TooLarge),
+            // `2000.0`: a whole number written by a tool that writes every number as a float.
+            (None, None) if number.as_f64().is_some_and(|f| f.fract() == 0.0 && f >= 0.0) => {
+                Ok(number.as_f64().map(|f| f as i64))
+            }
             (None, None) if number.as_f64().is_some_and(|f| f < 0.0) => Err(ValueError::Negative),
             (None, None) => Err(ValueError::NotInteger(number.to_string())),
         },
@@ -256,7 +292,12 @@ async fn review(
             .map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
     };
     let report = review_report(&state, user, code, period, action, body.comment, body.version).await?;
-    Ok(axum::Json(report).into_response())
+    // The one answer of every report write, as `PUT` gives it.
+    Ok(axum::Json(reports::Saved {
+        report,
+        warnings: Vec::new(),
+    })
+    .into_response())
 }
 
 pub async fn approve(
@@ -294,6 +335,8 @@ pub struct AuditQuery {
     pub indicator: Option<String>,
     pub action: Option<String>,
     pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 impl AuditQuery {
@@ -307,7 +350,20 @@ impl AuditQuery {
             username: blank(self.user),
             indicator: blank(self.indicator),
             action: blank(self.action),
-            limit: self.limit.unwrap_or(500).min(5000),
+            limit: match self.limit {
+                None | Some(0) => 500,
+                Some(limit) => limit.min(5000),
+            },
+            before_id: match blank(self.cursor) {
+                Some(cursor) => Some(
+                    cursor
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|id| *id > 0)
+                        .ok_or_else(|| AppError::BadRequest(format!("分页游标“{cursor}”无效（invalid cursor）")))?,
+                ),
+                None => None,
+            },
             drafts: false,
         };
         if let Some(period) = &filter.period {
@@ -332,9 +388,18 @@ pub async fn audit(
     CurrentUser(user): CurrentUser,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let filter = query.filter(&state, &user)?;
-    let rows = state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?;
-    Ok(axum::Json(json!({ "rows": rows })).into_response())
+    let mut filter = query.filter(&state, &user)?;
+    let limit = filter.limit as usize;
+    // One row more than asked says whether there is a next page.
+    filter.limit += 1;
+    let mut rows = state.db.call(move |conn| Ok(db::audit::list(conn, &filter)?)).await?;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|row| row.id.to_string())
+    } else {
+        None
+    };
+    Ok(axum::Json(json!({ "rows": rows, "next_cursor": next_cursor })).into_response())
 }
 
 pub async fn not_found() -> AppError {

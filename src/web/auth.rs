@@ -90,13 +90,11 @@ fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
+/// The token of `Authorization: Bearer TOKEN`; the scheme in any case (RFC 9110 §11.1).
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim_start();
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The signed-in user. Pages without one redirect to the sign-in page; the API answers 401.

@@ -1,22 +1,25 @@
 //! The leadership pages: the dashboard (`/`), one region (`/regions/{code}`) and one indicator
 //! (`/indicators/{key}`), plus the loaders they and the charts share.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::AppState;
 use super::api::{ProgressQuery, period_of};
 use super::charts::{self, Chart};
 use super::compress;
 use super::etag;
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
-use super::views::dashboard::{Dashboard, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page};
+use super::views::briefing::{Briefing, briefing as briefing_view};
+use super::views::dashboard::{
+    Dashboard, Extras, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page,
+};
 use super::views::region::{RegionPage, region_page};
+use super::{AppState, DataFacts};
 use std::sync::Arc;
 
 use crate::db;
@@ -55,6 +58,85 @@ pub fn years_periods(year: i32) -> Vec<Period> {
         .collect()
 }
 
+/// What the dashboard and the briefing show beyond the period's own table: the same quarter of
+/// last year (同比), the year's quarters so far and last year's (the trend), the 情况说明 and
+/// when the figures last changed.
+pub struct Overview {
+    pub table: Arc<ProgressTable>,
+    pub last_year: Option<Arc<ProgressTable>>,
+    pub quarters: Vec<Arc<ProgressTable>>,
+    pub last_year_quarters: Vec<Arc<ProgressTable>>,
+    pub notes: HashMap<(String, String), String>,
+    /// Beijing time of the last change to a counted report of the period.
+    pub updated: Option<String>,
+}
+
+/// The periods [`load_overview`] reads for `period`: itself, the year's earlier quarters and
+/// last year's four.
+pub fn overview_periods(period: Period) -> impl Iterator<Item = Period> {
+    let last_year = Period::quarters_of(period.year() - 1).into_iter().flatten();
+    std::iter::once(period).chain(period.earlier_in_year()).chain(last_year)
+}
+
+pub async fn load_overview(state: &AppState, period: Period, facts: &DataFacts) -> AppResult<Overview> {
+    let table = state.progress_at(period, facts).await?;
+    let mut quarters = Vec::new();
+    let mut earlier: Vec<Period> = period.earlier_in_year().collect();
+    earlier.reverse();
+    for earlier in earlier {
+        quarters.push(state.progress_at(earlier, facts).await?);
+    }
+    quarters.push(Arc::clone(&table));
+    let mut last_year_quarters = Vec::new();
+    if let Ok(previous) = Period::quarters_of(period.year() - 1) {
+        for quarter in previous {
+            last_year_quarters.push(state.progress_at(quarter, facts).await?);
+        }
+    }
+    let last_year = last_year_quarters.get(usize::from(period.quarter()) - 1).cloned();
+    let (notes, updated) = state
+        .db
+        .call(move |conn| {
+            Ok((
+                db::progress::counted_notes(conn, period)?,
+                db::progress::last_update(conn, period)?,
+            ))
+        })
+        .await?;
+    Ok(Overview {
+        table,
+        last_year,
+        quarters,
+        last_year_quarters,
+        notes,
+        updated: updated.map(|t| crate::clock::local_time(&t)),
+    })
+}
+
+/// The province's cumulative by quarter for `indicator`, this year against last.
+pub fn province_trend(
+    overview: &Overview,
+    catalogue: &Catalogue,
+    indicator: &str,
+    lang: crate::domain::Lang,
+) -> String {
+    catalogue
+        .home_region()
+        .and_then(|home| {
+            charts::trend(
+                &overview.quarters,
+                &overview.last_year_quarters,
+                catalogue,
+                &home.code,
+                indicator,
+                overview.table.period.year(),
+                lang,
+            )
+        })
+        .map(|c| charts::svg(&Chart::Trend(c)))
+        .unwrap_or_default()
+}
+
 /// The first indicator with a target: the ranking chart's default.
 pub fn default_indicator(catalogue: &Catalogue) -> String {
     catalogue
@@ -64,6 +146,20 @@ pub fn default_indicator(catalogue: &Catalogue) -> String {
         .or_else(|| catalogue.indicators().first())
         .map(|i| i.key.clone())
         .unwrap_or_default()
+}
+
+/// The version of a page showing the figures of `shown` that opened on `period`: when no
+/// period was `asked` for, the newer periods the default passed over count too, since their
+/// completeness decided it.
+pub fn opened_version(
+    facts: &DataFacts,
+    period: Period,
+    asked: Option<&str>,
+    shown: impl IntoIterator<Item = Period>,
+) -> i64 {
+    let defaulted = asked.is_none_or(|text| text.trim().is_empty());
+    let passed_over = facts.periods.iter().copied().filter(|p| defaulted && *p > period);
+    facts.page_version(shown.into_iter().chain(passed_over))
 }
 
 /// A page's ETag: `version` (the latest change to what the page shows, see
@@ -109,8 +205,17 @@ pub async fn dashboard(
                 .render(lang.t("总览", "Dashboard"), empty_state(lang))
                 .into_response());
         }
-        let period = period_of(&ctx.facts, asked)?;
-        let version = ctx.facts.page_version([period]);
+        let (period, newer) = match asked {
+            None => match super::periods::default_period(&state, &ctx.facts).await? {
+                Some(chosen) => (chosen.period, chosen.newer),
+                None => (period_of(&state, &ctx.facts, None).await?, Vec::new()),
+            },
+            Some(_) => (period_of(&state, &ctx.facts, asked).await?, Vec::new()),
+        };
+        // The periods the page reads: its own, the trend's and 同比's, and the newer ones the
+        // default passed over (their completeness decides the default).
+        let shown = overview_periods(period).chain(newer.iter().map(|(p, _)| *p));
+        let version = ctx.facts.page_version(shown);
         let tag = page_tag(&ctx, version);
         if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
@@ -120,34 +225,37 @@ pub async fn dashboard(
             .indicator
             .filter(|k| catalogue.indicator(k).is_some())
             .unwrap_or_else(|| default_indicator(&catalogue));
-        let table = state.progress_at(period, &ctx.facts).await?;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .cloned()
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
-        // The body depends only on the period's figures, the period selector, the chart's
-        // indicator and the language: rendered once per version of those, wrapped in each user's
-        // layout.
-        let key = format!("dashboard|{period}|{indicator_key}|{}", lang.code());
-        let body = state
-            .fragment(&key, version, move || {
-                let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
-                let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
-                    .map(|c| charts::svg(&Chart::Bars(c)))
-                    .unwrap_or_default();
-                dashboard_view(&Dashboard {
+        // The body depends only on the figures of the periods shown, the period selector, the
+        // chart's indicator and the language: rendered once per version of those, wrapped in each
+        // user's layout.
+        let newer_key: Vec<String> = newer.iter().map(|(p, _)| p.to_string()).collect();
+        let key = format!(
+            "dashboard|{period}|{indicator_key}|{}|{}",
+            lang.code(),
+            newer_key.join(",")
+        );
+        let body = match state.cached_fragment(&key, version).await {
+            Some(body) => body,
+            None => {
+                let overview = load_overview(&state, period, &ctx.facts).await?;
+                render_dashboard(
+                    &state,
+                    &key,
+                    version,
+                    overview,
+                    periods,
+                    indicator_key,
+                    ranking_indicator,
+                    newer,
                     lang,
-                    periods: &periods,
-                    table: &table,
-                    catalogue: &catalogue,
-                    ranking: &ranking_indicator,
-                    overview_svg: &overview_svg,
-                    ranking_svg: &ranking_svg,
-                })
-                .into_string()
-                .into_bytes()
-            })
-            .await?;
+                )
+                .await?
+            }
+        };
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
@@ -157,6 +265,54 @@ pub async fn dashboard(
     }
     .await;
     result.map_err(|e| ctx.error(e))
+}
+
+/// The dashboard's body, rendered off the async workers and kept for the data version.
+#[allow(clippy::too_many_arguments)]
+async fn render_dashboard(
+    state: &AppState,
+    key: &str,
+    version: i64,
+    overview: Overview,
+    periods: Arc<Vec<Period>>,
+    indicator_key: String,
+    ranking_indicator: crate::domain::Indicator,
+    newer: Vec<(Period, crate::domain::progress::Completeness)>,
+    lang: crate::domain::Lang,
+) -> AppResult<Arc<[u8]>> {
+    let catalogue = state.catalogue();
+    state
+        .fragment(key, version, move || {
+            let table = Arc::clone(&overview.table);
+            let trend_svg = province_trend(&overview, &catalogue, &indicator_key, lang);
+            let map_svg = charts::map(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
+            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+            let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            dashboard_view(&Dashboard {
+                lang,
+                periods: &periods,
+                table: &table,
+                catalogue: &catalogue,
+                ranking: &ranking_indicator,
+                overview_svg: &overview_svg,
+                ranking_svg: &ranking_svg,
+                newer: &newer,
+                extras: Extras {
+                    last_year: overview.last_year.as_deref(),
+                    notes: Some(&overview.notes),
+                    trend_svg: &trend_svg,
+                    map_svg: &map_svg,
+                    updated: overview.updated.as_deref(),
+                },
+            })
+            .into_string()
+            .into_bytes()
+        })
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -178,8 +334,9 @@ pub async fn indicator(
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
         let lang = ctx.lang;
-        let period = period_of(&ctx.facts, query.period.as_deref())?;
-        let version = ctx.facts.page_version([period]);
+        let asked = query.period.as_deref();
+        let period = period_of(&state, &ctx.facts, asked).await?;
+        let version = opened_version(&ctx.facts, period, asked, [period]);
         let tag = page_tag(&ctx, version);
         if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
@@ -226,13 +383,19 @@ pub async fn region(
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
         let lang = ctx.lang;
-        let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
-            Some(text) => text
-                .parse::<i32>()
-                .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?,
-            None => period_of(&ctx.facts, None)?.year(),
+        let (year, version) = match query.year.as_deref().filter(|y| !y.is_empty()) {
+            Some(text) => {
+                let year = text
+                    .parse::<i32>()
+                    .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?;
+                (year, ctx.facts.page_version(years_periods(year)))
+            }
+            None => {
+                let period = period_of(&state, &ctx.facts, None).await?;
+                let year = period.year();
+                (year, opened_version(&ctx.facts, period, None, years_periods(year)))
+            }
         };
-        let version = ctx.facts.page_version(years_periods(year));
         let tag = page_tag(&ctx, version);
         if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
@@ -289,6 +452,54 @@ pub async fn region(
                 history: &history,
             });
             page.render(region.name(lang.is_en()), body)
+        })
+        .await
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `GET /briefing?period=`: one A4 page for a meeting.
+pub async fn briefing(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    headers: HeaderMap,
+    Query(query): Query<PeriodQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let lang = ctx.lang;
+        let asked = query.period.as_deref();
+        let period = period_of(&state, &ctx.facts, asked).await?;
+        let version = opened_version(&ctx.facts, period, asked, overview_periods(period));
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
+            return Ok(response);
+        }
+        let overview = load_overview(&state, period, &ctx.facts).await?;
+        let catalogue = state.catalogue();
+        let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
+        let page = ctx.clone();
+        compress::page_response(&state, &headers, &tag, version, move || {
+            let table = &overview.table;
+            let indicator = default_indicator(&catalogue);
+            let map_svg = charts::map(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default();
+            let ranking_svg = charts::ranking(table, &catalogue, &indicator, lang)
+                .map(|c| charts::svg(&Chart::Bars(c)))
+                .unwrap_or_default();
+            let bulletin = crate::domain::bulletin::generate_with(table, &catalogue, lang.is_en(), &imprint);
+            let body = briefing_view(&Briefing {
+                lang,
+                table,
+                catalogue: &catalogue,
+                map_svg: &map_svg,
+                ranking_svg: &ranking_svg,
+                notes: &overview.notes,
+                opening: bulletin.paragraphs.first().map(String::as_str),
+                updated: overview.updated.as_deref(),
+            });
+            page.render(lang.t("简报", "Briefing"), body)
         })
         .await
     }

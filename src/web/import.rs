@@ -179,7 +179,10 @@ pub async fn upload(
         },
         (_, Some(file)) => file,
         _ => {
-            let message = lang.t("请选择要导入的 CSV 文件。", "Choose a CSV file to import.");
+            let message = lang.t(
+                "请选择要导入的 CSV 文件或 Excel 工作簿。",
+                "Choose a CSV file or an Excel workbook to import.",
+            );
             return Ok(upload_page(&ctx, kind, Some(message), StatusCode::BAD_REQUEST));
         }
     };

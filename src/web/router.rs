@@ -15,7 +15,8 @@ use tower_http::trace::TraceLayer;
 
 use super::state::AppState;
 use super::{
-    account, admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, pages, reports, statics,
+    account, admin, api, auth, bulletin, charts, dashboard, export, forms, import, lang, openapi, pages, reports,
+    statics,
 };
 
 /// Request bodies above this are refused with 413 (imports have their own, larger limit).
@@ -70,6 +71,7 @@ fn pages() -> Router<AppState> {
         .route("/regions/{code}", get(dashboard::region))
         .route("/indicators/{key}", get(dashboard::indicator))
         .route("/bulletin", get(bulletin::bulletin))
+        .route("/briefing", get(dashboard::briefing))
         .route("/reports", get(reports::home))
         .route("/reports/{code}/{period}", get(reports::form).post(reports::save))
         .route("/reports/{code}/{period}/check", post(reports::check))
@@ -92,9 +94,18 @@ fn pages() -> Router<AppState> {
 fn downloads() -> Router<AppState> {
     Router::new()
         .route("/charts/{file}", get(charts::http::chart))
+        .route("/bulletin.docx", get(bulletin::docx))
+        .route("/export", get(export::page))
         .route("/export/progress.csv", get(export::progress_csv))
         .route("/export/progress.xlsx", get(export::progress_xlsx))
         .route("/export/history.csv", get(export::history_csv))
+        .route("/export/history.xlsx", get(export::history_xlsx))
+        .route("/export/reports.csv", get(export::reports_csv))
+        .route("/export/reports.xlsx", get(export::reports_xlsx))
+        .route("/export/targets.csv", get(export::targets_csv))
+        .route("/export/targets.xlsx", get(export::targets_xlsx))
+        .route("/import/template/reports.xlsx", get(export::reports_template))
+        .route("/import/template/targets.xlsx", get(export::targets_template))
 }
 
 /// The JSON API, with its own JSON 404.
@@ -108,6 +119,7 @@ fn api() -> Router<AppState> {
         .route("/reports/{code}/{period}/return", post(api::return_report))
         .route("/reports/{code}/{period}/reopen", post(api::reopen))
         .route("/audit", get(api::audit))
+        .route("/openapi.json", get(openapi::openapi))
         .fallback(api::not_found)
 }
 
@@ -122,8 +134,9 @@ fn header_if_missing(name: HeaderName, value: &'static str) -> SetResponseHeader
 
 /// Paths whose answers name people, drafts or review steps: no cache, shared or private,
 /// keeps them.
-const PRIVATE_PATHS: [&str; 8] = [
+const PRIVATE_PATHS: [&str; 9] = [
     "/account",
+    "/import",
     "/admin/",
     "/audit",
     "/reports/",

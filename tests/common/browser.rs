@@ -51,6 +51,28 @@ pub struct Browser {
     pub name: String,
 }
 
+/// axe-core's script, as `.ci/run` installs it (`npm install --prefix target/axe axe-core`), or
+/// from `AXE_CORE_JS`.
+pub fn axe_source() -> Option<String> {
+    let path = std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/axe/node_modules/axe-core/axe.min.js"));
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(error) => {
+            let reason = format!(
+                "axe-core checks skipped: {} unreadable ({error}); run `npm install --prefix target/axe axe-core`",
+                path.display()
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("{reason}; CI=true requires axe-core");
+            }
+            announce(&reason);
+            None
+        }
+    }
+}
+
 /// Starts a browser, or explains why not: `None` skips the test, except on CI where a missing
 /// browser is a failure.
 pub async fn start(name: &str) -> Option<Browser> {
@@ -274,6 +296,33 @@ impl Browser {
             }
             Err(error) => announce(&format!("no screenshot: {error}")),
         }
+    }
+
+    /// Signs in through the login form as a person would, as `username` with the demo password.
+    pub async fn sign_in(&self, app: &super::TestApp, username: &str) {
+        self.goto(&app.url("/login")).await;
+        self.find("#username").await.type_text(username).await;
+        self.find("#password").await.type_text(super::PASSWORD).await;
+        self.find("form button[type=submit]").await.click().await;
+        self.wait_until(
+            "!location.pathname.startsWith('/login')",
+            &format!("{username} to sign in"),
+        )
+        .await;
+    }
+
+    /// Signs out with the header's button.
+    pub async fn sign_out(&self) {
+        self.find("form.logout button").await.click().await;
+        self.wait_for_url("/login").await;
+    }
+
+    /// Whether the page scrolls sideways at the current window size.
+    pub async fn scrolls_sideways(&self) -> bool {
+        self.script("return document.documentElement.scrollWidth > window.innerWidth;")
+            .await
+            .as_bool()
+            .unwrap_or(true)
     }
 
     /// Saves a screenshot under `target/browser-screenshots/` and fails the test.

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{BarChart, Chart, FAMILY, LATIN, TrendChart};
+use super::{BarChart, Chart, FAMILY, LATIN, MapChart, TrendChart};
 use crate::domain::{Status, format};
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x33);
@@ -16,17 +16,32 @@ const TARGET: RGBColor = RGBColor(0x9b, 0x2c, 0x2c);
 const CURRENT: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const PREVIOUS: RGBColor = RGBColor(0xa9, 0xb4, 0xc2);
 
+/// The pale tile fills of the map, the badges' backgrounds in app.css: dark text stays legible.
+fn status_fill(status: Status) -> RGBColor {
+    match status {
+        Status::OnTrack => RGBColor(0xe6, 0xf4, 0xea),
+        Status::Lagging => RGBColor(0xff, 0xf3, 0xd6),
+        Status::Behind => RGBColor(0xfd, 0xec, 0xeb),
+        Status::Incomplete => RGBColor(0xe8, 0xf0, 0xfb),
+        Status::NoTarget | Status::NotReported => RGBColor(0xee, 0xf0, 0xf3),
+    }
+}
+
 /// The status colours; the same as the badges in app.css.
 pub fn status_colour(status: Status) -> RGBColor {
     match status {
-        Status::OnTrack => RGBColor(0x1b, 0x7f, 0x3b),
+        Status::OnTrack => RGBColor(0x17, 0x6b, 0x32),
         Status::Lagging => RGBColor(0xc7, 0x77, 0x00),
         Status::Behind => RGBColor(0xc0, 0x39, 0x2b),
+        Status::Incomplete => RGBColor(0x1f, 0x4f, 0x8a),
         Status::NoTarget | Status::NotReported => RGBColor(0x8a, 0x94, 0xa0),
     }
 }
 
 const PAD: f64 = 16.0;
+const MAP_TOP: f64 = 44.0;
+const TILE: f64 = 74.0;
+const TILE_STEP: f64 = 80.0;
 const ROW: f64 = 26.0;
 const BAR: f64 = 16.0;
 const BAR_TOP: f64 = 62.0;
@@ -44,6 +59,10 @@ pub fn size(chart: &Chart) -> (u32, u32) {
     match chart {
         Chart::Bars(c) => (WIDTH, (BAR_TOP + ROW * c.bars.len().max(1) as f64 + 30.0) as u32),
         Chart::Trend(_) => (TREND_WIDTH, TREND_HEIGHT),
+        Chart::Map(c) => {
+            let rows = c.tiles.iter().map(|t| t.row + 1).max().unwrap_or(1);
+            (WIDTH, (MAP_TOP + TILE_STEP * f64::from(rows) + 44.0) as u32)
+        }
     }
 }
 
@@ -61,6 +80,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &Chart, scale: f64, font_run
     match chart {
         Chart::Bars(c) => bars(&pen, c),
         Chart::Trend(c) => trend(&pen, c),
+        Chart::Map(c) => map(&pen, c),
     }
     .map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())
@@ -159,6 +179,54 @@ impl<DB: DrawingBackend> Pen<'_, DB> {
             colour.filled(),
         ))
     }
+}
+
+fn map<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &MapChart) -> Drawn<DB> {
+    pen.text(&chart.title, PAD, 22.0, 15.0, INK, (HPos::Left, VPos::Center), true)?;
+    let cols = chart.tiles.iter().map(|t| t.col + 1).max().unwrap_or(1);
+    let left = (f64::from(WIDTH) - TILE_STEP * f64::from(cols)) / 2.0;
+    for tile in &chart.tiles {
+        let x = left + TILE_STEP * f64::from(tile.col);
+        let y = MAP_TOP + TILE_STEP * f64::from(tile.row);
+        let colour = status_colour(tile.status);
+        pen.rect(x, y, x + TILE, y + TILE, colour)?;
+        pen.rect(
+            x + 3.0,
+            y + 3.0,
+            x + TILE - 3.0,
+            y + TILE - 3.0,
+            status_fill(tile.status),
+        )?;
+        let middle = x + TILE / 2.0;
+        pen.text(
+            &tile.label,
+            middle,
+            y + 27.0,
+            14.0,
+            INK,
+            (HPos::Center, VPos::Center),
+            true,
+        )?;
+        pen.text(
+            &tile.value_label,
+            middle,
+            y + 50.0,
+            12.0,
+            INK,
+            (HPos::Center, VPos::Center),
+            false,
+        )?;
+    }
+    let rows = chart.tiles.iter().map(|t| t.row + 1).max().unwrap_or(1);
+    let ly = MAP_TOP + TILE_STEP * f64::from(rows) + 18.0;
+    let mut lx = PAD;
+    for (status, label) in &chart.legend {
+        pen.rect(lx, ly - 7.0, lx + 14.0, ly + 7.0, status_colour(*status))?;
+        pen.rect(lx + 2.0, ly - 5.0, lx + 12.0, ly + 5.0, status_fill(*status))?;
+        pen.text(label, lx + 20.0, ly, 12.0, INK, (HPos::Left, VPos::Center), false)?;
+        lx += 20.0 + text_width(label, 12.0) + 18.0;
+    }
+    Ok(())
 }
 
 fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {

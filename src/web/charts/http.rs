@@ -6,12 +6,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{Chart, overview, png, ranking, svg, trend};
+use super::{Chart, map, overview, png, ranking, svg, trend};
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::api::{check_filters, period_of, resolve_period};
 use crate::web::auth::CurrentUser;
-use crate::web::dashboard::{default_indicator, load_table, load_year};
+use crate::web::dashboard::{default_indicator, load_table, load_year, opened_version, years_periods};
 use crate::web::extract::Query;
 use crate::web::views::Lang;
 use crate::web::{compress, etag};
@@ -37,7 +37,7 @@ pub async fn chart(
         .rsplit_once('.')
         .filter(|(_, ext)| matches!(*ext, "svg" | "png"))
         .ok_or_else(|| AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")))?;
-    if !matches!(name, "overview" | "ranking" | "trend") {
+    if !matches!(name, "overview" | "ranking" | "trend" | "map") {
         return Err(AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")));
     }
     let region = crate::web::extract::given(query.region);
@@ -45,14 +45,18 @@ pub async fn chart(
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let facts = state.facts().await?;
     // The chart shows one period's figures, or a trend over a year and the year before.
+    let asked = query.period.as_deref();
     let version = if name == "trend" {
-        let year = match query.year {
-            Some(year) => year,
-            None => period_of(&facts, query.period.as_deref())?.year(),
-        };
-        facts.page_version(crate::web::dashboard::years_periods(year))
+        match query.year {
+            Some(year) => facts.page_version(years_periods(year)),
+            None => {
+                let period = period_of(&state, &facts, asked).await?;
+                opened_version(&facts, period, asked, years_periods(period.year()))
+            }
+        }
     } else {
-        facts.page_version([period_of(&facts, query.period.as_deref())?])
+        let period = period_of(&state, &facts, asked).await?;
+        opened_version(&facts, period, asked, [period])
     };
     let tag = etag::etag(version, &[uri.to_string().as_str(), lang.code()]);
     if etag::matches(&headers, &tag) {
@@ -87,7 +91,7 @@ pub async fn chart(
     Ok(response)
 }
 
-/// The chart `name` (`overview`, `ranking` or `trend`) with its figures, ready to draw.
+/// The chart `name` (`overview`, `ranking`, `map` or `trend`) with its figures, ready to draw.
 async fn chart_of(
     state: &AppState,
     name: &str,
@@ -110,6 +114,15 @@ async fn chart_of(
             let table = load_table(state, period).await?;
             Chart::Bars(
                 ranking(&table, &catalogue, &key, lang)
+                    .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
+            )
+        }
+        "map" => {
+            let period = resolve_period(state, period.as_deref()).await?;
+            let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
+            let table = load_table(state, period).await?;
+            Chart::Map(
+                map(&table, &catalogue, &key, lang)
                     .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
             )
         }

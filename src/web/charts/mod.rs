@@ -105,6 +105,110 @@ pub struct TrendLabels {
 pub enum Chart {
     Bars(BarChart),
     Trend(TrendChart),
+    Map(MapChart),
+}
+
+/// The tile map: each city a square at its approximate place, coloured by status. No
+/// boundaries are drawn, so it needs no map approval number (审图号).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapChart {
+    pub title: String,
+    pub tiles: Vec<Tile>,
+    /// The statuses shown, with their words, for the legend.
+    pub legend: Vec<(Status, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tile {
+    pub row: u32,
+    pub col: u32,
+    pub label: String,
+    /// The rate, or why there is none.
+    pub value_label: String,
+    pub status: Status,
+}
+
+/// Where each city's tile sits: `data/tiles.csv` (region_code,row,col), built in.
+const TILES_CSV: &str = include_str!("../../../data/tiles.csv");
+
+/// The tile positions of `csv` by region code; a malformed line is skipped and logged.
+pub fn tile_positions(csv: &str) -> Vec<(String, u32, u32)> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut positions = Vec::new();
+    for record in reader.records() {
+        let parsed = record.ok().and_then(|r| {
+            Some((
+                r.get(0)?.trim().to_owned(),
+                r.get(1)?.trim().parse().ok()?,
+                r.get(2)?.trim().parse().ok()?,
+            ))
+        });
+        match parsed {
+            Some(position) => positions.push(position),
+            None => tracing::warn!("tiles.csv: a line without region_code,row,col was skipped"),
+        }
+    }
+    positions
+}
+
+/// `map`: the home region's children for one indicator on their tiles.
+pub fn map(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, lang: Lang) -> Option<MapChart> {
+    let english = lang.is_en();
+    let column = catalogue.indicators().iter().position(|i| i.key == indicator)?;
+    let ind = &catalogue.indicators()[column];
+    let home = catalogue.home_region()?;
+    let tiles: Vec<Tile> = tile_positions(TILES_CSV)
+        .into_iter()
+        .filter_map(|(code, row, col)| {
+            let region = catalogue.region(&code)?;
+            if region.parent_code.as_deref() != Some(home.code.as_str()) {
+                return None;
+            }
+            let figure = table.figure(catalogue.position(&code)?, column);
+            Some(Tile {
+                row,
+                col,
+                label: short_label(region, english),
+                value_label: bar_value_label(figure.rate, figure.status, lang),
+                status: figure.status,
+            })
+        })
+        .collect();
+    let mut legend: Vec<(Status, String)> = Vec::new();
+    for status in [
+        Status::OnTrack,
+        Status::Lagging,
+        Status::Behind,
+        Status::NoTarget,
+        Status::NotReported,
+    ] {
+        if tiles.iter().any(|t| t.status == status) {
+            legend.push((status, format::status(status, lang).to_owned()));
+        }
+    }
+    Some(MapChart {
+        title: format!(
+            "{} {} {}",
+            format::period(table.period, lang),
+            ind.name(english),
+            lang.t("各市进度", "by city")
+        ),
+        tiles,
+        legend,
+    })
+}
+
+/// A tile's name: 广州 for 广州市; the English name as it is.
+fn short_label(region: &Region, english: bool) -> String {
+    if english {
+        return region.name_en.clone();
+    }
+    region
+        .name_zh
+        .strip_suffix('市')
+        .filter(|s| s.chars().count() >= 2)
+        .unwrap_or(&region.name_zh)
+        .to_owned()
 }
 
 fn bar_value_label(rate: Option<Tenths>, status: Status, lang: Lang) -> String {
@@ -135,11 +239,19 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
         .filter(|(_, i)| i.has_target)
         .filter_map(|(column, indicator)| {
             let figure = table.figure(home?, column);
+            // A partial sum is drawn at the reporting cities' own rate, marked, never as the
+            // province's rate.
+            let (rate, value_label) = if figure.status == Status::Incomplete {
+                let rate = figure.reporting_rate;
+                (rate, format!("{}*", format::rate(rate)))
+            } else {
+                (figure.rate, bar_value_label(figure.rate, figure.status, lang))
+            };
             Some(Bar {
                 label: indicator.name(english).to_owned(),
-                rate: figure.rate,
+                rate,
                 status: figure.status,
-                value_label: bar_value_label(figure.rate, figure.status, lang),
+                value_label,
             })
         })
         .collect();
@@ -286,6 +398,7 @@ fn title(chart: &Chart) -> &str {
     match chart {
         Chart::Bars(c) => &c.title,
         Chart::Trend(c) => &c.title,
+        Chart::Map(c) => &c.title,
     }
 }
 

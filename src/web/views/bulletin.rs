@@ -22,6 +22,9 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
                     button.button.copy-button type="button" data-copy="bulletin-text" hidden {
                         (lang.t("复制全文", "Copy text"))
                     }
+                    a.button.secondary href={ "/bulletin.docx?period=" (period) } {
+                        (lang.t("下载 Word 文档（公文格式）", "Download as Word (official layout)"))
+                    }
                     @if lang.is_en() {
                         a.button.secondary href=(with_lang(here, Lang::Zh)) lang="zh-CN" { "中文版" }
                     } @else {
@@ -32,8 +35,35 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
         }
         article.bulletin #bulletin-text {
             h2 { (bulletin.title) }
+            @if let Some(label) = &bulletin.demo_label {
+                p.bulletin-demo { (label) }
+            }
             @for paragraph in &bulletin.paragraphs {
                 p { (paragraph) }
+            }
+            @if let Some((header, rows)) = bulletin.table.split_first() {
+                div.table-scroll {
+                    table.data.bulletin-table {
+                        caption { (lang.t("附表：各市年度目标任务完成率", "Annex: completion rate by city")) }
+                        thead { tr { @for cell in header { th scope="col" { (cell) } } } }
+                        tbody {
+                            @for row in rows {
+                                tr {
+                                    @for (i, cell) in row.iter().enumerate() {
+                                        @if i == 0 { th scope="row" { (cell) } } @else { td.num { (cell) } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !bulletin.issuer.is_empty() || !bulletin.date.is_empty() {
+                p.bulletin-imprint {
+                    span.issuer { (bulletin.issuer) }
+                    br;
+                    span.issued-on { (bulletin.date) }
+                }
             }
         }
         p.copy-status role="status" aria-live="polite" {}

@@ -92,6 +92,13 @@ impl Render for RateCell<'_> {
             td class={ "num rate-cell status-" (figure.status.as_str()) } data-key=(self.key) data-rate=(rate_attr)
                 title=(label) data-sort=(figure.rate.map_or(-1, |r| r.0)) {
                 @match (figure.rate, figure.status) {
+                    // The reporting children's own rate, never the partial sum over the whole target.
+                    (_, Status::Incomplete) => {
+                        span.partial-rate title=(format::reporting_basis(figure, self.lang)) {
+                            (format::rate(figure.reporting_rate)) "*"
+                        }
+                        span.sr-only { " " (label) " " (format::reporting_basis(figure, self.lang)) }
+                    }
                     (Some(rate), _) => { (format::percent(rate)) span.sr-only { " " (label) } }
                     (None, Status::NotReported) => span.missing { (format::not_reported(self.lang)) },
                     (None, _) => (format::NO_VALUE),

@@ -1,13 +1,16 @@
 //! The leadership dashboard (总览) and the one-indicator page: cards, completeness, charts and
 //! the city × indicator table, all from one progress table.
 
+use std::collections::HashMap;
+
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
 use super::components::{Amount, Badge, RateCell, export_links, period_selector};
+use crate::domain::Status;
 use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::format;
-use crate::domain::progress::ProgressTable;
+use crate::domain::progress::{Completeness, Figure, ProgressTable};
 use crate::domain::{Period, ReportStatus};
 
 /// Everything the dashboard shows.
@@ -20,6 +23,24 @@ pub struct Dashboard<'a> {
     pub ranking: &'a Indicator,
     pub overview_svg: &'a str,
     pub ranking_svg: &'a str,
+    /// Newer periods passed over for the default because too few have submitted, newest first.
+    pub newer: &'a [(Period, Completeness)],
+    pub extras: Extras<'a>,
+}
+
+/// What the dashboard shows beside the period's own figures, each part optional.
+#[derive(Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// The same quarter of last year, for 同比.
+    pub last_year: Option<&'a ProgressTable>,
+    /// 情况说明 by (region code, indicator key).
+    pub notes: Option<&'a HashMap<(String, String), String>>,
+    /// The province's quarters of the year as a trend chart (SVG).
+    pub trend_svg: &'a str,
+    /// The tile map of the ranking indicator (SVG).
+    pub map_svg: &'a str,
+    /// When a counted report of the period last changed, Beijing time.
+    pub updated: Option<&'a str>,
 }
 
 /// A new database: nothing reported yet, and where to start.
@@ -28,13 +49,13 @@ pub fn empty_state(lang: Lang) -> Markup {
         section.empty-state {
             h1 { (lang.t("暂无已报送的数据", "No figures have been submitted yet")) }
             p { (lang.t(
-                "各市填报并提交季度进度后,这里将显示全省及各市对照年度目标任务和序时进度的完成情况。",
+                "各市填报并提交季度进度后，这里将显示全省及各市对照年度目标任务和序时进度的完成情况。",
                 "Once cities submit their quarterly figures, this page shows how the province and each city stand against the annual targets and the time benchmark."
             )) }
             ol {
-                li { (lang.t("管理员在“目标任务”中设定各市年度目标;", "An administrator sets each city's annual targets;")) }
-                li { (lang.t("各市填报员在“填报”中录入累计完成数并提交;", "City officers enter their cumulative figures and submit them;")) }
-                li { (lang.t("管理员审核后,总览、图表和通报随即更新。", "The dashboard, charts and bulletin update as reports arrive.")) }
+                li { (lang.t("管理员在“目标任务”中设定各市年度目标；", "An administrator sets each city's annual targets;")) }
+                li { (lang.t("各市填报员在“填报”中录入累计完成数并提交；", "City officers enter their cumulative figures and submit them;")) }
+                li { (lang.t("管理员审核后，总览、图表和通报随即更新。", "The dashboard, charts and bulletin update as reports arrive.")) }
             }
         }
     }
@@ -57,12 +78,27 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
         ranking,
         overview_svg,
         ranking_svg,
+        newer,
+        extras,
     } = *data;
     let english = lang.is_en();
     let period = table.period;
     let home = catalogue.home_region();
     let home_position = home.and_then(|h| catalogue.position(&h.code));
+    let home_completeness = home.map(|h| table.completeness(catalogue, &h.code));
     html! {
+        @if let Some((newest, counts)) = newer.first() {
+            p.notice.newer-period role="status" {
+                (newer_period_notice(*newest, counts, period, lang))
+                " "
+                a href={ "/?period=" (newest) } { (lang.t("查看", "Open ")) (format::period(*newest, lang)) }
+            }
+        }
+        @if let Some(counts) = home_completeness.as_ref().filter(|c| c.submitted < c.expected) {
+            p.notice.partial-period role="note" {
+                (partial_period_notice(counts, lang))
+            }
+        }
         div.page-head {
             div {
                 h1 { (format::period(period, lang)) " " (lang.t("住房保障目标任务完成情况", "housing-security progress")) }
@@ -70,11 +106,13 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     (lang.t("序时进度", "Time benchmark")) " " strong { (format::percent(table.time_benchmark)) }
                     @if let Some(home) = home { " · " (home.name(english)) }
                 }
+                p.data-stamp { (data_stamp(period, extras.updated, lang)) }
             }
             div.page-tools {
                 (period_selector("/", period, periods, lang, &[]))
                 div.tool-links {
                     a.button href={ "/bulletin?period=" (period) } { (lang.t("生成通报", "Bulletin")) }
+                    a.button.secondary href={ "/briefing?period=" (period) } { (lang.t("打印简报", "Briefing")) }
                     (export_links(period, lang))
                 }
             }
@@ -117,21 +155,39 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                             dl.card-facts {
                                 dt { (lang.t("年度目标", "Target")) }
                                 dd { (figure.target.map_or(format::NO_VALUE.into(), |t| format::amount(t, &indicator.unit, lang))) }
-                                dt { (lang.t("完成率", "Rate")) }
-                                dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
-                                    (format::rate(figure.rate))
+                                @if figure.status == Status::Incomplete {
+                                    dt { (lang.t("完成率（已报送城市口径）", "Rate (reporting cities)")) }
+                                    dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-basis="reporting" data-rate=(figure.reporting_rate.map(|r| r.to_string()).unwrap_or_default()) {
+                                        (format::rate(figure.reporting_rate))
+                                    }
+                                } @else {
+                                    dt { (lang.t("完成率", "Rate")) }
+                                    dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-rate=(figure.rate.map(|r| r.to_string()).unwrap_or_default()) {
+                                        (format::rate(figure.rate))
+                                    }
                                 }
                                 dt { (lang.t("序时进度", "Benchmark")) }
                                 dd { (format::percent(table.time_benchmark)) }
-                                dt { (lang.t("差距", "Gap")) }
-                                dd { (format::gap_pp(figure.gap, lang)) }
+                                @if figure.status != Status::Incomplete {
+                                    dt { (lang.t("差距", "Gap")) }
+                                    dd { (format::gap_pp(figure.gap, lang)) }
+                                }
+                                (projection_facts(figure, &indicator.unit, lang))
+                                (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }
                         } @else {
                             p.card-note { (lang.t("不设目标任务，只统计完成数。", "No annual target; reported figures only.")) }
+                            dl.card-facts {
+                                (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
+                            }
                         }
                         p.card-foot {
                             (Badge { status: figure.status, lang })
-                            span.reported { (lang.t("报送", "Reported")) " " (figure.reported) "/" (figure.expected) }
+                            @if figure.status == Status::Incomplete && let Some(counts) = &home_completeness {
+                                span.reported { (lang.t("已报送", "Submitted")) " " (counts.submitted) "/" (counts.expected) }
+                            } @else {
+                                span.reported { (lang.t("报送", "Reported")) " " (figure.reported) "/" (figure.expected) }
+                            }
                         }
                     }
                 }
@@ -140,7 +196,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 figure.chart {
                     (PreEscaped(overview_svg))
                     figcaption {
-                        (lang.t("虚线为序时进度,浅色底条为年度目标(100%)。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
                         " "
                         a href={ "/charts/overview.svg?period=" (period) } download { "SVG" }
                         " · "
@@ -160,11 +216,34 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                     (PreEscaped(ranking_svg))
                     figcaption {
-                        (lang.t("按完成率由高到低排列,颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
+                        (lang.t("按完成率由高到低排列，颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
                         " "
                         a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
                         " · "
                         a href={ "/charts/ranking.png?period=" (period) "&indicator=" (ranking.key) } download { "PNG" }
+                    }
+                }
+            }
+            (lagging_section(table, catalogue, &home.code, extras.notes, lang))
+            section.charts.trend-row {
+                @if !extras.map_svg.is_empty() {
+                    figure.chart.map-chart {
+                        (PreEscaped(extras.map_svg))
+                        figcaption {
+                            (lang.t("各市方块按大致地理位置排列，颜色表示进度状态（示意，不含行政边界）。", "Each city a square at its approximate place, coloured by status (schematic, no boundaries)."))
+                            " "
+                            a href={ "/charts/map.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
+                            " · "
+                            a href={ "/charts/map.png?period=" (period) "&indicator=" (ranking.key) } download { "PNG" }
+                        }
+                    }
+                }
+                @if !extras.trend_svg.is_empty() {
+                    figure.chart.trend-chart {
+                        (PreEscaped(extras.trend_svg))
+                        figcaption {
+                            (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
+                        }
                     }
                 }
             }
@@ -177,15 +256,155 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
     }
 }
 
+/// "数据截至2021年12月31日，更新于2022-01-10 10:00".
+pub fn data_stamp(period: Period, updated: Option<&str>, lang: Lang) -> String {
+    let end = period.last_day();
+    match (lang.is_en(), updated) {
+        (false, Some(at)) => format!("数据截至{}，更新于{at}", crate::domain::bulletin::date_text(end, false)),
+        (false, None) => format!("数据截至{}", crate::domain::bulletin::date_text(end, false)),
+        (true, Some(at)) => format!(
+            "Figures to {}, updated {at}",
+            crate::domain::bulletin::date_text(end, true)
+        ),
+        (true, None) => format!("Figures to {}", crate::domain::bulletin::date_text(end, true)),
+    }
+}
+
+/// 同比: last year's same quarter beside this year's.
+fn year_on_year(now: &Figure, before: Option<&Figure>, unit: &str, lang: Lang) -> Markup {
+    let Some(before) = before.and_then(|f| f.cumulative) else {
+        return html! {};
+    };
+    let growth = now.cumulative.and_then(|n| crate::domain::rate::growth(n, before));
+    html! {
+        dt { (lang.t("去年同期", "Same quarter last year")) }
+        dd.year-on-year {
+            (format::amount(before, unit, lang))
+            @if let Some(growth) = growth {
+                " · " (lang.t("同比", "change")) " "
+                @if growth.0 > 0 { "+" }
+                (format::percent(growth))
+            }
+        }
+    }
+}
+
+/// The cities lagging or behind the time benchmark, each with its 情况说明.
+pub fn lagging_section(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    parent: &str,
+    notes: Option<&HashMap<(String, String), String>>,
+    lang: Lang,
+) -> Markup {
+    let english = lang.is_en();
+    let behind = table.behind_children(catalogue, parent);
+    html! {
+        section.lagging aria-labelledby="lagging-title" {
+            h2 #lagging-title { (lang.t("进度滞后的城市及情况说明", "Cities behind the time benchmark, with their explanations")) }
+            @if behind.is_empty() {
+                p { (lang.t("已报送各市各项目标任务均达到序时进度。", "Every reporting city is at or above the time benchmark.")) }
+            } @else {
+                div.table-scroll {
+                    table.data.lagging-table {
+                        thead { tr {
+                            th scope="col" { (lang.t("地区", "City")) }
+                            th scope="col" { (lang.t("指标", "Indicator")) }
+                            th scope="col" class="num" { (lang.t("完成率", "Rate")) }
+                            th scope="col" class="num" { (lang.t("差距", "Gap")) }
+                            th scope="col" { (lang.t("情况说明", "Explanation")) }
+                        } }
+                        tbody {
+                            @for (position, column) in behind {
+                                @let region = &catalogue.regions()[position];
+                                @let indicator = &catalogue.indicators()[column];
+                                @let figure = table.figure(position, column);
+                                @let note = notes.and_then(|n| n.get(&(region.code.clone(), indicator.key.clone())));
+                                tr {
+                                    th scope="row" { a href=(region_href(&region.code, table.period)) { (region.name(english)) } }
+                                    td { (indicator.name(english)) }
+                                    td.num { (format::rate(figure.rate)) " " (Badge { status: figure.status, lang }) }
+                                    td.num { (format::gap_pp(figure.gap, lang)) }
+                                    td.note {
+                                        @match note {
+                                            Some(note) => (note),
+                                            None => span.missing { (lang.t("未填写情况说明", "No explanation given")) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// "2022年第一季度 has 2/21 in, so the page shows 2021年第四季度".
+fn newer_period_notice(newest: Period, counts: &Completeness, shown: Period, lang: Lang) -> String {
+    if lang.is_en() {
+        format!(
+            "{} is still partial: {} of {} cities have submitted, so this page shows {}.",
+            format::period(newest, lang),
+            counts.submitted,
+            counts.expected,
+            format::period(shown, lang)
+        )
+    } else {
+        format!(
+            "{}数据尚不完整（已报送{}/{}个市），本页默认显示{}。",
+            format::period(newest, lang),
+            counts.submitted,
+            counts.expected,
+            format::period(shown, lang)
+        )
+    }
+}
+
+/// What a partial period's province figures are.
+fn partial_period_notice(counts: &Completeness, lang: Lang) -> String {
+    if lang.is_en() {
+        format!(
+            "Partial period: {} of {} cities have submitted. Province figures are the reporting cities' sum; their rate is against the reporting cities' own targets.",
+            counts.submitted, counts.expected
+        )
+    } else {
+        format!(
+            "本期报送不全：已报送{}/{}个市。全省数字为已报送城市合计，完成率按已报送城市口径（已报送城市合计÷其年度目标）计算。",
+            counts.submitted, counts.expected
+        )
+    }
+}
+
+/// The card's projection lines: projected year end and rate, and the pace still needed.
+fn projection_facts(figure: &Figure, unit: &str, lang: Lang) -> Markup {
+    html! {
+        @if let Some(projection) = figure.projection.filter(|p| p.basis != crate::domain::projection::Basis::Final) {
+            dt { (lang.t("预计年底", "Projected year end")) }
+            dd.projected {
+                (format::amount(projection.year_end, unit, lang))
+                @if let Some(rate) = projection.rate { " (" (format::percent(rate)) ")" }
+                @if projection.misses_target() {
+                    " " span.warning { (lang.t("预计难以完成", "likely to miss")) }
+                }
+            }
+            @if let Some(pace) = projection.required_per_quarter.filter(|&p| p > 0) {
+                dt { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
+                dd { (format::amount(pace, unit, lang)) }
+            }
+        }
+    }
+}
+
 /// The status legend: colour and words.
 pub fn legend(lang: Lang) -> Markup {
-    use crate::domain::Status;
     html! {
         p.legend {
-            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::NoTarget, Status::NotReported] {
+            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget, Status::NotReported] {
                 (super::components::Badge { status, lang })
             }
-            span.legend-note { (lang.t("略低于:差距不足10个百分点;明显滞后:差距10个百分点及以上。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more.")) }
+            span.legend-note { (lang.t("略低于：差距不足10个百分点；明显滞后：差距10个百分点及以上；报送不全：下级尚未全部报送，不作进度判断。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more; incomplete: not every city has submitted, so no judgement is made.")) }
         }
     }
 }

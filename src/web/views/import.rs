@@ -71,29 +71,41 @@ pub fn upload(view: &UploadView<'_>) -> Markup {
         }
         section.import-help {
             p {
-                (lang.t("CSV 文件第一行须为表头:", "The first line of the CSV file must be the header: "))
+                (lang.t("上传 Excel 工作簿（.xlsx）或 CSV 文件，第一行为表头：", "Upload an Excel workbook (.xlsx) or a CSV file whose first row is the header: "))
                 code { (columns) }
+            }
+            p.template-links {
+                @match kind {
+                    Kind::Targets => a href="/import/template/targets.xlsx" { (lang.t("下载导入模板（预填上年目标）", "Download the import template (last year's targets filled in)")) },
+                    Kind::Reports => a href="/import/template/reports.xlsx" { (lang.t("下载导入模板（预填地区和指标）", "Download the import template (regions and indicators filled in)")) },
+                }
+                " · "
+                a href="/export" { (lang.t("导出现有数据（可修改后再导入）", "Export the current data (edit and import it again)")) }
             }
             ul {
                 li { (lang.t(
-                    "可直接使用 Excel 或 WPS 另存的 CSV:UTF-8(带或不带 BOM)和 GBK 编码均可。",
-                    "CSV saved by Excel or WPS works as is: UTF-8 (with or without BOM) or GBK."
+                    "列名可用中文或英文（如“行政区划代码”或 region_code），大小写不限；本系统导出的文件可直接再导入，地区名称、单位、完成率等参考列会被忽略。",
+                    "Column names may be English or Chinese (region_code or 行政区划代码), in any case; this app's exports import as they are, and reference columns (names, units, rates) are ignored."
+                )) }
+                li { (lang.t(
+                    "Excel 工作簿读取名为“导入”的工作表，没有则读取第一个工作表；CSV 可用 UTF-8（带或不带 BOM）或 GBK 编码。",
+                    "A workbook is read from its sheet named 导入 (or import), else its first sheet; CSV may be UTF-8 (with or without BOM) or GBK."
                 )) }
                 @match kind {
                     Kind::Targets => li { (lang.t(
-                        "year 为年份(如 2021),target 为非负整数;同一地区、年份、指标只能出现一次。",
-                        "year is a year such as 2021; target is a non-negative integer; each region, year and indicator once."
+                        "year 为年份（如 2021），target 为非负整数；指标可填代码或中文名称；同一地区、年份、指标只能出现一次。",
+                        "year is a year such as 2021; target is a non-negative integer; the indicator by key or name; each region, year and indicator once."
                     )) },
                     Kind::Reports => li { (lang.t(
-                        "period 写作 2021Q1;cumulative 为本年累计完成数(非负整数,留空表示未报送);note 为情况说明,可留空。",
-                        "period is written 2021Q1; cumulative is the year-to-date figure (blank: not reported); note may be blank."
+                        "period 写作 2021Q1;cumulative 为本年累计完成数（非负整数，留空表示未报送）；note 为情况说明：留空即清空该条说明，文件中没有情况说明列则保留原有说明。",
+                        "period is written 2021Q1; cumulative is the year-to-date figure (blank: not reported); note: a blank note clears it, and a file without a note column keeps the notes as they are."
                     )) },
                 }
                 @if let Some(region) = view.own_region {
                     li { (lang.t("您只能导入本地区的数据:", "You may import your own region only: ")) code { (region) } }
                 }
-                li { (lang.t("全部行均通过校验才会导入,否则不作任何修改;导入前先预览变更。",
-                    "Nothing is imported unless every row is valid; you preview the changes before confirming.")) }
+                li { (lang.t("全部行均通过校验才会导入，否则不作任何修改；导入前先预览将变更的每个数值和每条情况说明。",
+                    "Nothing is imported unless every row is valid; you preview every figure and note that would change before confirming.")) }
                 li { (match lang {
                     Lang::Zh => format!("文件大小上限 {limit_mb} MB。"),
                     Lang::En => format!("Files up to {limit_mb} MB."),
@@ -103,9 +115,9 @@ pub fn upload(view: &UploadView<'_>) -> Markup {
         form.import-form method="post" action="/import" enctype="multipart/form-data" {
             input type="hidden" name="kind" value=(kind_code(kind));
             p {
-                label for="import-file" { (lang.t("CSV 文件", "CSV file")) }
+                label for="import-file" { (lang.t("文件（.xlsx 或 .csv）", "File (.xlsx or .csv)")) }
                 " "
-                input #import-file type="file" name="file" accept=".csv,text/csv" required;
+                input #import-file type="file" name="file" accept=".xlsx,.xls,.ods,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required;
             }
             @if kind == Kind::Reports {
                 p {
@@ -142,9 +154,19 @@ fn region_label(view: &OutcomeView<'_>, code: &str) -> String {
     format!("{code} {name}")
 }
 
+/// A note as the preview shows it: the text, or that there is none.
+fn shown_note(note: &str, lang: Lang) -> String {
+    if note.is_empty() {
+        lang.t("（无）", "(none)").to_owned()
+    } else {
+        note.to_owned()
+    }
+}
+
 fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
     let lang = view.lang;
     let english = lang.is_en();
+    let notes = changes.iter().any(|c| c.note.is_some());
     html! {
         table.import-changes {
             thead { tr {
@@ -154,6 +176,10 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
                 th { (lang.t("指标", "Indicator")) }
                 th.num { (lang.t("原值", "Old")) }
                 th.num { (lang.t("新值", "New")) }
+                @if notes {
+                    th { (lang.t("原情况说明", "Old note")) }
+                    th { (lang.t("新情况说明", "New note")) }
+                }
             } }
             tbody {
                 @for change in changes {
@@ -162,12 +188,47 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
                         td { (region_label(view, &change.region_code)) }
                         td { (change.period) }
                         td { (view.catalogue.indicator(&change.indicator).map_or(change.indicator.as_str(), |i| i.name(english))) }
-                        td.num { (shown(change.old, lang)) }
-                        td.num { "→ " (shown(change.new, lang)) }
+                        @if change.value_changes() {
+                            td.num { (shown(change.old, lang)) }
+                            td.num { "→ " (shown(change.new, lang)) }
+                        } @else {
+                            td.num { (shown(change.old, lang)) }
+                            td.num.unchanged { (lang.t("（不变）", "(unchanged)")) }
+                        }
+                        @if notes {
+                            @match &change.note {
+                                Some(note) => {
+                                    td.note { (shown_note(&note.old, lang)) }
+                                    td.note {
+                                        "→ "
+                                        @if note.new.is_empty() { strong { (lang.t("（清空）", "(cleared)")) } }
+                                        @else { (note.new) }
+                                    }
+                                }
+                                None => { td {} td.unchanged { (lang.t("（不变）", "(unchanged)")) } }
+                            }
+                        }
                     }
                 }
             }
         }
+    }
+}
+
+/// `12 处数值、3 条情况说明`: what the changes touch.
+fn counted(outcome: &ImportOutcome, lang: Lang) -> String {
+    let values = outcome.changes.iter().filter(|c| c.value_changes()).count();
+    let notes = outcome.changes.iter().filter(|c| c.note.is_some()).count();
+    let cleared = outcome
+        .changes
+        .iter()
+        .filter(|c| c.note.as_ref().is_some_and(|n| n.new.is_empty()))
+        .count();
+    match lang {
+        Lang::Zh if cleared > 0 => format!("{values} 处数值、{notes} 条情况说明（其中 {cleared} 条被清空）"),
+        Lang::Zh => format!("{values} 处数值、{notes} 条情况说明"),
+        Lang::En if cleared > 0 => format!("{values} figures and {notes} notes ({cleared} of them cleared)"),
+        Lang::En => format!("{values} figures and {notes} notes"),
     }
 }
 
@@ -242,8 +303,8 @@ pub fn preview(view: &OutcomeView<'_>) -> Markup {
         } @else {
             p {
                 (match lang {
-                    Lang::Zh => format!("共 {} 行,全部有效;以下 {} 处数值将变更(尚未写入):", outcome.rows, outcome.changes.len()),
-                    Lang::En => format!("{} rows, all valid; {} figures would change (nothing written yet):", outcome.rows, outcome.changes.len()),
+                    Lang::Zh => format!("共 {} 行，全部有效；以下 {} 将变更（尚未写入）：", outcome.rows, counted(outcome, lang)),
+                    Lang::En => format!("{} rows, all valid; {} would change (nothing written yet):", outcome.rows, counted(outcome, lang)),
                 })
             }
             @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
@@ -270,8 +331,8 @@ pub fn done(view: &OutcomeView<'_>) -> Markup {
         h1 { (title(view.kind, lang)) }
         p.notice role="status" {
             (match lang {
-                Lang::Zh => format!("已导入 {} 行,{} 处数值变更,均已记入变更日志。", outcome.rows, outcome.changes.len()),
-                Lang::En => format!("Imported {} rows; {} figures changed, each recorded in the change log.", outcome.rows, outcome.changes.len()),
+                Lang::Zh => format!("已导入 {} 行，{} 已变更，均已记入变更日志。", outcome.rows, counted(outcome, lang)),
+                Lang::En => format!("Imported {} rows; {} changed, each recorded in the change log.", outcome.rows, counted(outcome, lang)),
             })
         }
         @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }

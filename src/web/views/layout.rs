@@ -41,6 +41,7 @@ fn nav_label(page: NavPage, role: Role, lang: Lang) -> &'static str {
         NavPage::Users => lang.t("用户", "Users"),
         NavPage::Audit => lang.t("审计", "Audit"),
         NavPage::Import => lang.t("数据导入", "Import"),
+        NavPage::Export => lang.t("数据导出", "Export"),
     }
 }
 
@@ -131,11 +132,8 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                     }
                 }
                 @if page.demo {
-                    p.demo-banner role="note" {
-                        (lang.t(
-                            "演示数据:2020 年全省合计为广东省公开发布的数字,各市分解数据为虚构的演示数据。",
-                            "Demonstration data: the 2020 province totals are Guangdong's published figures; the city splits are synthetic."
-                        ))
+                    aside.demo-banner aria-label=(lang.t("演示数据说明", "About the demonstration data")) {
+                        p { (crate::domain::bulletin::demo_label(lang.is_en())) }
                     }
                 }
                 main.content { (body) }

@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod briefing;
 pub mod bulletin;
 pub mod components;
 pub mod dashboard;
+pub mod export;
 pub mod import;
 pub mod layout;
 pub mod login;
