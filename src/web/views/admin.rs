@@ -12,10 +12,10 @@ use crate::domain::format;
 use crate::domain::review::SinceReturn;
 use crate::domain::{Indicator, Period, Region, ReportStatus, Role, Status, Tenths};
 
-fn messages(errors: &[String], notice: Option<&str>, lang: Lang) -> Markup {
+fn messages(errors: &[String], notice: Option<&str>) -> Markup {
     html! {
         @if let Some(notice) = notice { p.notice role="status" { (notice) } }
-        @for error in errors { p.form-error role="alert" { (format::message(error, lang)) } }
+        @for error in errors { p.form-error role="alert" { (error) } }
     }
 }
 
@@ -164,11 +164,11 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
                 @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
             }
             p.report-meta {
-                (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
+                (lang.t("报送：", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
                 @if let Some(by) = &item.submitted_by { " · " (by) }
             }
             @if let Some(comment) = &item.comment {
-                p.admin-comment { strong { (lang.t("退回理由:", "Reason: ")) } (comment) }
+                p.admin-comment { strong { (lang.t("退回理由：", "Reason: ")) } (comment) }
             }
             @if let Some(changes) = &item.since_return {
                 (super::report_form::since_return_table(lang, &indicators, changes))
@@ -237,7 +237,7 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
         section.reminders #reminders {
             h2 { (lang.t("催报", "Reminders")) " · " (format::period(reminders.period, lang)) }
             p.report-meta {
-                (lang.t("报送截止:", "Due: ")) (reminders.due_date)
+                (lang.t("报送截止：", "Due: ")) (reminders.due_date)
                 @if reminders.days_overdue > 0 { " " (super::report_form::overdue_badge(reminders.days_overdue, lang)) }
             }
             @if reminders.cities.is_empty() {
@@ -287,7 +287,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
         .count();
     html! {
         h1 { (lang.t("审核", "Approvals")) }
-        (messages(&page.errors, page.notice, lang))
+        (messages(&page.errors, page.notice))
         (filters(page))
         h2 {
             (match page.filter.status {
@@ -304,7 +304,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
             form.batch-bar #batch-approve method="post" action="/admin/approvals/batch" {
                 @if let Some(period) = page.filter.period { input type="hidden" name="period_shown" value=(period); }
                 label.select-all hidden { input type="checkbox" data-select-all="batch."; " " (lang.t("全选", "Select all")) }
-                span.hint { (lang.t("勾选报告后可一次审核通过,每份报告分别记入审计日志。", "Tick reports to approve them at once; each is audited.")) }
+                span.hint { (lang.t("勾选报告后可一次审核通过，每份报告分别记入审计日志。", "Tick reports to approve them at once; each is audited.")) }
                 button.primary type="submit" { (lang.t("批量审核通过所选报告", "Approve the selected reports")) }
             }
         }
@@ -390,20 +390,20 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
             " "
             a href={ "/admin/targets?year=" (grid.year + 1) } { (grid.year + 1) " →" }
             " · "
-            a href="/import?kind=targets" { (lang.t("从 CSV 导入目标(可先预览)", "Import targets from CSV (with preview)")) }
+            a href="/import?kind=targets" { (lang.t("从 CSV 导入目标（可先预览）", "Import targets from CSV (with preview)")) }
             " · "
             a href={ "/admin/targets?year=" (grid.year) "&from=" (grid.year - 1) } {
                 (lang.t("以上一年度目标为起点", "Start from last year's targets")) " (" (grid.year - 1) ")"
             }
         }
-        (messages(&grid.errors, grid.notice, lang))
+        (messages(&grid.errors, grid.notice))
         form method="post" action="/admin/targets" novalidate {
             input type="hidden" name="year" value=(grid.year);
             table.targets-grid {
                 thead { tr {
                     th scope="col" { (lang.t("地区", "Region")) }
                     @for indicator in &grid.indicators {
-                        th scope="col" { (indicator.name(en)) span.unit { "(" (format::unit(&indicator.unit, lang)) ")" } }
+                        th scope="col" { (indicator.name(en)) span.unit { (format::bracketed_unit(&indicator.unit, lang)) } }
                     }
                 } }
                 tbody {
@@ -416,7 +416,7 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                                         placeholder=[cell.placeholder.as_deref()]
                                         aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
                                         aria-invalid=[cell.error.is_some().then_some("true")];
-                                    @if let Some(error) = &cell.error { span.field-error { (format::message(error, lang)) } }
+                                    @if let Some(error) = &cell.error { span.field-error { (error) } }
                                     @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
                                 }
                             }
@@ -425,7 +425,7 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                 }
             }
             p.hint { (lang.t(
-                "留空表示不设本级目标(上级地区则按下级目标之和计算,灰色数字为下级合计)。修改会记入审计日志。",
+                "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
                 "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
             )) }
             div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
@@ -461,7 +461,7 @@ fn role_options(lang: Lang, selected: &str) -> Markup {
 
 fn region_options(lang: Lang, regions: &[&Region], selected: &str) -> Markup {
     html! {
-        option value="" { (lang.t("(非填报员不选)", "(officers only)")) }
+        option value="" { (lang.t("（非填报员不选）", "(officers only)")) }
         @for region in regions {
             option value=(region.code) selected[region.code == selected] { (region.code) " " (region.name(lang.is_en())) }
         }
@@ -472,7 +472,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
     let lang = page.lang;
     html! {
         h1 { (lang.t("用户管理", "Users")) }
-        (messages(&page.errors, page.notice, lang))
+        (messages(&page.errors, page.notice))
         table.users {
             thead { tr {
                 th { (lang.t("用户名", "Username")) }
@@ -484,7 +484,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
                 @for user in page.users {
                     @let base = format!("/admin/users/{}", user.id);
                     tr class=[user.disabled.then_some("disabled")] {
-                        th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("(本人)", "(you)")) } } }
+                        th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("（本人）", "(you)")) } } }
                         td {
                             form.inline method="post" action={ (base) "/role" } {
                                 select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
@@ -510,7 +510,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
                         td {
                             form.inline method="post" action={ (base) "/password" } {
                                 input type="password" name="password" autocomplete="new-password" minlength="10"
-                                    aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码(至少 10 位)", "new password (10+)"));
+                                    aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
                                 button type="submit" { (lang.t("重置", "Reset")) }
                             }
                         }
@@ -524,9 +524,9 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
             input #new-username name="username" type="text" required value=(page.draft.username) autocomplete="off";
             label for="new-role" { (lang.t("角色", "Role")) }
             select #new-role name="role" { (role_options(lang, if page.draft.role.is_empty() { "officer" } else { &page.draft.role })) }
-            label for="new-region" { (lang.t("地区(填报员必选)", "Region (officers)")) }
+            label for="new-region" { (lang.t("地区（填报员必选）", "Region (officers)")) }
             select #new-region name="region" { (region_options(lang, &page.regions, &page.draft.region)) }
-            label for="new-password" { (lang.t("初始密码(至少 10 位)", "Initial password (10+ characters)")) }
+            label for="new-password" { (lang.t("初始密码（至少 10 位）", "Initial password (10+ characters)")) }
             input #new-password name="password" type="password" required minlength="10" autocomplete="new-password";
             div.form-actions { button.primary type="submit" { (lang.t("创建", "Create")) } }
         }
@@ -554,16 +554,63 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "user_disable" => lang.t("停用用户", "user disabled"),
         "user_enable" => lang.t("启用用户", "user enabled"),
         "user_password" => lang.t("重置密码", "password reset"),
+        "token_create" => lang.t("创建令牌", "token created"),
+        "token_revoke" => lang.t("撤销令牌", "token revoked"),
+        "generate" => lang.t("生成数据", "data generated"),
         _ => lang.t("其他", "other"),
     }
 }
 
-/// Stored values shown for people: statuses by their label, figures with separators.
-fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
+/// A stored role code and region code (`officer 440100`, `admin -`) by their names:
+/// 市级填报员 · 广州市.
+fn role_and_region(value: &str, catalogue: &Catalogue, lang: Lang) -> Option<String> {
+    let (role, region) = value.split_once(' ').unwrap_or((value, "-"));
+    let role = format::role(role.parse::<Role>().ok()?, lang);
+    Some(match catalogue.region(region) {
+        Some(region) => format!("{role} · {}", region.name(lang.is_en())),
+        None if region == "-" => role.to_owned(),
+        None => format!("{role} · {region}"),
+    })
+}
+
+/// `gz_officer (officer)` as `gz_officer（市级填报员）`.
+fn user_and_role(value: &str, lang: Lang) -> Option<String> {
+    let (name, role) = value.strip_suffix(')')?.split_once(" (")?;
+    let role = format::role(role.parse::<Role>().ok()?, lang);
+    Some(match lang {
+        Lang::Zh => format!("{name}（{role}）"),
+        Lang::En => format!("{name} ({role})"),
+    })
+}
+
+/// Why a user's tokens were all revoked, as stored by the account use cases.
+fn revoked_because(value: &str, lang: Lang) -> Option<&'static str> {
+    Some(match value {
+        "role or region changed" => lang.t("角色或地区已变更", "role or region changed"),
+        "account disabled" => lang.t("账户已停用", "account disabled"),
+        "password reset" => lang.t("密码已重置", "password reset"),
+        "password changed" => lang.t("密码已修改", "password changed"),
+        "revoked" => lang.t("已撤销", "revoked"),
+        _ => return None,
+    })
+}
+
+/// Stored values shown for people: statuses by their label, figures with separators, roles and
+/// regions by their names.
+fn shown_value(action: &str, value: Option<&str>, catalogue: &Catalogue, lang: Lang) -> String {
     let Some(value) = value else {
         return format::NO_VALUE.into();
     };
     match action {
+        "user_role" => role_and_region(value, catalogue, lang).unwrap_or_else(|| value.to_owned()),
+        "user_create" => user_and_role(value, lang).unwrap_or_else(|| value.to_owned()),
+        "token_revoke" => match value.strip_suffix(" live") {
+            Some(count) => match lang {
+                Lang::Zh => format!("{count} 个有效令牌"),
+                Lang::En => format!("{count} live"),
+            },
+            None => revoked_because(value, lang).map_or_else(|| value.to_owned(), str::to_owned),
+        },
         "status" | "reopen" => value
             .parse::<ReportStatus>()
             .map_or_else(|_| value.to_owned(), |s| format::report_status(s, lang).to_owned()),
@@ -609,7 +656,7 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
             }
             button type="submit" { (lang.t("筛选", "Filter")) }
         }
-        p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条,最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
+        p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条，最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
         table.audit {
             colgroup {
                 col.at; col.user; col.action; col.region; col.period; col.indicator; col.old; col.new; col.detail;
@@ -629,13 +676,13 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
                 @for row in page.rows {
                     tr {
                         td { (crate::clock::local_time(&row.at)) }
-                        td { (row.username) }
+                        td { (format::actor_name(&row.username, lang)) }
                         td { (action_label(&row.action, lang)) }
                         td { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
                         td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
                         td { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
-                        td.num { (shown_value(&row.action, row.old_value.as_deref(), lang)) }
-                        td.num { (shown_value(&row.action, row.new_value.as_deref(), lang)) }
+                        td.num { (shown_value(&row.action, row.old_value.as_deref(), catalogue, lang)) }
+                        td.num { (shown_value(&row.action, row.new_value.as_deref(), catalogue, lang)) }
                         td { (row.detail.as_deref().unwrap_or("")) }
                     }
                 }
