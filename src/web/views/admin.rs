@@ -173,7 +173,7 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
             @if let Some(changes) = &item.since_return {
                 (super::report_form::since_return_table(lang, &indicators, changes))
             }
-            table.queue {
+            table.queue.stack-narrow {
                 thead { tr {
                     th { (lang.t("指标", "Indicator")) }
                     @if !first_quarter { th { (lang.t("上季度累计", "Previous quarter")) } }
@@ -188,18 +188,18 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
                     @for line in &item.lines {
                         tr class=[(!line.warnings.is_empty()).then_some("has-warning")] {
                             th scope="row" { (line.indicator.name(en)) }
-                            @if !first_quarter { td.num { (amount(line.previous, line.indicator, lang)) } }
-                            td.num { (amount(line.value, line.indicator, lang)) }
-                            td.num {
+                            @if !first_quarter { td.num data-label=(lang.t("上季度累计", "Previous quarter")) { (amount(line.previous, line.indicator, lang)) } }
+                            td.num data-label=(lang.t("本季度累计", "This quarter")) { (amount(line.value, line.indicator, lang)) }
+                            td.num data-label=(lang.t("年度目标", "Annual target")) {
                                 @match line.target {
                                     Some(t) => (amount(Some(t), line.indicator, lang)),
                                     None => span.missing { (format::no_target(line.indicator.has_target, lang)) },
                                 }
                             }
-                            @if !first_quarter { td.num { (change(line, lang)) } }
-                            td.num { (format::rate(line.rate)) }
-                            td { @if line.value.is_some() && line.rate.is_some() { (Badge { status: line.status, lang }) } }
-                            td {
+                            @if !first_quarter { td.num data-label=(lang.t("变化", "Change")) { (change(line, lang)) } }
+                            td.num data-label=(lang.t("完成率", "Rate")) { (format::rate(line.rate)) }
+                            td data-label=(lang.t("进度", "Status")) { @if line.value.is_some() && line.rate.is_some() { (Badge { status: line.status, lang }) } }
+                            td.remarks data-label=(lang.t("情况说明与提示", "Note and warnings")) {
                                 (line.note)
                                 @for warning in &line.warnings { span.field-warning { (warning) } }
                             }
@@ -243,7 +243,7 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
             @if reminders.cities.is_empty() {
                 p { (lang.t("各市均已报送。", "Every city has submitted.")) }
             } @else {
-                table.reports.reminder-list {
+                table.reports.reminder-list.stack-narrow {
                     thead { tr {
                         th { (lang.t("地区", "Region")) }
                         th { (lang.t("状态", "Status")) }
@@ -253,13 +253,13 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
                     tbody {
                         @for city in &reminders.cities {
                             tr {
-                                td { (city.region.name(en)) }
-                                td { (super::report_form::ReportBadge { status: city.status, lang }) }
-                                td {
+                                th scope="row" { (city.region.name(en)) }
+                                td data-label=(lang.t("状态", "Status")) { (super::report_form::ReportBadge { status: city.status, lang }) }
+                                td data-label=(lang.t("填报员账户", "Officer accounts")) {
                                     @if city.officers.is_empty() { span.missing { (lang.t("无填报员账户", "no officer account")) } }
                                     @else { (city.officers.join(lang.t("、", ", "))) }
                                 }
-                                td.num { (reminders.days_overdue) }
+                                td.num data-label=(lang.t("逾期天数", "Days overdue")) { (reminders.days_overdue) }
                             }
                         }
                     }
@@ -295,7 +295,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 ReportStatus::Returned => lang.t("已退回的报告", "Returned reports"),
                 _ => lang.t("符合条件的报告", "Matching reports"),
             })
-            " (" (page.queue.len()) ")"
+            (lang.t("（", " (")) (page.queue.len()) (lang.t("）", ")"))
         }
         @if page.queue.is_empty() {
             p { (lang.t("没有符合条件的报告。", "No reports match.")) }
@@ -323,7 +323,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
         @if page.approved.is_empty() {
             p { (lang.t("该期没有已审核的报告。", "No approved reports for this period.")) }
         } @else {
-            table.reports {
+            table.reports.stack-narrow {
                 thead { tr {
                     th { (lang.t("地区", "Region")) }
                     th { (lang.t("报告期", "Period")) }
@@ -333,10 +333,10 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 tbody {
                     @for item in &page.approved {
                         tr {
-                            td { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
-                            td { (format::period(item.period, lang)) }
-                            td { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
-                            td {
+                            th scope="row" { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
+                            td data-label=(lang.t("报告期", "Period")) { (format::period(item.period, lang)) }
+                            td data-label=(lang.t("审核时间", "Approved")) { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
+                            td.reopen {
                                 (reason_form(&ReasonForm {
                                     period_shown: Some(item.period),
                                     ..ReasonForm::reopening(

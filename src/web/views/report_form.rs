@@ -126,7 +126,7 @@ pub fn since_return_table(lang: Lang, indicators: &[&Indicator], changes: &[Sinc
             @if changes.is_empty() {
                 p { (lang.t("退回后未修改任何数据和情况说明。", "Nothing was changed after the return.")) }
             } @else {
-                table.since-return-table {
+                table.since-return-table.stack-narrow {
                     thead { tr {
                         th scope="col" { (lang.t("指标", "Indicator")) }
                         th scope="col" { (lang.t("退回时", "When returned")) }
@@ -138,15 +138,15 @@ pub fn since_return_table(lang: Lang, indicators: &[&Indicator], changes: &[Sinc
                                 @if let Some((old, new)) = change.value {
                                     tr {
                                         th scope="row" { (indicator.name(en)) }
-                                        td.num { (as_typed(old, indicator, lang)) }
-                                        td.num { (as_typed(new, indicator, lang)) }
+                                        td.num data-label=(lang.t("退回时", "When returned")) { (as_typed(old, indicator, lang)) }
+                                        td.num data-label=(lang.t("现在", "Now")) { (as_typed(new, indicator, lang)) }
                                     }
                                 }
                                 @if let Some((old, new)) = &change.note {
                                     tr {
                                         th scope="row" { (indicator.name(en)) " · " (lang.t("情况说明", "note")) }
-                                        td.note { @if old.is_empty() { span.missing { (format::NO_VALUE) } } @else { (old) } }
-                                        td.note { @if new.is_empty() { span.missing { (format::NO_VALUE) } } @else { (new) } }
+                                        td.note data-label=(lang.t("退回时", "When returned")) { @if old.is_empty() { span.missing { (format::NO_VALUE) } } @else { (old) } }
+                                        td.note data-label=(lang.t("现在", "Now")) { @if new.is_empty() { span.missing { (format::NO_VALUE) } } @else { (new) } }
                                     }
                                 }
                             }
