@@ -90,6 +90,14 @@ pub fn unit(unit: &str, lang: Lang) -> &str {
     }
 }
 
+/// An aside after a title, in the brackets of the language: 待审核的报告（5） / Submitted (5).
+pub fn bracketed(aside: impl fmt::Display, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("（{aside}）"),
+        Lang::En => format!(" ({aside})"),
+    }
+}
+
 /// A unit after a name, in the brackets of the language: （套） / (units).
 pub fn bracketed_unit(unit_name: &str, lang: Lang) -> String {
     match lang {
@@ -400,6 +408,8 @@ mod tests {
         assert_eq!(unit("元", Lang::En), "yuan");
         assert_eq!(unit("个", Lang::En), "个");
         assert_eq!(bracketed_unit("套", Lang::Zh), "（套）");
+        assert_eq!(bracketed(5, Lang::Zh), "（5）");
+        assert_eq!(bracketed(5, Lang::En), " (5)");
         assert_eq!(bracketed_unit("户", Lang::En), "(households)");
     }
 

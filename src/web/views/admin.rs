@@ -295,7 +295,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 ReportStatus::Returned => lang.t("已退回的报告", "Returned reports"),
                 _ => lang.t("符合条件的报告", "Matching reports"),
             })
-            (lang.t("（", " (")) (page.queue.len()) (lang.t("）", ")"))
+            (format::bracketed(page.queue.len(), lang))
         }
         @if page.queue.is_empty() {
             p { (lang.t("没有符合条件的报告。", "No reports match.")) }
@@ -384,7 +384,7 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
     let lang = grid.lang;
     let en = lang.is_en();
     html! {
-        h1 { (grid.year) (lang.t(" 年度目标任务", " annual targets")) }
+        h1 { (grid.year) (lang.t("年度目标任务", " annual targets")) }
         nav.year-switch {
             a href={ "/admin/targets?year=" (grid.year - 1) } { "← " (grid.year - 1) }
             " "
@@ -393,31 +393,33 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
             a href="/import?kind=targets" { (lang.t("从 CSV 导入目标（可先预览）", "Import targets from CSV (with preview)")) }
             " · "
             a href={ "/admin/targets?year=" (grid.year) "&from=" (grid.year - 1) } {
-                (lang.t("以上一年度目标为起点", "Start from last year's targets")) " (" (grid.year - 1) ")"
+                (lang.t("以上一年度目标为起点", "Start from last year's targets")) (format::bracketed(grid.year - 1, lang))
             }
         }
         (messages(&grid.errors, grid.notice))
         form method="post" action="/admin/targets" novalidate {
             input type="hidden" name="year" value=(grid.year);
-            table.targets-grid {
-                thead { tr {
-                    th scope="col" { (lang.t("地区", "Region")) }
-                    @for indicator in &grid.indicators {
-                        th scope="col" { (indicator.name(en)) span.unit { (format::bracketed_unit(&indicator.unit, lang)) } }
-                    }
-                } }
-                tbody {
-                    @for row in &grid.rows {
-                        tr class={ "level-" (row.region.level) } {
-                            th scope="row" { (row.region.name(en)) }
-                            @for (cell, indicator) in row.cells.iter().zip(&grid.indicators) {
-                                td class=[cell.error.is_some().then_some("has-error")] {
-                                    input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
-                                        placeholder=[cell.placeholder.as_deref()]
-                                        aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
-                                        aria-invalid=[cell.error.is_some().then_some("true")];
-                                    @if let Some(error) = &cell.error { span.field-error { (error) } }
-                                    @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
+            div.table-scroll {
+                table.targets-grid {
+                    thead { tr {
+                        th scope="col" { (lang.t("地区", "Region")) }
+                        @for indicator in &grid.indicators {
+                            th scope="col" { (indicator.name(en)) span.unit { (format::bracketed_unit(&indicator.unit, lang)) } }
+                        }
+                    } }
+                    tbody {
+                        @for row in &grid.rows {
+                            tr class={ "level-" (row.region.level) } {
+                                th scope="row" { (row.region.name(en)) }
+                                @for (cell, indicator) in row.cells.iter().zip(&grid.indicators) {
+                                    td class=[cell.error.is_some().then_some("has-error")] {
+                                        input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
+                                            placeholder=[cell.placeholder.as_deref()]
+                                            aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
+                                            aria-invalid=[cell.error.is_some().then_some("true")];
+                                        @if let Some(error) = &cell.error { span.field-error { (error) } }
+                                        @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
+                                    }
                                 }
                             }
                         }
@@ -473,45 +475,47 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
     html! {
         h1 { (lang.t("用户管理", "Users")) }
         (messages(&page.errors, page.notice))
-        table.users {
-            thead { tr {
-                th { (lang.t("用户名", "Username")) }
-                th { (lang.t("角色与地区", "Role and region")) }
-                th { (lang.t("状态", "State")) }
-                th { (lang.t("重置密码", "Reset password")) }
-            } }
-            tbody {
-                @for user in page.users {
-                    @let base = format!("/admin/users/{}", user.id);
-                    tr class=[user.disabled.then_some("disabled")] {
-                        th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("（本人）", "(you)")) } } }
-                        td {
-                            form.inline method="post" action={ (base) "/role" } {
-                                select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
-                                select name="region" aria-label=(lang.t("地区", "Region")) {
-                                    (region_options(lang, &page.regions, user.region_code.as_deref().unwrap_or("")))
-                                }
-                                button type="submit" { (lang.t("修改", "Change")) }
-                            }
-                        }
-                        td {
-                            @if user.disabled {
-                                span.badge.report-returned { (lang.t("已停用", "Disabled")) }
-                                form.inline method="post" action={ (base) "/enable" } {
-                                    button type="submit" { (lang.t("启用", "Enable")) }
-                                }
-                            } @else {
-                                span.badge.report-approved { (lang.t("正常", "Active")) }
-                                form.inline method="post" action={ (base) "/disable" } {
-                                    button type="submit" { (lang.t("停用", "Disable")) }
+        div.table-scroll {
+            table.users {
+                thead { tr {
+                    th { (lang.t("用户名", "Username")) }
+                    th { (lang.t("角色与地区", "Role and region")) }
+                    th { (lang.t("状态", "State")) }
+                    th { (lang.t("重置密码", "Reset password")) }
+                } }
+                tbody {
+                    @for user in page.users {
+                        @let base = format!("/admin/users/{}", user.id);
+                        tr class=[user.disabled.then_some("disabled")] {
+                            th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("（本人）", "(you)")) } } }
+                            td {
+                                form.inline method="post" action={ (base) "/role" } {
+                                    select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
+                                    select name="region" aria-label=(lang.t("地区", "Region")) {
+                                        (region_options(lang, &page.regions, user.region_code.as_deref().unwrap_or("")))
+                                    }
+                                    button type="submit" { (lang.t("修改", "Change")) }
                                 }
                             }
-                        }
-                        td {
-                            form.inline method="post" action={ (base) "/password" } {
-                                input type="password" name="password" autocomplete="new-password" minlength="10"
-                                    aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
-                                button type="submit" { (lang.t("重置", "Reset")) }
+                            td {
+                                @if user.disabled {
+                                    span.badge.report-returned { (lang.t("已停用", "Disabled")) }
+                                    form.inline method="post" action={ (base) "/enable" } {
+                                        button type="submit" { (lang.t("启用", "Enable")) }
+                                    }
+                                } @else {
+                                    span.badge.report-approved { (lang.t("正常", "Active")) }
+                                    form.inline method="post" action={ (base) "/disable" } {
+                                        button type="submit" { (lang.t("停用", "Disable")) }
+                                    }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action={ (base) "/password" } {
+                                    input type="password" name="password" autocomplete="new-password" minlength="10"
+                                        aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
+                                    button type="submit" { (lang.t("重置", "Reset")) }
+                                }
                             }
                         }
                     }
@@ -657,7 +661,7 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
             button type="submit" { (lang.t("筛选", "Filter")) }
         }
         p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条，最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
-        table.audit {
+        table.audit.stack-narrow {
             colgroup {
                 col.at; col.user; col.action; col.region; col.period; col.indicator; col.old; col.new; col.detail;
             }
@@ -675,15 +679,15 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
             tbody {
                 @for row in page.rows {
                     tr {
-                        td { (crate::clock::local_time(&row.at)) }
-                        td { (format::actor_name(&row.username, lang)) }
-                        td { (action_label(&row.action, lang)) }
-                        td { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
-                        td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
-                        td { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
-                        td.num { (shown_value(&row.action, row.old_value.as_deref(), catalogue, lang)) }
-                        td.num { (shown_value(&row.action, row.new_value.as_deref(), catalogue, lang)) }
-                        td { (row.detail.as_deref().unwrap_or("")) }
+                        th scope="row" { (crate::clock::local_time(&row.at)) }
+                        td data-label=(lang.t("用户", "User")) { (format::actor_name(&row.username, lang)) }
+                        td data-label=(lang.t("操作", "Action")) { (action_label(&row.action, lang)) }
+                        td data-label=(lang.t("地区", "Region")) { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
+                        td data-label=(lang.t("报告期", "Period")) { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
+                        td data-label=(lang.t("指标", "Indicator")) { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
+                        td.num data-label=(lang.t("原值", "Old")) { (shown_value(&row.action, row.old_value.as_deref(), catalogue, lang)) }
+                        td.num data-label=(lang.t("新值", "New")) { (shown_value(&row.action, row.new_value.as_deref(), catalogue, lang)) }
+                        td.note data-label=(lang.t("说明", "Detail")) { (row.detail.as_deref().unwrap_or("")) }
                     }
                 }
             }

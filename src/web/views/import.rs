@@ -3,6 +3,7 @@
 use maud::{Markup, html};
 
 use super::Lang;
+use crate::domain::Period;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::format;
 use crate::domain::workflow::ReportStatus;
@@ -201,7 +202,7 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
                     tr {
                         td.num { (change.line) }
                         td { (region_label(view, &change.region_code)) }
-                        td { (change.period) }
+                        td { (period_label(&change.period, lang)) }
                         td { (view.catalogue.indicator(&change.indicator).map_or(change.indicator.as_str(), |i| i.name(english))) }
                         @if change.value_changes() {
                             td.num { (shown(change.old, lang)) }
@@ -228,6 +229,12 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
             }
         }
     }
+}
+
+/// A period of the file as titles write it (2022年第一季度 / Q1 2022); a targets file's year as it is.
+fn period_label(text: &str, lang: Lang) -> String {
+    text.parse::<Period>()
+        .map_or_else(|_| text.to_owned(), |period| format::period(period, lang))
 }
 
 /// `12 处数值、3 条情况说明`: what the changes touch.
@@ -262,7 +269,7 @@ fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
                 @for change in changes {
                     tr {
                         td { (region_label(view, &change.region_code)) }
-                        td { (change.period) }
+                        td { (period_label(&change.period, lang)) }
                         td { (change.old.map_or(lang.t("（新建）", "(new report)"), label)) }
                         td { "→ " (label(change.new)) }
                     }

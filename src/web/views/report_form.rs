@@ -395,7 +395,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
         h1 { (home.region.name(en)) " · " (lang.t("季度填报", "Quarterly reports")) }
         @if !home.returned.is_empty() {
             section.returned-reports aria-labelledby="returned-heading" {
-                h2 #returned-heading { (lang.t("退回待修改", "Returned for correction")) " (" (home.returned.len()) ")" }
+                h2 #returned-heading { (lang.t("退回待修改", "Returned for correction")) (format::bracketed(home.returned.len(), lang)) }
                 ul.todo {
                     @for line in &home.returned {
                         li.todo-returned {
@@ -410,7 +410,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
             }
         }
         section.due-now aria-labelledby="due-heading" {
-            h2 #due-heading { (lang.t("本期应报与待报送", "Due now and outstanding")) " (" (home.due.len()) ")" }
+            h2 #due-heading { (lang.t("本期应报与待报送", "Due now and outstanding")) (format::bracketed(home.due.len(), lang)) }
             @if home.due.is_empty() {
                 p { (lang.t("各季度均已报送。", "Every quarter has been submitted.")) }
             } @else {
