@@ -151,6 +151,22 @@ pub async fn progress_csv(
     Ok(csv_response(&state, selection, &name))
 }
 
+/// A from–to range that runs backwards or is longer than an export takes.
+fn bad_range(from: crate::domain::Period, to: crate::domain::Period) -> AppError {
+    AppError::BadRequest(Text::new(
+        format!(
+            "起始期{}须不晚于截止期{}，且一次最多导出 {MAX_PERIODS} 个季度",
+            format::period(from, Lang::Zh),
+            format::period(to, Lang::Zh)
+        ),
+        format!(
+            "The first period ({}) may not be after the last ({}), and at most {MAX_PERIODS} quarters are exported at once.",
+            format::period(from, Lang::En),
+            format::period(to, Lang::En)
+        ),
+    ))
+}
+
 /// The periods, region and indicator a history export asks for.
 async fn history_selection(state: &AppState, query: HistoryQuery) -> AppResult<Selection> {
     let to = resolve_period(state, extract::given(query.to).as_deref()).await?;
@@ -158,26 +174,9 @@ async fn history_selection(state: &AppState, query: HistoryQuery) -> AppResult<S
         Some(text) => extract::period(&text)?,
         None => crate::domain::Period::new(to.year(), 1).map_err(|e| AppError::BadRequest(e.text()))?,
     };
-    if from > to {
-        return Err(AppError::BadRequest(Text::new(
-            format!(
-                "起始期{}晚于截止期{}",
-                format::period(from, Lang::Zh),
-                format::period(to, Lang::Zh)
-            ),
-            format!(
-                "The first period, {}, is after the last, {}.",
-                format::period(from, Lang::En),
-                format::period(to, Lang::En)
-            ),
-        )));
-    }
     let periods = export::periods_between(from, to);
-    if periods.len() > MAX_PERIODS {
-        return Err(AppError::BadRequest(Text::new(
-            format!("一次最多导出 {MAX_PERIODS} 个季度"),
-            format!("At most {MAX_PERIODS} quarters are exported at once."),
-        )));
+    if from > to || periods.len() > MAX_PERIODS {
+        return Err(bad_range(from, to));
     }
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
@@ -339,18 +338,7 @@ async fn report_periods(state: &AppState, query: &ReportsQuery) -> AppResult<Vec
     };
     let periods = export::periods_between(from, to);
     if periods.is_empty() || periods.len() > MAX_PERIODS {
-        return Err(AppError::BadRequest(Text::new(
-            format!(
-                "起始期{}须不晚于截止期{}，且一次最多 {MAX_PERIODS} 个季度",
-                format::period(from, Lang::Zh),
-                format::period(to, Lang::Zh)
-            ),
-            format!(
-                "The first period ({}) may not be after the last ({}), and at most {MAX_PERIODS} quarters go at once.",
-                format::period(from, Lang::En),
-                format::period(to, Lang::En)
-            ),
-        )));
+        return Err(bad_range(from, to));
     }
     Ok(periods)
 }
