@@ -1,42 +1,37 @@
 //! The one error type of the use cases: a clear message for the person, the cause for the log.
 //! It names what went wrong, not how HTTP says it: `web::error` chooses the status code.
 
+use crate::domain::Text;
 pub use crate::domain::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    BadRequest(String),
-    #[error("请先登录(sign in required)")]
+    BadRequest(Text),
+    #[error("{}", self.message())]
     Unauthorized,
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Text),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Text),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Text),
     /// Validation failed; every bad field is listed.
-    #[error("{}", first_message(.0))]
+    #[error("{}", self.message())]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Text),
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(Text),
     /// Another writer held the database longer than this request could wait; nothing was stored.
-    #[error("系统正忙,本次操作未保存,请稍后重试(the database is busy; nothing was saved, please try again shortly)")]
+    #[error("{}", self.message())]
     Busy,
     /// The disk holding the database is full; nothing was stored.
-    #[error(
-        "服务器磁盘已满,本次操作未保存,请联系管理员(the server's disk is full; nothing was saved, tell the administrator)"
-    )]
+    #[error("{}", self.message())]
     DiskFull,
     /// Never shown to the client: logged, and answered with a generic message.
-    #[error("服务器内部错误,请稍后重试(internal error)")]
+    #[error("{}", self.message())]
     Internal(#[from] anyhow::Error),
-}
-
-fn first_message(errors: &[FieldError]) -> &str {
-    errors.first().map_or("输入有误(invalid input)", |e| e.message.as_str())
 }
 
 impl AppError {
@@ -59,27 +54,58 @@ impl AppError {
         }
     }
 
-    pub fn invalid(field: impl Into<String>, message: impl ToString) -> Self {
+    pub fn invalid(field: impl Into<String>, message: Text) -> Self {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
 
     pub fn forbidden() -> Self {
-        AppError::Forbidden("无权执行此操作(forbidden for your role or region)".into())
+        AppError::Forbidden(Text::new(
+            "您的角色或所属地区无权执行此操作",
+            "Your role or region may not do this.",
+        ))
     }
 
-    /// The same error with `prefix` before its message: a batch says which item was refused.
-    pub fn prefixed(self, prefix: &str) -> Self {
-        let with = |message: String| format!("{prefix}{message}");
+    /// What the person is told, in both languages; an internal error's cause stays in the log.
+    pub fn message(&self) -> Text {
         match self {
-            AppError::BadRequest(m) => AppError::BadRequest(with(m)),
-            AppError::Forbidden(m) => AppError::Forbidden(with(m)),
-            AppError::NotFound(m) => AppError::NotFound(with(m)),
-            AppError::Conflict(m) => AppError::Conflict(with(m)),
+            AppError::BadRequest(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::TooLarge(m)
+            | AppError::TooManyRequests(m) => m.clone(),
+            AppError::Unauthorized => Text::new("请先登录", "Please sign in first."),
+            AppError::Invalid(errors) => errors.first().map_or_else(
+                || Text::new("输入有误", "Something you entered is not valid."),
+                |e| e.message.clone(),
+            ),
+            AppError::Busy => Text::new(
+                "系统正忙，本次操作未保存，请稍后重试",
+                "The database is busy; nothing was saved. Please try again shortly.",
+            ),
+            AppError::DiskFull => Text::new(
+                "服务器磁盘已满，本次操作未保存，请联系管理员",
+                "The server's disk is full; nothing was saved. Please tell the administrator.",
+            ),
+            AppError::Internal(_) => Text::new(
+                "服务器内部错误，请稍后重试",
+                "Something went wrong on the server. Please try again shortly.",
+            ),
+        }
+    }
+
+    /// The same error with a lead-in before its message: a batch says which item was refused.
+    pub fn prefixed(self, zh: &str, en: &str) -> Self {
+        match self {
+            AppError::BadRequest(m) => AppError::BadRequest(m.after(zh, en)),
+            AppError::Forbidden(m) => AppError::Forbidden(m.after(zh, en)),
+            AppError::NotFound(m) => AppError::NotFound(m.after(zh, en)),
+            AppError::Conflict(m) => AppError::Conflict(m.after(zh, en)),
             AppError::Invalid(fields) => AppError::Invalid(
                 fields
                     .into_iter()
                     .map(|f| FieldError {
-                        message: with(f.message),
+                        message: f.message.after(zh, en),
                         ..f
                     })
                     .collect(),

@@ -470,7 +470,7 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
     field.type_text("800").await;
     browser.find("button[name=action][value=submit]").await.click().await;
     browser.wait_for_url("done=submitted").await;
-    browser.wait_for_text("已提交,等待省厅审核。").await;
+    browser.wait_for_text("已提交，等待省厅审核。").await;
     browser
         .check(
             browser.count("#value-shantytown_starts").await == 0,

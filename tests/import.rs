@@ -100,7 +100,7 @@ async fn gbk_reports_file_imports_with_its_chinese_notes() {
     assert_eq!(status, 200, "{page}");
     // The preview says the import creates and submits the report, not only the figures.
     assert!(page.contains("以下 1 份报告的状态将变更"), "{page}");
-    assert!(page.contains("(新建)") && page.contains("→ 已报送"), "{page}");
+    assert!(page.contains("（新建）") && page.contains("→ 已报送"), "{page}");
     let (status, page) = confirm(&admin, "reports", &carried_content(&page)).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("以下 1 份报告的状态已变更"), "{page}");

@@ -279,3 +279,47 @@ async fn the_province_approves_three_reports_at_once_each_audited() {
     browser.quit().await;
     app.stop().await;
 }
+
+/// The approvals page on a phone: the queue, what changed since a return, the 催报 list and the
+/// approved list fit 390 px — neither the page nor any item scrolls sideways — in both languages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_approvals_page_fits_a_phone_in_both_languages() {
+    let Some(browser) = browser::start("approvals_phone").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    browser.sign_in(&app, "admin").await;
+    browser.resize(390, 900).await;
+    for lang in ["zh", "en"] {
+        for path in ["/admin/approvals", "/admin/approvals?period=2021Q4&status=approved"] {
+            let join = if path.contains('?') { '&' } else { '?' };
+            browser.goto(&app.url(&format!("{path}{join}lang={lang}"))).await;
+            browser.find("h1").await;
+            let widths = browser
+                .script(
+                    "const wide = [];
+                     for (const el of document.querySelectorAll('.queue-item, .reminders, main table')) {
+                       if (el.scrollWidth > el.clientWidth + 1) wide.push(el.className + ' ' + el.scrollWidth + '>' + el.clientWidth);
+                     }
+                     return {page: document.documentElement.scrollWidth, inner: window.innerWidth, wide};",
+                )
+                .await;
+            let page = widths["page"].as_i64().unwrap_or(i64::MAX);
+            let inner = widths["inner"].as_i64().unwrap_or(0);
+            browser
+                .check(
+                    inner > 0 && inner <= 400 && page <= inner,
+                    &format!("{path} ({lang}) is {page} px wide in a {inner} px window"),
+                )
+                .await;
+            browser
+                .check(
+                    widths["wide"].as_array().is_some_and(Vec::is_empty),
+                    &format!("{path} ({lang}): items scroll sideways: {}", widths["wide"]),
+                )
+                .await;
+        }
+    }
+    browser.quit().await;
+    app.stop().await;
+}

@@ -110,7 +110,7 @@ async fn full_width_figures_are_saved_and_read_back_in_their_unit_with_separator
     assert_eq!(report["values"]["shantytown_starts"], 12345);
     let form = officer.get("/reports/440100/2022Q1").await.text;
     assert!(form.contains("value=\"1,250,000\""), "the input keeps separators");
-    assert!(form.contains("(元)"), "the money field names its unit");
+    assert!(form.contains("（元）"), "the money field names its unit");
     assert!(!form.contains("125.00万元"), "money read back in another unit");
     let english = officer.get("/reports/440100/2022Q1?lang=en").await.text;
     assert!(

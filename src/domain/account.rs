@@ -1,8 +1,9 @@
 //! Account rules: what a username may be, which roles are bound to a region, what a password
 //! must be. The command line, the admin pages and start-up all ask these functions.
 
-use super::Role;
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, unknown_region};
+use super::role::UnknownRole;
+use super::{Role, Text};
 
 /// Usernames are this many characters at least and at most.
 pub const USERNAME_CHARS: std::ops::RangeInclusive<usize> = 2..=32;
@@ -17,35 +18,80 @@ pub const MAX_TOKEN_NAME_CHARS: usize = 64;
 /// An API token lives this many days at most when it expires at all.
 pub const MAX_TOKEN_DAYS: u32 = 3650;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccountError {
-    #[error("用户名须为 2 至 32 位字母、数字、下划线、连字符或点(username: 2–32 letters, digits, _ - .)")]
     BadUsername,
-    #[error("{0}")]
+    /// Holds the role as given.
     UnknownRole(String),
-    #[error("市级填报员必须指定所属地区(an officer needs a region)")]
     RegionRequired,
-    #[error("未知地区代码“{0}”(unknown region)")]
     UnknownRegion(String),
-    #[error("密码至少需要 {MIN_PASSWORD_CHARS} 个字符(password must be at least {MIN_PASSWORD_CHARS} characters)")]
     PasswordTooShort,
-    #[error("密码不能超过 {MAX_PASSWORD_CHARS} 个字符(password too long)")]
     PasswordTooLong,
-    #[error("密码不能与用户名相同或包含用户名(password must not be the username)")]
     PasswordIsUsername,
-    #[error("密码不能只由一个字符重复组成(password must not be one character repeated)")]
     PasswordRepeated,
-    #[error("这是最常见的密码之一,请另选一个(password is too common)")]
     PasswordCommon,
-    #[error(
-        "令牌名称须为 1 至 {MAX_TOKEN_NAME_CHARS} 个字符,不含控制字符(token name: 1–{MAX_TOKEN_NAME_CHARS} characters)"
-    )]
     BadTokenName,
-    #[error("有效期须为 1 至 {MAX_TOKEN_DAYS} 天(expiry: 1–{MAX_TOKEN_DAYS} days)")]
     BadTokenExpiry,
 }
 
+impl From<AccountError> for Text {
+    fn from(error: AccountError) -> Self {
+        error.text()
+    }
+}
+
+impl std::fmt::Display for AccountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for AccountError {}
+
 impl AccountError {
+    pub fn text(&self) -> Text {
+        match self {
+            AccountError::BadUsername => Text::new(
+                "用户名须为 2 至 32 位字母、数字、下划线、连字符或点",
+                "A username is 2 to 32 letters, digits, underscores, hyphens or dots.",
+            ),
+            AccountError::UnknownRole(given) => UnknownRole(given.clone()).text(),
+            AccountError::RegionRequired => Text::new(
+                "市级填报员必须指定所属地区",
+                "A city officer needs the region they report for.",
+            ),
+            AccountError::UnknownRegion(code) => unknown_region(code),
+            AccountError::PasswordTooShort => Text::new(
+                format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符"),
+                format!("A password needs at least {MIN_PASSWORD_CHARS} characters."),
+            ),
+            AccountError::PasswordTooLong => Text::new(
+                format!("密码不能超过 {MAX_PASSWORD_CHARS} 个字符"),
+                format!("A password may be at most {MAX_PASSWORD_CHARS} characters long."),
+            ),
+            AccountError::PasswordIsUsername => Text::new(
+                "密码不能与用户名相同或包含用户名",
+                "A password may not be or contain the username.",
+            ),
+            AccountError::PasswordRepeated => Text::new(
+                "密码不能只由一个字符重复组成",
+                "A password may not be one character repeated.",
+            ),
+            AccountError::PasswordCommon => Text::new(
+                "这是最常见的密码之一，请另选一个",
+                "This is one of the most common passwords; please choose another.",
+            ),
+            AccountError::BadTokenName => Text::new(
+                format!("令牌名称须为 1 至 {MAX_TOKEN_NAME_CHARS} 个字符，不含控制字符"),
+                format!("A token's name is 1 to {MAX_TOKEN_NAME_CHARS} characters, without control characters."),
+            ),
+            AccountError::BadTokenExpiry => Text::new(
+                format!("有效期须为 1 至 {MAX_TOKEN_DAYS} 天"),
+                format!("A token lives 1 to {MAX_TOKEN_DAYS} days."),
+            ),
+        }
+    }
+
     /// The form field the error is about.
     pub fn field(&self) -> &'static str {
         match self {
@@ -85,7 +131,7 @@ pub fn role_and_region(
     let role: Role = role
         .trim()
         .parse()
-        .map_err(|e: super::role::UnknownRole| AccountError::UnknownRole(e.to_string()))?;
+        .map_err(|e: UnknownRole| AccountError::UnknownRole(e.0))?;
     let region = region.map(str::trim).filter(|r| !r.is_empty());
     match (role.needs_region(), region) {
         (true, None) => Err(AccountError::RegionRequired),

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::Text;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Region {
     /// 6-digit administrative division code (行政区划代码).
@@ -54,6 +56,27 @@ pub struct Catalogue {
     children: Vec<Vec<usize>>,
     /// Position of each region's parent, by the region's position.
     parents: Vec<Option<usize>>,
+}
+
+/// A region code the catalogue does not know.
+pub fn unknown_region(code: &str) -> Text {
+    Text::new(
+        format!("未知地区代码“{code}”"),
+        format!("Unknown region code “{code}”."),
+    )
+}
+
+/// An indicator that carries no target was given one.
+pub fn takes_no_target(indicator: &Indicator) -> Text {
+    Text::new(
+        format!("指标“{}”不设目标任务", indicator.name_zh),
+        format!("“{}” has no target.", indicator.name_en),
+    )
+}
+
+/// An indicator key the catalogue does not know.
+pub fn unknown_indicator(key: &str) -> Text {
+    Text::new(format!("未知指标“{key}”"), format!("Unknown indicator “{key}”."))
 }
 
 impl Catalogue {

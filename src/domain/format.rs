@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::workflow::{Action, WorkflowError};
-use super::{Lang, Period, ReportStatus, Role, Status, Tenths};
+use super::{Lang, Period, ReportStatus, Role, Status, Tenths, Text};
 
 /// What a cell shows when there is no value (no target, no rate, no change).
 pub const NO_VALUE: &str = "—";
@@ -87,6 +87,22 @@ pub fn unit(unit: &str, lang: Lang) -> &str {
         ("户", Lang::En) => "households",
         ("元", Lang::En) => "yuan",
         (other, Lang::En) => other,
+    }
+}
+
+/// An aside after a title, in the brackets of the language: 待审核的报告（5） / Submitted (5).
+pub fn bracketed(aside: impl fmt::Display, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("（{aside}）"),
+        Lang::En => format!(" ({aside})"),
+    }
+}
+
+/// A unit after a name, in the brackets of the language: （套） / (units).
+pub fn bracketed_unit(unit_name: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("（{unit_name}）"),
+        Lang::En => format!("({})", unit(unit_name, lang)),
     }
 }
 
@@ -217,6 +233,16 @@ pub fn report_status(status: ReportStatus, lang: Lang) -> &'static str {
     }
 }
 
+/// Who made a change, as the audit trail names them: an account's username, or a loader of
+/// data (the demo loader writes as 演示数据导入) in the page language.
+pub fn actor_name(username: &str, lang: Lang) -> &str {
+    match (username, lang) {
+        ("演示数据导入", Lang::En) => "demo data loader",
+        ("anju gen", Lang::Zh) => "全国合成数据生成",
+        (name, _) => name,
+    }
+}
+
 /// A role as the page names it: 市级填报员 / City officer.
 pub fn role(role: Role, lang: Lang) -> &'static str {
     match (role, lang) {
@@ -231,59 +257,50 @@ pub fn role(role: Role, lang: Lang) -> &'static str {
     }
 }
 
-/// What doing `action` to a report is called in Chinese: 报送, 审核通过, 退回.
-fn action_zh(action: Action) -> &'static str {
+/// Figures for `period` cannot be entered or asked for yet: the quarter has not started.
+pub fn future_period(period: Period) -> Text {
+    Text::new(
+        format!("报告期{}尚未开始", self::period(period, Lang::Zh)),
+        format!("{} has not started yet.", self::period(period, Lang::En)),
+    )
+}
+
+/// What doing `action` to a report is called: 报送, 审核通过, 退回.
+fn action_name(action: Action, lang: Lang) -> &'static str {
     match action {
-        Action::SaveDraft => "修改",
-        Action::Submit => "报送",
-        Action::Approve => "审核通过",
-        Action::Return => "退回",
-        Action::Reopen => "重新打开",
+        Action::SaveDraft => lang.t("修改", "changed"),
+        Action::Submit => lang.t("报送", "submitted"),
+        Action::Approve => lang.t("审核通过", "approved"),
+        Action::Return => lang.t("退回", "returned"),
+        Action::Reopen => lang.t("重新打开", "reopened"),
     }
 }
 
-/// A refused workflow step, in Chinese with the English key: worded here because it names a
-/// report status.
-impl fmt::Display for WorkflowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl WorkflowError {
+    /// A refused workflow step: worded here because it names a report status.
+    pub fn text(&self) -> Text {
         match self {
-            WorkflowError::Forbidden => f.write_str("无权执行此操作(not permitted for this role)"),
-            WorkflowError::WrongStatus { status, action } => write!(
-                f,
-                "报告当前状态为“{}”,不能{}(report is {})",
-                report_status(*status, Lang::Zh),
-                action_zh(*action),
-                status.as_str()
+            WorkflowError::Forbidden => Text::new("您的角色无权执行此操作", "Your role may not do this."),
+            WorkflowError::WrongStatus { status, action } => Text::new(
+                format!(
+                    "报告当前状态为“{}”，不能{}",
+                    report_status(*status, Lang::Zh),
+                    action_name(*action, Lang::Zh)
+                ),
+                format!(
+                    "The report is {} and cannot be {}.",
+                    report_status(*status, Lang::En).to_lowercase(),
+                    action_name(*action, Lang::En)
+                ),
             ),
-            WorkflowError::NoReport => f.write_str("报告尚未创建(no such report)"),
+            WorkflowError::NoReport => Text::new("报告尚未创建", "There is no such report yet."),
         }
     }
 }
 
-/// A message as a page in `lang` shows it. Messages are written in Chinese with a short English
-/// gloss in brackets at the end, “数值不能为负数(must not be negative)”, which the JSON API keeps;
-/// a Chinese page shows the Chinese alone, an English page the whole.
-pub fn message(text: &str, lang: Lang) -> String {
-    if lang.is_en() {
-        return text.to_owned();
-    }
-    let trimmed = text.trim_end();
-    let Some(inner) = trimmed.strip_suffix(')') else {
-        return text.to_owned();
-    };
-    let Some(open) = inner.rfind('(') else {
-        return text.to_owned();
-    };
-    let (chinese, gloss) = (&inner[..open], &inner[open + 1..]);
-    let is_gloss = gloss.is_ascii()
-        && gloss
-            .as_bytes()
-            .windows(2)
-            .any(|pair| pair.iter().all(u8::is_ascii_alphabetic));
-    if is_gloss && !chinese.is_ascii() {
-        chinese.trim_end().to_owned()
-    } else {
-        text.to_owned()
+impl fmt::Display for WorkflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text().fmt(f)
     }
 }
 
@@ -390,6 +407,10 @@ mod tests {
         assert_eq!(amount(326_000_000, "元", Lang::Zh), money(326_000_000, Lang::Zh));
         assert_eq!(unit("元", Lang::En), "yuan");
         assert_eq!(unit("个", Lang::En), "个");
+        assert_eq!(bracketed_unit("套", Lang::Zh), "（套）");
+        assert_eq!(bracketed(5, Lang::Zh), "（5）");
+        assert_eq!(bracketed(5, Lang::En), " (5)");
+        assert_eq!(bracketed_unit("户", Lang::En), "(households)");
     }
 
     #[test]
@@ -467,24 +488,9 @@ mod tests {
             status: ReportStatus::Approved,
             action: Action::Submit,
         };
-        assert_eq!(error.to_string(), "报告当前状态为“已审核”,不能报送(report is approved)");
+        assert_eq!(error.text().zh(), "报告当前状态为“已审核”，不能报送");
+        assert_eq!(error.text().en(), "The report is approved and cannot be submitted.");
         assert!(WorkflowError::Forbidden.to_string().contains("无权"));
-    }
-
-    #[test]
-    fn chinese_pages_drop_the_english_gloss() {
-        assert_eq!(
-            message("数值不能为负数(must not be negative)", Lang::Zh),
-            "数值不能为负数"
-        );
-        assert_eq!(message("查询参数有误:x (bad query string)", Lang::Zh), "查询参数有误:x");
-        assert_eq!(
-            message("数值不能为负数(must not be negative)", Lang::En),
-            "数值不能为负数(must not be negative)"
-        );
-        // A bracket that is part of the Chinese stays.
-        assert_eq!(message("报告期(2020Q1)", Lang::Zh), "报告期(2020Q1)");
-        assert_eq!(message("no gloss", Lang::Zh), "no gloss");
     }
 
     #[test]

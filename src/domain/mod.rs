@@ -23,7 +23,7 @@ pub mod validation;
 pub mod workflow;
 
 pub use catalogue::{Indicator, Region};
-pub use lang::Lang;
+pub use lang::{Lang, Text};
 pub use period::Period;
 pub use rate::{Status, Tenths};
 pub use role::{Actor, Role};

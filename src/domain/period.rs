@@ -6,6 +6,8 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::Text;
+
 /// Earliest and latest years a period may name; outside them a typo is far likelier than data.
 pub const MIN_YEAR: i32 = 2000;
 pub const MAX_YEAR: i32 = 2100;
@@ -16,17 +18,60 @@ pub struct Period {
     quarter: u8,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PeriodError {
-    #[error("报告期“{0}”格式不对,应写作 2020Q1 这样的四位年份加 Q 加季度(period must look like 2020Q1)")]
+    /// Not written the way files and the API write a period.
     Format(String),
-    #[error("报告期“{0}”无法识别,请写作 2022年第一季度、2022Q1 或 2022-Q1(period must look like 2022Q1)")]
+    /// Typed on a page in none of the spellings a person may use.
     Typed(String),
-    #[error("报告期“{0}”的季度必须是 1 至 4(quarter must be 1–4)")]
     Quarter(String),
-    #[error("报告期“{0}”的年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间(year out of range)")]
     Year(String),
 }
+
+impl PeriodError {
+    pub fn text(&self) -> Text {
+        match self {
+            PeriodError::Format(t) => Text::new(
+                format!("报告期“{t}”格式不对，应写作 2020Q1 这样的四位年份加 Q 加季度"),
+                format!("The period “{t}” is not written like 2020Q1 (a four-digit year, Q, the quarter)."),
+            ),
+            PeriodError::Typed(t) => Text::new(
+                format!("报告期“{t}”无法识别，请写作 2022年第一季度、2022Q1 或 2022-Q1"),
+                format!("The period “{t}” is not recognised: write it as 2022Q1, 2022-Q1 or Q1 2022."),
+            ),
+            PeriodError::Quarter(t) => Text::new(
+                format!("报告期“{t}”的季度必须是 1 至 4"),
+                format!("The quarter of the period “{t}” must be 1 to 4."),
+            ),
+            PeriodError::Year(t) => Text::new(
+                format!("报告期“{t}”的年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间"),
+                format!("The year of the period “{t}” must be between {MIN_YEAR} and {MAX_YEAR}."),
+            ),
+        }
+    }
+}
+
+/// A year that is not a four-digit year this tool knows.
+pub fn bad_year(text: &str) -> Text {
+    Text::new(
+        format!("年度“{text}”无效，须为 {MIN_YEAR} 至 {MAX_YEAR} 之间的四位年份"),
+        format!("The year “{text}” is not valid: use a four-digit year from {MIN_YEAR} to {MAX_YEAR}."),
+    )
+}
+
+impl From<PeriodError> for Text {
+    fn from(error: PeriodError) -> Self {
+        error.text()
+    }
+}
+
+impl fmt::Display for PeriodError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for PeriodError {}
 
 impl Period {
     pub fn new(year: i32, quarter: u8) -> Result<Self, PeriodError> {
@@ -142,7 +187,7 @@ fn quarter_value(text: &str) -> Option<u8> {
 
 impl Period {
     /// A period as a person types it: `2022Q1`, `2022q1`, `2022-Q1`, `2022 Q1`, `2022年第一季度`,
-    /// `2022年一季度`, `2022年第1季度`, with ASCII or full-width digits and surrounding spaces.
+    /// `2022年一季度`, `2022年第1季度`, `Q1 2022`, with ASCII or full-width digits and surrounding spaces.
     /// Stored data, CSV files and the API keep the strict `2022Q1` of [`FromStr`].
     pub fn parse_typed(text: &str) -> Result<Self, PeriodError> {
         let refused = || PeriodError::Typed(text.trim().to_owned());
@@ -156,6 +201,22 @@ impl Period {
                 other => other,
             })
             .collect();
+        if let Some(english) = cleaned.strip_prefix(['Q', 'q']) {
+            // Q1 2022, as an English page writes a period.
+            let mut chars = english.chars();
+            let quarter = chars.next().and_then(|c| quarter_value(c.encode_utf8(&mut [0; 4])));
+            let year: String = chars.collect();
+            let year = (year.chars().count() == 4)
+                .then(|| {
+                    year.chars()
+                        .try_fold(0i32, |acc, c| digit_value(c).map(|d| acc * 10 + d as i32))
+                })
+                .flatten();
+            return match (quarter, year) {
+                (Some(quarter), Some(year)) => Period::new(year, quarter),
+                _ => Err(refused()),
+            };
+        }
         let year_len = cleaned.chars().take_while(|c| digit_value(*c).is_some()).count();
         if year_len != 4 {
             return Err(refused());
@@ -264,6 +325,8 @@ mod tests {
             "２０２２年第一季度",
             "２０２２Ｑ１",
             "2022－Q1",
+            "Q1 2022",
+            "q1 2022",
         ] {
             assert_eq!(
                 Period::parse_typed(typed).map(|p| p.to_string()),
@@ -282,6 +345,9 @@ mod tests {
             "第一季度",
             "2022Q11",
             "2022年Q1",
+            "Q5 2022",
+            "Q1 22",
+            "Q 2022",
         ] {
             assert!(Period::parse_typed(bad).is_err(), "{bad:?}");
         }

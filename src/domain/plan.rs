@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, unknown_indicator};
 use super::validation::{self, FieldError, Warning};
 use super::workflow::{self, Action, WorkflowError};
-use super::{Actor, Period, ReportStatus};
+use super::{Actor, Period, ReportStatus, Text};
 
 /// What someone sends to change a report. Indicators not named keep their figures.
 #[derive(Clone, Debug, Default)]
@@ -73,7 +73,7 @@ pub struct FigureWarning {
     pub indicator: String,
     #[serde(flatten)]
     pub warning: Warning,
-    pub message: String,
+    pub message: Text,
 }
 
 /// One indicator whose stored row changes.
@@ -156,7 +156,7 @@ pub fn plan_save(context: &Context<'_>, stored: Option<Stored<'_>>, input: &Repo
         .keys()
         .chain(input.notes.keys())
         .filter(|key| catalogue.indicator(key).is_none())
-        .map(|key| FieldError::new(key.clone(), format!("未知指标“{key}”(unknown indicator)")))
+        .map(|key| FieldError::new(key.clone(), unknown_indicator(key)))
         .collect();
     if !errors.is_empty() {
         errors.dedup();
@@ -208,16 +208,23 @@ pub fn plan_save(context: &Context<'_>, stored: Option<Stored<'_>>, input: &Repo
             if input.submit && matches!(warning, Warning::BehindWithoutNote { .. }) {
                 errors.push(FieldError::new(
                     indicator.key.clone(),
-                    format!(
-                        "{}:{},未填写情况说明不能报送(a note is required to submit)",
-                        indicator.name_zh,
-                        warning.message_zh()
+                    Text::new(
+                        format!(
+                            "{}：{}；未填写情况说明不能报送",
+                            indicator.name_zh,
+                            warning.message_zh()
+                        ),
+                        format!(
+                            "{}: {}; a report cannot be submitted without it.",
+                            indicator.name_en,
+                            warning.message_en()
+                        ),
                     ),
                 ));
             }
             warnings.push(FigureWarning {
                 indicator: indicator.key.clone(),
-                message: warning.message_zh(),
+                message: Text::new(warning.message_zh(), warning.message_en()),
                 warning,
             });
         }
@@ -284,19 +291,25 @@ pub fn plan_review(
     if action == Action::Return && comment.is_none() {
         return Err(Refusal::Invalid(vec![FieldError::new(
             "comment",
-            "退回报告须填写退回意见(a comment is required to return a report)",
+            Text::new(
+                "退回报告须填写退回意见",
+                "Returning a report needs a comment for the city.",
+            ),
         )]));
     }
     if action == Action::Reopen && comment.is_none() {
         return Err(Refusal::Invalid(vec![FieldError::new(
             "comment",
-            "重新打开报告须填写理由(a reason is required to reopen a report)",
+            Text::new("重新打开报告须填写理由", "Reopening a report needs a reason."),
         )]));
     }
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(Refusal::Invalid(vec![FieldError::new(
             "comment",
-            format!("意见不能超过 {MAX_COMMENT_CHARS} 个字(comment too long)"),
+            Text::new(
+                format!("意见不能超过 {MAX_COMMENT_CHARS} 个字"),
+                format!("A comment may be at most {MAX_COMMENT_CHARS} characters long."),
+            ),
         )]));
     }
     Ok(ReviewPlan {

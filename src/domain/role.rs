@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::Text;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -56,9 +58,29 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("未知角色“{0}”,应为 admin、officer、leader 或 analyst(unknown role)")]
-pub struct UnknownRole(String);
+/// A role code nobody has; holds what was given.
+#[derive(Debug)]
+pub struct UnknownRole(pub String);
+
+impl UnknownRole {
+    pub fn text(&self) -> Text {
+        Text::new(
+            format!(
+                "未知角色“{}”，应为 admin（省厅管理员）、officer（市级填报员）、leader（厅领导）或 analyst（政策分析员）",
+                self.0
+            ),
+            format!("Unknown role “{}”: use admin, officer, leader or analyst.", self.0),
+        )
+    }
+}
+
+impl fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for UnknownRole {}
 
 impl FromStr for Role {
     type Err = UnknownRole;

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use super::format::percent;
+use super::Lang;
+use super::format::{percent, period as period_label, thousands};
 use super::rate::{Status, completion_rate};
-use super::{Period, Tenths};
+use super::{Period, Tenths, Text};
 
 /// An optional filter as given (query parameter, form field, command-line option): trimmed,
 /// and a blank one is no filter at all.
@@ -16,14 +17,14 @@ pub fn given(value: Option<String>) -> Option<String> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: Option<String>,
-    pub message: String,
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl ToString) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Text>) -> Self {
         Self {
             field: Some(field.into()),
-            message: message.to_string(),
+            message: message.into(),
         }
     }
 }
@@ -34,21 +35,76 @@ pub const MAX_VALUE: i64 = 1_000_000_000_000;
 /// Cumulative above this share of the target earns a warning (150.0%).
 pub const OVER_TARGET_WARNING: Tenths = Tenths(1500);
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ValueError {
-    #[error("“{0}”不是整数,请填写不带小数点和单位的整数(not an integer)")]
     NotInteger(String),
-    #[error("数值不能为负数(must not be negative)")]
     Negative,
-    #[error("数值超过上限 1,000,000,000,000(over 10^12)")]
     TooLarge,
-    #[error("累计完成数 {value} 低于本年{earlier}已报的 {previous},累计数不能减少(cumulative may not decrease)")]
     Decreasing { value: i64, previous: i64, earlier: Period },
-    #[error(
-        "累计完成数 {value} 高于本年{later}已报的 {next},累计数不能减少(cumulative may not exceed a later quarter's)"
-    )]
     AboveLater { value: i64, next: i64, later: Period },
 }
+
+impl ValueError {
+    pub fn text(&self) -> Text {
+        match self {
+            ValueError::NotInteger(raw) => Text::new(
+                format!("“{raw}”不是整数，请填写不带小数点和单位的整数"),
+                format!("“{raw}” is not a whole number: enter digits only, without a decimal point or unit."),
+            ),
+            ValueError::Negative => Text::new("数值不能为负数", "A figure may not be negative."),
+            ValueError::TooLarge => Text::new(
+                "数值超过上限 1,000,000,000,000",
+                "A figure may not exceed 1,000,000,000,000.",
+            ),
+            ValueError::Decreasing {
+                value,
+                previous,
+                earlier,
+            } => Text::new(
+                format!(
+                    "累计完成数 {} 低于本年{}已报的 {}，累计数不能减少",
+                    thousands(*value),
+                    period_label(*earlier, Lang::Zh),
+                    thousands(*previous)
+                ),
+                format!(
+                    "The cumulative figure {} is below the {} reported for {}: a year's cumulative figure cannot go down.",
+                    thousands(*value),
+                    thousands(*previous),
+                    period_label(*earlier, Lang::En)
+                ),
+            ),
+            ValueError::AboveLater { value, next, later } => Text::new(
+                format!(
+                    "累计完成数 {} 高于本年{}已报的 {}，累计数不能减少",
+                    thousands(*value),
+                    period_label(*later, Lang::Zh),
+                    thousands(*next)
+                ),
+                format!(
+                    "The cumulative figure {} is above the {} already reported for {}: a year's cumulative figure cannot go down.",
+                    thousands(*value),
+                    thousands(*next),
+                    period_label(*later, Lang::En)
+                ),
+            ),
+        }
+    }
+}
+
+impl From<ValueError> for Text {
+    fn from(error: ValueError) -> Self {
+        error.text()
+    }
+}
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for ValueError {}
 
 /// Full-width digits, commas and signs (as Chinese input methods type them) as their ASCII forms.
 fn half_width(text: &str) -> String {
@@ -175,9 +231,9 @@ pub enum Warning {
 impl Warning {
     pub fn message_zh(&self) -> String {
         match self {
-            Warning::OverTarget { rate } => format!("完成率 {} 超过年度目标的 150%,请核实", percent(*rate)),
+            Warning::OverTarget { rate } => format!("完成率 {} 超过年度目标的 150%，请核实", percent(*rate)),
             Warning::BehindWithoutNote { rate } => {
-                format!("完成率 {} 明显低于序时进度,请填写情况说明", percent(*rate))
+                format!("完成率 {} 明显低于序时进度，请填写情况说明", percent(*rate))
             }
         }
     }
@@ -221,13 +277,39 @@ pub fn warnings(cumulative: Option<i64>, target: Option<i64>, period: Period, no
 /// Notes longer than this are refused: a 情况说明 is a paragraph, not a document.
 pub const MAX_NOTE_CHARS: usize = 500;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NoteError {
-    #[error("情况说明不能超过 {MAX_NOTE_CHARS} 个字(note too long)")]
     TooLong,
-    #[error("情况说明不能包含控制字符(note contains control characters)")]
     ControlCharacters,
 }
+
+impl NoteError {
+    pub fn text(&self) -> Text {
+        match self {
+            NoteError::TooLong => Text::new(
+                format!("情况说明不能超过 {MAX_NOTE_CHARS} 个字"),
+                format!("A note may be at most {MAX_NOTE_CHARS} characters long."),
+            ),
+            NoteError::ControlCharacters => {
+                Text::new("情况说明不能包含控制字符", "A note may not contain control characters.")
+            }
+        }
+    }
+}
+
+impl From<NoteError> for Text {
+    fn from(error: NoteError) -> Self {
+        error.text()
+    }
+}
+
+impl std::fmt::Display for NoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for NoteError {}
 
 /// Trims a note and checks its length; control characters other than line breaks are refused.
 pub fn clean_note(note: &str) -> Result<String, NoteError> {
@@ -324,7 +406,10 @@ mod tests {
         let message = check_cumulative_order(90, Some((q1, 100)), None)
             .unwrap_err()
             .to_string();
-        assert!(message.contains("100") && message.contains("2020Q1"), "{message}");
+        assert!(
+            message.contains("100") && message.contains("2020年第一季度"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::Role;
+use super::{Role, Text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,9 +46,32 @@ impl fmt::Display for ReportStatus {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("未知报告状态“{0}”(unknown report status)")]
+/// A report status code nobody uses; holds what was given.
+#[derive(Debug)]
 pub struct UnknownStatus(String);
+
+impl UnknownStatus {
+    pub fn text(&self) -> Text {
+        Text::new(
+            format!(
+                "未知报告状态“{}”，应为 draft（草稿）、submitted（已报送）、approved（已审核）或 returned（已退回）",
+                self.0
+            ),
+            format!(
+                "Unknown report status “{}”: use draft, submitted, approved or returned.",
+                self.0
+            ),
+        )
+    }
+}
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.text().fmt(f)
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
 
 impl FromStr for ReportStatus {
     type Err = UnknownStatus;

@@ -9,12 +9,12 @@ use crate::auth::hash_password;
 use crate::db::{self, users::User};
 use crate::domain::account::{self, AccountError};
 use crate::domain::catalogue::Catalogue;
-use crate::domain::{Actor, Role};
+use crate::domain::{Actor, Role, Text};
 use crate::error::{AppError, AppResult};
 
 impl From<AccountError> for AppError {
     fn from(error: AccountError) -> Self {
-        AppError::invalid(error.field(), error)
+        AppError::invalid(error.field(), error.text())
     }
 }
 
@@ -71,7 +71,10 @@ fn create_account(
     let hash = hash_password(&new.password)?;
     let tx = db::write(conn)?;
     if db::users::by_username(&tx, username)?.is_some() {
-        return Err(AppError::Conflict(format!("用户名“{username}”已存在(username taken)")));
+        return Err(AppError::Conflict(Text::new(
+            format!("用户名“{username}”已存在"),
+            format!("The username “{username}” is taken."),
+        )));
     }
     let user = db::users::create(&tx, actor, username, role, region.as_deref(), &hash)?;
     if temporary {
@@ -85,7 +88,7 @@ fn create_account(
 }
 
 fn existing(conn: &Connection, id: i64) -> AppResult<User> {
-    db::users::by_id(conn, id)?.ok_or_else(|| AppError::NotFound("没有这个用户(no such user)".into()))
+    db::users::by_id(conn, id)?.ok_or_else(|| AppError::NotFound(Text::new("没有这个用户", "There is no such user.")))
 }
 
 /// Changes a user's role and region together; a change revokes the user's tokens.
@@ -102,9 +105,10 @@ pub fn change_role(
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     if actor.user_id == Some(user.id) && role != user.role {
-        return Err(AppError::Conflict(
-            "不能修改自己的角色,以免失去管理权限(you cannot change your own role)".into(),
-        ));
+        return Err(AppError::Conflict(Text::new(
+            "不能修改自己的角色，以免失去管理权限",
+            "You cannot change your own role: you could lose the right to manage accounts.",
+        )));
     }
     if user.role != role || user.region_code != region {
         db::users::set_role(&tx, actor, &user, role, region.as_deref())?;
@@ -120,9 +124,10 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
     if actor.user_id == Some(user.id) && disabled {
-        return Err(AppError::Conflict(
-            "不能停用自己的账户(you cannot disable yourself)".into(),
-        ));
+        return Err(AppError::Conflict(Text::new(
+            "不能停用自己的账户",
+            "You cannot disable your own account.",
+        )));
     }
     db::users::set_disabled(&tx, actor, &user, disabled)?;
     if disabled {
@@ -163,7 +168,7 @@ pub fn change_own_password(
     if !crate::auth::verify_password(current, &user.password_hash) {
         return Err(AppError::invalid(
             "current",
-            "当前密码不正确(current password is wrong)",
+            Text::new("当前密码不正确", "The current password is wrong."),
         ));
     }
     account::check_new_password(&user.username, password)?;

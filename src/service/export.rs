@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::db;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, unknown_indicator, unknown_region};
 use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
 use crate::domain::{Lang, Period, Tenths, format};
 use crate::error::{AppError, AppResult};
@@ -23,10 +23,10 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 /// answer for the pages, the API and the command line.
 pub fn check_filters(catalogue: &Catalogue, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
     if let Some(code) = region.filter(|c| catalogue.region(c).is_none()) {
-        return Err(AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")));
+        return Err(AppError::NotFound(unknown_region(code)));
     }
     if let Some(key) = indicator.filter(|k| catalogue.indicator(k).is_none()) {
-        return Err(AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")));
+        return Err(AppError::NotFound(unknown_indicator(key)));
     }
     Ok(())
 }

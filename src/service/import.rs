@@ -10,13 +10,14 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::db;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, unknown_region};
 use crate::domain::columns;
-use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::format::future_period;
+use crate::domain::period::{MAX_YEAR, MIN_YEAR, bad_year};
 use crate::domain::plan::ReportInput;
 use crate::domain::validation;
 use crate::domain::workflow::ReportStatus;
-use crate::domain::{Actor, Period};
+use crate::domain::{Actor, Lang, Period, Text};
 use crate::error::{AppError, AppResult};
 use crate::service::reports;
 
@@ -41,7 +42,7 @@ pub struct ImportOptions {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub line: u64,
-    pub message: String,
+    pub message: Text,
 }
 
 /// One figure the import changes (or would change, in a dry run).
@@ -111,7 +112,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, RowError> {
     if had_errors {
         return Err(RowError {
             line: 0,
-            message: "文件编码无法识别,请另存为 UTF-8 或 GBK 编码的 CSV(unrecognised encoding)".into(),
+            message: Text::new(
+                "文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV",
+                "The file's encoding is not recognised: save it as CSV in UTF-8 or GBK.",
+            ),
         });
     }
     Ok(text.into_owned())
@@ -149,11 +153,16 @@ struct Table {
     rows: Vec<(u64, Vec<String>)>,
 }
 
-fn refused(line: u64, message: impl Into<String>) -> Vec<RowError> {
-    vec![RowError {
-        line,
-        message: message.into(),
-    }]
+fn refused(line: u64, message: Text) -> Vec<RowError> {
+    vec![RowError { line, message }]
+}
+
+/// What to upload instead of a file that is not a spreadsheet.
+fn not_a_spreadsheet(zh: &str, en: &str) -> Text {
+    Text::new(
+        format!("{zh}，不是表格；请上传 CSV 或 Excel（.xlsx）文件"),
+        format!("{en}, not a spreadsheet: upload a CSV or Excel (.xlsx) file."),
+    )
 }
 
 /// Reads a CSV, a workbook (.xlsx, .xls, .ods: the sheet named 导入 or import, else the
@@ -162,18 +171,15 @@ fn read_table(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
     if bytes.len() > MAX_IMPORT_BYTES {
         return Err(refused(
             0,
-            format!(
-                "文件过大（上限 {} MB）（file too large）",
-                MAX_IMPORT_BYTES / 1024 / 1024
+            Text::new(
+                format!("文件过大（上限 {} MB）", MAX_IMPORT_BYTES / 1024 / 1024),
+                format!("The file is too large (at most {} MB).", MAX_IMPORT_BYTES / 1024 / 1024),
             ),
         ));
     }
     match sniff(bytes) {
         Sniffed::Zip | Sniffed::OleCompound => read_workbook(bytes),
-        Sniffed::Pdf => Err(refused(
-            0,
-            "这是 PDF 文件，不是表格；请上传 CSV 或 Excel(.xlsx)文件（a PDF is not a spreadsheet）",
-        )),
+        Sniffed::Pdf => Err(refused(0, not_a_spreadsheet("这是 PDF 文件", "This is a PDF file"))),
         Sniffed::Text => read_csv(&decode(bytes).map_err(|e| vec![e])?),
     }
 }
@@ -228,7 +234,7 @@ fn read_csv(text: &str) -> Result<Table, Vec<RowError>> {
                 let line = e.position().map_or(0, |p| line_at(text, &breaks, p.byte()));
                 errors.push(RowError {
                     line,
-                    message: format!("CSV 格式错误:{e}"),
+                    message: Text::new(format!("CSV 格式错误：{e}"), format!("The CSV is malformed: {e}")),
                 });
             }
         }
@@ -259,11 +265,14 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         Ok(workbook) => workbook,
         Err(_) => {
             let message = if sniff(bytes) == Sniffed::Zip && bytes.windows(5).any(|w| w == b"word/") {
-                "这是 Word 文档（.docx），不是表格；请上传 CSV 或 Excel(.xlsx)文件（a Word document is not a spreadsheet）"
+                not_a_spreadsheet("这是 Word 文档（.docx）", "This is a Word document (.docx)")
             } else if sniff(bytes) == Sniffed::Zip {
-                "这是压缩文件（ZIP），不是表格；请解压后上传 CSV 或 Excel(.xlsx)文件（a ZIP archive is not a spreadsheet）"
+                not_a_spreadsheet("这是压缩文件（ZIP），请解压后上传", "This is a ZIP archive")
             } else {
-                "这个 Office 文件无法读取为表格；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后上传（unreadable Office file）"
+                Text::new(
+                    "这个 Office 文件无法读取为表格；请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后上传",
+                    "This Office file cannot be read as a spreadsheet: save it as .xlsx or CSV in Excel or WPS, then upload it.",
+                )
             };
             return Err(refused(0, message));
         }
@@ -275,11 +284,20 @@ fn read_workbook(bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         .or(names.first())
         .cloned();
     let Some(sheet) = chosen else {
-        return Err(refused(0, "工作簿中没有工作表（the workbook has no sheet）"));
+        return Err(refused(
+            0,
+            Text::new("工作簿中没有工作表", "The workbook has no sheet."),
+        ));
     };
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| refused(0, format!("无法读取工作表“{sheet}”：{e}(unreadable sheet)")))?;
+    let range = workbook.worksheet_range(&sheet).map_err(|e| {
+        refused(
+            0,
+            Text::new(
+                format!("无法读取工作表“{sheet}”：{e}"),
+                format!("The sheet “{sheet}” cannot be read: {e}"),
+            ),
+        )
+    })?;
     let (first_row, first_column) = range.start().unwrap_or((0, 0));
     let lines = range
         .rows()
@@ -311,7 +329,13 @@ impl Table {
             .unwrap_or(0);
         let mut lines = lines.into_iter().skip(header_at);
         let Some((header_line, header)) = lines.next() else {
-            return Err(refused(1, "文件是空的，没有表头和数据行（empty file）"));
+            return Err(refused(
+                1,
+                Text::new(
+                    "文件是空的，没有表头和数据行",
+                    "The file is empty: no header and no rows.",
+                ),
+            ));
         };
         self.header_line = header_line;
         self.header = header.iter().map(|h| h.trim().to_owned()).collect();
@@ -362,7 +386,10 @@ fn layout(table: &Table, needs: &[Need], expected_line: &str) -> Result<Layout, 
             {
                 return Err(refused(
                     *row_line,
-                    format!("第 {} 列有数据但没有列名（a column without a header）", index + 1),
+                    Text::new(
+                        format!("第 {} 列有数据但没有列名", index + 1),
+                        format!("Column {} has figures but no header.", index + 1),
+                    ),
                 ));
             }
             continue;
@@ -392,31 +419,47 @@ fn layout(table: &Table, needs: &[Need], expected_line: &str) -> Result<Layout, 
         return Ok(Layout { positions, width });
     }
     let accepted: Vec<String> = needs.iter().map(|n| columns::described(n.key)).collect();
-    let mut problems = Vec::new();
-    if !missing.is_empty() {
-        problems.push(format!("缺少：{}", missing.join("、")));
-    }
-    if !unknown.is_empty() {
-        problems.push(format!("无法识别：{}", unknown.join("、")));
-    }
-    if !duplicated.is_empty() {
-        problems.push(format!("重复：{}", duplicated.join("、")));
+    let (mut problems_zh, mut problems_en) = (Vec::new(), Vec::new());
+    for (names, zh, en) in [
+        (&missing, "缺少", "missing"),
+        (&unknown, "无法识别", "not recognised"),
+        (&duplicated, "重复", "repeated"),
+    ] {
+        if !names.is_empty() {
+            problems_zh.push(format!("{zh}：{}", names.join("、")));
+            problems_en.push(format!("{en}: {}", names.join(", ")));
+        }
     }
     Err(refused(
         line,
-        format!(
-            "表头不正确（expected header {expected_line}）：{}。应包含 {}；列名可用中文或英文，大小写不限，其余导出列（地区、指标、单位等）会被忽略",
-            problems.join(";"),
-            accepted.join("、"),
+        Text::new(
+            format!(
+                "表头不正确：{}。应包含 {}（如 {expected_line}）；列名可用中文或英文，大小写不限，其余导出列（地区、指标、单位等）会被忽略",
+                problems_zh.join("；"),
+                accepted.join("、"),
+            ),
+            format!(
+                "The header is not right: {}. It needs {} (as in {expected_line}); column names may be English or Chinese in any case, and other export columns (region, indicator, unit …) are ignored.",
+                problems_en.join("; "),
+                accepted.join(", "),
+            ),
         ),
     ))
+}
+
+/// The same row (region, year or period, indicator) twice in one file.
+fn duplicate_row(row: &str) -> Text {
+    Text::new(
+        format!("{row} 在文件中重复出现"),
+        format!("{row} appears twice in the file."),
+    )
 }
 
 /// Hands each data row to `row` with its line number; every bad row is reported.
 fn each_row(
     table: &Table,
     layout: &Layout,
-    mut row: impl FnMut(u64, &[String]) -> Result<(), String>,
+    mut row: impl FnMut(u64, &[String]) -> Result<(), Text>,
 ) -> Result<usize, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut count = 0;
@@ -430,10 +473,13 @@ fn each_row(
         if cells.len() < layout.width || extra {
             errors.push(RowError {
                 line: *line,
-                message: format!(
-                    "应有 {} 列,实际 {} 列(wrong number of columns)",
-                    table.header.len(),
-                    cells.len()
+                message: Text::new(
+                    format!("应有 {} 列，实际 {} 列", table.header.len(), cells.len()),
+                    format!(
+                        "The row has {} columns; the header has {}.",
+                        cells.len(),
+                        table.header.len()
+                    ),
                 ),
             });
             continue;
@@ -445,7 +491,7 @@ fn each_row(
     if count == 0 && errors.is_empty() {
         errors.push(RowError {
             line: table.header_line + 1,
-            message: "文件没有数据行(no data rows)".into(),
+            message: Text::new("文件没有数据行", "The file has no data rows."),
         });
     }
     if errors.is_empty() { Ok(count) } else { Err(errors) }
@@ -484,16 +530,16 @@ impl<'c> Regions<'c> {
         }
     }
 
-    fn by_code(&self, code: &str) -> Result<String, String> {
+    fn by_code(&self, code: &str) -> Result<String, Text> {
         let code = validation::without_zero_fraction(code.trim());
         match self.catalogue.region(code) {
             Some(region) => Ok(region.code.clone()),
-            None if code.is_empty() => Err("地区代码为空（region_code is empty）".into()),
-            None => Err(format!("未知地区代码“{code}”（unknown region）")),
+            None if code.is_empty() => Err(Text::new("地区代码为空", "The region code is empty.")),
+            None => Err(unknown_region(code)),
         }
     }
 
-    fn named(&mut self, name: &str) -> Result<String, String> {
+    fn named(&mut self, name: &str) -> Result<String, Text> {
         let name = name.trim();
         if self.by_name.is_empty() {
             for region in self.catalogue.regions() {
@@ -509,16 +555,20 @@ impl<'c> Regions<'c> {
         }
         match self.by_name.get(name).map(Vec::as_slice) {
             Some([code]) => Ok((*code).to_owned()),
-            Some([_, _, ..]) => Err(format!(
-                "地区名称“{name}”不唯一，请填写行政区划代码（ambiguous region name）"
+            Some([_, _, ..]) => Err(Text::new(
+                format!("地区名称“{name}”不唯一，请填写行政区划代码"),
+                format!("More than one region is called “{name}”: give its region code."),
             )),
-            _ if name.is_empty() => Err("地区为空（region is empty）".into()),
-            _ => Err(format!("未知地区“{name}”（unknown region）")),
+            _ if name.is_empty() => Err(Text::new("地区为空", "The region is empty.")),
+            _ => Err(Text::new(
+                format!("未知地区“{name}”"),
+                format!("Unknown region “{name}”."),
+            )),
         }
     }
 
     /// The row's region: its code when the file has a code column, else its name.
-    fn of(&mut self, layout: &Layout, cells: &[String]) -> Result<String, String> {
+    fn of(&mut self, layout: &Layout, cells: &[String]) -> Result<String, Text> {
         if layout.has("region_code") {
             self.by_code(layout.cell(cells, "region_code"))
         } else {
@@ -528,18 +578,22 @@ impl<'c> Regions<'c> {
 }
 
 /// `shantytown_starts（棚户区改造新开工）、…`: what a refused indicator could have been.
-fn indicator_list(catalogue: &Catalogue, targets_only: bool) -> String {
-    catalogue
-        .indicators()
-        .iter()
-        .filter(|i| !targets_only || i.has_target)
-        .map(|i| format!("{}（{}）", i.key, i.name_zh))
-        .collect::<Vec<_>>()
-        .join("、")
+fn indicator_list(catalogue: &Catalogue, targets_only: bool, lang: Lang) -> String {
+    let listed = catalogue.indicators().iter().filter(|i| !targets_only || i.has_target);
+    match lang {
+        Lang::Zh => listed
+            .map(|i| format!("{}（{}）", i.key, i.name_zh))
+            .collect::<Vec<_>>()
+            .join("、"),
+        Lang::En => listed
+            .map(|i| format!("{} ({})", i.key, i.name_en))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// The row's indicator, by key or by Chinese or English name.
-fn check_indicator(catalogue: &Catalogue, layout: &Layout, cells: &[String]) -> Result<String, String> {
+fn check_indicator(catalogue: &Catalogue, layout: &Layout, cells: &[String]) -> Result<String, Text> {
     let text = if layout.has("indicator") {
         layout.cell(cells, "indicator")
     } else {
@@ -548,36 +602,45 @@ fn check_indicator(catalogue: &Catalogue, layout: &Layout, cells: &[String]) -> 
     .trim();
     match catalogue.indicator_named(text) {
         Some(indicator) => Ok(indicator.key.clone()),
-        None => Err(format!(
-            "未知指标“{text}”（unknown indicator）；可用的指标：{}",
-            indicator_list(catalogue, false)
+        None => Err(Text::new(
+            format!(
+                "未知指标“{text}”；可用的指标：{}",
+                indicator_list(catalogue, false, Lang::Zh)
+            ),
+            format!(
+                "Unknown indicator “{text}”; the indicators are: {}.",
+                indicator_list(catalogue, false, Lang::En)
+            ),
         )),
     }
 }
 
-fn check_year(text: &str) -> Result<i32, String> {
+fn check_year(text: &str) -> Result<i32, Text> {
     let text = validation::without_zero_fraction(text.trim());
     text.parse()
         .ok()
         .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
-        .ok_or_else(|| format!("年份“{text}”无效（invalid year）"))
+        .ok_or_else(|| bad_year(text))
 }
 
 /// The row's period: the period column, else its year and quarter columns (as the progress
 /// export writes them).
-fn check_period(layout: &Layout, cells: &[String]) -> Result<Period, String> {
+fn check_period(layout: &Layout, cells: &[String]) -> Result<Period, Text> {
     if layout.has("period") {
         let text = layout.cell(cells, "period").trim();
-        return text
-            .parse()
-            .map_err(|e: crate::domain::period::PeriodError| format!("报告期“{text}”无效：{e}"));
+        return text.parse().map_err(|e: crate::domain::period::PeriodError| e.text());
     }
     let year = check_year(layout.cell(cells, "year"))?;
     let quarter_text = layout.cell(cells, "quarter").trim();
     let quarter = validation::without_zero_fraction(quarter_text.trim_start_matches(['Q', 'q']))
         .parse::<u8>()
-        .map_err(|_| format!("季度“{quarter_text}”无效，应为 1 至 4(invalid quarter)"))?;
-    Period::new(year, quarter).map_err(|e| e.to_string())
+        .map_err(|_| {
+            Text::new(
+                format!("季度“{quarter_text}”无效，应为 1 至 4"),
+                format!("The quarter “{quarter_text}” is not valid: use 1 to 4."),
+            )
+        })?;
+    Period::new(year, quarter).map_err(|e| e.text())
 }
 
 const TARGET_NEEDS: [Need; 4] = [
@@ -624,14 +687,20 @@ fn parse_targets(catalogue: &Catalogue, bytes: &[u8]) -> Result<Vec<TargetRow>, 
         let year = check_year(layout.cell(cells, "year"))?;
         let indicator = check_indicator(catalogue, &layout, cells)?;
         if catalogue.indicator(&indicator).is_some_and(|i| !i.has_target) {
-            return Err(format!(
-                "指标“{indicator}”不设目标任务（this indicator has no target）；设目标的指标：{}",
-                indicator_list(catalogue, true)
+            return Err(Text::new(
+                format!(
+                    "指标“{indicator}”不设目标任务；设目标的指标：{}",
+                    indicator_list(catalogue, true, Lang::Zh)
+                ),
+                format!(
+                    "“{indicator}” has no target; the indicators with targets are: {}.",
+                    indicator_list(catalogue, true, Lang::En)
+                ),
             ));
         }
-        let target = validation::parse_value(layout.cell(cells, "target")).map_err(|e| e.to_string())?;
+        let target = validation::parse_value(layout.cell(cells, "target")).map_err(|e| e.text())?;
         if !seen.insert((region.clone(), year, indicator.clone())) {
-            return Err(format!("{region} {year} {indicator} 在文件中重复出现(duplicate row)"));
+            return Err(duplicate_row(&format!("{region} {year} {indicator}")));
         }
         // A blank target sets nothing: a template's rows left empty stay as they are.
         let Some(target) = target else {
@@ -661,17 +730,17 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
         let region = regions.of(&layout, cells)?;
         let period = check_period(&layout, cells)?;
         if period.is_future(today) {
-            return Err(format!("报告期 {period} 尚未开始(period is in the future)"));
+            return Err(future_period(period));
         }
         let indicator = check_indicator(catalogue, &layout, cells)?;
-        let cumulative = validation::parse_value(layout.cell(cells, "cumulative")).map_err(|e| e.to_string())?;
+        let cumulative = validation::parse_value(layout.cell(cells, "cumulative")).map_err(|e| e.text())?;
         let note = if has_notes {
-            Some(validation::clean_note(layout.cell(cells, "note")).map_err(|e| e.to_string())?)
+            Some(validation::clean_note(layout.cell(cells, "note")).map_err(|e| e.text())?)
         } else {
             None
         };
         if !seen.insert((region.clone(), period, indicator.clone())) {
-            return Err(format!("{region} {period} {indicator} 在文件中重复出现(duplicate row)"));
+            return Err(duplicate_row(&format!("{region} {period} {indicator}")));
         }
         rows.push(ReportRow {
             line,
@@ -686,6 +755,14 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
     Ok(rows)
 }
 
+/// Targets are the province's to set: nobody else imports them.
+pub fn only_admins_import_targets() -> AppError {
+    AppError::Forbidden(Text::new(
+        "只有省厅管理员可以导入目标任务",
+        "Only the province's administrators import targets.",
+    ))
+}
+
 /// Applies a targets file inside the caller's transaction. Admins only.
 pub fn apply_targets(
     conn: &Connection,
@@ -694,9 +771,7 @@ pub fn apply_targets(
     bytes: &[u8],
 ) -> AppResult<ImportOutcome> {
     if !actor.may_import(Kind::Targets) {
-        return Err(AppError::Forbidden(
-            "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
-        ));
+        return Err(only_admins_import_targets());
     }
     let rows = match parse_targets(catalogue, bytes) {
         Ok(rows) => rows,
@@ -825,7 +900,9 @@ pub fn apply_reports(
                         .map_or(0, |r| r.line);
                     outcome.errors.push(RowError {
                         line,
-                        message: format!("{region} {period}:{}", error.message),
+                        message: error
+                            .message
+                            .after(&format!("{region} {period}："), &format!("{region} {period}: ")),
                     });
                 }
             }
@@ -833,7 +910,9 @@ pub fn apply_reports(
                 let line = rows.first().map_or(0, |r| r.line);
                 outcome.errors.push(RowError {
                     line,
-                    message: format!("{region} {period}:{other}"),
+                    message: other
+                        .message()
+                        .after(&format!("{region} {period}："), &format!("{region} {period}: ")),
                 });
             }
         }

@@ -276,7 +276,7 @@ mod tests {
                     .write(move |conn| {
                         record(conn, n.to_string())?;
                         if n % 5 == 0 {
-                            return Err(AppError::Conflict(format!("write {n} refused")));
+                            return Err(AppError::Conflict(format!("write {n} refused").as_str().into()));
                         }
                         Ok(n)
                     })
@@ -297,7 +297,7 @@ mod tests {
                 }
                 Err(AppError::Conflict(message)) => {
                     assert_eq!(n % 5, 0);
-                    assert_eq!(message, format!("write {n} refused"));
+                    assert_eq!(message, format!("write {n} refused").as_str());
                 }
                 Err(other) => panic!("write {n}: {other}"),
             }

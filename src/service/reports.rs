@@ -8,12 +8,13 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::db::{self, audit::Change, reports::Report};
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, unknown_region};
 use crate::domain::change::Changed;
+use crate::domain::format::{self, future_period};
 use crate::domain::plan::{self, Context, FigureWarning, Refusal, ReportInput, SavePlan, Stored};
 use crate::domain::progress::region_targets;
 use crate::domain::workflow::{Action, WorkflowError};
-use crate::domain::{Actor, Period, ReportStatus};
+use crate::domain::{Actor, Lang, Period, ReportStatus, Text};
 use crate::error::{AppError, AppResult};
 
 /// A saved report and the soft warnings about its figures.
@@ -23,44 +24,56 @@ pub struct Saved {
     pub warnings: Vec<FigureWarning>,
 }
 
-/// The clear message for a refused save or review.
-pub fn refusal(refusal: Refusal) -> AppError {
-    match refusal {
-        Refusal::UnknownRegion(code) => AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")),
-        Refusal::SummedRegion(name) => AppError::invalid(
-            "region",
-            format!(
-                "{name}的数字由下级地区汇总而成，不能直接填报。(this region's figures are summed from its subregions)"
-            ),
-        ),
-        Refusal::NotYourRegion(code) => AppError::Forbidden(format!(
-            "您无权填报或修改 {code} 的数据(you may not write this region's figures)"
-        )),
-        Refusal::FuturePeriod(period) => AppError::invalid(
-            "period",
-            format!("报告期 {period} 尚未开始,不能填报(period is in the future)"),
-        ),
-        Refusal::Workflow(WorkflowError::Forbidden) => AppError::forbidden(),
-        Refusal::Workflow(error @ WorkflowError::WrongStatus { .. }) => AppError::Conflict(error.to_string()),
-        Refusal::Workflow(error @ WorkflowError::NoReport) => AppError::NotFound(error.to_string()),
-        Refusal::StaleVersion { current, sent } => AppError::Conflict(format!(
-            "报告已被他人修改(当前版本 {current},您提交的是版本 {sent}),请刷新后重试(stale version)"
-        )),
-        Refusal::NoSuchVersion(sent) => AppError::Conflict(format!("报告尚不存在,版本 {sent} 无效(stale version)")),
-        Refusal::Invalid(errors) => AppError::Invalid(errors),
-    }
+/// There is no report of `region` for `period`.
+pub fn no_report(catalogue: &Catalogue, region: &str, period: Period) -> Text {
+    let (zh, en) = catalogue
+        .region(region)
+        .map_or((region, region), |r| (r.name_zh.as_str(), r.name_en.as_str()));
+    Text::new(
+        format!("{zh}{}的报告不存在", format::period(period, Lang::Zh)),
+        format!("There is no report of {en} for {}.", format::period(period, Lang::En)),
+    )
 }
 
-/// [`refusal`], naming regions by their name rather than their code.
-pub fn refusal_in(catalogue: &Catalogue, refused: Refusal) -> AppError {
-    match refused {
+/// The clear message for a refused save or review, naming regions by their name.
+pub fn refusal_in(catalogue: &Catalogue, refusal: Refusal) -> AppError {
+    let names = |code: &str| {
+        catalogue.region(code).map_or_else(
+            || (code.to_owned(), code.to_owned()),
+            |r| (r.name_zh.clone(), r.name_en.clone()),
+        )
+    };
+    match refusal {
+        Refusal::UnknownRegion(code) => AppError::NotFound(unknown_region(&code)),
+        Refusal::SummedRegion(name) => AppError::invalid(
+            "region",
+            Text::new(
+                format!("{name}的数字由下级地区汇总而成，不能直接填报。"),
+                "This region's figures are summed from its subregions; they are not entered directly.",
+            ),
+        ),
         Refusal::NotYourRegion(code) => {
-            let name = catalogue.region(&code).map_or(code.as_str(), |r| r.name_zh.as_str());
-            AppError::Forbidden(format!(
-                "您无权填报或修改{name}的数据(you may not write this region's figures)"
+            let (zh, en) = names(&code);
+            AppError::Forbidden(Text::new(
+                format!("您无权填报或修改{zh}的数据"),
+                format!("You may not enter or change the figures of {en}."),
             ))
         }
-        other => refusal(other),
+        Refusal::FuturePeriod(period) => AppError::invalid("period", future_period(period)),
+        Refusal::Workflow(WorkflowError::Forbidden) => AppError::forbidden(),
+        Refusal::Workflow(error @ WorkflowError::WrongStatus { .. }) => AppError::Conflict(error.text()),
+        Refusal::Workflow(error @ WorkflowError::NoReport) => AppError::NotFound(error.text()),
+        Refusal::StaleVersion { current, sent } => AppError::Conflict(Text::new(
+            format!("报告已被他人修改（当前版本 {current}，您提交的是版本 {sent}），请刷新后重试"),
+            format!(
+                "Someone changed the report meanwhile (it is at version {current}, you sent version {sent}); reload and try again."
+            ),
+        )),
+        Refusal::NoSuchVersion(sent) => AppError::Conflict(Text::new(
+            format!("报告尚不存在，版本 {sent} 无效"),
+            format!("The report does not exist yet, so version {sent} is not valid."),
+        )),
+        Refusal::Invalid(errors) => AppError::Invalid(errors),
     }
 }
 
@@ -281,13 +294,13 @@ pub fn review_in(
     review: Review<'_>,
 ) -> AppResult<Report> {
     if catalogue.region(region).is_none() {
-        return Err(refusal(Refusal::UnknownRegion(region.to_owned())));
+        return Err(refusal_in(catalogue, Refusal::UnknownRegion(region.to_owned())));
     }
     if !actor.may_review() {
         return Err(AppError::forbidden());
     }
     let stored = db::reports::get(tx, region, period)?
-        .ok_or_else(|| AppError::NotFound(format!("{region} 的 {period} 报告不存在(no such report)")))?;
+        .ok_or_else(|| AppError::NotFound(no_report(catalogue, region, period)))?;
     let plan = plan::plan_review(
         actor,
         stored_view(&stored),
@@ -295,7 +308,7 @@ pub fn review_in(
         review.comment,
         review.version,
     )
-    .map_err(refusal)?;
+    .map_err(|r| refusal_in(catalogue, r))?;
     db::reports::mark_reviewed(tx, stored.id, plan.new_status, actor.user_id, plan.comment.as_deref())?;
     if review.action == Action::Reopen {
         // A reopen is recorded as a reopen, with its reason, not as an ordinary return.
@@ -354,7 +367,7 @@ pub fn approve_batch(
     if items.is_empty() {
         return Err(AppError::invalid(
             "report",
-            "请至少选择一份报告(select at least one report)",
+            Text::new("请至少选择一份报告", "Select at least one report."),
         ));
     }
     let tx = db::write(conn)?;
@@ -366,11 +379,14 @@ pub fn approve_batch(
             version: item.version,
         };
         let report = review_in(&tx, catalogue, actor, &item.region, item.period, review).map_err(|error| {
-            let name = catalogue
-                .region(&item.region)
-                .map_or(item.region.as_str(), |r| r.name_zh.as_str());
-            let label = crate::domain::format::period(item.period, crate::domain::Lang::Zh);
-            error.prefixed(&format!("{name}{label}:"))
+            let (zh, en) = catalogue.region(&item.region).map_or_else(
+                || (item.region.clone(), item.region.clone()),
+                |r| (r.name_zh.clone(), r.name_en.clone()),
+            );
+            error.prefixed(
+                &format!("{zh}{}：", format::period(item.period, Lang::Zh)),
+                &format!("{en}, {}: ", format::period(item.period, Lang::En)),
+            )
         })?;
         approved.push(report);
     }

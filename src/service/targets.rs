@@ -5,8 +5,8 @@ use rusqlite::Connection;
 
 use crate::db;
 use crate::domain::Actor;
-use crate::domain::catalogue::Catalogue;
-use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::catalogue::{Catalogue, takes_no_target, unknown_indicator, unknown_region};
+use crate::domain::period::{MAX_YEAR, MIN_YEAR, bad_year};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// One target as entered: `None` clears it.
@@ -27,29 +27,19 @@ impl TargetCell {
 /// Checks that every cell names a known region and an indicator with targets, in a known year.
 pub fn check(catalogue: &Catalogue, year: i32, cells: &[TargetCell]) -> AppResult<()> {
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        return Err(AppError::invalid(
-            "year",
-            format!("年份须在 {MIN_YEAR} 至 {MAX_YEAR} 之间(year out of range)"),
-        ));
+        return Err(AppError::invalid("year", bad_year(&year.to_string())));
     }
     let mut errors = Vec::new();
     for cell in cells {
         if catalogue.region(&cell.region).is_none() {
-            errors.push(FieldError::new(
-                cell.field(),
-                format!("未知地区代码“{}”(unknown region)", cell.region),
-            ));
+            errors.push(FieldError::new(cell.field(), unknown_region(&cell.region)));
             continue;
         }
         match catalogue.indicator(&cell.indicator) {
-            None => errors.push(FieldError::new(
-                cell.field(),
-                format!("未知指标“{}”(unknown indicator)", cell.indicator),
-            )),
-            Some(indicator) if !indicator.has_target => errors.push(FieldError::new(
-                cell.field(),
-                format!("指标“{}”不设目标任务(indicator has no target)", indicator.name_zh),
-            )),
+            None => errors.push(FieldError::new(cell.field(), unknown_indicator(&cell.indicator))),
+            Some(indicator) if !indicator.has_target => {
+                errors.push(FieldError::new(cell.field(), takes_no_target(indicator)))
+            }
             Some(_) => {}
         }
     }

@@ -7,8 +7,8 @@ use rusqlite::Connection;
 
 use crate::auth::{new_token, token_hash};
 use crate::db::{self, audit::Change, tokens::Token, users::User};
-use crate::domain::Actor;
 use crate::domain::account::{self, MAX_TOKEN_DAYS};
+use crate::domain::{Actor, Text};
 use crate::error::{AppError, AppResult};
 
 fn may_manage(actor: &Actor, user: &User) -> AppResult<()> {
@@ -20,8 +20,12 @@ fn may_manage(actor: &Actor, user: &User) -> AppResult<()> {
 }
 
 fn existing(conn: &Connection, username: &str) -> AppResult<User> {
-    db::users::by_username(conn, username)?
-        .ok_or_else(|| AppError::NotFound(format!("没有用户 {username}(no such user)")))
+    db::users::by_username(conn, username)?.ok_or_else(|| {
+        AppError::NotFound(Text::new(
+            format!("没有用户 {username}"),
+            format!("There is no user {username}."),
+        ))
+    })
 }
 
 /// What a new token is called and how long it lives.
@@ -55,8 +59,9 @@ pub fn create(conn: &mut Connection, actor: &Actor, username: &str, new: &NewTok
     let user = existing(&tx, username)?;
     may_manage(actor, &user)?;
     if user.disabled {
-        return Err(AppError::Conflict(format!(
-            "账户 {username} 已停用,不能创建令牌(account disabled)"
+        return Err(AppError::Conflict(Text::new(
+            format!("账户 {username} 已停用，不能创建令牌"),
+            format!("The account {username} is disabled and gets no token."),
         )));
     }
     let secret = new_token();
@@ -93,10 +98,10 @@ pub fn list(conn: &Connection, actor: &Actor, username: Option<&str>) -> AppResu
 /// Revokes token `id`; false when it was already revoked.
 pub fn revoke(conn: &mut Connection, actor: &Actor, id: i64) -> AppResult<bool> {
     let tx = db::write(conn)?;
-    let token = db::tokens::by_id(&tx, id)?.ok_or_else(|| AppError::NotFound("没有这个令牌(no such token)".into()))?;
+    let token = db::tokens::by_id(&tx, id)?.ok_or_else(no_such_token)?;
     if !actor.may_manage_tokens_of(token.user_id) {
         // Someone else's token is as good as missing: its id tells nothing.
-        return Err(AppError::NotFound("没有这个令牌(no such token)".into()));
+        return Err(no_such_token());
     }
     let revoked = db::tokens::revoke(&tx, id)?;
     if revoked {
@@ -143,4 +148,9 @@ pub fn revoke_all_in(tx: &Connection, actor: &Actor, user: &User, why: &str) -> 
         )?;
     }
     Ok(revoked)
+}
+
+/// The token asked for does not exist, or is not the asker's.
+pub fn no_such_token() -> AppError {
+    AppError::NotFound(Text::new("没有这个令牌", "There is no such token."))
 }

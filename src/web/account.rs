@@ -13,6 +13,7 @@ use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::account::{self as view, AccountPage};
 use crate::auth::token_hash;
+use crate::domain::{Lang, Text};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::service::tokens::{self, NewToken};
@@ -46,10 +47,10 @@ async fn account_page(
     Ok((status, ctx.render(ctx.lang.t("我的账户", "My account"), body)).into_response())
 }
 
-fn messages_of(error: &AppError) -> Vec<String> {
+fn messages_of(error: &AppError, lang: Lang) -> Vec<String> {
     match error {
-        AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect(),
-        other => vec![other.to_string()],
+        AppError::Invalid(fields) => fields.iter().map(|f| f.message.get(lang).to_owned()).collect(),
+        other => vec![other.message().get(lang).to_owned()],
     }
 }
 
@@ -58,7 +59,7 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext, Query(query):
     let notice = match query.done.as_deref() {
         Some("revoked") => Some(lang.t("令牌已撤销。", "Token revoked.")),
         Some("password") => Some(lang.t(
-            "密码已修改,其他登录和全部令牌已失效。",
+            "密码已修改，其他登录和全部令牌已失效。",
             "Password changed; your other sessions and all your tokens have ended.",
         )),
         _ => None,
@@ -81,13 +82,15 @@ pub async fn create_token(
         }
         let fields = fields?;
         let name = fields.get("name").unwrap_or("").to_owned();
-        let days =
-            match fields.get("expires_in_days").map(str::trim).filter(|d| !d.is_empty()) {
-                None => None,
-                Some(text) => Some(text.parse::<u32>().map_err(|_| {
-                    AppError::invalid("expires_in_days", "有效天数须为整数(days must be a whole number)")
-                })?),
-            };
+        let days = match fields.get("expires_in_days").map(str::trim).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(text) => Some(text.parse::<u32>().map_err(|_| {
+                AppError::invalid(
+                    "expires_in_days",
+                    Text::new("有效天数须为整数", "The number of days must be a whole number."),
+                )
+            })?),
+        };
         let (actor, username) = (ctx.user.actor(), ctx.user.username.clone());
         let created = state
             .db
@@ -113,7 +116,7 @@ pub async fn create_token(
                 .await
             }
             Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-                account_page(&state, &ctx, error.status(), messages_of(&error), None, None).await
+                account_page(&state, &ctx, error.status(), messages_of(&error, ctx.lang), None, None).await
             }
             Err(error) => Err(error),
         }
@@ -125,9 +128,7 @@ pub async fn create_token(
 /// `POST /account/tokens/{id}/revoke`: one's own token, or anyone's for an admin.
 pub async fn revoke_token(State(state): State<AppState>, ctx: PageContext, Path(id): Path<String>) -> PageResult {
     let result: AppResult<Response> = async {
-        let id: i64 = id
-            .parse()
-            .map_err(|_| AppError::NotFound("没有这个令牌(no such token)".into()))?;
+        let id: i64 = id.parse().map_err(|_| tokens::no_such_token())?;
         let actor = ctx.user.actor();
         state.db.call(move |conn| tokens::revoke(conn, &actor, id)).await?;
         Ok(Redirect::to("/account?done=revoked").into_response())
@@ -149,8 +150,11 @@ pub async fn change_password(
         let current = fields.get("current").unwrap_or("").to_owned();
         let password = fields.get("password").unwrap_or("").to_owned();
         if fields.get("repeat").unwrap_or("") != password {
-            let error = AppError::invalid("repeat", "两次输入的新密码不一致(the new passwords differ)");
-            return account_page(&state, &ctx, error.status(), messages_of(&error), None, None).await;
+            let error = AppError::invalid(
+                "repeat",
+                Text::new("两次输入的新密码不一致", "The two new passwords differ."),
+            );
+            return account_page(&state, &ctx, error.status(), messages_of(&error, ctx.lang), None, None).await;
         }
         let keep = cookie(&headers, SESSION_COOKIE).map(token_hash);
         let actor = ctx.user.actor();
@@ -161,7 +165,7 @@ pub async fn change_password(
         match changed {
             Ok(()) => Ok(Redirect::to("/account?done=password").into_response()),
             Err(error @ AppError::Invalid(_)) => {
-                account_page(&state, &ctx, error.status(), messages_of(&error), None, None).await
+                account_page(&state, &ctx, error.status(), messages_of(&error, ctx.lang), None, None).await
             }
             Err(error) => Err(error),
         }

@@ -21,12 +21,12 @@ use super::views::admin::{
 use crate::db;
 use crate::domain::allocation;
 use crate::domain::catalogue::Catalogue;
-use crate::domain::period::{MAX_YEAR, MIN_YEAR};
+use crate::domain::period::{MAX_YEAR, MIN_YEAR, bad_year};
 use crate::domain::policy::AuditScope;
 use crate::domain::rate::completion_rate;
 use crate::domain::validation::{self, parse_typed_value};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, ReportStatus, Status, deadline, format, reminder};
+use crate::domain::{Lang, Period, ReportStatus, Status, Text, deadline, reminder};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::{self, accounts, targets};
 
@@ -35,12 +35,16 @@ fn require(allowed: bool) -> AppResult<()> {
     if allowed { Ok(()) } else { Err(AppError::forbidden()) }
 }
 
-/// The messages of an error, one a line.
-fn messages_of(error: &AppError) -> Vec<String> {
+/// The messages of an error in the page language, one a line.
+fn messages_of(error: &AppError, lang: Lang) -> Vec<String> {
     match error {
-        AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect(),
-        other => vec![other.to_string()],
+        AppError::Invalid(fields) => fields.iter().map(|f| f.message.get(lang).to_owned()).collect(),
+        other => vec![other.message().get(lang).to_owned()],
     }
+}
+
+fn no_such_action() -> AppError {
+    AppError::NotFound(Text::new("没有这个操作", "There is no such action."))
 }
 
 /// An error the page shows in place (the form stays on screen) rather than as an error page.
@@ -76,7 +80,7 @@ impl Wanted {
         let status = match extract::given(query.status.clone()) {
             Some(text) => Some(
                 text.parse::<ReportStatus>()
-                    .map_err(|e| AppError::BadRequest(e.to_string()))?,
+                    .map_err(|e| AppError::BadRequest(e.text()))?,
             ),
             None => None,
         };
@@ -294,7 +298,7 @@ async fn approvals_page(
         approved,
         approved_period,
         reminders: Some(reminders),
-        errors: errors.iter().map(|e| format::message(e, lang)).collect(),
+        errors,
         notice,
     };
     Ok(ctx.render(lang.t("审核", "Approvals"), view::approvals(&page)))
@@ -311,8 +315,8 @@ pub async fn approvals(
         let notice = match query.done.as_deref() {
             Some("approve") => Some(lang.t("已审核通过。", "Approved.")),
             Some("batch") => Some(lang.t("所选报告已全部审核通过。", "The selected reports are approved.")),
-            Some("return") => Some(lang.t("已退回,填报员会看到退回理由。", "Returned with your reason.")),
-            Some("reopen") => Some(lang.t("已重新打开,报告退回填报员修改。", "Reopened and returned to the city.")),
+            Some("return") => Some(lang.t("已退回，填报员会看到退回理由。", "Returned with your reason.")),
+            Some("reopen") => Some(lang.t("已重新打开，报告退回填报员修改。", "Reopened and returned to the city.")),
             _ => None,
         };
         let wanted = Wanted::from_query(&query)?;
@@ -337,12 +341,15 @@ pub async fn approve_batch(
         let mut items = Vec::new();
         for (name, version) in fields.with_prefix("batch.") {
             let Some((code, period)) = name.split_once('.') else {
-                return Err(AppError::BadRequest(format!("无法识别的报告“{name}”(unknown report)")));
+                return Err(AppError::BadRequest(Text::new(
+                    format!("无法识别的报告“{name}”"),
+                    format!("Unknown report “{name}”."),
+                )));
             };
             let version = version
                 .trim()
                 .parse::<i64>()
-                .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?;
+                .map_err(|_| super::reports::bad_version())?;
             items.push(service::reports::BatchItem {
                 region: code.to_owned(),
                 period: extract::period(period)?,
@@ -361,7 +368,7 @@ pub async fn approve_batch(
                     period: fields.get("period_shown").and_then(|p| Period::parse_typed(p).ok()),
                     ..Wanted::default()
                 };
-                let page = approvals_page(&state, &ctx, wanted, messages_of(&error), None).await?;
+                let page = approvals_page(&state, &ctx, wanted, messages_of(&error, ctx.lang), None).await?;
                 Ok((error.status(), page).into_response())
             }
             Err(error) => Err(error),
@@ -385,14 +392,11 @@ pub async fn review(
             "approve" => Action::Approve,
             "return" => Action::Return,
             "reopen" => Action::Reopen,
-            _ => return Err(AppError::NotFound("没有这个操作(no such action)".into())),
+            _ => return Err(no_such_action()),
         };
         let fields = fields?;
         let version = match fields.get("version").map(str::trim).filter(|v| !v.is_empty()) {
-            Some(text) => Some(
-                text.parse::<i64>()
-                    .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?,
-            ),
+            Some(text) => Some(text.parse::<i64>().map_err(|_| super::reports::bad_version())?),
             None => None,
         };
         let comment = fields.get("comment").map(str::to_owned);
@@ -404,7 +408,7 @@ pub async fn review(
                     status: fields.get("period_shown").map(|_| ReportStatus::Approved),
                     ..Wanted::default()
                 };
-                let page = approvals_page(&state, &ctx, wanted, messages_of(&error), None).await?;
+                let page = approvals_page(&state, &ctx, wanted, messages_of(&error, ctx.lang), None).await?;
                 Ok((error.status(), page).into_response())
             }
             Err(error) => Err(error),
@@ -429,12 +433,7 @@ fn parse_year(text: Option<&str>) -> AppResult<i32> {
             .parse::<i32>()
             .ok()
             .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "year",
-                    format!("年度“{text}”无效,须为 {MIN_YEAR} 至 {MAX_YEAR} 之间的四位年份(bad year)"),
-                )
-            }),
+            .ok_or_else(|| AppError::invalid("year", bad_year(text))),
     }
 }
 
@@ -452,7 +451,7 @@ async fn targets_page(
     notice: Option<&'static str>,
 ) -> AppResult<maud::Markup> {
     let catalogue = state.catalogue();
-    let period = Period::new(year, 1).map_err(|e| AppError::invalid("year", e))?;
+    let period = Period::new(year, 1).map_err(|e| AppError::invalid("year", e.text()))?;
     let (explicit, table) = {
         let catalogue = catalogue.clone();
         state
@@ -543,12 +542,12 @@ pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(quer
                 .collect();
             let notice = if typed.is_empty() {
                 lang.t(
-                    "上一年度没有可沿用的目标(或本年度各格已填写)。",
+                    "上一年度没有可沿用的目标（或本年度各格已填写）。",
                     "No targets to copy from that year, or every cell is already set.",
                 )
             } else {
                 lang.t(
-                    "已按所选年度的目标预填空白格;核对后点击“保存目标”才会生效。",
+                    "已按所选年度的目标预填空白格；核对后点击“保存目标”才会生效。",
                     "Empty cells are filled from that year's targets; they take effect only when you save.",
                 )
             };
@@ -590,41 +589,42 @@ pub async fn save_targets(
         let mut typed = BTreeMap::new();
         let mut cell_errors = BTreeMap::new();
         let mut general = Vec::new();
-        let mut changes = Vec::new();
+        let mut cells = Vec::new();
         for (cell, raw) in fields.with_prefix("t.") {
             let name = format!("t.{cell}");
             typed.insert(name.clone(), raw.to_owned());
             let Some((code, key)) = cell.split_once('.') else {
-                general.push(FieldError::new(name, format!("无法识别的字段“{cell}”(unknown field)")));
+                general.push(FieldError::new(
+                    name,
+                    Text::new(format!("无法识别的字段“{cell}”"), format!("Unknown field “{cell}”.")),
+                ));
                 continue;
             };
-            if catalogue.region(code).is_none() {
-                general.push(FieldError::new(name, format!("未知地区代码“{code}”(unknown region)")));
-                continue;
-            }
-            match catalogue.indicator(key) {
-                None => {
-                    general.push(FieldError::new(name, format!("未知指标“{key}”(unknown indicator)")));
-                    continue;
-                }
-                Some(indicator) if !indicator.has_target => {
-                    general.push(FieldError::new(
-                        name,
-                        format!("指标“{}”不设目标任务(indicator has no target)", indicator.name_zh),
-                    ));
-                    continue;
-                }
-                Some(_) => {}
-            }
-            match parse_typed_value(raw) {
-                Ok(value) => changes.push((code.to_owned(), key.to_owned(), value)),
-                Err(error) => {
-                    let region = catalogue.region(code).map_or(code, |r| r.name_zh.as_str());
-                    let indicator = catalogue.indicator(key).map_or(key, |i| i.name_zh.as_str());
-                    cell_errors.insert(name.clone(), error.to_string());
-                    general.push(FieldError::new(name, format!("{region} {indicator}:{error}")));
-                }
-            }
+            let value = parse_typed_value(raw).unwrap_or_else(|error| {
+                let region = catalogue.region(code);
+                let indicator = catalogue.indicator(key);
+                let (region_zh, region_en) = region.map_or((code, code), |r| (r.name_zh.as_str(), r.name_en.as_str()));
+                let (indicator_zh, indicator_en) =
+                    indicator.map_or((key, key), |i| (i.name_zh.as_str(), i.name_en.as_str()));
+                let text = error.text();
+                cell_errors.insert(name.clone(), text.get(ctx.lang).to_owned());
+                general.push(FieldError::new(
+                    name.clone(),
+                    text.after(
+                        &format!("{region_zh}{indicator_zh}："),
+                        &format!("{region_en}, {indicator_en}: "),
+                    ),
+                ));
+                None
+            });
+            cells.push(targets::TargetCell {
+                region: code.to_owned(),
+                indicator: key.to_owned(),
+                value,
+            });
+        }
+        if let Err(AppError::Invalid(unknown)) = targets::check(&catalogue, year, &cells) {
+            general.extend(unknown);
         }
         if !general.is_empty() {
             let error = AppError::Invalid(general);
@@ -634,21 +634,13 @@ pub async fn save_targets(
                 year,
                 Some(&typed),
                 &cell_errors,
-                messages_of(&error),
+                messages_of(&error, ctx.lang),
                 None,
             )
             .await?;
             return Ok((error.status(), page).into_response());
         }
         let actor = ctx.user.actor();
-        let cells: Vec<targets::TargetCell> = changes
-            .into_iter()
-            .map(|(region, indicator, value)| targets::TargetCell {
-                region,
-                indicator,
-                value,
-            })
-            .collect();
         state
             .db
             .write(move |conn| service::targets::set_in(conn, &catalogue, &actor, year, &cells))
@@ -693,12 +685,12 @@ pub async fn users(State(state): State<AppState>, ctx: PageContext, Query(query)
             Some("create") => Some(lang.t("用户已创建。", "User created.")),
             Some("role") => Some(lang.t("角色已修改。", "Role changed.")),
             Some("disable") => Some(lang.t(
-                "用户已停用,其登录会话已全部结束。",
+                "用户已停用，其登录会话已全部结束。",
                 "User disabled; their sessions have ended.",
             )),
             Some("enable") => Some(lang.t("用户已启用。", "User enabled.")),
             Some("password") => Some(lang.t(
-                "密码已重置,该用户需用新密码重新登录。",
+                "密码已重置，该用户需用新密码重新登录。",
                 "Password reset; the user must sign in again.",
             )),
             _ => None,
@@ -746,7 +738,7 @@ pub async fn create_user(
         match outcome {
             Ok(()) => Ok(Redirect::to("/admin/users?done=create").into_response()),
             Err(error) if shown_in_place(&error) => {
-                let page = users_page(&state, &ctx, draft, messages_of(&error), None).await?;
+                let page = users_page(&state, &ctx, draft, messages_of(&error, ctx.lang), None).await?;
                 Ok((error.status(), page).into_response())
             }
             Err(error) => Err(error),
@@ -768,12 +760,12 @@ pub async fn user_action(
         let fields = fields?;
         let id: i64 = id
             .parse()
-            .map_err(|_| AppError::NotFound("没有这个用户(no such user)".into()))?;
+            .map_err(|_| AppError::NotFound(Text::new("没有这个用户", "There is no such user.")))?;
         let role = fields.get("role").unwrap_or("").to_owned();
         let region = fields.get("region").unwrap_or("").to_owned();
         let password = fields.get("password").unwrap_or("").to_owned();
         if !matches!(action.as_str(), "role" | "disable" | "enable" | "password") {
-            return Err(AppError::NotFound("没有这个操作(no such action)".into()));
+            return Err(no_such_action());
         }
         let (actor, catalogue, what) = (ctx.user.actor(), state.catalogue(), action.clone());
         let outcome = state
@@ -788,7 +780,7 @@ pub async fn user_action(
         match outcome {
             Ok(()) => Ok(Redirect::to(&format!("/admin/users?done={action}")).into_response()),
             Err(error) if shown_in_place(&error) => {
-                let page = users_page(&state, &ctx, NewUser::default(), messages_of(&error), None).await?;
+                let page = users_page(&state, &ctx, NewUser::default(), messages_of(&error, ctx.lang), None).await?;
                 Ok((error.status(), page).into_response())
             }
             Err(error) => Err(error),

@@ -20,7 +20,7 @@ use crate::domain::policy::AuditScope;
 use crate::domain::progress::ProgressRow;
 use crate::domain::validation::{self, ValueError};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, Tenths};
+use crate::domain::{Period, Tenths, Text};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::reports;
 
@@ -72,7 +72,7 @@ pub async fn progress(
     if period.is_future(crate::clock::today()) {
         return Err(AppError::invalid(
             "period",
-            format!("报告期 {period} 尚未开始（period is in the future）"),
+            crate::domain::format::future_period(period),
         ));
     }
     let region = extract::given(query.region);
@@ -151,8 +151,10 @@ pub async fn get_report(
         Some(report) if report.status.counts() || user.actor().may_read_drafts(&code) => {
             Ok(axum::Json(report).into_response())
         }
-        _ => Err(AppError::NotFound(format!(
-            "{code} 的 {period} 报告不存在(no such report)"
+        _ => Err(AppError::NotFound(crate::service::reports::no_report(
+            &state.catalogue(),
+            &code,
+            period,
         ))),
     }
 }
@@ -203,7 +205,7 @@ pub async fn put_report(
             Ok(v) => {
                 values.insert(key.clone(), v);
             }
-            Err(e) => errors.push(FieldError::new(key.clone(), e)),
+            Err(e) => errors.push(FieldError::new(key.clone(), e.text())),
         }
     }
     if !errors.is_empty() {
@@ -288,8 +290,7 @@ async fn review(
     let body: ReviewBody = if body.iter().all(u8::is_ascii_whitespace) {
         ReviewBody::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
+        serde_json::from_slice(&body).map_err(|e| extract::malformed_json(&e.to_string()))?
     };
     let report = review_report(&state, user, code, period, action, body.comment, body.version).await?;
     // The one answer of every report write, as `PUT` gives it.
@@ -355,13 +356,12 @@ impl AuditQuery {
                 Some(limit) => limit.min(5000),
             },
             before_id: match blank(self.cursor) {
-                Some(cursor) => Some(
-                    cursor
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|id| *id > 0)
-                        .ok_or_else(|| AppError::BadRequest(format!("分页游标“{cursor}”无效（invalid cursor）")))?,
-                ),
+                Some(cursor) => Some(cursor.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    AppError::BadRequest(Text::new(
+                        format!("分页游标“{cursor}”无效"),
+                        format!("The page cursor “{cursor}” is not valid."),
+                    ))
+                })?),
                 None => None,
             },
             drafts: false,
@@ -403,5 +403,5 @@ pub async fn audit(
 }
 
 pub async fn not_found() -> AppError {
-    AppError::NotFound("没有这个接口(no such API endpoint)".into())
+    AppError::NotFound(Text::new("没有这个接口", "There is no such API endpoint."))
 }

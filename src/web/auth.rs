@@ -19,7 +19,7 @@ use super::AppState;
 use super::views::{Lang, login as login_view};
 use crate::auth::{new_token, token_hash, verify_password};
 use crate::db::{self, users::User};
-use crate::domain::account;
+use crate::domain::{Text, account};
 use crate::error::AppError;
 
 pub const SESSION_COOKIE: &str = "anju_session";
@@ -220,10 +220,10 @@ pub async fn identify(
         // A password an admin set must be replaced before anything else is done with it.
         Some((user, _)) if user.must_change_password && !original_uri(parts).path().starts_with("/account") => {
             if wants_machine_answer(parts) {
-                Err(AuthRejection::Internal(AppError::Forbidden(
-                    "请先在“我的账户”页面修改管理员设置的密码(change the password an admin set first, on /account)"
-                        .into(),
-                )))
+                Err(AuthRejection::Internal(AppError::Forbidden(Text::new(
+                    "请先在“我的账户”页面修改管理员设置的密码",
+                    "First change the password an administrator set, on /account.",
+                ))))
             } else {
                 Err(AuthRejection::ChangePassword)
             }
@@ -441,9 +441,17 @@ pub fn cross_origin_refused(_: ProtectionError) -> Response<axum::body::Body> {
     cross_origin_answer()
 }
 
+/// Why a state-changing request from another site was refused.
+pub fn cross_origin_refusal() -> Text {
+    Text::new(
+        "拒绝跨站请求：此操作只能从本系统的页面发起",
+        "Refused: this request came from another site, and changes are only made from this system's own pages.",
+    )
+}
+
 fn cross_origin_answer() -> Response<axum::body::Body> {
     // Plain text, which `forms::explain_plain_errors` turns into a page or JSON by the path.
-    (StatusCode::FORBIDDEN, "拒绝跨站请求(cross-origin request refused)").into_response()
+    (StatusCode::FORBIDDEN, cross_origin_refusal().to_string()).into_response()
 }
 
 /// The scheme clients reach this server by: `X-Forwarded-Proto` from the trusted proxy, else

@@ -23,9 +23,10 @@ use super::{AppState, DataFacts};
 use std::sync::Arc;
 
 use crate::db;
-use crate::domain::Period;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, unknown_indicator, unknown_region};
+use crate::domain::period::bad_year;
 use crate::domain::progress::ProgressTable;
+use crate::domain::{Period, Text};
 use crate::error::{AppError, AppResult};
 
 /// The progress table for `period`: the one source of the numbers on every page and chart,
@@ -36,7 +37,7 @@ pub async fn load_table(state: &AppState, period: Period) -> AppResult<Arc<Progr
 
 /// The four quarters' tables of `year`, in order.
 pub async fn load_year(state: &AppState, year: i32) -> AppResult<Vec<Arc<ProgressTable>>> {
-    let quarters = Period::quarters_of(year).map_err(|e| AppError::BadRequest(format!("{e}(year out of range)")))?;
+    let quarters = Period::quarters_of(year).map_err(|_| AppError::BadRequest(bad_year(&year.to_string())))?;
     let mut tables = Vec::with_capacity(4);
     for period in quarters {
         tables.push(load_table(state, period).await?);
@@ -228,7 +229,7 @@ pub async fn dashboard(
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .cloned()
-            .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
+            .ok_or_else(|| AppError::NotFound(Text::new("指标目录为空", "The indicator catalogue is empty.")))?;
         // The body depends only on the figures of the periods shown, the period selector, the
         // chart's indicator and the language: rendered once per version of those, wrapped in each
         // user's layout.
@@ -332,7 +333,7 @@ pub async fn indicator(
         let indicator = catalogue
             .indicator(&key)
             .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
+            .ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?;
         let lang = ctx.lang;
         let asked = query.period.as_deref();
         let period = period_of(&state, &ctx.facts, asked).await?;
@@ -381,13 +382,11 @@ pub async fn region(
         let region = catalogue
             .region(&code)
             .cloned()
-            .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
+            .ok_or_else(|| AppError::NotFound(unknown_region(&code)))?;
         let lang = ctx.lang;
         let (year, version) = match query.year.as_deref().filter(|y| !y.is_empty()) {
             Some(text) => {
-                let year = text
-                    .parse::<i32>()
-                    .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?;
+                let year = text.parse::<i32>().map_err(|_| AppError::BadRequest(bad_year(text)))?;
                 (year, ctx.facts.page_version(years_periods(year)))
             }
             None => {

@@ -18,6 +18,7 @@ use super::extract::{self, Query};
 use super::pages::{PageContext, PageResult};
 use super::views;
 use crate::db;
+use crate::domain::{Lang, Text, format};
 use crate::error::{AppError, AppResult};
 use crate::service::exchange;
 use crate::service::export::{self, Selection, WorkbookMeta};
@@ -61,8 +62,9 @@ fn gbk(encoding: Option<&str>) -> AppResult<bool> {
     match encoding.map(|e| e.trim().to_ascii_lowercase()).as_deref() {
         None | Some("" | "utf-8" | "utf8") => Ok(false),
         Some("gbk" | "gb18030" | "gb2312") => Ok(true),
-        Some(other) => Err(AppError::BadRequest(format!(
-            "未知编码“{other}”，应为 utf-8 或 gbk(unknown encoding)"
+        Some(other) => Err(AppError::BadRequest(Text::new(
+            format!("未知编码“{other}”，应为 utf-8 或 gbk"),
+            format!("Unknown encoding “{other}”: use utf-8 or gbk."),
         ))),
     }
 }
@@ -149,23 +151,32 @@ pub async fn progress_csv(
     Ok(csv_response(&state, selection, &name))
 }
 
+/// A from–to range that runs backwards or is longer than an export takes.
+fn bad_range(from: crate::domain::Period, to: crate::domain::Period) -> AppError {
+    AppError::BadRequest(Text::new(
+        format!(
+            "起始期{}须不晚于截止期{}，且一次最多导出 {MAX_PERIODS} 个季度",
+            format::period(from, Lang::Zh),
+            format::period(to, Lang::Zh)
+        ),
+        format!(
+            "The first period ({}) may not be after the last ({}), and at most {MAX_PERIODS} quarters are exported at once.",
+            format::period(from, Lang::En),
+            format::period(to, Lang::En)
+        ),
+    ))
+}
+
 /// The periods, region and indicator a history export asks for.
 async fn history_selection(state: &AppState, query: HistoryQuery) -> AppResult<Selection> {
     let to = resolve_period(state, extract::given(query.to).as_deref()).await?;
     let from = match extract::given(query.from) {
         Some(text) => extract::period(&text)?,
-        None => crate::domain::Period::new(to.year(), 1).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => crate::domain::Period::new(to.year(), 1).map_err(|e| AppError::BadRequest(e.text()))?,
     };
-    if from > to {
-        return Err(AppError::BadRequest(format!(
-            "起始期 {from} 晚于截止期 {to}(from is after to)"
-        )));
-    }
     let periods = export::periods_between(from, to);
-    if periods.len() > MAX_PERIODS {
-        return Err(AppError::BadRequest(format!(
-            "一次最多导出 {MAX_PERIODS} 个季度(at most {MAX_PERIODS} quarters at once)"
-        )));
+    if from > to || periods.len() > MAX_PERIODS {
+        return Err(bad_range(from, to));
     }
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
@@ -218,7 +229,10 @@ pub async fn history_xlsx(
                 tables.push(db::progress::table(&snapshot, &catalogue, period)?);
             }
             let (Some(first), Some(last)) = (tables.first(), tables.last()) else {
-                return Err(AppError::BadRequest("没有要导出的季度（no periods）".into()));
+                return Err(AppError::BadRequest(Text::new(
+                    "没有要导出的季度",
+                    "There are no quarters to export.",
+                )));
             };
             let meta = WorkbookMeta {
                 period: first.period,
@@ -298,7 +312,7 @@ fn scope(state: &AppState, user: &crate::db::users::User, asked: Option<String>)
     let code = extract::given(asked)
         .or_else(|| user.region_code.clone())
         .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
-        .ok_or_else(|| AppError::BadRequest("请选择地区（choose a region）".into()))?;
+        .ok_or_else(|| AppError::BadRequest(Text::new("请选择地区", "Choose a region.")))?;
     check_filters(state, Some(&code), None)?;
     Ok(code)
 }
@@ -324,9 +338,7 @@ async fn report_periods(state: &AppState, query: &ReportsQuery) -> AppResult<Vec
     };
     let periods = export::periods_between(from, to);
     if periods.is_empty() || periods.len() > MAX_PERIODS {
-        return Err(AppError::BadRequest(format!(
-            "起始期 {from} 须不晚于截止期 {to}，且一次最多 {MAX_PERIODS} 个季度（invalid range）"
-        )));
+        return Err(bad_range(from, to));
     }
     Ok(periods)
 }
@@ -351,13 +363,10 @@ async fn reports_file(
             Some(text) => extract::period(&text)?,
             None => recent_quarters(today, 2)
                 .pop()
-                .ok_or_else(|| AppError::BadRequest("请选择报告期（choose a period）".into()))?,
+                .ok_or_else(|| AppError::BadRequest(Text::new("请选择报告期", "Choose a period.")))?,
         };
         if period.is_future(today) {
-            return Err(AppError::invalid(
-                "period",
-                format!("报告期 {period} 尚未开始（period is in the future）"),
-            ));
+            return Err(AppError::invalid("period", format::future_period(period)));
         }
         vec![period]
     } else {
@@ -436,7 +445,7 @@ async fn targets_file(state: AppState, query: TargetsQuery, as_xlsx: bool, templ
             .parse::<i32>()
             .ok()
             .filter(|y| (crate::domain::period::MIN_YEAR..=crate::domain::period::MAX_YEAR).contains(y))
-            .ok_or_else(|| AppError::BadRequest(format!("年份“{text}”无效（invalid year）")))?,
+            .ok_or_else(|| AppError::BadRequest(crate::domain::period::bad_year(&text)))?,
         None => {
             let this_year = crate::domain::Period::containing(crate::clock::today())
                 .map_err(|e| AppError::Internal(e.into()))?
@@ -500,9 +509,7 @@ pub async fn targets_template(
     Query(query): Query<TargetsQuery>,
 ) -> AppResult<Response> {
     if !user.actor().may_set_targets() {
-        return Err(AppError::Forbidden(
-            "只有省厅管理员可以导入目标任务（only admins import targets）".into(),
-        ));
+        return Err(crate::service::import::only_admins_import_targets());
     }
     targets_file(state, query, true, true).await
 }

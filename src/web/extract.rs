@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::domain::Period;
+use crate::domain::{Period, Text};
 use crate::error::AppError;
 
 /// A query string, or 400 naming what was wrong with it.
@@ -18,7 +18,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))
-            .map_err(|e| AppError::BadRequest(format!("查询参数有误:{} (bad query string)", e.body_text())))
+            .map_err(|e| {
+                AppError::BadRequest(Text::new(
+                    format!("查询参数有误：{}", e.body_text()),
+                    format!("The query string is not valid: {}", e.body_text()),
+                ))
+            })
     }
 }
 
@@ -32,18 +37,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         use axum::extract::rejection::JsonRejection;
         match axum::Json::<T>::from_request(request, state).await {
             Ok(json) => Ok(Json(json.0)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
-                "请求须为 JSON,Content-Type: application/json(expected a JSON body)".into(),
-            )),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::TooLarge("请求内容过大(request body too large)".into()))
-            }
-            Err(e) => Err(AppError::BadRequest(format!(
-                "JSON 内容有误:{} (malformed JSON)",
-                e.body_text()
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(Text::new(
+                "请求须为 JSON（Content-Type: application/json）",
+                "Send a JSON body with Content-Type: application/json.",
             ))),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => Err(
+                AppError::TooLarge(Text::new("请求内容过大", "The request body is too large.")),
+            ),
+            Err(e) => Err(malformed_json(&e.body_text())),
         }
     }
+}
+
+/// A JSON body that does not parse, with the parser's reason.
+pub fn malformed_json(reason: &str) -> AppError {
+    AppError::BadRequest(Text::new(
+        format!("JSON 内容有误：{reason}"),
+        format!("The JSON is malformed: {reason}"),
+    ))
 }
 
 /// Parses a `period` parameter; 400 with the reason when it is malformed.
@@ -53,10 +64,10 @@ pub use crate::domain::validation::given;
 /// A period a person typed or picked on a page (`2022年第一季度`, `2022q1`, `2022-Q1`, …); the
 /// API and the download links keep the strict [`period`].
 pub fn typed_period(text: &str) -> Result<Period, AppError> {
-    Period::parse_typed(text).map_err(|e| AppError::BadRequest(e.to_string()))
+    Period::parse_typed(text).map_err(|e| AppError::BadRequest(e.text()))
 }
 
 pub fn period(text: &str) -> Result<Period, AppError> {
     text.parse()
-        .map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.to_string()))
+        .map_err(|e: crate::domain::period::PeriodError| AppError::BadRequest(e.text()))
 }

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 
 use super::pages::PageError;
 use super::views::Lang;
+use crate::domain::Text;
 use crate::error::AppError;
 
 /// A URL-encoded form as name/value pairs in the order sent; repeated names are kept.
@@ -39,25 +40,21 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     too_large()
                 } else {
-                    AppError::BadRequest(e.body_text())
+                    AppError::BadRequest(e.body_text().as_str().into())
                 }
             })?;
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(FormFields(Vec::new()));
             }
-            return Err(AppError::BadRequest(
-                "请以表单方式提交(expected an HTML form body)".into(),
-            ));
+            return Err(not_a_form());
         }
         match axum::Form::<Vec<(String, String)>>::from_request(request, state).await {
             Ok(form) => Ok(FormFields(form.0)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
-            Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => Err(AppError::BadRequest(
-                "请以表单方式提交(expected an HTML form body)".into(),
-            )),
-            Err(e) => Err(AppError::BadRequest(format!(
-                "表单内容有误:{} (malformed form)",
-                e.body_text()
+            Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => Err(not_a_form()),
+            Err(e) => Err(AppError::BadRequest(Text::new(
+                format!("表单内容有误：{}", e.body_text()),
+                format!("The form is malformed: {}", e.body_text()),
             ))),
         }
     }
@@ -99,10 +96,15 @@ pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response 
     }
 }
 
+fn not_a_form() -> AppError {
+    AppError::BadRequest(Text::new("请以表单方式提交", "Send this as an HTML form."))
+}
+
 fn too_large() -> AppError {
-    AppError::TooLarge(format!(
-        "提交的内容过大,超过 {} KiB 的上限(request body too large)",
-        super::BODY_LIMIT / 1024
+    let limit = super::BODY_LIMIT / 1024;
+    AppError::TooLarge(Text::new(
+        format!("提交的内容过大，超过 {limit} KiB 的上限"),
+        format!("What was sent is too large: the limit is {limit} KiB."),
     ))
 }
 
@@ -127,13 +129,23 @@ pub async fn explain_plain_errors(mut request: Request, next: Next) -> Response 
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let error = match status {
-        StatusCode::PAYLOAD_TOO_LARGE if path == "/import" => AppError::TooLarge(super::import::too_large(lang)),
+        StatusCode::PAYLOAD_TOO_LARGE if path == "/import" => AppError::TooLarge(super::import::too_large()),
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest(format!("请求格式不受支持:{text}")),
-        StatusCode::NOT_FOUND => AppError::NotFound("找不到请求的内容(not found)".into()),
-        StatusCode::FORBIDDEN => AppError::Forbidden(text),
-        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest("不支持该请求方法(method not allowed)".into()),
-        _ => AppError::BadRequest(format!("请求有误:{text}")),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest(Text::new(
+            format!("请求格式不受支持：{text}"),
+            format!("This kind of request body is not supported: {text}"),
+        )),
+        StatusCode::NOT_FOUND => AppError::NotFound(Text::new("找不到请求的内容", "There is nothing at this address.")),
+        // The one plain-text 403 is the cross-origin refusal.
+        StatusCode::FORBIDDEN => AppError::Forbidden(super::auth::cross_origin_refusal()),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest(Text::new(
+            "不支持该请求方法",
+            "This address does not take that request method.",
+        )),
+        _ => AppError::BadRequest(Text::new(
+            format!("请求有误：{text}"),
+            format!("The request is not valid: {text}"),
+        )),
     };
     let mut answer = if path.starts_with("/api/") {
         error.into_response()

@@ -15,7 +15,7 @@ use super::extract::Query;
 use super::pages::{PageContext, PageResult};
 use super::views::import::{self as view, OutcomeView, UploadView};
 use crate::db::users::User;
-use crate::domain::Role;
+use crate::domain::{Role, Text};
 use crate::error::AppError;
 use crate::service::import::{self, ImportOptions, Kind, MAX_IMPORT_BYTES};
 
@@ -33,8 +33,9 @@ fn parse_kind(text: Option<&str>, user: &User) -> Result<Kind, AppError> {
         Some("reports") => Ok(Kind::Reports),
         None if user.actor().may_import(Kind::Targets) => Ok(Kind::Targets),
         None => Ok(Kind::Reports),
-        Some(other) => Err(AppError::BadRequest(format!(
-            "未知导入类型“{other}”,应为 targets 或 reports(unknown kind)"
+        Some(other) => Err(AppError::BadRequest(Text::new(
+            format!("未知导入类型“{other}”，应为 targets（目标任务）或 reports（完成情况）"),
+            format!("Unknown kind of import “{other}”: use targets or reports."),
         ))),
     }
 }
@@ -46,13 +47,12 @@ fn authorise(user: &User, kind: Kind) -> Result<(), AppError> {
     if actor.may_import(kind) {
         Ok(())
     } else if actor.may_import(Kind::Reports) {
-        Err(AppError::Forbidden(
-            "只有省厅管理员可以导入目标任务(only admins import targets)".into(),
-        ))
+        Err(crate::service::import::only_admins_import_targets())
     } else {
-        Err(AppError::Forbidden(
-            "您的角色不能导入数据(your role may not import)".into(),
-        ))
+        Err(AppError::Forbidden(Text::new(
+            "您的角色不能导入数据",
+            "Your role may not import figures.",
+        )))
     }
 }
 
@@ -62,9 +62,9 @@ fn upload_page(ctx: &PageContext, kind: Kind, message: Option<&str>, status: Sta
         kind,
         may_import_targets: ctx.user.actor().may_import(Kind::Targets),
         own_region: ctx
-            .user
-            .region_code
+            .region_name
             .as_deref()
+            .or(ctx.user.region_code.as_deref())
             .filter(|_| ctx.user.role == Role::Officer),
         message,
     });
@@ -91,26 +91,24 @@ struct ImportForm {
 }
 
 /// The refusal of an upload over the limit, in `lang`.
-pub fn too_large(lang: super::views::Lang) -> String {
+pub fn too_large() -> Text {
     let limit = MAX_IMPORT_BYTES / 1024 / 1024;
-    match lang {
-        super::views::Lang::Zh => format!("文件过大:上限为 {limit} MB,请拆分后分批导入。"),
-        super::views::Lang::En => {
-            format!("The file is too large: the limit is {limit} MB. Split it and import the parts.")
-        }
-    }
+    Text::new(
+        format!("文件过大：上限为 {limit} MB，请拆分后分批导入。"),
+        format!("The file is too large: the limit is {limit} MB. Split it and import the parts."),
+    )
 }
 
 async fn read_form(mut multipart: Multipart, lang: super::views::Lang) -> Result<ImportForm, (StatusCode, String)> {
     let refused = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            (StatusCode::PAYLOAD_TOO_LARGE, too_large(lang))
+            (StatusCode::PAYLOAD_TOO_LARGE, too_large().get(lang).to_owned())
         } else {
             (
                 StatusCode::BAD_REQUEST,
                 format!(
-                    "{}({})",
-                    lang.t("上传内容无法读取", "The upload could not be read"),
+                    "{}{}",
+                    lang.t("上传内容无法读取：", "The upload could not be read: "),
                     e.body_text()
                 ),
             )
@@ -171,7 +169,7 @@ pub async fn upload(
             Ok(bytes) => bytes,
             Err(_) => {
                 let message = lang.t(
-                    "确认内容已损坏,请重新上传文件。",
+                    "确认内容已损坏，请重新上传文件。",
                     "The confirmation was damaged; upload the file again.",
                 );
                 return Ok(upload_page(&ctx, kind, Some(message), StatusCode::BAD_REQUEST));
@@ -190,7 +188,7 @@ pub async fn upload(
         return Ok(upload_page(
             &ctx,
             kind,
-            Some(&too_large(lang)),
+            Some(too_large().get(lang)),
             StatusCode::PAYLOAD_TOO_LARGE,
         ));
     }

@@ -135,9 +135,9 @@ impl IntoResponse for PageError {
         let body = html! {
             section.error-page {
                 h1 { (title) }
-                p.error-message { (crate::domain::format::message(&self.error.to_string(), lang)) }
+                p.error-message { (self.error.message().get(lang)) }
                 @for field in self.error.field_errors().iter().skip(1) {
-                    p.error-message { (crate::domain::format::message(&field.message, lang)) }
+                    p.error-message { (field.message.get(lang)) }
                 }
                 p { a href="/" { (lang.t("返回总览", "Back to the dashboard")) } }
             }

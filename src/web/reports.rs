@@ -15,7 +15,7 @@ use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine, ReportForm};
 use crate::db::{self, reports::Report, users::User};
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, unknown_region};
 use crate::domain::format;
 use crate::domain::plan::ReportInput;
 use crate::domain::progress::ProgressTable;
@@ -23,7 +23,7 @@ use crate::domain::rate::{completion_rate, gap, time_benchmark};
 use crate::domain::review::{self, Edit, SinceReturn};
 use crate::domain::validation::{self, parse_typed_value};
 use crate::domain::workflow::{self, Action};
-use crate::domain::{Period, Role, Status, deadline};
+use crate::domain::{Period, Role, Status, Text, deadline};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service;
 
@@ -174,7 +174,7 @@ fn render_form(
     let catalogue = state.catalogue();
     let region = catalogue
         .region(code)
-        .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
+        .ok_or_else(|| AppError::NotFound(unknown_region(code)))?;
     let lang = ctx.lang;
     let report = data.report.as_ref();
     let status = report.map(|r| r.status);
@@ -187,17 +187,17 @@ fn render_form(
             AppError::Invalid(fields) => {
                 for FieldError { field, message } in fields {
                     match field.as_deref().filter(|f| catalogue.indicator(f).is_some()) {
-                        Some(key) => field_errors.entry(key).or_default().push(message.clone()),
-                        None => general.push(message.clone()),
+                        Some(key) => field_errors.entry(key).or_default().push(message.get(lang).to_owned()),
+                        None => general.push(message.get(lang).to_owned()),
                     }
                 }
             }
             AppError::Conflict(message) => {
-                general.push(message.clone());
+                general.push(message.get(lang).to_owned());
                 if editable {
                     general.push(
                         lang.t(
-                            "下方保留了您输入的内容;“完成率”“进度”两栏是目前已保存的数据。核对后再次保存或提交,将以您的输入为准。",
+                            "下方保留了您输入的内容；“完成率”“进度”两栏是目前已保存的数据。核对后再次保存或提交，将以您的输入为准。",
                             "Your entries are kept below; the rate and status columns show what is saved now. Saving again after checking will use your entries.",
                         )
                         .to_owned(),
@@ -255,7 +255,7 @@ pub async fn form(
         let data = load(&state, &code, period).await?;
         let notice = match query.done.as_deref() {
             Some("saved") => Some(ctx.lang.t("草稿已保存。", "Draft saved.")),
-            Some("submitted") => Some(ctx.lang.t("已提交,等待省厅审核。", "Submitted for review.")),
+            Some("submitted") => Some(ctx.lang.t("已提交，等待省厅审核。", "Submitted for review.")),
             _ => None,
         };
         Ok(render_form(&state, &ctx, &code, period, &data, None, notice)?.into_response())
@@ -309,19 +309,29 @@ pub async fn save(
     result.map_err(|e| ctx.error(e))
 }
 
+/// A form's `version` that is not a number.
+pub fn bad_version() -> AppError {
+    AppError::BadRequest(Text::new("版本号有误", "The report version is not a number."))
+}
+
+/// A form's `action` button that this page does not have.
+pub fn unknown_action(action: &str) -> AppError {
+    AppError::BadRequest(Text::new(
+        format!("未知操作“{action}”"),
+        format!("Unknown action “{action}”."),
+    ))
+}
+
 /// What an entry form sent: the text as typed, the input it makes, and the figures that are not
 /// numbers.
 fn read_form(fields: &FormFields) -> AppResult<(Typed, ReportInput, Vec<FieldError>)> {
     let submit = match fields.get("action") {
         Some("submit") => true,
         Some("save") | None => false,
-        Some(other) => return Err(AppError::BadRequest(format!("未知操作“{other}”(unknown action)"))),
+        Some(other) => return Err(unknown_action(other)),
     };
     let version = match fields.get("version").map(str::trim).filter(|v| !v.is_empty()) {
-        Some(text) => Some(
-            text.parse::<i64>()
-                .map_err(|_| AppError::BadRequest("版本号有误(bad version)".into()))?,
-        ),
+        Some(text) => Some(text.parse::<i64>().map_err(|_| bad_version())?),
         None => None,
     };
     let mut typed = Typed::default();
@@ -337,7 +347,7 @@ fn read_form(fields: &FormFields) -> AppResult<(Typed, ReportInput, Vec<FieldErr
             Ok(value) => {
                 input.values.insert(key.to_owned(), value);
             }
-            Err(error) => errors.push(FieldError::new(key, error)),
+            Err(error) => errors.push(FieldError::new(key, error.text())),
         }
     }
     for (key, note) in fields.with_prefix("note.") {
@@ -386,7 +396,10 @@ pub async fn check(
             .and_then(|f| catalogue.indicator(f))
             .map(|i| i.key.as_str())
         {
-            field_errors.entry(key).or_default().push(message.clone());
+            field_errors
+                .entry(key)
+                .or_default()
+                .push(message.get(ctx.lang).to_owned());
         }
     }
     let lang = ctx.lang;
@@ -398,7 +411,7 @@ pub async fn check(
                 row.indicator.key.as_str(),
                 CheckedLine {
                     computed: report_form::computed(row, lang).into_string(),
-                    messages: report_form::messages(row, lang).into_string(),
+                    messages: report_form::messages(row).into_string(),
                 },
             )
         })
@@ -453,7 +466,7 @@ pub async fn home(State(state): State<AppState>, ctx: PageContext, Query(query):
         };
         let region = catalogue
             .region(&code)
-            .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
+            .ok_or_else(|| AppError::NotFound(unknown_region(&code)))?;
         if let Some(period) = query.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             let period = extract::typed_period(period)?;
             return Ok(Redirect::to(&format!("/reports/{code}/{period}")).into_response());

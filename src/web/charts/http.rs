@@ -7,6 +7,8 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{Chart, map, overview, png, ranking, svg, trend};
+use crate::domain::Text;
+use crate::domain::catalogue::unknown_indicator;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::api::{check_filters, period_of, resolve_period};
@@ -24,6 +26,13 @@ pub struct ChartQuery {
     pub year: Option<i32>,
 }
 
+fn no_such_chart(name: &str) -> AppError {
+    AppError::NotFound(Text::new(
+        format!("没有这个图表“{name}”"),
+        format!("There is no chart “{name}”."),
+    ))
+}
+
 pub async fn chart(
     State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
@@ -36,9 +45,9 @@ pub async fn chart(
     let (name, format) = file
         .rsplit_once('.')
         .filter(|(_, ext)| matches!(*ext, "svg" | "png"))
-        .ok_or_else(|| AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")))?;
+        .ok_or_else(|| no_such_chart(&file))?;
     if !matches!(name, "overview" | "ranking" | "trend" | "map") {
-        return Err(AppError::NotFound(format!("没有这个图表“{file}”(no such chart)")));
+        return Err(no_such_chart(&file));
     }
     let region = crate::web::extract::given(query.region);
     let indicator = crate::web::extract::given(query.indicator);
@@ -113,18 +122,14 @@ async fn chart_of(
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let table = load_table(state, period).await?;
             Chart::Bars(
-                ranking(&table, &catalogue, &key, lang)
-                    .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
+                ranking(&table, &catalogue, &key, lang).ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?,
             )
         }
         "map" => {
             let period = resolve_period(state, period.as_deref()).await?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let table = load_table(state, period).await?;
-            Chart::Map(
-                map(&table, &catalogue, &key, lang)
-                    .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
-            )
+            Chart::Map(map(&table, &catalogue, &key, lang).ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?)
         }
         _ => {
             let year = match year {
@@ -133,13 +138,13 @@ async fn chart_of(
             };
             let region = region
                 .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
-                .ok_or_else(|| AppError::NotFound("没有地区(no region)".into()))?;
+                .ok_or_else(|| AppError::NotFound(Text::new("地区目录为空", "The region catalogue is empty.")))?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let this_year = load_year(state, year).await?;
             let last_year = load_year(state, year - 1).await?;
             Chart::Trend(
                 trend(&this_year, &last_year, &catalogue, &region, &key, year, lang)
-                    .ok_or_else(|| AppError::NotFound("没有这个图表(no such chart)".into()))?,
+                    .ok_or_else(|| no_such_chart("trend"))?,
             )
         }
     })

@@ -43,7 +43,7 @@ pub fn account(page: &AccountPage<'_>) -> Markup {
         @if page.must_change_password {
             p.form-error role="alert" {
                 (lang.t(
-                    "管理员为您设置了密码,请先设置一个只有您知道的新密码。",
+                    "管理员为您设置了密码，请先设置一个只有您知道的新密码。",
                     "An administrator set your password: choose a new one only you know before going on."
                 ))
             }
@@ -51,13 +51,13 @@ pub fn account(page: &AccountPage<'_>) -> Markup {
         section.password {
             h2 { (lang.t("修改密码", "Change password")) }
             p.hint { (lang.t(
-                "修改后,您在其他地方的登录和全部 API 令牌立即失效。",
+                "修改后，您在其他地方的登录和全部 API 令牌立即失效。",
                 "Your other sessions and all your API tokens stop working at once."
             )) }
             form.new-user method="post" action="/account/password" {
                 label for="current-password" { (lang.t("当前密码", "Current password")) }
                 input #current-password name="current" type="password" required autocomplete="current-password";
-                label for="new-password" { (lang.t("新密码(至少 10 位)", "New password (10+ characters)")) }
+                label for="new-password" { (lang.t("新密码（至少 10 位）", "New password (10+ characters)")) }
                 input #new-password name="password" type="password" required minlength="10" autocomplete="new-password";
                 label for="repeat-password" { (lang.t("再次输入新密码", "New password again")) }
                 input #repeat-password name="repeat" type="password" required minlength="10" autocomplete="new-password";
@@ -70,7 +70,7 @@ pub fn account(page: &AccountPage<'_>) -> Markup {
                 @if let Some(secret) = page.created {
                     div.notice role="status" {
                         p { (lang.t(
-                            "新令牌如下,只显示这一次,请立即妥善保存:",
+                            "新令牌如下，只显示这一次，请立即妥善保存：",
                             "Your new token, shown only this once; store it safely now:"
                         )) }
                         p { code.token { (secret) } }
@@ -114,9 +114,9 @@ pub fn account(page: &AccountPage<'_>) -> Markup {
                 }
                 h3 { (lang.t("新建令牌", "New token")) }
                 form.new-user method="post" action="/account/tokens" {
-                    label for="token-name" { (lang.t("名称(用途)", "Name (what it is for)")) }
+                    label for="token-name" { (lang.t("名称（用途）", "Name (what it is for)")) }
                     input #token-name name="name" type="text" required maxlength="64" autocomplete="off";
-                    label for="token-days" { (lang.t("有效天数(留空为长期)", "Days valid (blank: no expiry)")) }
+                    label for="token-days" { (lang.t("有效天数（留空为长期）", "Days valid (blank: no expiry)")) }
                     input #token-days name="expires_in_days" type="number" min="1" max="3650" inputmode="numeric";
                     div.form-actions { button.primary type="submit" { (lang.t("创建令牌", "Create token")) } }
                 }

@@ -12,10 +12,10 @@ use crate::domain::format;
 use crate::domain::review::SinceReturn;
 use crate::domain::{Indicator, Period, Region, ReportStatus, Role, Status, Tenths};
 
-fn messages(errors: &[String], notice: Option<&str>, lang: Lang) -> Markup {
+fn messages(errors: &[String], notice: Option<&str>) -> Markup {
     html! {
         @if let Some(notice) = notice { p.notice role="status" { (notice) } }
-        @for error in errors { p.form-error role="alert" { (format::message(error, lang)) } }
+        @for error in errors { p.form-error role="alert" { (error) } }
     }
 }
 
@@ -164,16 +164,16 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
                 @if item.late { " " span.badge.late { (lang.t("逾期报送", "Late")) } }
             }
             p.report-meta {
-                (lang.t("报送:", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
+                (lang.t("报送：", "Submitted: ")) (item.submitted.as_deref().unwrap_or(format::NO_VALUE))
                 @if let Some(by) = &item.submitted_by { " · " (by) }
             }
             @if let Some(comment) = &item.comment {
-                p.admin-comment { strong { (lang.t("退回理由:", "Reason: ")) } (comment) }
+                p.admin-comment { strong { (lang.t("退回理由：", "Reason: ")) } (comment) }
             }
             @if let Some(changes) = &item.since_return {
                 (super::report_form::since_return_table(lang, &indicators, changes))
             }
-            table.queue {
+            table.queue.stack-narrow {
                 thead { tr {
                     th { (lang.t("指标", "Indicator")) }
                     @if !first_quarter { th { (lang.t("上季度累计", "Previous quarter")) } }
@@ -188,18 +188,18 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
                     @for line in &item.lines {
                         tr class=[(!line.warnings.is_empty()).then_some("has-warning")] {
                             th scope="row" { (line.indicator.name(en)) }
-                            @if !first_quarter { td.num { (amount(line.previous, line.indicator, lang)) } }
-                            td.num { (amount(line.value, line.indicator, lang)) }
-                            td.num {
+                            @if !first_quarter { td.num data-label=(lang.t("上季度累计", "Previous quarter")) { (amount(line.previous, line.indicator, lang)) } }
+                            td.num data-label=(lang.t("本季度累计", "This quarter")) { (amount(line.value, line.indicator, lang)) }
+                            td.num data-label=(lang.t("年度目标", "Annual target")) {
                                 @match line.target {
                                     Some(t) => (amount(Some(t), line.indicator, lang)),
                                     None => span.missing { (format::no_target(line.indicator.has_target, lang)) },
                                 }
                             }
-                            @if !first_quarter { td.num { (change(line, lang)) } }
-                            td.num { (format::rate(line.rate)) }
-                            td { @if line.value.is_some() && line.rate.is_some() { (Badge { status: line.status, lang }) } }
-                            td {
+                            @if !first_quarter { td.num data-label=(lang.t("变化", "Change")) { (change(line, lang)) } }
+                            td.num data-label=(lang.t("完成率", "Rate")) { (format::rate(line.rate)) }
+                            td data-label=(lang.t("进度", "Status")) { @if line.value.is_some() && line.rate.is_some() { (Badge { status: line.status, lang }) } }
+                            td.remarks data-label=(lang.t("情况说明与提示", "Note and warnings")) {
                                 (line.note)
                                 @for warning in &line.warnings { span.field-warning { (warning) } }
                             }
@@ -237,13 +237,13 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
         section.reminders #reminders {
             h2 { (lang.t("催报", "Reminders")) " · " (format::period(reminders.period, lang)) }
             p.report-meta {
-                (lang.t("报送截止:", "Due: ")) (reminders.due_date)
+                (lang.t("报送截止：", "Due: ")) (reminders.due_date)
                 @if reminders.days_overdue > 0 { " " (super::report_form::overdue_badge(reminders.days_overdue, lang)) }
             }
             @if reminders.cities.is_empty() {
                 p { (lang.t("各市均已报送。", "Every city has submitted.")) }
             } @else {
-                table.reports.reminder-list {
+                table.reports.reminder-list.stack-narrow {
                     thead { tr {
                         th { (lang.t("地区", "Region")) }
                         th { (lang.t("状态", "Status")) }
@@ -253,13 +253,13 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
                     tbody {
                         @for city in &reminders.cities {
                             tr {
-                                td { (city.region.name(en)) }
-                                td { (super::report_form::ReportBadge { status: city.status, lang }) }
-                                td {
+                                th scope="row" { (city.region.name(en)) }
+                                td data-label=(lang.t("状态", "Status")) { (super::report_form::ReportBadge { status: city.status, lang }) }
+                                td data-label=(lang.t("填报员账户", "Officer accounts")) {
                                     @if city.officers.is_empty() { span.missing { (lang.t("无填报员账户", "no officer account")) } }
                                     @else { (city.officers.join(lang.t("、", ", "))) }
                                 }
-                                td.num { (reminders.days_overdue) }
+                                td.num data-label=(lang.t("逾期天数", "Days overdue")) { (reminders.days_overdue) }
                             }
                         }
                     }
@@ -287,7 +287,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
         .count();
     html! {
         h1 { (lang.t("审核", "Approvals")) }
-        (messages(&page.errors, page.notice, lang))
+        (messages(&page.errors, page.notice))
         (filters(page))
         h2 {
             (match page.filter.status {
@@ -295,7 +295,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 ReportStatus::Returned => lang.t("已退回的报告", "Returned reports"),
                 _ => lang.t("符合条件的报告", "Matching reports"),
             })
-            " (" (page.queue.len()) ")"
+            (format::bracketed(page.queue.len(), lang))
         }
         @if page.queue.is_empty() {
             p { (lang.t("没有符合条件的报告。", "No reports match.")) }
@@ -304,7 +304,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
             form.batch-bar #batch-approve method="post" action="/admin/approvals/batch" {
                 @if let Some(period) = page.filter.period { input type="hidden" name="period_shown" value=(period); }
                 label.select-all hidden { input type="checkbox" data-select-all="batch."; " " (lang.t("全选", "Select all")) }
-                span.hint { (lang.t("勾选报告后可一次审核通过,每份报告分别记入审计日志。", "Tick reports to approve them at once; each is audited.")) }
+                span.hint { (lang.t("勾选报告后可一次审核通过，每份报告分别记入审计日志。", "Tick reports to approve them at once; each is audited.")) }
                 button.primary type="submit" { (lang.t("批量审核通过所选报告", "Approve the selected reports")) }
             }
         }
@@ -323,7 +323,7 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
         @if page.approved.is_empty() {
             p { (lang.t("该期没有已审核的报告。", "No approved reports for this period.")) }
         } @else {
-            table.reports {
+            table.reports.stack-narrow {
                 thead { tr {
                     th { (lang.t("地区", "Region")) }
                     th { (lang.t("报告期", "Period")) }
@@ -333,10 +333,10 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 tbody {
                     @for item in &page.approved {
                         tr {
-                            td { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
-                            td { (format::period(item.period, lang)) }
-                            td { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
-                            td {
+                            th scope="row" { a href={ "/reports/" (item.region.code) "/" (item.period) } { (item.region.name(en)) } }
+                            td data-label=(lang.t("报告期", "Period")) { (format::period(item.period, lang)) }
+                            td data-label=(lang.t("审核时间", "Approved")) { (item.approved.as_deref().unwrap_or(format::NO_VALUE)) }
+                            td.reopen {
                                 (reason_form(&ReasonForm {
                                     period_shown: Some(item.period),
                                     ..ReasonForm::reopening(
@@ -384,40 +384,42 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
     let lang = grid.lang;
     let en = lang.is_en();
     html! {
-        h1 { (grid.year) (lang.t(" 年度目标任务", " annual targets")) }
+        h1 { (grid.year) (lang.t("年度目标任务", " annual targets")) }
         nav.year-switch {
             a href={ "/admin/targets?year=" (grid.year - 1) } { "← " (grid.year - 1) }
             " "
             a href={ "/admin/targets?year=" (grid.year + 1) } { (grid.year + 1) " →" }
             " · "
-            a href="/import?kind=targets" { (lang.t("从 CSV 导入目标(可先预览)", "Import targets from CSV (with preview)")) }
+            a href="/import?kind=targets" { (lang.t("从 CSV 导入目标（可先预览）", "Import targets from CSV (with preview)")) }
             " · "
             a href={ "/admin/targets?year=" (grid.year) "&from=" (grid.year - 1) } {
-                (lang.t("以上一年度目标为起点", "Start from last year's targets")) " (" (grid.year - 1) ")"
+                (lang.t("以上一年度目标为起点", "Start from last year's targets")) (format::bracketed(grid.year - 1, lang))
             }
         }
-        (messages(&grid.errors, grid.notice, lang))
+        (messages(&grid.errors, grid.notice))
         form method="post" action="/admin/targets" novalidate {
             input type="hidden" name="year" value=(grid.year);
-            table.targets-grid {
-                thead { tr {
-                    th scope="col" { (lang.t("地区", "Region")) }
-                    @for indicator in &grid.indicators {
-                        th scope="col" { (indicator.name(en)) span.unit { "(" (format::unit(&indicator.unit, lang)) ")" } }
-                    }
-                } }
-                tbody {
-                    @for row in &grid.rows {
-                        tr class={ "level-" (row.region.level) } {
-                            th scope="row" { (row.region.name(en)) }
-                            @for (cell, indicator) in row.cells.iter().zip(&grid.indicators) {
-                                td class=[cell.error.is_some().then_some("has-error")] {
-                                    input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
-                                        placeholder=[cell.placeholder.as_deref()]
-                                        aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
-                                        aria-invalid=[cell.error.is_some().then_some("true")];
-                                    @if let Some(error) = &cell.error { span.field-error { (format::message(error, lang)) } }
-                                    @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
+            div.table-scroll {
+                table.targets-grid {
+                    thead { tr {
+                        th scope="col" { (lang.t("地区", "Region")) }
+                        @for indicator in &grid.indicators {
+                            th scope="col" { (indicator.name(en)) span.unit { (format::bracketed_unit(&indicator.unit, lang)) } }
+                        }
+                    } }
+                    tbody {
+                        @for row in &grid.rows {
+                            tr class={ "level-" (row.region.level) } {
+                                th scope="row" { (row.region.name(en)) }
+                                @for (cell, indicator) in row.cells.iter().zip(&grid.indicators) {
+                                    td class=[cell.error.is_some().then_some("has-error")] {
+                                        input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
+                                            placeholder=[cell.placeholder.as_deref()]
+                                            aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
+                                            aria-invalid=[cell.error.is_some().then_some("true")];
+                                        @if let Some(error) = &cell.error { span.field-error { (error) } }
+                                        @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
+                                    }
                                 }
                             }
                         }
@@ -425,7 +427,7 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                 }
             }
             p.hint { (lang.t(
-                "留空表示不设本级目标(上级地区则按下级目标之和计算,灰色数字为下级合计)。修改会记入审计日志。",
+                "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
                 "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
             )) }
             div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
@@ -461,7 +463,7 @@ fn role_options(lang: Lang, selected: &str) -> Markup {
 
 fn region_options(lang: Lang, regions: &[&Region], selected: &str) -> Markup {
     html! {
-        option value="" { (lang.t("(非填报员不选)", "(officers only)")) }
+        option value="" { (lang.t("（非填报员不选）", "(officers only)")) }
         @for region in regions {
             option value=(region.code) selected[region.code == selected] { (region.code) " " (region.name(lang.is_en())) }
         }
@@ -472,46 +474,48 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
     let lang = page.lang;
     html! {
         h1 { (lang.t("用户管理", "Users")) }
-        (messages(&page.errors, page.notice, lang))
-        table.users {
-            thead { tr {
-                th { (lang.t("用户名", "Username")) }
-                th { (lang.t("角色与地区", "Role and region")) }
-                th { (lang.t("状态", "State")) }
-                th { (lang.t("重置密码", "Reset password")) }
-            } }
-            tbody {
-                @for user in page.users {
-                    @let base = format!("/admin/users/{}", user.id);
-                    tr class=[user.disabled.then_some("disabled")] {
-                        th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("(本人)", "(you)")) } } }
-                        td {
-                            form.inline method="post" action={ (base) "/role" } {
-                                select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
-                                select name="region" aria-label=(lang.t("地区", "Region")) {
-                                    (region_options(lang, &page.regions, user.region_code.as_deref().unwrap_or("")))
-                                }
-                                button type="submit" { (lang.t("修改", "Change")) }
-                            }
-                        }
-                        td {
-                            @if user.disabled {
-                                span.badge.report-returned { (lang.t("已停用", "Disabled")) }
-                                form.inline method="post" action={ (base) "/enable" } {
-                                    button type="submit" { (lang.t("启用", "Enable")) }
-                                }
-                            } @else {
-                                span.badge.report-approved { (lang.t("正常", "Active")) }
-                                form.inline method="post" action={ (base) "/disable" } {
-                                    button type="submit" { (lang.t("停用", "Disable")) }
+        (messages(&page.errors, page.notice))
+        div.table-scroll {
+            table.users {
+                thead { tr {
+                    th { (lang.t("用户名", "Username")) }
+                    th { (lang.t("角色与地区", "Role and region")) }
+                    th { (lang.t("状态", "State")) }
+                    th { (lang.t("重置密码", "Reset password")) }
+                } }
+                tbody {
+                    @for user in page.users {
+                        @let base = format!("/admin/users/{}", user.id);
+                        tr class=[user.disabled.then_some("disabled")] {
+                            th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("（本人）", "(you)")) } } }
+                            td {
+                                form.inline method="post" action={ (base) "/role" } {
+                                    select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
+                                    select name="region" aria-label=(lang.t("地区", "Region")) {
+                                        (region_options(lang, &page.regions, user.region_code.as_deref().unwrap_or("")))
+                                    }
+                                    button type="submit" { (lang.t("修改", "Change")) }
                                 }
                             }
-                        }
-                        td {
-                            form.inline method="post" action={ (base) "/password" } {
-                                input type="password" name="password" autocomplete="new-password" minlength="10"
-                                    aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码(至少 10 位)", "new password (10+)"));
-                                button type="submit" { (lang.t("重置", "Reset")) }
+                            td {
+                                @if user.disabled {
+                                    span.badge.report-returned { (lang.t("已停用", "Disabled")) }
+                                    form.inline method="post" action={ (base) "/enable" } {
+                                        button type="submit" { (lang.t("启用", "Enable")) }
+                                    }
+                                } @else {
+                                    span.badge.report-approved { (lang.t("正常", "Active")) }
+                                    form.inline method="post" action={ (base) "/disable" } {
+                                        button type="submit" { (lang.t("停用", "Disable")) }
+                                    }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action={ (base) "/password" } {
+                                    input type="password" name="password" autocomplete="new-password" minlength="10"
+                                        aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
+                                    button type="submit" { (lang.t("重置", "Reset")) }
+                                }
                             }
                         }
                     }
@@ -524,9 +528,9 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
             input #new-username name="username" type="text" required value=(page.draft.username) autocomplete="off";
             label for="new-role" { (lang.t("角色", "Role")) }
             select #new-role name="role" { (role_options(lang, if page.draft.role.is_empty() { "officer" } else { &page.draft.role })) }
-            label for="new-region" { (lang.t("地区(填报员必选)", "Region (officers)")) }
+            label for="new-region" { (lang.t("地区（填报员必选）", "Region (officers)")) }
             select #new-region name="region" { (region_options(lang, &page.regions, &page.draft.region)) }
-            label for="new-password" { (lang.t("初始密码(至少 10 位)", "Initial password (10+ characters)")) }
+            label for="new-password" { (lang.t("初始密码（至少 10 位）", "Initial password (10+ characters)")) }
             input #new-password name="password" type="password" required minlength="10" autocomplete="new-password";
             div.form-actions { button.primary type="submit" { (lang.t("创建", "Create")) } }
         }
@@ -554,16 +558,63 @@ fn action_label(action: &str, lang: Lang) -> &'static str {
         "user_disable" => lang.t("停用用户", "user disabled"),
         "user_enable" => lang.t("启用用户", "user enabled"),
         "user_password" => lang.t("重置密码", "password reset"),
+        "token_create" => lang.t("创建令牌", "token created"),
+        "token_revoke" => lang.t("撤销令牌", "token revoked"),
+        "generate" => lang.t("生成数据", "data generated"),
         _ => lang.t("其他", "other"),
     }
 }
 
-/// Stored values shown for people: statuses by their label, figures with separators.
-fn shown_value(action: &str, value: Option<&str>, lang: Lang) -> String {
+/// A stored role code and region code (`officer 440100`, `admin -`) by their names:
+/// 市级填报员 · 广州市.
+fn role_and_region(value: &str, catalogue: &Catalogue, lang: Lang) -> Option<String> {
+    let (role, region) = value.split_once(' ').unwrap_or((value, "-"));
+    let role = format::role(role.parse::<Role>().ok()?, lang);
+    Some(match catalogue.region(region) {
+        Some(region) => format!("{role} · {}", region.name(lang.is_en())),
+        None if region == "-" => role.to_owned(),
+        None => format!("{role} · {region}"),
+    })
+}
+
+/// `gz_officer (officer)` as `gz_officer（市级填报员）`.
+fn user_and_role(value: &str, lang: Lang) -> Option<String> {
+    let (name, role) = value.strip_suffix(')')?.split_once(" (")?;
+    let role = format::role(role.parse::<Role>().ok()?, lang);
+    Some(match lang {
+        Lang::Zh => format!("{name}（{role}）"),
+        Lang::En => format!("{name} ({role})"),
+    })
+}
+
+/// Why a user's tokens were all revoked, as stored by the account use cases.
+fn revoked_because(value: &str, lang: Lang) -> Option<&'static str> {
+    Some(match value {
+        "role or region changed" => lang.t("角色或地区已变更", "role or region changed"),
+        "account disabled" => lang.t("账户已停用", "account disabled"),
+        "password reset" => lang.t("密码已重置", "password reset"),
+        "password changed" => lang.t("密码已修改", "password changed"),
+        "revoked" => lang.t("已撤销", "revoked"),
+        _ => return None,
+    })
+}
+
+/// Stored values shown for people: statuses by their label, figures with separators, roles and
+/// regions by their names.
+fn shown_value(action: &str, value: Option<&str>, catalogue: &Catalogue, lang: Lang) -> String {
     let Some(value) = value else {
         return format::NO_VALUE.into();
     };
     match action {
+        "user_role" => role_and_region(value, catalogue, lang).unwrap_or_else(|| value.to_owned()),
+        "user_create" => user_and_role(value, lang).unwrap_or_else(|| value.to_owned()),
+        "token_revoke" => match value.strip_suffix(" live") {
+            Some(count) => match lang {
+                Lang::Zh => format!("{count} 个有效令牌"),
+                Lang::En => format!("{count} live"),
+            },
+            None => revoked_because(value, lang).map_or_else(|| value.to_owned(), str::to_owned),
+        },
         "status" | "reopen" => value
             .parse::<ReportStatus>()
             .map_or_else(|_| value.to_owned(), |s| format::report_status(s, lang).to_owned()),
@@ -609,8 +660,8 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
             }
             button type="submit" { (lang.t("筛选", "Filter")) }
         }
-        p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条,最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
-        table.audit {
+        p.hint { (lang.t("显示最近 ", "Newest first, at most ")) (filter.limit) (lang.t(" 条，最新的在前。审计记录只增不改。", " rows. Audit rows are never changed.")) }
+        table.audit.stack-narrow {
             colgroup {
                 col.at; col.user; col.action; col.region; col.period; col.indicator; col.old; col.new; col.detail;
             }
@@ -628,15 +679,15 @@ pub fn audit(page: &AuditPage<'_>) -> Markup {
             tbody {
                 @for row in page.rows {
                     tr {
-                        td { (crate::clock::local_time(&row.at)) }
-                        td { (row.username) }
-                        td { (action_label(&row.action, lang)) }
-                        td { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
-                        td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
-                        td { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
-                        td.num { (shown_value(&row.action, row.old_value.as_deref(), lang)) }
-                        td.num { (shown_value(&row.action, row.new_value.as_deref(), lang)) }
-                        td { (row.detail.as_deref().unwrap_or("")) }
+                        th scope="row" { (crate::clock::local_time(&row.at)) }
+                        td data-label=(lang.t("用户", "User")) { (format::actor_name(&row.username, lang)) }
+                        td data-label=(lang.t("操作", "Action")) { (action_label(&row.action, lang)) }
+                        td data-label=(lang.t("地区", "Region")) { (row.region_code.as_deref().map_or("", |c| catalogue.region(c).map_or(c, |r| r.name(en)))) }
+                        td data-label=(lang.t("报告期", "Period")) { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
+                        td data-label=(lang.t("指标", "Indicator")) { (row.indicator.as_deref().map_or("", |k| catalogue.indicator(k).map_or(k, |i| i.name(en)))) }
+                        td.num data-label=(lang.t("原值", "Old")) { (shown_value(&row.action, row.old_value.as_deref(), catalogue, lang)) }
+                        td.num data-label=(lang.t("新值", "New")) { (shown_value(&row.action, row.new_value.as_deref(), catalogue, lang)) }
+                        td.note data-label=(lang.t("说明", "Detail")) { (row.detail.as_deref().unwrap_or("")) }
                     }
                 }
             }

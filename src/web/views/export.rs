@@ -77,8 +77,8 @@ fn encoding_select(lang: Lang, id: &str) -> Markup {
         span.field {
             label for=(id) { (lang.t("CSV 编码", "CSV encoding")) }
             select id=(id) name="encoding" {
-                option value="utf-8" { (lang.t("UTF-8(Excel、LibreOffice、pandas)", "UTF-8 (Excel, LibreOffice, pandas)")) }
-                option value="gbk" { (lang.t("GBK(WPS、中文 Windows 旧版 Excel)", "GBK (WPS, older Excel on Chinese Windows)")) }
+                option value="utf-8" { (lang.t("UTF-8（Excel、LibreOffice、pandas）", "UTF-8 (Excel, LibreOffice, pandas)")) }
+                option value="gbk" { (lang.t("GBK（WPS、中文 Windows 旧版 Excel）", "GBK (WPS, older Excel on Chinese Windows)")) }
             }
         }
     }
@@ -87,7 +87,7 @@ fn encoding_select(lang: Lang, id: &str) -> Markup {
 fn buttons(lang: Lang, xlsx: &str, csv: Option<&str>) -> Markup {
     html! {
         p.export-buttons {
-            button type="submit" formaction=(xlsx) { (lang.t("下载 Excel(.xlsx)", "Download Excel (.xlsx)")) }
+            button type="submit" formaction=(xlsx) { (lang.t("下载 Excel（.xlsx）", "Download Excel (.xlsx)")) }
             @if let Some(csv) = csv {
                 " "
                 button type="submit" formaction=(csv) { (lang.t("下载 CSV", "Download CSV")) }
@@ -100,22 +100,22 @@ fn advice(lang: Lang) -> Markup {
     let rows: [(&str, &str, &str); 4] = [
         (
             "Microsoft Excel",
-            "选 Excel(.xlsx)，或 CSV(UTF-8):双击即可正确显示中文。",
+            "选 Excel（.xlsx），或 CSV（UTF-8）：双击即可正确显示中文。",
             "Pick Excel (.xlsx), or CSV (UTF-8): it opens with Chinese shown correctly.",
         ),
         (
             "WPS 表格",
-            "选 Excel(.xlsx)；如需 CSV，请选 GBK 编码。",
+            "选 Excel（.xlsx）；如需 CSV，请选 GBK 编码。",
             "Pick Excel (.xlsx); for CSV, choose the GBK encoding.",
         ),
         (
             "LibreOffice Calc",
-            "选 Excel(.xlsx)；如用 CSV(UTF-8)，打开时在“字符集”中选择“Unicode (UTF-8)”。",
+            "选 Excel（.xlsx）；如用 CSV（UTF-8），打开时在“字符集”中选择“Unicode (UTF-8)”。",
             "Pick Excel (.xlsx); opening a UTF-8 CSV, choose “Unicode (UTF-8)” as the character set.",
         ),
         (
             "pandas / R / 脚本",
-            "选 CSV(UTF-8)、英文列名，或使用 JSON 接口 /api/v1/progress。",
+            "选 CSV（UTF-8）、英文列名，或使用 JSON 接口 /api/v1/progress。",
             "Pick CSV (UTF-8) with English column names, or use the JSON API /api/v1/progress.",
         ),
     ];

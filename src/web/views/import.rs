@@ -3,6 +3,7 @@
 use maud::{Markup, html};
 
 use super::Lang;
+use crate::domain::Period;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::format;
 use crate::domain::workflow::ReportStatus;
@@ -83,26 +84,41 @@ pub fn upload(view: &UploadView<'_>) -> Markup {
                 a href="/export" { (lang.t("导出现有数据（可修改后再导入）", "Export the current data (edit and import it again)")) }
             }
             ul {
-                li { (lang.t(
-                    "列名可用中文或英文（如“行政区划代码”或 region_code），大小写不限；本系统导出的文件可直接再导入，地区名称、单位、完成率等参考列会被忽略。",
-                    "Column names may be English or Chinese (region_code or 行政区划代码), in any case; this app's exports import as they are, and reference columns (names, units, rates) are ignored."
-                )) }
-                li { (lang.t(
-                    "Excel 工作簿读取名为“导入”的工作表，没有则读取第一个工作表；CSV 可用 UTF-8（带或不带 BOM）或 GBK 编码。",
-                    "A workbook is read from its sheet named 导入 (or import), else its first sheet; CSV may be UTF-8 (with or without BOM) or GBK."
-                )) }
+                li {
+                    (lang.t("列名可用中文或英文（如", "Column names may be English or Chinese ("))
+                    code { "行政区划代码" } (lang.t("或", " or ")) code { "region_code" }
+                    (lang.t(
+                        "），大小写不限；本系统导出的文件可直接再导入，地区名称、单位、完成率等参考列会被忽略。",
+                        "), in any case; this app's exports import as they are, and reference columns (names, units, rates) are ignored."
+                    ))
+                }
+                li {
+                    (lang.t("Excel 工作簿读取名为", "A workbook is read from its sheet named "))
+                    code { "导入" } (lang.t("或", " or ")) code { "import" }
+                    (lang.t(
+                        "的工作表，没有则读取第一个工作表；CSV 可用 UTF-8（带或不带 BOM）或 GBK 编码。",
+                        ", else its first sheet; CSV may be UTF-8 (with or without BOM) or GBK."
+                    ))
+                }
                 @match kind {
-                    Kind::Targets => li { (lang.t(
-                        "year 为年份（如 2021），target 为非负整数；指标可填代码或中文名称；同一地区、年份、指标只能出现一次。",
-                        "year is a year such as 2021; target is a non-negative integer; the indicator by key or name; each region, year and indicator once."
-                    )) },
-                    Kind::Reports => li { (lang.t(
-                        "period 写作 2021Q1;cumulative 为本年累计完成数（非负整数，留空表示未报送）；note 为情况说明：留空即清空该条说明，文件中没有情况说明列则保留原有说明。",
-                        "period is written 2021Q1; cumulative is the year-to-date figure (blank: not reported); note: a blank note clears it, and a file without a note column keeps the notes as they are."
-                    )) },
+                    Kind::Targets => li {
+                        code { "year" } (lang.t("为年份（如 2021），", " is a year such as 2021; "))
+                        code { "target" } (lang.t(
+                            "为非负整数；指标可填代码或中文名称；同一地区、年份、指标只能出现一次。",
+                            " is a non-negative integer; the indicator by key or name; each region, year and indicator once."
+                        ))
+                    },
+                    Kind::Reports => li {
+                        code { "period" } (lang.t("写作 2021Q1；", " is written 2021Q1; "))
+                        code { "cumulative" } (lang.t("为本年累计完成数（非负整数，留空表示未报送）；", " is the year-to-date figure (blank: not reported); "))
+                        code { "note" } (lang.t(
+                            "为情况说明：留空即清空该条说明，文件中没有情况说明列则保留原有说明。",
+                            " is the note: a blank note clears it, and a file without a note column keeps the notes as they are."
+                        ))
+                    },
                 }
                 @if let Some(region) = view.own_region {
-                    li { (lang.t("您只能导入本地区的数据:", "You may import your own region only: ")) code { (region) } }
+                    li { (lang.t("您只能导入本地区的数据：", "You may import your own region only: ")) (region) }
                 }
                 li { (lang.t("全部行均通过校验才会导入，否则不作任何修改；导入前先预览将变更的每个数值和每条情况说明。",
                     "Nothing is imported unless every row is valid; you preview every figure and note that would change before confirming.")) }
@@ -123,7 +139,7 @@ pub fn upload(view: &UploadView<'_>) -> Markup {
                 p {
                     label {
                         input type="checkbox" name="draft" value="1";
-                        " " (lang.t("仅保存为草稿,不提交审核", "Save as drafts only, do not submit"))
+                        " " (lang.t("仅保存为草稿，不提交审核", "Save as drafts only, do not submit"))
                     }
                 }
             }
@@ -145,7 +161,7 @@ pub struct OutcomeView<'a> {
 }
 
 fn shown(value: Option<i64>, lang: Lang) -> String {
-    value.map_or_else(|| lang.t("(空)", "(blank)").to_owned(), format::thousands)
+    value.map_or_else(|| lang.t("（空）", "(blank)").to_owned(), format::thousands)
 }
 
 /// `440100 广州市`: a region's code and name, as a file names it and the page shows it.
@@ -186,7 +202,7 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
                     tr {
                         td.num { (change.line) }
                         td { (region_label(view, &change.region_code)) }
-                        td { (change.period) }
+                        td { (period_label(&change.period, lang)) }
                         td { (view.catalogue.indicator(&change.indicator).map_or(change.indicator.as_str(), |i| i.name(english))) }
                         @if change.value_changes() {
                             td.num { (shown(change.old, lang)) }
@@ -213,6 +229,12 @@ fn changes_table(view: &OutcomeView<'_>, changes: &[ImportChange]) -> Markup {
             }
         }
     }
+}
+
+/// A period of the file as titles write it (2022年第一季度 / Q1 2022); a targets file's year as it is.
+fn period_label(text: &str, lang: Lang) -> String {
+    text.parse::<Period>()
+        .map_or_else(|_| text.to_owned(), |period| format::period(period, lang))
 }
 
 /// `12 处数值、3 条情况说明`: what the changes touch.
@@ -247,8 +269,8 @@ fn status_table(view: &OutcomeView<'_>, changes: &[StatusChange]) -> Markup {
                 @for change in changes {
                     tr {
                         td { (region_label(view, &change.region_code)) }
-                        td { (change.period) }
-                        td { (change.old.map_or(lang.t("(新建)", "(new report)"), label)) }
+                        td { (period_label(&change.period, lang)) }
+                        td { (change.old.map_or(lang.t("（新建）", "(new report)"), label)) }
                         td { "→ " (label(change.new)) }
                     }
                 }
@@ -265,8 +287,8 @@ fn status_summary(view: &OutcomeView<'_>, applied: bool) -> Markup {
         @if !changes.is_empty() {
             p {
                 (match (view.lang, applied) {
-                    (Lang::Zh, false) => format!("以下 {count} 份报告的状态将变更:"),
-                    (Lang::Zh, true) => format!("以下 {count} 份报告的状态已变更:"),
+                    (Lang::Zh, false) => format!("以下 {count} 份报告的状态将变更："),
+                    (Lang::Zh, true) => format!("以下 {count} 份报告的状态已变更："),
                     (Lang::En, false) => format!("{count} reports would change status:"),
                     (Lang::En, true) => format!("{count} reports changed status:"),
                 })
@@ -283,11 +305,11 @@ pub fn preview(view: &OutcomeView<'_>) -> Markup {
     let again = format!("/import?kind={}", kind_code(view.kind));
     html! {
         h1 { (title(view.kind, lang)) " · " (lang.t("预览", "Preview")) }
-        p { (lang.t("文件:", "File: ")) code { (view.file_name) } }
+        p { (lang.t("文件：", "File: ")) code { (view.file_name) } }
         @if !outcome.errors.is_empty() {
             p.error-message role="alert" {
                 (match lang {
-                    Lang::Zh => format!("发现 {} 处错误,未导入任何数据。请修改文件后重新上传。", outcome.errors.len()),
+                    Lang::Zh => format!("发现 {} 处错误，未导入任何数据。请修改文件后重新上传。", outcome.errors.len()),
                     Lang::En => format!("{} problems found; nothing was imported. Correct the file and upload it again.", outcome.errors.len()),
                 })
             }

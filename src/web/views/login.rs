@@ -22,7 +22,7 @@ pub fn login(lang: Lang, demo: bool, username: &str, error: Option<&str>, next: 
                 h1 { (product_name(lang)) }
                 p.lead { (lang.t("广东省住房和城乡建设厅 · 住房保障工作季度进度", "Department of Housing and Urban-Rural Development of Guangdong Province · quarterly housing-security progress")) }
                 @if let Some(error) = error {
-                    p.form-error role="alert" { (crate::domain::format::message(error, lang)) }
+                    p.form-error role="alert" { (error) }
                 }
                 form method="post" action="/login" {
                     input type="hidden" name="next" value=(next);
@@ -35,7 +35,7 @@ pub fn login(lang: Lang, demo: bool, username: &str, error: Option<&str>, next: 
                 @if demo {
                     p.hint {
                         (lang.t(
-                            "演示账户:admin(省厅管理员)、gz_officer(广州市填报员)、leader(厅领导)、analyst(分析员),密码见启动时的输出或 ANJU_DEMO_PASSWORD。",
+                            "演示账户：admin（省厅管理员）、gz_officer（广州市填报员）、leader（厅领导）、analyst（分析员），密码见启动时的输出或 ANJU_DEMO_PASSWORD。",
                             "Demo accounts: admin, gz_officer (Guangzhou officer), leader, analyst; the password is printed at start or set by ANJU_DEMO_PASSWORD."
                         ))
                     }

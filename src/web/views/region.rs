@@ -136,7 +136,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                 div.table-scroll {
                     table.data {
                         thead { tr {
-                            th scope="col" { (lang.t("时间(北京时间)", "Time (Beijing)")) }
+                            th scope="col" { (lang.t("时间（北京时间）", "Time (Beijing)")) }
                             th scope="col" { (lang.t("报告期", "Period")) }
                             th scope="col" { (lang.t("状态变化", "Status change")) }
                             th scope="col" { (lang.t("操作人", "By")) }
@@ -149,9 +149,9 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                                     td { (row.period.as_deref().map_or_else(String::new, |p| p.parse::<crate::domain::Period>().map_or_else(|_| p.to_owned(), |p| format::period(p, lang)))) }
                                     td {
                                         (status_word(row.old_value.as_deref(), lang)) " → " (status_word(row.new_value.as_deref(), lang))
-                                        @if row.action == "reopen" { " " span.hint { (lang.t("(重新打开)", "(reopened)")) } }
+                                        @if row.action == "reopen" { " " span.hint { (lang.t("（重新打开）", "(reopened)")) } }
                                     }
-                                    td { (row.username) }
+                                    td { (format::actor_name(&row.username, lang)) }
                                     td.note { (row.detail.as_deref().unwrap_or("")) }
                                 }
                             }

@@ -102,12 +102,12 @@ pub fn computed(row: &FormRow<'_>, lang: Lang) -> Markup {
 }
 
 /// The messages under one line's input: errors, then warnings.
-pub fn messages(row: &FormRow<'_>, lang: Lang) -> Markup {
+pub fn messages(row: &FormRow<'_>) -> Markup {
     let error_id = format!("error-{}", row.indicator.key);
     html! {
         @if !row.errors.is_empty() {
             span.field-error id=(error_id) {
-                @for error in &row.errors { (format::message(error, lang)) br; }
+                @for error in &row.errors { (error) br; }
             }
         }
         @for warning in &row.warnings {
@@ -126,7 +126,7 @@ pub fn since_return_table(lang: Lang, indicators: &[&Indicator], changes: &[Sinc
             @if changes.is_empty() {
                 p { (lang.t("退回后未修改任何数据和情况说明。", "Nothing was changed after the return.")) }
             } @else {
-                table.since-return-table {
+                table.since-return-table.stack-narrow {
                     thead { tr {
                         th scope="col" { (lang.t("指标", "Indicator")) }
                         th scope="col" { (lang.t("退回时", "When returned")) }
@@ -138,15 +138,15 @@ pub fn since_return_table(lang: Lang, indicators: &[&Indicator], changes: &[Sinc
                                 @if let Some((old, new)) = change.value {
                                     tr {
                                         th scope="row" { (indicator.name(en)) }
-                                        td.num { (as_typed(old, indicator, lang)) }
-                                        td.num { (as_typed(new, indicator, lang)) }
+                                        td.num data-label=(lang.t("退回时", "When returned")) { (as_typed(old, indicator, lang)) }
+                                        td.num data-label=(lang.t("现在", "Now")) { (as_typed(new, indicator, lang)) }
                                     }
                                 }
                                 @if let Some((old, new)) = &change.note {
                                     tr {
                                         th scope="row" { (indicator.name(en)) " · " (lang.t("情况说明", "note")) }
-                                        td.note { @if old.is_empty() { span.missing { (format::NO_VALUE) } } @else { (old) } }
-                                        td.note { @if new.is_empty() { span.missing { (format::NO_VALUE) } } @else { (new) } }
+                                        td.note data-label=(lang.t("退回时", "When returned")) { @if old.is_empty() { span.missing { (format::NO_VALUE) } } @else { (old) } }
+                                        td.note data-label=(lang.t("现在", "Now")) { @if new.is_empty() { span.missing { (format::NO_VALUE) } } @else { (new) } }
                                     }
                                 }
                             }
@@ -171,9 +171,9 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                 (format::period(form.period, lang))
             }
             p.report-meta {
-                (lang.t("报告状态:", "Status: ")) (ReportBadge { status: form.status, lang })
+                (lang.t("报告状态：", "Status: ")) (ReportBadge { status: form.status, lang })
                 @if let Some(when) = &form.submitted { " · " (lang.t("报送于 ", "submitted ")) (when) }
-                " · " (lang.t("报送截止:", "Due: ")) (form.due_date)
+                " · " (lang.t("报送截止：", "Due: ")) (form.due_date)
                 " · " strong.benchmark { (format::benchmark(form.time_benchmark, lang)) }
             }
             @if let Some(notice) = form.notice {
@@ -181,15 +181,15 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
             }
             @if let Some(comment) = form.admin_comment.filter(|_| form.status == Some(ReportStatus::Returned)) {
                 div.admin-comment role="note" {
-                    strong { (lang.t("省厅退回意见:", "Returned by the province: ")) }
+                    strong { (lang.t("省厅退回意见：", "Returned by the province: ")) }
                     (comment)
                 }
             }
             @for error in &form.errors {
-                p.form-error role="alert" { (format::message(error, lang)) }
+                p.form-error role="alert" { (error) }
             }
             @if !form.rows.iter().all(|r| r.errors.is_empty()) {
-                p.form-error role="alert" { (lang.t("有数据未通过校验,请按各项提示修改后重新提交。", "Some figures need correcting; see the messages below.")) }
+                p.form-error role="alert" { (lang.t("有数据未通过校验，请按各项提示修改后重新提交。", "Some figures need correcting; see the messages below.")) }
             }
             @if form.reviewer && form.status == Some(ReportStatus::Submitted) {
                 (since_return_table(lang, &indicators, &form.changes_since_return))
@@ -214,7 +214,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                             tr class=[(!row.errors.is_empty()).then_some("has-error")] data-key=(key) {
                                 th scope="row" {
                                     label for=(input_id) { (row.indicator.name(en)) }
-                                    span.unit { "(" (format::unit(&row.indicator.unit, lang)) ")" }
+                                    span.unit { (format::bracketed_unit(&row.indicator.unit, lang)) }
                                 }
                                 td.num data-label=(lang.t("上季度累计", "Previous quarter")) {
                                     @if row.first_quarter { span.missing { (lang.t("一季度无上季度", "none in Q1")) } }
@@ -229,7 +229,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                                     } @else {
                                         span.num { (as_typed(row.saved, row.indicator, lang)) }
                                     }
-                                    span.live-messages id={ "messages-" (key) } { (messages(row, lang)) }
+                                    span.live-messages id={ "messages-" (key) } { (messages(row)) }
                                 }
                                 td.computed id={ "computed-" (key) } aria-live="polite" data-label=(lang.t("完成率与进度", "Rate and status")) { (computed(row, lang)) }
                                 td.note data-label=(lang.t("情况说明", "Note")) {
@@ -246,7 +246,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                 }
                 @if form.editable {
                     p.hint { (lang.t(
-                        "填写本年截至本季度末的累计数(整数,可带千分位逗号,金额以元为单位);未报送的项留空,不要填 0。完成率随输入即时计算;明显滞后于序时进度的指标须填写情况说明后才能报送。",
+                        "填写本年截至本季度末的累计数（整数，可带千分位逗号，金额以元为单位）；未报送的项留空，不要填 0。完成率随输入即时计算；明显滞后于序时进度的指标须填写情况说明后才能报送。",
                         "Enter the year-to-date cumulative figure (whole numbers; money in yuan); leave unreported items blank, not 0. Rates update as you type. Items clearly behind the time benchmark need a note before submitting."
                     )) }
                     div.form-actions {
@@ -254,7 +254,7 @@ pub fn report_form(form: &ReportForm<'_>) -> Markup {
                         button.primary type="submit" name="action" value="submit" { (lang.t("提交", "Submit")) }
                     }
                 } @else {
-                    p.hint { (lang.t("该报告已报送,当前不可修改。", "This report has been submitted and cannot be edited now.")) }
+                    p.hint { (lang.t("该报告已报送，当前不可修改。", "This report has been submitted and cannot be edited now.")) }
                 }
             }
             @if form.reviewer {
@@ -309,7 +309,7 @@ impl<'a> ReasonForm<'a> {
             action: format!("{base}/return"),
             version,
             id,
-            label: lang.t("退回理由(必填)", "Reason for returning (required)"),
+            label: lang.t("退回理由（必填）", "Reason for returning (required)"),
             button: lang.t("退回", "Return"),
             confirm: lang.t("确认退回", "Confirm return"),
             period_shown: None,
@@ -322,7 +322,7 @@ impl<'a> ReasonForm<'a> {
             action: format!("{base}/reopen"),
             version,
             id,
-            label: lang.t("重新打开的理由(必填)", "Reason for reopening (required)"),
+            label: lang.t("重新打开的理由（必填）", "Reason for reopening (required)"),
             button: lang.t("重新打开", "Reopen"),
             confirm: lang.t("确认重新打开", "Confirm reopening"),
             period_shown: None,
@@ -395,14 +395,14 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
         h1 { (home.region.name(en)) " · " (lang.t("季度填报", "Quarterly reports")) }
         @if !home.returned.is_empty() {
             section.returned-reports aria-labelledby="returned-heading" {
-                h2 #returned-heading { (lang.t("退回待修改", "Returned for correction")) " (" (home.returned.len()) ")" }
+                h2 #returned-heading { (lang.t("退回待修改", "Returned for correction")) (format::bracketed(home.returned.len(), lang)) }
                 ul.todo {
                     @for line in &home.returned {
                         li.todo-returned {
                             a href={ "/reports/" (region) "/" (line.period) } { (format::period(line.period, lang)) }
                             " " (ReportBadge { status: line.status, lang })
                             @if let Some(reason) = &line.admin_comment {
-                                p.reason { strong { (lang.t("省厅意见:", "Province's reason: ")) } (reason) }
+                                p.reason { strong { (lang.t("省厅意见：", "Province's reason: ")) } (reason) }
                             }
                         }
                     }
@@ -410,7 +410,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
             }
         }
         section.due-now aria-labelledby="due-heading" {
-            h2 #due-heading { (lang.t("本期应报与待报送", "Due now and outstanding")) " (" (home.due.len()) ")" }
+            h2 #due-heading { (lang.t("本期应报与待报送", "Due now and outstanding")) (format::bracketed(home.due.len(), lang)) }
             @if home.due.is_empty() {
                 p { (lang.t("各季度均已报送。", "Every quarter has been submitted.")) }
             } @else {
@@ -439,7 +439,7 @@ pub fn officer_home(home: &OfficerHome<'_>) -> Markup {
             }
         }
         form.open-period method="get" action="/reports" {
-            label for="open-period" { (lang.t("打开季度:", "Open a quarter: ")) }
+            label for="open-period" { (lang.t("打开季度：", "Open a quarter: ")) }
             select #open-period name="period" {
                 @for period in &home.periods {
                     option value=(period) { (format::period(*period, lang)) }
