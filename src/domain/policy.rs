@@ -1,6 +1,7 @@
 //! Access policy: who may see and do what, as methods on the acting user. Deny by default. The
 //! handlers refuse with these answers and the navigation offers exactly what they allow.
 
+use super::catalogue::Catalogue;
 use super::{Actor, Role};
 
 /// The pages the navigation can offer.
@@ -108,9 +109,39 @@ impl Actor {
         }
     }
 
-    /// Approves, returns and reopens reports.
+    /// Approves, returns and reopens reports (some: [`Actor::may_review_report`]).
     pub fn may_review(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Whether `region` is within this user's reach: everything for an unbound user; for a
+    /// bound one (an officer's unit, a city admin's city), that region and everything under it.
+    pub fn covers(&self, catalogue: &Catalogue, region: &str) -> bool {
+        match &self.region {
+            None => true,
+            Some(scope) => catalogue.is_within(region, scope),
+        }
+    }
+
+    /// Approves, returns or reopens `region`'s report: an admin whose reach takes in the level
+    /// above it. A city admin reviews the city's units; a province admin reviews the cities and,
+    /// above the city admins, their units too.
+    pub fn may_review_report(&self, catalogue: &Catalogue, region: &str) -> bool {
+        self.role == Role::Admin
+            && match catalogue.region(region).and_then(|r| r.parent_code.as_deref()) {
+                Some(parent) => self.covers(catalogue, parent),
+                None => self.region.is_none(),
+            }
+    }
+
+    /// Sends a city's consolidated report up (after its units are approved): its admins.
+    pub fn may_consolidate(&self, catalogue: &Catalogue, city: &str) -> bool {
+        self.role == Role::Admin && self.covers(catalogue, city)
+    }
+
+    /// Decides whether a city reports itself or through its units: province-wide admins only.
+    pub fn may_set_reporting(&self) -> bool {
+        self.role == Role::Admin && self.region.is_none()
     }
 
     pub fn may_set_targets(&self) -> bool {
@@ -201,6 +232,39 @@ mod tests {
             Some(AuditScope::Region("440100".into()))
         );
         assert_eq!(actor(Role::Leader, None).audit_scope(), None);
+    }
+
+    #[test]
+    fn a_city_admin_reviews_its_units_and_the_province_the_rest() {
+        use crate::domain::catalogue::tests::region;
+        let mut regions = vec![
+            region("440000", None),
+            region("440100", Some("440000")),
+            region("440200", Some("440000")),
+            region("440203", Some("440200")),
+            region("440204", Some("440200")),
+        ];
+        regions[3].level = "county".into();
+        let catalogue = Catalogue::new(regions, vec![]);
+        let city = actor(Role::Admin, Some("440200"));
+        assert!(city.may_review_report(&catalogue, "440203"));
+        assert!(!city.may_review_report(&catalogue, "440200"), "not its own city");
+        assert!(!city.may_review_report(&catalogue, "440100"), "not another city");
+        assert!(!city.may_review_report(&catalogue, "440000"));
+        assert!(city.may_consolidate(&catalogue, "440200"));
+        assert!(!city.may_consolidate(&catalogue, "440100"));
+        assert!(!city.may_set_reporting());
+        let province = actor(Role::Admin, None);
+        for code in ["440100", "440200", "440203"] {
+            assert!(province.may_review_report(&catalogue, code), "{code}");
+        }
+        assert!(province.may_set_reporting());
+        let officer = actor(Role::Officer, Some("440203"));
+        assert!(!officer.may_review_report(&catalogue, "440203"));
+        assert!(officer.covers(&catalogue, "440203"));
+        assert!(!officer.covers(&catalogue, "440204"));
+        assert!(city.covers(&catalogue, "440204"));
+        assert!(!city.covers(&catalogue, "440100"));
     }
 
     #[test]

@@ -320,6 +320,47 @@ pub async fn reopen(
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConsolidateBody {
+    #[serde(default)]
+    reasons: Vec<MissingUnit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MissingUnit {
+    unit: String,
+    reason: String,
+}
+
+/// A city that reports through its units sends its consolidated report up.
+pub async fn consolidate(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let period = extract::period(&period)?;
+    let body: ConsolidateBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ConsolidateBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::BadRequest(format!("JSON 内容有误:{e} (malformed JSON)")))?
+    };
+    let reasons: Vec<(String, String)> = body.reasons.into_iter().map(|m| (m.unit, m.reason)).collect();
+    let catalogue = state.catalogue();
+    let report = state
+        .db
+        .call(move |conn| reports::consolidate(conn, &catalogue, &user.actor(), &code, period, &reasons))
+        .await?;
+    Ok(axum::Json(reports::Saved {
+        report,
+        warnings: Vec::new(),
+    })
+    .into_response())
+}
+
+#[derive(Deserialize, Default)]
 pub struct AuditQuery {
     pub region: Option<String>,
     pub period: Option<String>,

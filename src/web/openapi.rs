@@ -137,6 +137,29 @@ pub fn document() -> Value {
             "/reports/{code}/{period}/approve": { "post": review("Approve a submitted report (admin)", false) },
             "/reports/{code}/{period}/return": { "post": review("Return a submitted report with a comment (admin)", true) },
             "/reports/{code}/{period}/reopen": { "post": review("Reopen an approved report with a comment (admin)", true) },
+            "/reports/{code}/{period}/consolidate": {
+                "post": {
+                    "summary": "Send up the consolidated report of a city that reports through its units, once each unit is approved or left out with a reason (that city's or the province's admin)",
+                    "parameters": path_parameters(),
+                    "requestBody": { "required": false, "content": { "application/json": { "schema": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "reasons": {
+                                "type": "array",
+                                "description": "Units left out, each with why",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": false,
+                                    "required": ["unit", "reason"],
+                                    "properties": { "unit": { "type": "string" }, "reason": { "type": "string" } }
+                                }
+                            }
+                        }
+                    } } } },
+                    "responses": ok("The city's report, submitted", "SavedReport", &[400, 401, 403, 404, 409, 422])
+                }
+            },
             "/audit": {
                 "get": {
                     "summary": "The change log, newest first, in pages",

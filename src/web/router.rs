@@ -118,6 +118,7 @@ fn api() -> Router<AppState> {
         .route("/reports/{code}/{period}/approve", post(api::approve))
         .route("/reports/{code}/{period}/return", post(api::return_report))
         .route("/reports/{code}/{period}/reopen", post(api::reopen))
+        .route("/reports/{code}/{period}/consolidate", post(api::consolidate))
         .route("/audit", get(api::audit))
         .route("/openapi.json", get(openapi::openapi))
         .fallback(api::not_found)
