@@ -6,6 +6,7 @@ use rusqlite::Connection;
 use crate::db::{self, audit::Change};
 use crate::domain::Actor;
 use crate::domain::catalogue::{Region, ReportedBy, city_level_code};
+use crate::domain::change::Changed;
 use crate::error::{AppError, AppResult};
 
 /// Switches `city` to report as itself or through its units, in one write transaction.
@@ -78,7 +79,7 @@ pub fn set_in(tx: &Connection, actor: &Actor, city: &str, by: ReportedBy, city_l
             ..Default::default()
         },
     )?;
-    db::meta::bump_data_version(tx)?;
+    db::meta::record_change(tx, &Changed::Everything)?;
     Ok(())
 }
 
