@@ -210,3 +210,43 @@ async fn a_city_sends_up_without_a_unit_only_with_a_reason() {
     assert_eq!(again.status, 409, "once only: {}", again.text);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completeness_per_level_counts_each_levels_units() {
+    let app = TestApp::demo().await;
+    let leader = app.user("leader").await;
+    let body = leader.get("/api/v1/completeness?period=2021Q4").await.json();
+    let levels = body["levels"].as_array().unwrap();
+    let row = |code: &str| levels.iter().find(|l| l["region_code"] == code).unwrap().clone();
+    let counts =
+        |l: &serde_json::Value| ["expected", "submitted", "on_time", "approved"].map(|k| l[k].as_u64().unwrap());
+    // The province over its 21 cities: 云浮 missing, 汕尾 returned, 清远 a draft.
+    assert_eq!(counts(&row("440000")), [21, 18, 18, 13]);
+    assert_eq!(row("440000")["missing"], json!(["441500", "441800", "445300"]));
+    assert_eq!(counts(&row("440200")), [11, 11, 11, 11]);
+    assert_eq!(counts(&row("440800")), [9, 9, 9, 9]);
+    assert_eq!(levels.len(), 3, "the province and the two cities that sum their units");
+    // A city's own summary, and a unit's submission counted at its city only.
+    let wujiang = app.user("wj_officer").await;
+    submit(&wujiang, "440203").await;
+    let body = leader
+        .get("/api/v1/completeness?period=2022Q1&region=440200")
+        .await
+        .json();
+    let levels = body["levels"].as_array().unwrap();
+    assert_eq!(levels.len(), 1);
+    assert_eq!(counts(&levels[0])[..2], [11, 1]);
+    let body = leader.get("/api/v1/completeness?period=2022Q1").await.json();
+    assert_eq!(body["levels"][0]["submitted"], 0, "the city has not sent its report up");
+    // Bad input is a clear error.
+    assert_eq!(
+        leader
+            .get("/api/v1/completeness?period=2021Q4&region=999999")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(leader.get("/api/v1/completeness?period=2021Q9").await.status, 400);
+    assert_eq!(app.nobody().get("/api/v1/completeness?period=2021Q4").await.status, 401);
+    app.stop().await;
+}

@@ -369,3 +369,20 @@ pub fn periods_of_units(
     }
     Ok(periods.into_iter().collect())
 }
+
+/// Every report of `period`: its status and the day (Beijing time) it was submitted.
+pub fn filed(conn: &Connection, period: Period) -> rusqlite::Result<crate::domain::levels::Filed> {
+    let mut statement =
+        conn.prepare_cached("SELECT region_code, status, submitted_at FROM reports WHERE year = ?1 AND quarter = ?2")?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        let submitted: Option<String> = row.get(2)?;
+        Ok((
+            row.get::<_, String>(0)?,
+            (
+                parse_status(row.get(1)?, 1)?,
+                submitted.as_deref().and_then(crate::clock::local_date),
+            ),
+        ))
+    })?;
+    rows.collect()
+}

@@ -125,6 +125,29 @@ pub fn progress_etag(version: i64, period: Period, region: Option<&str>, indicat
     )
 }
 
+/// Completeness and timeliness per level for a period: at `region` (default: the province) and
+/// at each region under it whose figure sums its units.
+pub async fn completeness(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    Query(query): Query<ProgressQuery>,
+) -> AppResult<Response> {
+    let catalogue = state.catalogue();
+    let region = match extract::given(query.region) {
+        Some(region) => region,
+        None => catalogue
+            .home_region()
+            .map(|r| r.code.clone())
+            .ok_or_else(|| AppError::invalid("region", "请指定地区(region is required)"))?,
+    };
+    check_filters(&state, Some(&region), None)?;
+    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let days = state.config.late_after_days;
+    let filed = state.db.call(move |conn| Ok(db::reports::filed(conn, period)?)).await?;
+    let levels = crate::domain::levels::summarise(&catalogue, &region, period, &filed, days);
+    Ok(axum::Json(json!({ "period": period, "region": region, "levels": levels })).into_response())
+}
+
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
     axum::Json(json!({ "regions": state.catalogue().regions() })).into_response()
 }

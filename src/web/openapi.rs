@@ -115,6 +115,13 @@ pub fn document() -> Value {
                     "responses": progress_responses
                 }
             },
+            "/completeness": {
+                "get": {
+                    "summary": "Completeness and timeliness per level: expected, submitted, on time and approved at the region and at each city under it that reports through its units",
+                    "parameters": [period_filter.clone(), region_filter.clone()],
+                    "responses": { "200": { "description": "One row per level", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "description": "Bad period" }, "401": { "description": "Not signed in" }, "404": { "description": "Unknown region" } }
+                }
+            },
             "/regions": {
                 "get": { "summary": "The region catalogue", "responses": ok("Regions", "Regions", &[401]) }
             },

@@ -113,6 +113,7 @@ fn api() -> Router<AppState> {
     Router::new()
         .route("/progress", get(api::progress))
         .route("/regions", get(api::regions))
+        .route("/completeness", get(api::completeness))
         .route("/indicators", get(api::indicators))
         .route("/reports/{code}/{period}", get(api::get_report).put(api::put_report))
         .route("/reports/{code}/{period}/approve", post(api::approve))
