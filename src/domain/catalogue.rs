@@ -38,6 +38,16 @@ pub fn city_level_code(city: &str) -> Option<String> {
     (city.len() == 6 && city.ends_with("00") && !city.ends_with("0000")).then(|| format!("{}01", &city[..4]))
 }
 
+/// Whether `code` is `ancestor` or lies under it by the code scheme alone (440203 under 440200,
+/// 440200 under 440000): for rules that have no catalogue at hand. Not for the national root.
+pub fn code_within(code: &str, ancestor: &str) -> bool {
+    let mut prefix = ancestor;
+    while prefix.len() > 2 && prefix.ends_with("00") {
+        prefix = &prefix[..prefix.len() - 2];
+    }
+    code.len() == ancestor.len() && code.starts_with(prefix)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Indicator {
     pub key: String,

@@ -1,7 +1,7 @@
 //! Access policy: who may see and do what, as methods on the acting user. Deny by default. The
 //! handlers refuse with these answers and the navigation offers exactly what they allow.
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, code_within};
 use super::{Actor, Role};
 
 /// The pages the navigation can offer.
@@ -91,10 +91,10 @@ impl Actor {
     }
 
     /// Sees `region`'s drafts and returned reports, which do not count yet: the region's own
-    /// officers and the province.
+    /// officers, its city's admins and the province.
     pub fn may_read_drafts(&self, region: &str) -> bool {
         match self.role {
-            Role::Admin => true,
+            Role::Admin => self.region.as_deref().is_none_or(|scope| code_within(region, scope)),
             Role::Officer => self.region.as_deref() == Some(region),
             Role::Leader | Role::Analyst => false,
         }
@@ -104,7 +104,7 @@ impl Actor {
     /// changes to reports that were not counted yet, and of the province's comments.
     pub fn may_read_drafts_in(&self, scope: &AuditScope) -> bool {
         match scope {
-            AuditScope::All => self.role == Role::Admin,
+            AuditScope::All => self.role == Role::Admin && self.region.is_none(),
             AuditScope::Region(region) => self.may_read_drafts(region),
         }
     }
@@ -144,24 +144,27 @@ impl Actor {
         self.role == Role::Admin && self.region.is_none()
     }
 
+    /// Province-wide admins (a city admin setting its counties' targets is not built yet).
     pub fn may_set_targets(&self) -> bool {
-        self.role == Role::Admin
+        self.role == Role::Admin && self.region.is_none()
     }
 
+    /// Province-wide admins (a city admin managing its counties' officers is not built yet).
     pub fn may_manage_users(&self) -> bool {
-        self.role == Role::Admin
+        self.role == Role::Admin && self.region.is_none()
     }
 
     /// Lists and revokes the API tokens of user `user_id` (and creates one for them): everyone
-    /// their own, admins anyone's.
+    /// their own, province-wide admins anyone's.
     pub fn may_manage_tokens_of(&self, user_id: i64) -> bool {
-        self.role == Role::Admin || self.user_id == Some(user_id)
+        (self.role == Role::Admin && self.region.is_none()) || self.user_id == Some(user_id)
     }
 
     /// Imports a file of `kind`: targets are the province's, reports also an officer's own.
     pub fn may_import(&self, kind: ImportKind) -> bool {
         match (self.role, kind) {
-            (Role::Admin, _) => true,
+            (Role::Admin, ImportKind::Targets) => self.may_set_targets(),
+            (Role::Admin, ImportKind::Reports) => true,
             (Role::Officer, ImportKind::Reports) => self.region.is_some(),
             _ => false,
         }
@@ -170,7 +173,8 @@ impl Actor {
     /// Whose changes the audit log shows this user; `None`: the log is closed to them.
     pub fn audit_scope(&self) -> Option<AuditScope> {
         match (self.role, &self.region) {
-            (Role::Admin | Role::Analyst, _) => Some(AuditScope::All),
+            (Role::Admin | Role::Analyst, None) => Some(AuditScope::All),
+            (Role::Admin | Role::Analyst, Some(scope)) => Some(AuditScope::Region(scope.clone())),
             (Role::Officer, Some(region)) => Some(AuditScope::Region(region.clone())),
             (Role::Officer, None) | (Role::Leader, _) => None,
         }
@@ -265,6 +269,13 @@ mod tests {
         assert!(!officer.covers(&catalogue, "440204"));
         assert!(city.covers(&catalogue, "440204"));
         assert!(!city.covers(&catalogue, "440100"));
+        // Drafts, targets, accounts and the audit log stay within the city, or with the province.
+        assert!(city.may_read_drafts("440204") && city.may_read_drafts("440200"));
+        assert!(!city.may_read_drafts("440100") && !city.may_read_drafts("440802"));
+        assert!(!city.may_set_targets() && !city.may_manage_users());
+        assert!(city.may_import(ImportKind::Reports) && !city.may_import(ImportKind::Targets));
+        assert_eq!(city.audit_scope(), Some(AuditScope::Region("440200".into())));
+        assert!(!city.may_read_drafts_in(&AuditScope::All));
     }
 
     #[test]
