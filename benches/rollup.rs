@@ -18,7 +18,8 @@ fn national_scale(c: &mut Criterion) {
     drop(db);
     let mut conn = anju::db::connect(&path).expect("connect");
     let options = GenOptions::default();
-    let regions = national::regions(&anju::db::catalogue::load(&conn).expect("catalogue"), &options);
+    let regions =
+        national::regions(&anju::db::catalogue::divisions(&conn).expect("catalogue"), &options).expect("regions");
     let summary = national::load(&mut conn, &regions, &options).expect("generate");
     eprintln!(
         "national dataset: {} regions, {} values",

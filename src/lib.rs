@@ -38,17 +38,16 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
     let db = service::pool::Db::open(&store.db, &store.data_dir)?
         .with_write_wait(std::time::Duration::from_millis(config.write_wait_ms))?;
     let mut conn = db::connect(&store.db)?;
-    let catalogue = db::catalogue::load(&conn)?;
     let has_users = db::users::count(&conn)? > 0;
     if config.demo {
-        let loaded = seed::demo::load(&mut conn, &catalogue)?;
+        let loaded = seed::demo::load(&mut conn)?;
         // The demo accounts get the configured password, or a fresh one printed at every start,
         // so a restarted demo can always be signed into. A database of real figures (not
         // marked as demonstration data) keeps its accounts untouched.
         if loaded || !has_users || db::meta::is_demo(&conn)? {
             let password = config.demo_password.clone().unwrap_or_else(|| {
                 let password = auth::new_password();
-                println!("演示账户 admin / gz_officer / leader / analyst 的密码(demo password): {password}");
+                println!("演示账户 admin / gz_officer / leader / analyst / wj_officer / sg_admin 的密码(demo password): {password}");
                 password
             });
             domain::account::check_password(&password)?;
@@ -68,8 +67,10 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
             region: None,
             password,
         };
+        let catalogue = db::catalogue::load(&conn)?;
         service::accounts::create(&mut conn, &catalogue, &Actor::system("anju"), &admin)?;
     }
+    let catalogue = db::catalogue::load(&conn)?;
     Ok(AppState(Arc::new(web::App::new(Arc::new(db), catalogue, config))))
 }
 

@@ -61,8 +61,22 @@ enum Command {
     },
     /// Copy the database to FILE with SQLite's online backup, safe while the server runs.
     Backup { file: PathBuf },
-    /// Fill an empty database with a synthetic national dataset (34 provinces, ~340 cities,
-    /// ~2,850 counties, ten years of quarterly reports) for benchmarks. Demonstration data only.
+    /// Decide who reports a city's figures: the city itself (`--self`, the default for every
+    /// city) or its county-level units (`--units`, optionally with its 市本级 as one more unit).
+    Reporting {
+        /// The city's code, e.g. 440200.
+        city: String,
+        #[arg(long, conflicts_with = "city_itself", required_unless_present = "city_itself")]
+        units: bool,
+        /// With --units: the city's directly managed figures report as one more unit (440201).
+        #[arg(long, requires = "units")]
+        city_level: bool,
+        #[arg(long = "self")]
+        city_itself: bool,
+    },
+    /// Fill an empty database with the national dataset for benchmarks: the real 31 provinces,
+    /// 342 cities and (by default) 2,850 counties, with ten years of synthetic quarterly
+    /// reports. Demonstration data only.
     Gen {
         /// Counties in the whole country.
         #[arg(long, default_value_t = 2850)]
@@ -425,7 +439,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 counties,
                 seed,
             };
-            let regions = anju::seed::national::regions(&db::catalogue::load(&conn)?, &options);
+            let regions = anju::seed::national::regions(&db::catalogue::divisions(&conn)?, &options)?;
             let summary = anju::seed::national::load(&mut conn, &regions, &options)?;
             println!(
                 "已生成全国合成数据(synthetic national data): {} regions, {} targets, {} reports, {} values in {:.1} s",
@@ -472,6 +486,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "{}",
                 anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reporting {
+            city,
+            units,
+            city_level,
+            city_itself: _,
+        } => {
+            let mut conn = open(&store)?;
+            let by = if units {
+                anju::domain::catalogue::ReportedBy::Units
+            } else {
+                anju::domain::catalogue::ReportedBy::City
+            };
+            service::reporting::set(&mut conn, &Actor::system("anju reporting"), &city, by, city_level)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let catalogue = db::catalogue::load(&conn)?;
+            let units: Vec<&str> = catalogue.children(&city).map(|r| r.name_zh.as_str()).collect();
+            if units.is_empty() {
+                println!("{city} 以市为单位报送(reports as itself)");
+            } else {
+                println!(
+                    "{city} 由 {} 个县级单位报送(reports through units): {}",
+                    units.len(),
+                    units.join("、")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {

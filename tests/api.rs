@@ -49,8 +49,9 @@ async fn demo_2020q1_reproduces_the_published_province_figures() {
         (silent["cumulative"].clone(), silent["status"].clone()),
         (Value::Null, Value::from("not_reported"))
     );
-    // Province first, then the 21 cities, 7 indicators each.
-    assert_eq!(body["rows"].as_array().unwrap().len(), 22 * 7);
+    // Province first, then the 21 cities (and the units of the two that report through them),
+    // 7 indicators each.
+    assert_eq!(body["rows"].as_array().unwrap().len(), (22 + common::DEMO_UNITS) * 7);
     assert_eq!(body["rows"][0]["region_code"], "440000");
     app.stop().await;
 }
@@ -88,7 +89,7 @@ async fn catalogues_list_guangdong_and_the_seven_indicators() {
     let leader = app.user("leader").await;
     let regions = leader.get("/api/v1/regions").await.json();
     let regions = regions["regions"].as_array().unwrap();
-    assert_eq!(regions.len(), 22);
+    assert_eq!(regions.len(), 22 + common::DEMO_UNITS);
     assert!(
         regions
             .iter()
@@ -197,6 +198,9 @@ async fn a_restarted_demo_takes_the_new_demo_password() {
     let state = start("second-password-2");
     assert_eq!(common::snapshot(&conn), before);
     // The data was loaded once, not twice.
-    assert_eq!(anju::db::reports::count(&conn).unwrap(), 21 * 12 - 1);
+    assert_eq!(
+        anju::db::reports::count(&conn).unwrap(),
+        21 * 12 - 1 + common::DEMO_UNITS as i64 * 12
+    );
     drop(state);
 }

@@ -229,7 +229,11 @@ async fn an_untouched_template_imports_nothing() {
     let before = app.snapshot();
     let template = admin.get("/import/template/reports.xlsx?period=2022Q2").await;
     assert_eq!(template.status, 200);
-    assert_eq!(sheet(&template.bytes, "导入").height(), 1 + 21 * 7);
+    // One row per reporting unit: 19 cities and the 20 units of 韶关市 and 湛江市.
+    assert_eq!(
+        sheet(&template.bytes, "导入").height(),
+        1 + (21 - 2 + common::DEMO_UNITS) * 7
+    );
     import(&admin, "reports", "t.xlsx", &template.bytes).await;
     let template = admin.get("/import/template/reports.xlsx?period=2021Q4").await;
     import(&admin, "reports", "t.xlsx", &template.bytes).await;
@@ -348,7 +352,7 @@ async fn xlsx_and_csv_agree_and_print_as_people_expect() {
         .get("/export/history.csv?from=2019Q1&to=2021Q4&encoding=gbk&lang=zh")
         .await;
     let (decoded, _, errors) = encoding_rs::GBK.decode(&history.bytes);
-    assert!(!errors && decoded.lines().count() == 1 + 12 * 22 * 7);
+    assert!(!errors && decoded.lines().count() == 1 + 12 * (22 + common::DEMO_UNITS) * 7);
     assert_eq!(
         analyst
             .get("/export/progress.csv?period=2020Q1&encoding=latin1")

@@ -71,8 +71,10 @@ async fn csv_export_has_bom_exact_header_and_the_api_rows() {
         "{text}"
     );
 
-    assert_eq!(assert_csv_equals_api(&analyst, "period=2020Q1").await, 22 * 7);
-    assert_eq!(assert_csv_equals_api(&analyst, "period=2021Q4").await, 22 * 7);
+    // The province, its 21 cities and the 20 units of the two that report through them.
+    let all = (22 + common::DEMO_UNITS) * 7;
+    assert_eq!(assert_csv_equals_api(&analyst, "period=2020Q1").await, all);
+    assert_eq!(assert_csv_equals_api(&analyst, "period=2021Q4").await, all);
     assert_eq!(
         assert_csv_equals_api(
             &analyst,
@@ -83,7 +85,7 @@ async fn csv_export_has_bom_exact_header_and_the_api_rows() {
     );
     assert_eq!(
         assert_csv_equals_api(&analyst, "period=2020Q2&region=440000").await,
-        22 * 7
+        all
     );
 }
 
@@ -120,22 +122,24 @@ async fn a_name_with_a_comma_and_a_quote_round_trips() {
     let app = TestApp::demo().await;
     let name = "测试区,含\"引号\"";
     let county = Region {
-        code: "440199".into(),
+        code: "441999".into(),
         name_zh: name.into(),
         name_en: "Test, \"quoted\"".into(),
         level: "county".into(),
-        parent_code: Some("440100".into()),
+        parent_code: Some("441900".into()),
     };
     anju::db::catalogue::upsert_regions(&app.conn(), &[county]).unwrap();
+    // A county takes part once its city reports through its units: 东莞市 has none of its own.
+    anju::db::catalogue::set_reported_by(&app.conn(), "441900", anju::domain::catalogue::ReportedBy::Units).unwrap();
     app.state.reload_catalogue().await.unwrap();
     let analyst = app.user("analyst").await;
-    let csv = analyst.get("/export/progress.csv?period=2020Q1&region=440100").await;
+    let csv = analyst.get("/export/progress.csv?period=2020Q1&region=441900").await;
     let text = String::from_utf8(csv.bytes.clone()).unwrap();
     assert!(text.contains("\"测试区,含\"\"引号\"\"\""), "{text}");
     let (_, rows) = parse_csv(&csv.bytes);
     assert_eq!(rows.len(), 2 * 7);
-    assert!(rows.iter().any(|r| r[0] == "440199" && r[1] == name));
-    assert_csv_equals_api(&analyst, "period=2020Q1&region=440100").await;
+    assert!(rows.iter().any(|r| r[0] == "441999" && r[1] == name));
+    assert_csv_equals_api(&analyst, "period=2020Q1&region=441900").await;
 }
 
 #[tokio::test]
@@ -180,9 +184,10 @@ async fn history_is_long_format_across_periods_with_the_same_rows() {
     );
     let (header, rows) = parse_csv(&csv.bytes);
     assert_eq!(header.join(","), HEADER);
-    assert_eq!(rows.len(), 12 * 22);
+    assert_eq!(rows.len(), 12 * (22 + common::DEMO_UNITS));
+    let block = 22 + common::DEMO_UNITS;
     let periods: Vec<String> = rows
-        .chunks(22)
+        .chunks(block)
         .map(|block| format!("{}Q{}", block[0][6], block[0][7]))
         .collect();
     assert_eq!(periods[0], "2019Q1");
@@ -191,7 +196,7 @@ async fn history_is_long_format_across_periods_with_the_same_rows() {
     let single = analyst
         .get("/export/progress.csv?period=2020Q3&indicator=shantytown_starts")
         .await;
-    assert_eq!(parse_csv(&single.bytes).1, rows[6 * 22..7 * 22].to_vec());
+    assert_eq!(parse_csv(&single.bytes).1, rows[6 * block..7 * block].to_vec());
 }
 
 #[tokio::test]
@@ -212,7 +217,7 @@ async fn xlsx_has_the_cells_and_number_formats() {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.bytes)).unwrap();
     assert_eq!(workbook.sheet_names(), ["Progress", "About"]);
     let range = workbook.worksheet_range("Progress").unwrap();
-    assert_eq!(range.get_size(), (1 + 22 * 7, 16));
+    assert_eq!(range.get_size(), (1 + (22 + common::DEMO_UNITS) * 7, 16));
     let header: Vec<String> = (0..16).map(|c| range.get((0, c)).unwrap().to_string()).collect();
     assert_eq!(header.join(","), HEADER);
     // Row 1: the province, shantytown starts: 7,899 of 10,918 = 72.3%.

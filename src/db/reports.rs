@@ -219,6 +219,26 @@ pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT count(*) FROM reports", [], |row| row.get(0))
 }
 
+/// Reports of `region`, with figures or not.
+pub fn count_for(conn: &Connection, region: &str) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM reports WHERE region_code = ?1", [region], |row| {
+        row.get(0)
+    })
+}
+
+/// Reports of any of `regions` that hold at least one figure or note.
+pub fn count_with_values(conn: &Connection, regions: &[&str]) -> rusqlite::Result<i64> {
+    let mut statement = conn.prepare_cached(
+        "SELECT count(*) FROM reports r WHERE r.region_code = ?1
+         AND EXISTS (SELECT 1 FROM report_values v WHERE v.report_id = r.id)",
+    )?;
+    let mut total = 0;
+    for region in regions {
+        total += statement.query_row([region], |row| row.get::<_, i64>(0))?;
+    }
+    Ok(total)
+}
+
 /// A report without its values: for lists, queues and the officer's home page.
 #[derive(Clone, Debug, Serialize)]
 pub struct ReportSummary {
@@ -283,4 +303,86 @@ pub fn restamp(
         approved_at
     ])?;
     Ok(())
+}
+
+/// Each unit of `city` with the status of its report for `period` (none: no report) and the
+/// reason the city recorded for it being left out, in catalogue order.
+pub fn units_of(
+    conn: &Connection,
+    catalogue: &crate::domain::catalogue::Catalogue,
+    city: &str,
+    period: Period,
+) -> rusqlite::Result<Vec<crate::domain::review::UnitState>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT (SELECT status FROM reports WHERE year = ?1 AND quarter = ?2 AND region_code = ?3),
+                (SELECT reason FROM missing_reasons WHERE year = ?1 AND quarter = ?2 AND region_code = ?3)",
+    )?;
+    catalogue
+        .children(city)
+        .map(|unit| {
+            let (status, reason): (Option<String>, Option<String>) = statement
+                .query_row(params![period.year(), period.quarter(), unit.code], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?;
+            Ok(crate::domain::review::UnitState {
+                code: unit.code.clone(),
+                status: status.map(|s| parse_status(s, 0)).transpose()?,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// Records (or replaces) the reason a unit is left out of its city's report for `period`.
+pub fn put_missing_reason(
+    conn: &Connection,
+    region: &str,
+    period: Period,
+    reason: &str,
+    user_id: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO missing_reasons (region_code, year, quarter, reason, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (year, quarter, region_code) DO UPDATE SET reason = excluded.reason,
+             recorded_by = excluded.recorded_by, recorded_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        params![region, period.year(), period.quarter(), reason, user_id],
+    )?;
+    Ok(())
+}
+
+/// The periods in which any unit of `city` has a report, oldest first.
+pub fn periods_of_units(
+    conn: &Connection,
+    catalogue: &crate::domain::catalogue::Catalogue,
+    city: &str,
+) -> rusqlite::Result<Vec<Period>> {
+    let mut statement = conn.prepare_cached("SELECT DISTINCT year, quarter FROM reports WHERE region_code = ?1")?;
+    let mut periods = std::collections::BTreeSet::new();
+    for unit in catalogue.children(city) {
+        let rows = statement.query_map([&unit.code], |row| Ok((row.get::<_, i32>(0)?, row.get::<_, u8>(1)?)))?;
+        for row in rows {
+            let (year, quarter) = row?;
+            if let Ok(period) = Period::new(year, quarter) {
+                periods.insert(period);
+            }
+        }
+    }
+    Ok(periods.into_iter().collect())
+}
+
+/// Every report of `period`: its status and the day (Beijing time) it was submitted.
+pub fn filed(conn: &Connection, period: Period) -> rusqlite::Result<crate::domain::levels::Filed> {
+    let mut statement =
+        conn.prepare_cached("SELECT region_code, status, submitted_at FROM reports WHERE year = ?1 AND quarter = ?2")?;
+    let rows = statement.query_map(params![period.year(), period.quarter()], |row| {
+        let submitted: Option<String> = row.get(2)?;
+        Ok((
+            row.get::<_, String>(0)?,
+            (
+                parse_status(row.get(1)?, 1)?,
+                submitted.as_deref().and_then(crate::clock::local_date),
+            ),
+        ))
+    })?;
+    rows.collect()
 }

@@ -31,7 +31,10 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, username, role, region_code, disabled, password_hash, created_at, must_change_password";
+/// An officer's region is `region_code`; anyone else's binding to a city is `scope_code`
+/// (migration 07). Both read as [`User::region_code`].
+const COLUMNS: &str =
+    "id, username, role, COALESCE(region_code, scope_code), disabled, password_hash, created_at, must_change_password";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     let role: String = row.get(2)?;
@@ -81,8 +84,14 @@ pub fn create(
     password_hash: &str,
 ) -> rusqlite::Result<User> {
     conn.execute(
-        "INSERT INTO users (username, role, region_code, password_hash) VALUES (?1, ?2, ?3, ?4)",
-        params![username, role.as_str(), region, password_hash],
+        "INSERT INTO users (username, role, region_code, scope_code, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            username,
+            role.as_str(),
+            region.filter(|_| role == Role::Officer),
+            region.filter(|_| role != Role::Officer),
+            password_hash
+        ],
     )?;
     let user = by_id(conn, conn.last_insert_rowid())?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     audit::record(
@@ -110,7 +119,8 @@ pub fn set_role(
         return Ok(());
     }
     conn.execute(
-        "UPDATE users SET role = ?2, region_code = ?3 WHERE id = ?1",
+        "UPDATE users SET role = ?2, region_code = CASE WHEN ?2 = 'officer' THEN ?3 END,
+             scope_code = CASE WHEN ?2 = 'officer' THEN NULL ELSE ?3 END WHERE id = ?1",
         params![user.id, role.as_str(), region],
     )?;
     audit::record(

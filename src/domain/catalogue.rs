@@ -23,6 +23,33 @@ impl Region {
     }
 }
 
+/// Who reports a city's figures (regions.reported_by).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedBy {
+    /// The city reports one figure of its own; its counties take no part.
+    City,
+    /// Its county-level units report and the city's figure is their sum. A city may add its
+    /// directly managed figures (市本级) as one more unit: [`city_level_code`].
+    Units,
+}
+
+/// The code of a city's 市本级 unit: the city's four-digit prefix and `01`, the code the
+/// statistical scheme once gave 市辖区 and no longer assigns.
+pub fn city_level_code(city: &str) -> Option<String> {
+    (city.len() == 6 && city.ends_with("00") && !city.ends_with("0000")).then(|| format!("{}01", &city[..4]))
+}
+
+/// Whether `code` is `ancestor` or lies under it by the code scheme alone (440203 under 440200,
+/// 440200 under 440000): for rules that have no catalogue at hand. Not for the national root.
+pub fn code_within(code: &str, ancestor: &str) -> bool {
+    let mut prefix = ancestor;
+    while prefix.len() > 2 && prefix.ends_with("00") {
+        prefix = &prefix[..prefix.len() - 2];
+    }
+    code.len() == ancestor.len() && code.starts_with(prefix)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Indicator {
     pub key: String,

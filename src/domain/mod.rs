@@ -10,6 +10,7 @@ pub mod columns;
 pub mod deadline;
 pub mod format;
 pub mod lang;
+pub mod levels;
 pub mod period;
 pub mod plan;
 pub mod policy;

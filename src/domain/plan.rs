@@ -119,7 +119,7 @@ pub fn authorise_write(
     if catalogue.children(region).next().is_some() {
         return Err(Refusal::SummedRegion(found.name_zh.clone()));
     }
-    if !actor.may_write_figures(region) {
+    if !actor.may_write_figures(region) || !actor.covers(catalogue, region) {
         return Err(Refusal::NotYourRegion(region.to_owned()));
     }
     if period.is_future(today) {

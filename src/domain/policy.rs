@@ -1,6 +1,7 @@
 //! Access policy: who may see and do what, as methods on the acting user. Deny by default. The
 //! handlers refuse with these answers and the navigation offers exactly what they allow.
 
+use super::catalogue::{Catalogue, code_within};
 use super::{Actor, Role};
 
 /// The pages the navigation can offer.
@@ -90,10 +91,10 @@ impl Actor {
     }
 
     /// Sees `region`'s drafts and returned reports, which do not count yet: the region's own
-    /// officers and the province.
+    /// officers, its city's admins and the province.
     pub fn may_read_drafts(&self, region: &str) -> bool {
         match self.role {
-            Role::Admin => true,
+            Role::Admin => self.region.as_deref().is_none_or(|scope| code_within(region, scope)),
             Role::Officer => self.region.as_deref() == Some(region),
             Role::Leader | Role::Analyst => false,
         }
@@ -103,34 +104,67 @@ impl Actor {
     /// changes to reports that were not counted yet, and of the province's comments.
     pub fn may_read_drafts_in(&self, scope: &AuditScope) -> bool {
         match scope {
-            AuditScope::All => self.role == Role::Admin,
+            AuditScope::All => self.role == Role::Admin && self.region.is_none(),
             AuditScope::Region(region) => self.may_read_drafts(region),
         }
     }
 
-    /// Approves, returns and reopens reports.
+    /// Approves, returns and reopens reports (some: [`Actor::may_review_report`]).
     pub fn may_review(&self) -> bool {
         self.role == Role::Admin
     }
 
-    pub fn may_set_targets(&self) -> bool {
-        self.role == Role::Admin
+    /// Whether `region` is within this user's reach: everything for an unbound user; for a
+    /// bound one (an officer's unit, a city admin's city), that region and everything under it.
+    pub fn covers(&self, catalogue: &Catalogue, region: &str) -> bool {
+        match &self.region {
+            None => true,
+            Some(scope) => catalogue.is_within(region, scope),
+        }
     }
 
-    pub fn may_manage_users(&self) -> bool {
+    /// Approves, returns or reopens `region`'s report: an admin whose reach takes in the level
+    /// above it. A city admin reviews the city's units; a province admin reviews the cities and,
+    /// above the city admins, their units too.
+    pub fn may_review_report(&self, catalogue: &Catalogue, region: &str) -> bool {
         self.role == Role::Admin
+            && match catalogue.region(region).and_then(|r| r.parent_code.as_deref()) {
+                Some(parent) => self.covers(catalogue, parent),
+                None => self.region.is_none(),
+            }
+    }
+
+    /// Sends a city's consolidated report up (after its units are approved): its admins.
+    pub fn may_consolidate(&self, catalogue: &Catalogue, city: &str) -> bool {
+        self.role == Role::Admin && self.covers(catalogue, city)
+    }
+
+    /// Decides whether a city reports itself or through its units: province-wide admins only.
+    pub fn may_set_reporting(&self) -> bool {
+        self.role == Role::Admin && self.region.is_none()
+    }
+
+    /// Province-wide admins (a city admin setting its counties' targets is not built yet).
+    pub fn may_set_targets(&self) -> bool {
+        self.role == Role::Admin && self.region.is_none()
+    }
+
+    /// Province-wide admins (a city admin managing its counties' officers is not built yet).
+    pub fn may_manage_users(&self) -> bool {
+        self.role == Role::Admin && self.region.is_none()
     }
 
     /// Lists and revokes the API tokens of user `user_id` (and creates one for them): everyone
-    /// their own, admins anyone's.
+    /// their own, province-wide admins anyone's.
     pub fn may_manage_tokens_of(&self, user_id: i64) -> bool {
-        self.role == Role::Admin || self.user_id == Some(user_id)
+        (self.role == Role::Admin && self.region.is_none()) || self.user_id == Some(user_id)
     }
 
     /// Imports a file of `kind`: targets are the province's, reports also an officer's own.
     pub fn may_import(&self, kind: ImportKind) -> bool {
         match (self.role, kind) {
-            (Role::Admin, _) => true,
+            (Role::Admin, ImportKind::Targets) => self.may_set_targets(),
+            (Role::Admin, ImportKind::Reports) => true,
             (Role::Officer, ImportKind::Reports) => self.region.is_some(),
             _ => false,
         }
@@ -139,7 +173,8 @@ impl Actor {
     /// Whose changes the audit log shows this user; `None`: the log is closed to them.
     pub fn audit_scope(&self) -> Option<AuditScope> {
         match (self.role, &self.region) {
-            (Role::Admin | Role::Analyst, _) => Some(AuditScope::All),
+            (Role::Admin | Role::Analyst, None) => Some(AuditScope::All),
+            (Role::Admin | Role::Analyst, Some(scope)) => Some(AuditScope::Region(scope.clone())),
             (Role::Officer, Some(region)) => Some(AuditScope::Region(region.clone())),
             (Role::Officer, None) | (Role::Leader, _) => None,
         }
@@ -201,6 +236,46 @@ mod tests {
             Some(AuditScope::Region("440100".into()))
         );
         assert_eq!(actor(Role::Leader, None).audit_scope(), None);
+    }
+
+    #[test]
+    fn a_city_admin_reviews_its_units_and_the_province_the_rest() {
+        use crate::domain::catalogue::tests::region;
+        let mut regions = vec![
+            region("440000", None),
+            region("440100", Some("440000")),
+            region("440200", Some("440000")),
+            region("440203", Some("440200")),
+            region("440204", Some("440200")),
+        ];
+        regions[3].level = "county".into();
+        let catalogue = Catalogue::new(regions, vec![]);
+        let city = actor(Role::Admin, Some("440200"));
+        assert!(city.may_review_report(&catalogue, "440203"));
+        assert!(!city.may_review_report(&catalogue, "440200"), "not its own city");
+        assert!(!city.may_review_report(&catalogue, "440100"), "not another city");
+        assert!(!city.may_review_report(&catalogue, "440000"));
+        assert!(city.may_consolidate(&catalogue, "440200"));
+        assert!(!city.may_consolidate(&catalogue, "440100"));
+        assert!(!city.may_set_reporting());
+        let province = actor(Role::Admin, None);
+        for code in ["440100", "440200", "440203"] {
+            assert!(province.may_review_report(&catalogue, code), "{code}");
+        }
+        assert!(province.may_set_reporting());
+        let officer = actor(Role::Officer, Some("440203"));
+        assert!(!officer.may_review_report(&catalogue, "440203"));
+        assert!(officer.covers(&catalogue, "440203"));
+        assert!(!officer.covers(&catalogue, "440204"));
+        assert!(city.covers(&catalogue, "440204"));
+        assert!(!city.covers(&catalogue, "440100"));
+        // Drafts, targets, accounts and the audit log stay within the city, or with the province.
+        assert!(city.may_read_drafts("440204") && city.may_read_drafts("440200"));
+        assert!(!city.may_read_drafts("440100") && !city.may_read_drafts("440802"));
+        assert!(!city.may_set_targets() && !city.may_manage_users());
+        assert!(city.may_import(ImportKind::Reports) && !city.may_import(ImportKind::Targets));
+        assert_eq!(city.audit_scope(), Some(AuditScope::Region("440200".into())));
+        assert!(!city.may_read_drafts_in(&AuditScope::All));
     }
 
     #[test]

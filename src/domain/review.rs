@@ -1,7 +1,10 @@
-//! What a province reviewer sees beyond the figures: what the city changed since the report was
-//! last returned (or reopened), per figure and note, from the audit trail's edits.
+//! What a reviewer sees beyond the figures: what the reporting unit changed since the report was
+//! last returned (or reopened), per figure and note, from the audit trail's edits; and, for a
+//! city that reports through its units, which units still stand in the way of its report.
 
 use serde::Serialize;
+
+use super::ReportStatus;
 
 /// One audited edit of a report after its return: a figure or a note, old → new.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +55,28 @@ pub fn since_return(edits: &[Edit], keys: &[&str]) -> Vec<SinceReturn> {
         .collect()
 }
 
+/// A unit of a city for one period: its report's status and the city's reason for leaving it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitState {
+    pub code: String,
+    pub status: Option<ReportStatus>,
+    pub reason: Option<String>,
+}
+
+/// The units that keep a city's consolidated report from going up (or from being approved):
+/// those not approved, except a unit with no counted report for which the city recorded why.
+pub fn blocking_units(units: &[UnitState]) -> Vec<&str> {
+    units
+        .iter()
+        .filter(|unit| match unit.status {
+            Some(ReportStatus::Approved) => false,
+            Some(ReportStatus::Submitted) => true,
+            None | Some(ReportStatus::Draft | ReportStatus::Returned) => unit.reason.is_none(),
+        })
+        .map(|unit| unit.code.as_str())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +107,23 @@ mod tests {
         assert_eq!(changes[0].note, Some((String::new(), "征收延迟".into())));
         assert_eq!(changes[1].value, Some((None, Some(12))));
         assert!(since_return(&[], &["starts"]).is_empty());
+    }
+
+    #[test]
+    fn a_city_waits_for_every_unit_but_those_it_explained() {
+        let unit = |code: &str, status: Option<ReportStatus>, reason: Option<&str>| UnitState {
+            code: code.into(),
+            status,
+            reason: reason.map(Into::into),
+        };
+        let units = [
+            unit("440203", Some(ReportStatus::Approved), None),
+            unit("440204", Some(ReportStatus::Submitted), Some("ignored: it did report")),
+            unit("440205", None, None),
+            unit("440222", None, Some("县住建局机构改革，本季度未报")),
+            unit("440224", Some(ReportStatus::Returned), None),
+        ];
+        assert_eq!(blocking_units(&units), ["440204", "440205", "440224"]);
+        assert!(blocking_units(&units[..1]).is_empty());
     }
 }

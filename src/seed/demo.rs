@@ -1,5 +1,7 @@
 //! The demonstration dataset (`data/demo/`): synthetic city splits that add up to Guangdong's
 //! published 2020 province totals, loaded through the same import code as any user file.
+//! 韶关市 and 湛江市 report through their county-level units (韶关市 with its 市本级), whose
+//! synthetic splits (`unit_reports.csv`, `unit_targets.csv`) add up to the same city figures.
 
 use std::collections::HashMap;
 
@@ -8,15 +10,20 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use crate::db;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, ReportedBy};
 use crate::domain::workflow::Action;
 use crate::domain::{Actor, Period, ReportStatus, Role, deadline};
 use crate::service::import::{self, ImportOptions};
-use crate::service::reports;
+use crate::service::{reporting, reports};
 
 const TARGETS_CSV: &str = include_str!("../../data/demo/targets.csv");
 const REPORTS_CSV: &str = include_str!("../../data/demo/reports.csv");
 const STATUSES_CSV: &str = include_str!("../../data/demo/statuses.csv");
+const UNIT_TARGETS_CSV: &str = include_str!("../../data/demo/unit_targets.csv");
+const UNIT_REPORTS_CSV: &str = include_str!("../../data/demo/unit_reports.csv");
+
+/// The cities that report through their units, and whether with a 市本级 unit.
+pub const UNIT_CITIES: [(&str, bool); 2] = [("440200", true), ("440800", false)];
 
 /// Demo reports came in this many days after their quarter ended.
 const SUBMITTED_AFTER_DAYS: u32 = 10;
@@ -24,12 +31,14 @@ const SUBMITTED_AFTER_DAYS: u32 = 10;
 /// The name the demo loader's changes carry in the audit log.
 pub const LOADER: &str = "演示数据导入";
 
-/// The demo accounts: name, role, region.
-pub const ACCOUNTS: [(&str, Role, Option<&str>); 4] = [
+/// The demo accounts: name, role, region (an officer's unit, or the city an admin is bound to).
+pub const ACCOUNTS: [(&str, Role, Option<&str>); 6] = [
     ("admin", Role::Admin, None),
     ("gz_officer", Role::Officer, Some("440100")),
     ("leader", Role::Leader, None),
     ("analyst", Role::Analyst, None),
+    ("wj_officer", Role::Officer, Some("440203")),
+    ("sg_admin", Role::Admin, Some("440200")),
 ];
 
 #[derive(Deserialize)]
@@ -41,8 +50,9 @@ struct StatusRow {
 }
 
 /// Loads the dataset into a database that has no reports yet. Returns false (and changes
-/// nothing) when there are reports already.
-pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool> {
+/// nothing) when there are reports already. The catalogue changes (two cities report through
+/// their units): the caller reloads it.
+pub fn load(conn: &mut Connection) -> anyhow::Result<bool> {
     let existing = db::reports::count(conn)?;
     if existing > 0 {
         return Ok(false);
@@ -50,9 +60,16 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
     let actor = Actor::system(LOADER);
     let today = crate::clock::today();
     let tx = db::write(conn)?;
+    for (city, city_level) in UNIT_CITIES {
+        reporting::set_in(&tx, &actor, city, ReportedBy::Units, city_level)
+            .map_err(|e| anyhow::anyhow!("demo reporting units of {city}: {e}"))?;
+    }
+    let catalogue = &db::catalogue::load(&tx)?;
 
     let targets = import::apply_targets(&tx, catalogue, &actor, TARGETS_CSV.as_bytes())?;
     ensure_clean("targets.csv", &targets)?;
+    let targets = import::apply_targets(&tx, catalogue, &actor, UNIT_TARGETS_CSV.as_bytes())?;
+    ensure_clean("unit_targets.csv", &targets)?;
 
     let mut statuses: HashMap<(String, String), (ReportStatus, String)> = HashMap::new();
     for row in csv::Reader::from_reader(STATUSES_CSV.as_bytes()).deserialize::<StatusRow>() {
@@ -65,7 +82,7 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
             .get(&(region.to_owned(), period.to_owned()))
             .is_some_and(|(s, _)| *s == ReportStatus::Draft)
     };
-    let (drafts, others) = split_reports(is_draft)?;
+    let (drafts, others) = split_reports(catalogue, is_draft)?;
     let submitted = import::apply_reports(&tx, catalogue, &actor, &others, ImportOptions::default(), today)?;
     ensure_clean("reports.csv", &submitted)?;
     let draft_options = ImportOptions {
@@ -96,6 +113,22 @@ pub fn load(conn: &mut Connection, catalogue: &Catalogue) -> anyhow::Result<bool
         )
         .map_err(|e| anyhow::anyhow!("demo review of {} {}: {e}", report.region_code, report.period))?;
     }
+    // Each city that reports through its units sends its consolidated report up once every
+    // unit is approved, and the province approves it.
+    for (city, _) in UNIT_CITIES {
+        for period in db::reports::periods_of_units(&tx, catalogue, city)? {
+            reports::consolidate_in(&tx, catalogue, &actor, city, period, &[])
+                .and_then(|_| {
+                    let review = reports::Review {
+                        action: Action::Approve,
+                        comment: None,
+                        version: None,
+                    };
+                    reports::review_in(&tx, catalogue, &actor, city, period, review)
+                })
+                .map_err(|e| anyhow::anyhow!("demo consolidation of {city} {period}: {e}"))?;
+        }
+    }
     // Every submission is dated ten days after its quarter ended (10:00 Beijing time) and every
     // approval five days later, so the demo's reports are not all stamped with the moment the
     // dataset was loaded (which would flag them all late).
@@ -123,16 +156,22 @@ fn ensure_clean(file: &str, outcome: &import::ImportOutcome) -> anyhow::Result<(
     Ok(())
 }
 
-/// Splits reports.csv into the rows of draft reports and all the others, both as CSV files.
-fn split_reports(is_draft: impl Fn(&str, &str) -> bool) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+/// Splits reports.csv and unit_reports.csv into the rows of draft reports and all the others,
+/// both as CSV files; a city that reports through its units leaves its own rows out (its units'
+/// rows add up to them).
+fn split_reports(catalogue: &Catalogue, is_draft: impl Fn(&str, &str) -> bool) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let mut reader = csv::Reader::from_reader(REPORTS_CSV.as_bytes());
     let header = reader.headers()?.clone();
     let mut drafts = csv::Writer::from_writer(Vec::new());
     let mut others = csv::Writer::from_writer(Vec::new());
     drafts.write_record(&header)?;
     others.write_record(&header)?;
-    for record in reader.records() {
+    let units = csv::Reader::from_reader(UNIT_REPORTS_CSV.as_bytes()).into_records();
+    for record in reader.records().chain(units) {
         let record = record?;
+        if catalogue.has_children(record.get(0).unwrap_or_default()) {
+            continue;
+        }
         let period = record.get(1).unwrap_or_default();
         period
             .parse::<Period>()

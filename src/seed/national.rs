@@ -1,9 +1,11 @@
-//! A national synthetic dataset for benchmarks: a country root, 34 provinces, about 340
-//! prefecture cities and 2,850 counties in the 6-digit code scheme, ten years of quarterly
-//! reports for every county and indicator, with targets. Deterministic for a given seed.
-//! Everything here is synthetic and marked as demonstration data in the database.
+//! A national dataset for benchmarks: a country root and the real 31 provinces, 342
+//! prefecture-level divisions and (by default) 2,850 of the 2,975 counties with their official
+//! codes and names, every city reporting through its counties; ten years of synthetic quarterly
+//! reports for every county and indicator, with targets. Deterministic for a given seed. The
+//! figures are synthetic and marked as demonstration data in the database.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -13,43 +15,8 @@ use crate::db::{self, audit::Change};
 use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::{Actor, Period, ReportStatus};
 
-/// The 34 provincial-level divisions: code prefix and name.
-const PROVINCES: [(u32, &str, &str); 34] = [
-    (11, "北京市", "Beijing"),
-    (12, "天津市", "Tianjin"),
-    (13, "河北省", "Hebei"),
-    (14, "山西省", "Shanxi"),
-    (15, "内蒙古自治区", "Inner Mongolia"),
-    (21, "辽宁省", "Liaoning"),
-    (22, "吉林省", "Jilin"),
-    (23, "黑龙江省", "Heilongjiang"),
-    (31, "上海市", "Shanghai"),
-    (32, "江苏省", "Jiangsu"),
-    (33, "浙江省", "Zhejiang"),
-    (34, "安徽省", "Anhui"),
-    (35, "福建省", "Fujian"),
-    (36, "江西省", "Jiangxi"),
-    (37, "山东省", "Shandong"),
-    (41, "河南省", "Henan"),
-    (42, "湖北省", "Hubei"),
-    (43, "湖南省", "Hunan"),
-    (44, "广东省", "Guangdong Province"),
-    (45, "广西壮族自治区", "Guangxi"),
-    (46, "海南省", "Hainan"),
-    (50, "重庆市", "Chongqing"),
-    (51, "四川省", "Sichuan"),
-    (52, "贵州省", "Guizhou"),
-    (53, "云南省", "Yunnan"),
-    (54, "西藏自治区", "Tibet"),
-    (61, "陕西省", "Shaanxi"),
-    (62, "甘肃省", "Gansu"),
-    (63, "青海省", "Qinghai"),
-    (64, "宁夏回族自治区", "Ningxia"),
-    (65, "新疆维吾尔自治区", "Xinjiang"),
-    (71, "台湾省", "Taiwan"),
-    (81, "香港特别行政区", "Hong Kong"),
-    (82, "澳门特别行政区", "Macao"),
-];
+/// The mainland's provinces, prefectures and counties (NBS 2023 codes; see `data/README.md`).
+const NATIONAL_CSV: &str = include_str!("../../data/divisions/national.csv");
 
 /// The national root above the provinces.
 pub const COUNTRY_CODE: &str = "100000";
@@ -59,7 +26,7 @@ pub struct GenOptions {
     /// Last year generated; `years` years end with it.
     pub last_year: i32,
     pub years: i32,
-    /// Counties in the whole country (about 2,850).
+    /// Counties in the whole country: of the real list's 2,975, this many, spread evenly.
     pub counties: usize,
     pub seed: u64,
 }
@@ -75,10 +42,33 @@ impl Default for GenOptions {
     }
 }
 
-/// The region tree: the root, the provinces, their cities (keeping cities already in
-/// `existing`, such as Guangdong's 21), and counties spread over the cities.
-pub fn regions(existing: &Catalogue, options: &GenOptions) -> Vec<Region> {
-    let mut rng = StdRng::seed_from_u64(options.seed);
+/// The real national list as built into the binary: provinces, cities, counties, in code order.
+pub fn national_divisions() -> anyhow::Result<Vec<Region>> {
+    let mut reader = csv::Reader::from_reader(NATIONAL_CSV.as_bytes());
+    reader
+        .deserialize::<(String, String, String, String, String)>()
+        .map(|row| {
+            let (code, name_zh, name_en, level, parent) = row?;
+            Ok(Region {
+                code,
+                name_zh,
+                name_en,
+                level,
+                parent_code: Some(parent).filter(|p| !p.is_empty()),
+            })
+        })
+        .collect()
+}
+
+/// The region tree: the root, the real provinces and cities, and `options.counties` of the
+/// real counties — every county already stored (`existing`: Guangdong's) and an evenly spread
+/// share of the others. The same options always give the same tree.
+pub fn regions(existing: &[Region], options: &GenOptions) -> anyhow::Result<Vec<Region>> {
+    let known: HashSet<&str> = existing
+        .iter()
+        .filter(|r| r.level == "county")
+        .map(|r| r.code.as_str())
+        .collect();
     let mut out = vec![Region {
         code: COUNTRY_CODE.into(),
         name_zh: "全国".into(),
@@ -86,60 +76,28 @@ pub fn regions(existing: &Catalogue, options: &GenOptions) -> Vec<Region> {
         level: "country".into(),
         parent_code: None,
     }];
-    let mut cities: Vec<(String, String, String)> = Vec::new();
-    for (prefix, name_zh, name_en) in PROVINCES {
-        let code = format!("{prefix}0000");
-        out.push(Region {
-            code: code.clone(),
-            name_zh: name_zh.into(),
-            name_en: name_en.into(),
-            level: "province".into(),
-            parent_code: Some(COUNTRY_CODE.into()),
-        });
-        let known: Vec<&Region> = existing.children(&code).collect();
-        if !known.is_empty() {
-            cities.extend(
-                known
-                    .iter()
-                    .map(|c| (c.code.clone(), c.name_zh.clone(), c.name_en.clone())),
-            );
-            continue;
-        }
-        let count = rng.random_range(6..=14);
-        for n in 1..=count {
-            let city_code = format!("{prefix}{n:02}00");
-            let short = name_zh.trim_end_matches(['省', '市']).trim_end_matches("自治区");
-            let (zh, en) = (format!("{short}第{n}市"), format!("{name_en} City {n}"));
-            out.push(Region {
-                code: city_code.clone(),
-                name_zh: zh.clone(),
-                name_en: en.clone(),
-                level: "city".into(),
-                parent_code: Some(code.clone()),
-            });
-            cities.push((city_code, zh, en));
+    let mut others = Vec::new();
+    for mut region in national_divisions()? {
+        match region.level.as_str() {
+            "county" if known.contains(region.code.as_str()) => out.push(region),
+            "county" => others.push(region),
+            "province" => {
+                region.parent_code = Some(COUNTRY_CODE.into());
+                out.push(region);
+            }
+            _ => out.push(region),
         }
     }
-    let per_city = options.counties / cities.len().max(1);
-    let mut extra = options.counties % cities.len().max(1);
-    for (city_code, city_zh, city_en) in &cities {
-        let mut count = per_city;
-        if extra > 0 {
-            count += 1;
-            extra -= 1;
-        }
-        let prefix = &city_code[..4];
-        for n in 1..=count.min(99) {
-            out.push(Region {
-                code: format!("{prefix}{n:02}"),
-                name_zh: format!("{city_zh}第{n}县"),
-                name_en: format!("{city_en} County {n}"),
-                level: "county".into(),
-                parent_code: Some(city_code.clone()),
-            });
-        }
-    }
-    out
+    let wanted = options.counties.saturating_sub(known.len()).min(others.len());
+    let total = others.len().max(1);
+    out.extend(
+        others
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| (i + 1) * wanted / total > i * wanted / total)
+            .map(|(_, region)| region),
+    );
+    Ok(out)
 }
 
 /// One generated report: a county's figures for a quarter.
@@ -229,6 +187,7 @@ pub fn load(conn: &mut Connection, regions: &[Region], options: &GenOptions) -> 
     );
     let tx = db::write(conn)?;
     db::catalogue::upsert_regions(&tx, regions)?;
+    db::catalogue::all_cities_report_by_units(&tx)?;
     let catalogue: Catalogue = db::catalogue::load(&tx)?;
     let summary = RefCell::new(GenSummary {
         regions: catalogue.regions().len(),
@@ -285,4 +244,53 @@ pub fn load(conn: &mut Connection, regions: &[Region], options: &GenOptions) -> 
     db::meta::record_change(&tx, &crate::domain::change::Changed::Everything)?;
     tx.commit()?;
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_is_the_real_list_at_the_benchmarks_size_every_time() {
+        let guangdong: Vec<Region> = national_divisions()
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.code.starts_with("44"))
+            .collect();
+        let options = GenOptions::default();
+        let tree = regions(&guangdong, &options).unwrap();
+        let count = |level: &str| tree.iter().filter(|r| r.level == level).count();
+        assert_eq!(
+            (count("country"), count("province"), count("city"), count("county")),
+            (1, 31, 342, 2850)
+        );
+        assert_eq!(
+            tree.iter()
+                .filter(|r| r.code.starts_with("44") && r.level == "county")
+                .count(),
+            122
+        );
+        let codes: HashSet<&str> = tree.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes.len(), tree.len());
+        assert!(
+            tree.iter()
+                .all(|r| r.parent_code.as_deref().is_none_or(|p| codes.contains(p)))
+        );
+        let beijing = tree.iter().find(|r| r.code == "110000").unwrap();
+        assert_eq!(
+            (beijing.name_zh.as_str(), beijing.parent_code.as_deref()),
+            ("北京市", Some(COUNTRY_CODE))
+        );
+        let again = regions(&guangdong, &options).unwrap();
+        assert_eq!(tree, again);
+        let small = regions(
+            &[],
+            &GenOptions {
+                counties: 300,
+                ..options
+            },
+        )
+        .unwrap();
+        assert_eq!(small.iter().filter(|r| r.level == "county").count(), 300);
+    }
 }

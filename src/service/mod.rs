@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod export;
 pub mod import;
 pub mod pool;
+pub mod reporting;
 pub mod reports;
 pub mod targets;
 pub mod tokens;

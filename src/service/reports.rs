@@ -14,7 +14,7 @@ use crate::domain::format::{self, future_period};
 use crate::domain::plan::{self, Context, FigureWarning, Refusal, ReportInput, SavePlan, Stored};
 use crate::domain::progress::region_targets;
 use crate::domain::workflow::{Action, WorkflowError};
-use crate::domain::{Actor, Lang, Period, ReportStatus, Text};
+use crate::domain::{Actor, Lang, Period, ReportStatus, Text, review};
 use crate::error::{AppError, AppResult};
 
 /// A saved report and the soft warnings about its figures.
@@ -293,11 +293,35 @@ pub fn review_in(
     period: Period,
     review: Review<'_>,
 ) -> AppResult<Report> {
-    if catalogue.region(region).is_none() {
+    let Some(found) = catalogue.region(region) else {
         return Err(refusal_in(catalogue, Refusal::UnknownRegion(region.to_owned())));
-    }
+    };
     if !actor.may_review() {
         return Err(AppError::forbidden());
+    }
+    if !actor.may_review_report(catalogue, region) {
+        return Err(AppError::Forbidden(Text::new(
+            format!("您无权审核{}的报告。", found.name_zh),
+            format!("You may not review the reports of {}.", found.name_en),
+        )));
+    }
+    if review.action == Action::Approve && catalogue.has_children(region) {
+        let units = db::reports::units_of(tx, catalogue, region, period)?;
+        let blocking = review::blocking_units(&units);
+        if !blocking.is_empty() {
+            return Err(AppError::Conflict(Text::new(
+                format!(
+                    "{}尚有县区报告未审核通过：{}，不能审核通过。",
+                    found.name_zh,
+                    names(catalogue, &blocking, false).join("、")
+                ),
+                format!(
+                    "{} cannot be approved: units not approved yet: {}.",
+                    found.name_en,
+                    names(catalogue, &blocking, true).join(", ")
+                ),
+            )));
+        }
     }
     let stored = db::reports::get(tx, region, period)?
         .ok_or_else(|| AppError::NotFound(no_report(catalogue, region, period)))?;
@@ -309,6 +333,9 @@ pub fn review_in(
         review.version,
     )
     .map_err(|r| refusal_in(catalogue, r))?;
+    if matches!(review.action, Action::Return | Action::Reopen) {
+        reopen_city_above(tx, catalogue, actor, region, period, plan.comment.as_deref())?;
+    }
     db::reports::mark_reviewed(tx, stored.id, plan.new_status, actor.user_id, plan.comment.as_deref())?;
     if review.action == Action::Reopen {
         // A reopen is recorded as a reopen, with its reason, not as an ordinary return.
@@ -345,6 +372,201 @@ pub fn review_in(
         },
     )?;
     Ok(db::reports::get(tx, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after review"))?)
+}
+
+fn names<'a>(catalogue: &'a Catalogue, codes: &[&'a str], english: bool) -> Vec<&'a str> {
+    codes
+        .iter()
+        .map(|code| catalogue.region(code).map_or(*code, |r| r.name(english)))
+        .collect()
+}
+
+/// A unit's report is returned or reopened: its city's consolidated report, when it has gone up,
+/// goes back with it (returned, with the same reason), so that nothing approved rests on it.
+/// Only someone who may review the city's report may do that; a city admin first needs the
+/// province to return the city's report.
+fn reopen_city_above(
+    tx: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    unit: &str,
+    period: Period,
+    comment: Option<&str>,
+) -> AppResult<()> {
+    let Some(city) = catalogue.region(unit).and_then(|r| r.parent_code.as_deref()) else {
+        return Ok(());
+    };
+    let Some(report) = db::reports::get(tx, city, period)? else {
+        return Ok(());
+    };
+    if !report.status.counts() {
+        return Ok(());
+    }
+    let name = catalogue.region(city).map_or(city, |r| r.name_zh.as_str());
+    if !actor.may_review_report(catalogue, city) {
+        return Err(AppError::Conflict(Text::new(
+            format!("{name}的汇总报告已报省，须先由省退回，才能退回或重新打开县区报告。"),
+            "The city's report has gone up: the province must return it first.",
+        )));
+    }
+    let comment = comment.unwrap_or_default();
+    let reason = format!(
+        "{}：{comment}",
+        catalogue.region(unit).map_or(unit, |r| r.name_zh.as_str())
+    );
+    db::reports::mark_reviewed(tx, report.id, ReportStatus::Returned, actor.user_id, Some(&reason))?;
+    db::audit::record(
+        tx,
+        actor,
+        &Change {
+            action: "reopen",
+            region_code: Some(city),
+            period: Some(period.to_string()),
+            indicator: None,
+            old_value: Some(report.status.as_str().to_owned()),
+            new_value: Some(ReportStatus::Returned.as_str().to_owned()),
+            detail: Some(reason.clone()),
+            private: true,
+        },
+    )?;
+    db::meta::record_change(
+        tx,
+        &Changed::Report {
+            region: city.to_owned(),
+            period,
+        },
+    )?;
+    Ok(())
+}
+
+/// A city that reports through its units sends its consolidated report up: every unit approved,
+/// or left out with a reason (`reasons`: unit code and reason, recorded and audited). Refused
+/// with 409 naming the units still in the way. The report holds no figures of its own; the
+/// city's figures are its units' sum.
+pub fn consolidate(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    city: &str,
+    period: Period,
+    reasons: &[(String, String)],
+) -> AppResult<Report> {
+    let tx = db::write(conn)?;
+    let report = consolidate_in(&tx, catalogue, actor, city, period, reasons)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// [`consolidate`] inside a transaction the caller holds.
+pub fn consolidate_in(
+    tx: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    city: &str,
+    period: Period,
+    reasons: &[(String, String)],
+) -> AppResult<Report> {
+    let Some(found) = catalogue.region(city) else {
+        return Err(refusal_in(catalogue, Refusal::UnknownRegion(city.to_owned())));
+    };
+    if !catalogue.has_children(city) {
+        return Err(AppError::invalid(
+            "region",
+            Text::new(
+                format!("{}以市为单位报送，没有县区汇总。", found.name_zh),
+                format!("{} reports as itself.", found.name_en),
+            ),
+        ));
+    }
+    if !actor.may_consolidate(catalogue, city) {
+        return Err(AppError::Forbidden(Text::new(
+            format!("您无权报送{}的汇总报告。", found.name_zh),
+            format!("You may not send the report of {}.", found.name_en),
+        )));
+    }
+    let period_text = period.to_string();
+    for (unit, reason) in reasons {
+        let reason = reason.trim();
+        if catalogue.region(unit).and_then(|r| r.parent_code.as_deref()) != Some(city) {
+            return Err(AppError::invalid(
+                "unit",
+                Text::new(
+                    format!("“{unit}”不是{}的县区。", found.name_zh),
+                    format!("{unit} is not a unit of {}.", found.name_en),
+                ),
+            ));
+        }
+        if reason.is_empty() || reason.chars().count() > plan::MAX_COMMENT_CHARS {
+            return Err(AppError::invalid(
+                "reason",
+                Text::new(
+                    format!("未报县区须写明原因，且不超过 {} 个字。", plan::MAX_COMMENT_CHARS),
+                    format!(
+                        "A reason is required for a missing unit, at most {} characters.",
+                        plan::MAX_COMMENT_CHARS
+                    ),
+                ),
+            ));
+        }
+        db::reports::put_missing_reason(tx, unit, period, reason, actor.user_id)?;
+        db::audit::record(
+            tx,
+            actor,
+            &Change {
+                action: "missing_reason",
+                region_code: Some(unit),
+                period: Some(period_text.clone()),
+                detail: Some(reason.to_owned()),
+                ..Default::default()
+            },
+        )?;
+    }
+    let units = db::reports::units_of(tx, catalogue, city, period)?;
+    let blocking = review::blocking_units(&units);
+    if !blocking.is_empty() {
+        return Err(AppError::Conflict(Text::new(
+            format!(
+                "{}尚有县区报告未审核通过：{}，请审核或写明未报原因后再报省。",
+                found.name_zh,
+                names(catalogue, &blocking, false).join("、")
+            ),
+            format!(
+                "Units not approved yet: {}.",
+                names(catalogue, &blocking, true).join(", ")
+            ),
+        )));
+    }
+    let stored = db::reports::get(tx, city, period)?;
+    let old = stored.as_ref().map(|r| r.status);
+    if old.is_some_and(ReportStatus::counts) {
+        return Err(AppError::Conflict(Text::new(
+            format!(
+                "{}的{}汇总报告已报省。",
+                found.name_zh,
+                crate::domain::format::period(period, Lang::Zh)
+            ),
+            format!(
+                "The {} report of {} has gone up already.",
+                crate::domain::format::period(period, Lang::En),
+                found.name_en
+            ),
+        )));
+    }
+    match &stored {
+        Some(report) => db::reports::mark_saved(tx, report.id, ReportStatus::Submitted, actor.user_id, true)?,
+        None => {
+            db::reports::insert(tx, city, period, ReportStatus::Submitted, actor.user_id, true)?;
+        }
+    }
+    record_status(tx, actor, city, &period_text, old, ReportStatus::Submitted, None)?;
+    db::meta::record_change(
+        tx,
+        &Changed::Report {
+            region: city.to_owned(),
+            period,
+        },
+    )?;
+    Ok(db::reports::get(tx, city, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after consolidating"))?)
 }
 
 /// One report of a batch approval: where, when, and the version the reviewer saw.

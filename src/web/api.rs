@@ -125,6 +125,29 @@ pub fn progress_etag(version: i64, period: Period, region: Option<&str>, indicat
     )
 }
 
+/// Completeness and timeliness per level for a period: at `region` (default: the province) and
+/// at each region under it whose figure sums its units.
+pub async fn completeness(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    Query(query): Query<ProgressQuery>,
+) -> AppResult<Response> {
+    let catalogue = state.catalogue();
+    let region = match extract::given(query.region) {
+        Some(region) => region,
+        None => catalogue
+            .home_region()
+            .map(|r| r.code.clone())
+            .ok_or_else(|| AppError::invalid("region", Text::new("请指定地区。", "A region is required.")))?,
+    };
+    check_filters(&state, Some(&region), None)?;
+    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let days = state.config.late_after_days;
+    let filed = state.db.call(move |conn| Ok(db::reports::filed(conn, period)?)).await?;
+    let levels = crate::domain::levels::summarise(&catalogue, &region, period, &filed, days);
+    Ok(axum::Json(json!({ "period": period, "region": region, "levels": levels })).into_response())
+}
+
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
     axum::Json(json!({ "regions": state.catalogue().regions() })).into_response()
 }
@@ -326,6 +349,48 @@ pub async fn reopen(
     body: Bytes,
 ) -> AppResult<Response> {
     review(state, user, code, period, Action::Reopen, body).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConsolidateBody {
+    #[serde(default)]
+    reasons: Vec<MissingUnit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MissingUnit {
+    unit: String,
+    reason: String,
+}
+
+/// A city that reports through its units sends its consolidated report up.
+pub async fn consolidate(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((code, period)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let period = extract::period(&period)?;
+    let body: ConsolidateBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ConsolidateBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            AppError::BadRequest(Text::new(format!("JSON 内容有误：{e}"), format!("Malformed JSON: {e}")))
+        })?
+    };
+    let reasons: Vec<(String, String)> = body.reasons.into_iter().map(|m| (m.unit, m.reason)).collect();
+    let catalogue = state.catalogue();
+    let report = state
+        .db
+        .call(move |conn| reports::consolidate(conn, &catalogue, &user.actor(), &code, period, &reasons))
+        .await?;
+    Ok(axum::Json(reports::Saved {
+        report,
+        warnings: Vec::new(),
+    })
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]

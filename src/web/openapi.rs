@@ -115,6 +115,13 @@ pub fn document() -> Value {
                     "responses": progress_responses
                 }
             },
+            "/completeness": {
+                "get": {
+                    "summary": "Completeness and timeliness per level: expected, submitted, on time and approved at the region and at each city under it that reports through its units",
+                    "parameters": [period_filter.clone(), region_filter.clone()],
+                    "responses": { "200": { "description": "One row per level", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "description": "Bad period" }, "401": { "description": "Not signed in" }, "404": { "description": "Unknown region" } }
+                }
+            },
             "/regions": {
                 "get": { "summary": "The region catalogue", "responses": ok("Regions", "Regions", &[401]) }
             },
@@ -137,6 +144,29 @@ pub fn document() -> Value {
             "/reports/{code}/{period}/approve": { "post": review("Approve a submitted report (admin)", false) },
             "/reports/{code}/{period}/return": { "post": review("Return a submitted report with a comment (admin)", true) },
             "/reports/{code}/{period}/reopen": { "post": review("Reopen an approved report with a comment (admin)", true) },
+            "/reports/{code}/{period}/consolidate": {
+                "post": {
+                    "summary": "Send up the consolidated report of a city that reports through its units, once each unit is approved or left out with a reason (that city's or the province's admin)",
+                    "parameters": path_parameters(),
+                    "requestBody": { "required": false, "content": { "application/json": { "schema": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "properties": {
+                            "reasons": {
+                                "type": "array",
+                                "description": "Units left out, each with why",
+                                "items": {
+                                    "type": "object",
+                                    "additionalProperties": false,
+                                    "required": ["unit", "reason"],
+                                    "properties": { "unit": { "type": "string" }, "reason": { "type": "string" } }
+                                }
+                            }
+                        }
+                    } } } },
+                    "responses": ok("The city's report, submitted", "SavedReport", &[400, 401, 403, 404, 409, 422])
+                }
+            },
             "/audit": {
                 "get": {
                     "summary": "The change log, newest first, in pages",

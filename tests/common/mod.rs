@@ -13,6 +13,11 @@ use tokio::sync::oneshot;
 /// The demo accounts' password in tests.
 pub const PASSWORD: &str = "demo-password-2020";
 
+/// The demo's reporting units below the cities (issue 17): 韶关市's ten counties and 市本级 and
+/// 湛江市's nine counties report for their cities, whose figures are their sums.
+#[allow(dead_code)]
+pub const DEMO_UNITS: usize = 20;
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub dir: TempDir,

@@ -39,13 +39,14 @@ impl Write {
     }
 }
 
-/// The cities (not the province) of the catalogue in `conn`.
+/// The regions that report (the cities, or the units of a city that reports through them) of
+/// the catalogue in `conn`.
 pub fn cities(conn: &Connection) -> Vec<String> {
     let catalogue = anju::db::catalogue::load(conn).expect("catalogue");
     let mut cities: Vec<String> = catalogue
         .regions()
         .iter()
-        .filter(|region| region.parent_code.is_some())
+        .filter(|region| region.parent_code.is_some() && !catalogue.has_children(&region.code))
         .map(|region| region.code.clone())
         .collect();
     cities.sort();
