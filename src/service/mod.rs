@@ -11,4 +11,5 @@ pub mod import;
 pub mod pool;
 pub mod reports;
 pub mod targets;
+pub mod tiles;
 pub mod tokens;

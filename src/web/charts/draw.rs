@@ -15,6 +15,10 @@ const BENCHMARK: RGBColor = RGBColor(0x1f, 0x3a, 0x5f);
 const TARGET: RGBColor = RGBColor(0x9b, 0x2c, 0x2c);
 const CURRENT: RGBColor = RGBColor(0x1f, 0x5f, 0xa8);
 const PREVIOUS: RGBColor = RGBColor(0xa9, 0xb4, 0xc2);
+/// The projected year-end marker on a ranking bar: dark, apart from every status colour.
+pub const PROJECTED: RGBColor = RGBColor(0x2d, 0x1b, 0x4e);
+/// Room under a bar chart for the projection marker's legend line.
+const LEGEND_ROW: f64 = 24.0;
 
 /// The pale tile fills of the map, the badges' backgrounds in app.css: dark text stays legible.
 fn status_fill(status: Status) -> RGBColor {
@@ -57,7 +61,13 @@ fn text_width(text: &str, px: f64) -> f64 {
 /// The chart's size in pixels at scale 1.
 pub fn size(chart: &Chart) -> (u32, u32) {
     match chart {
-        Chart::Bars(c) => (WIDTH, (BAR_TOP + ROW * c.bars.len().max(1) as f64 + 30.0) as u32),
+        Chart::Bars(c) => {
+            let legend = if c.projection_label.is_some() { LEGEND_ROW } else { 0.0 };
+            (
+                WIDTH,
+                (BAR_TOP + ROW * c.bars.len().max(1) as f64 + 30.0 + legend) as u32,
+            )
+        }
         Chart::Trend(_) => (TREND_WIDTH, TREND_HEIGHT),
         Chart::Map(c) => {
             let rows = c.tiles.iter().map(|t| t.row + 1).max().unwrap_or(1);
@@ -291,6 +301,17 @@ fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {
             None => labels.push((&bar.value_label, x(0) + 5.0, middle, MUTED)),
         }
     }
+    for (i, bar) in chart.bars.iter().enumerate() {
+        if let Some(projected) = bar.projected {
+            let y = BAR_TOP + ROW * i as f64 + (ROW - BAR) / 2.0;
+            projection_marker(pen, x(projected.0), y - 3.0, y + BAR + 3.0)?;
+        }
+    }
+    if let Some(label) = &chart.projection_label {
+        let ly = bottom + 34.0;
+        projection_marker(pen, PAD + 4.0, ly - 8.0, ly + 8.0)?;
+        pen.text(label, PAD + 14.0, ly, 12.0, INK, (HPos::Left, VPos::Center), false)?;
+    }
     let bx = x(chart.benchmark.0);
     pen.dashed((bx, BAR_TOP - 10.0), (bx, bottom), BENCHMARK, 2.0)?;
     // Value labels on a white ground where the benchmark line would run through them.
@@ -313,6 +334,13 @@ fn bars<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &BarChart) -> Drawn<DB> {
         true,
     )?;
     Ok(())
+}
+
+/// The projected year-end marker: an upright bar with a white edge, so it reads on a coloured
+/// bar and on white alike.
+fn projection_marker<DB: DrawingBackend>(pen: &Pen<'_, DB>, x: f64, top: f64, bottom: f64) -> Drawn<DB> {
+    pen.rect(x - 2.5, top, x + 2.5, bottom, WHITE)?;
+    pen.rect(x - 1.5, top + 1.0, x + 1.5, bottom - 1.0, PROJECTED)
 }
 
 /// A round whole step for about four axis intervals up to `max`: 1, 2 or 5 times a power of

@@ -108,7 +108,7 @@ async fn chart_of(
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let table = load_table(state, period).await?;
             Chart::Map(
-                map(&table, &catalogue, &key, lang)
+                map(&table, &catalogue, &state.config.tile_layout, &key, lang)
                     .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?,
             )
         }

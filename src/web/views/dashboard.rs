@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::{Amount, Badge, RateCell, export_links, period_selector};
+use super::components::{Amount, Badge, FigureBadge, RateCell, export_links, period_selector, projection_facts};
 use crate::domain::Status;
 use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::format;
@@ -172,7 +172,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                     dt { (lang.t("差距", "Gap")) }
                                     dd { (format::gap_pp(figure.gap, lang)) }
                                 }
-                                (projection_facts(figure, &indicator.unit, lang))
+                                (projection_facts(figure, &indicator.unit, period.quarter(), lang))
                                 (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }
                         } @else {
@@ -182,7 +182,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                             }
                         }
                         p.card-foot {
-                            (Badge { status: figure.status, lang })
+                            (FigureBadge { status: figure.status, has_target: indicator.has_target, lang })
                             @if figure.status == Status::Incomplete && let Some(counts) = &home_completeness {
                                 span.reported { (lang.t("已报送", "Submitted")) " " (counts.submitted) "/" (counts.expected) }
                             } @else {
@@ -377,33 +377,15 @@ fn partial_period_notice(counts: &Completeness, lang: Lang) -> String {
     }
 }
 
-/// The card's projection lines: projected year end and rate, and the pace still needed.
-fn projection_facts(figure: &Figure, unit: &str, lang: Lang) -> Markup {
-    html! {
-        @if let Some(projection) = figure.projection.filter(|p| p.basis != crate::domain::projection::Basis::Final) {
-            dt { (lang.t("预计年底", "Projected year end")) }
-            dd.projected {
-                (format::amount(projection.year_end, unit, lang))
-                @if let Some(rate) = projection.rate { " (" (format::percent(rate)) ")" }
-                @if projection.misses_target() {
-                    " " span.warning { (lang.t("预计难以完成", "likely to miss")) }
-                }
-            }
-            @if let Some(pace) = projection.required_per_quarter.filter(|&p| p > 0) {
-                dt { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
-                dd { (format::amount(pace, unit, lang)) }
-            }
-        }
-    }
-}
-
 /// The status legend: colour and words.
 pub fn legend(lang: Lang) -> Markup {
     html! {
         p.legend {
-            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget, Status::NotReported] {
+            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget] {
                 (super::components::Badge { status, lang })
             }
+            (FigureBadge { status: Status::NoTarget, has_target: true, lang })
+            (super::components::Badge { status: Status::NotReported, lang })
             span.legend-note { (lang.t("略低于：差距不足10个百分点；明显滞后：差距10个百分点及以上；报送不全：下级尚未全部报送，不作进度判断。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more; incomplete: not every city has submitted, so no judgement is made.")) }
         }
     }
@@ -436,7 +418,7 @@ fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> 
                         tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             @for (column, indicator) in catalogue.indicators().iter().enumerate() {
-                                (RateCell { figure: table.figure(position, column), lang, key: format!("{}/{}", region.code, indicator.key) })
+                                (RateCell { figure: table.figure(position, column), has_target: indicator.has_target, lang, key: format!("{}/{}", region.code, indicator.key) })
                             }
                             td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
                         }
@@ -522,9 +504,9 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                             td.num data-sort=(figure.cumulative.unwrap_or(-1)) { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
                             td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
                             td.num data-sort=(figure.target.unwrap_or(-1)) { (figure.target.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
-                            (RateCell { figure, lang, key: format!("{}/{}", region.code, indicator.key) })
+                            (RateCell { figure, has_target: indicator.has_target, lang, key: format!("{}/{}", region.code, indicator.key) })
                             td.num data-sort=(figure.gap.map_or(-100_000, |g| g.0)) { (format::gap_pp(figure.gap, lang)) }
-                            td { (Badge { status: figure.status, lang }) }
+                            td { (FigureBadge { status: figure.status, has_target: indicator.has_target, lang }) }
                             td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
                         }
                     }
