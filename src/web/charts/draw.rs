@@ -49,7 +49,10 @@ const TILE_STEP: f64 = 80.0;
 const ROW: f64 = 26.0;
 const BAR: f64 = 16.0;
 const BAR_TOP: f64 = 62.0;
-const WIDTH: u32 = 600;
+/// The bar charts' width: as narrow as a dashboard column (about 564 px), so their smallest
+/// text (11) is never drawn smaller than 11 px on screen.
+const WIDTH: u32 = 560;
+const MAP_WIDTH: u32 = 600;
 const TREND_WIDTH: u32 = 560;
 const TREND_HEIGHT: u32 = 320;
 
@@ -71,7 +74,7 @@ pub fn size(chart: &Chart) -> (u32, u32) {
         Chart::Trend(_) => (TREND_WIDTH, TREND_HEIGHT),
         Chart::Map(c) => {
             let rows = c.tiles.iter().map(|t| t.row + 1).max().unwrap_or(1);
-            (WIDTH, (MAP_TOP + TILE_STEP * f64::from(rows) + 44.0) as u32)
+            (MAP_WIDTH, (MAP_TOP + TILE_STEP * f64::from(rows) + 44.0) as u32)
         }
     }
 }
@@ -194,7 +197,7 @@ impl<DB: DrawingBackend> Pen<'_, DB> {
 fn map<DB: DrawingBackend>(pen: &Pen<'_, DB>, chart: &MapChart) -> Drawn<DB> {
     pen.text(&chart.title, PAD, 22.0, 15.0, INK, (HPos::Left, VPos::Center), true)?;
     let cols = chart.tiles.iter().map(|t| t.col + 1).max().unwrap_or(1);
-    let left = (f64::from(WIDTH) - TILE_STEP * f64::from(cols)) / 2.0;
+    let left = (f64::from(MAP_WIDTH) - TILE_STEP * f64::from(cols)) / 2.0;
     for tile in &chart.tiles {
         let x = left + TILE_STEP * f64::from(tile.col);
         let y = MAP_TOP + TILE_STEP * f64::from(tile.row);
@@ -497,7 +500,8 @@ fn series<DB: DrawingBackend>(
                 // A long label (326.00 million yuan) shrinks to the space between two points
                 // and stays inside the chart.
                 let room = x(1) - x(0) - 6.0;
-                let px = (room / text_width(label, 1.0)).clamp(8.0, 12.0);
+                // Never below 11: the chart is never shown narrower than its own width.
+                let px = (room / text_width(label, 1.0)).clamp(11.0, 12.0);
                 let half = text_width(label, px) / 2.0;
                 let right = f64::from(TREND_WIDTH) - PAD;
                 let at = x(q).clamp(PAD + half, (right - half).max(PAD + half));
