@@ -79,6 +79,46 @@ pub fn size(chart: &Chart) -> (u32, u32) {
     }
 }
 
+/// How far a glyph moves the pen, and where its ink starts from the pen, in device pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GlyphMetrics {
+    pub advance: f64,
+    pub bearing: f64,
+}
+
+/// The bundled fonts, parsed once for measuring glyphs.
+fn parsed_fonts() -> Option<&'static (ab_glyph::FontRef<'static>, ab_glyph::FontRef<'static>)> {
+    static FONTS: std::sync::OnceLock<Option<(ab_glyph::FontRef<'static>, ab_glyph::FontRef<'static>)>> =
+        std::sync::OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let cjk = ab_glyph::FontRef::try_from_slice(super::CJK_FONT).ok()?;
+            let latin = ab_glyph::FontRef::try_from_slice(super::LATIN_FONT).ok()?;
+            Some((cjk, latin))
+        })
+        .as_ref()
+}
+
+/// The metrics of `c` in `family` at `size` pixels, as plotters' ab_glyph backend scales it.
+pub fn glyph_metrics(family: &str, c: char, size: f64) -> GlyphMetrics {
+    use ab_glyph::{Font, ScaleFont};
+    let Some((cjk, latin)) = parsed_fonts() else {
+        return GlyphMetrics {
+            advance: size * 0.6,
+            bearing: 0.0,
+        };
+    };
+    let font = if family == LATIN { latin } else { cjk };
+    let scaled = font.as_scaled(size as f32);
+    let glyph = scaled.scaled_glyph(c);
+    let advance = scaled.h_advance(glyph.id);
+    let bearing = scaled.outline_glyph(glyph).map_or(0.0, |q| q.px_bounds().min.x);
+    GlyphMetrics {
+        advance: f64::from(advance),
+        bearing: f64::from(bearing),
+    }
+}
+
 /// Draws `chart` with every length multiplied by `scale`. With `font_runs`, text is drawn in
 /// runs, Latin from the Latin font and the rest from the CJK font (for bitmaps; an SVG keeps
 /// each label as one text element and lets the viewer pick fonts).
@@ -133,29 +173,31 @@ impl<DB: DrawingBackend> Pen<'_, DB> {
             let style = font(FAMILY).color(&colour).pos(Pos::new(anchor.0, anchor.1));
             return self.area.draw(&Text::new(text.to_owned(), self.at(x, y), style));
         }
-        let mut runs: Vec<(&'static str, String)> = Vec::new();
-        for c in text.chars() {
-            let family = if c.is_ascii() { LATIN } else { FAMILY };
-            match runs.last_mut() {
-                Some((f, run)) if *f == family => run.push(c),
-                _ => runs.push((family, c.to_string())),
-            }
-        }
-        let mut widths = Vec::with_capacity(runs.len());
-        for (family, run) in &runs {
-            let (w, _) = self.area.estimate_text_size(run, &font(family).into())?;
-            widths.push(f64::from(w) / self.scale);
-        }
-        let total: f64 = widths.iter().sum();
-        let mut left = match anchor.0 {
+        // plotters' ab_glyph backend puts each glyph's bitmap at the pen position, ignoring
+        // its left side bearing, so a narrow glyph (目) sits too far left and leaves a gap after
+        // it ("各项目 标任务"). Each glyph is drawn on its own, moved right by its bearing.
+        let glyphs: Vec<(char, &'static str, GlyphMetrics)> = text
+            .chars()
+            .map(|c| {
+                let family = if c.is_ascii() { LATIN } else { FAMILY };
+                (c, family, glyph_metrics(family, c, size))
+            })
+            .collect();
+        let total = glyphs.iter().map(|(_, _, m)| m.advance).sum::<f64>() / self.scale;
+        let left = match anchor.0 {
             HPos::Left => x,
             HPos::Center => x - total / 2.0,
             HPos::Right => x - total,
         };
-        for ((family, run), width) in runs.into_iter().zip(widths) {
-            let style = font(family).color(&colour).pos(Pos::new(HPos::Left, anchor.1));
-            self.area.draw(&Text::new(run, self.at(left, y), style))?;
-            left += width;
+        let (_, baseline) = self.at(x, y);
+        let mut pen_x = left * self.scale;
+        for (c, family, metrics) in glyphs {
+            if !c.is_whitespace() {
+                let style = font(family).color(&colour).pos(Pos::new(HPos::Left, anchor.1));
+                let at = ((pen_x + metrics.bearing).round() as i32, baseline);
+                self.area.draw(&Text::new(c.to_string(), at, style))?;
+            }
+            pen_x += metrics.advance;
         }
         Ok(())
     }
@@ -532,6 +574,57 @@ mod tests {
         assert_eq!(nice_step(90.0), 25);
         // 2.5 would put ticks between whole numbers.
         assert_eq!(nice_step(9.0), 5);
+    }
+
+    /// The runs of blank pixel columns between the first and the last inked column of `text`
+    /// drawn on a white bitmap, glyph by glyph (`runs`) or as plotters draws a whole string.
+    fn blank_runs(text: &str, runs: bool) -> Vec<u32> {
+        super::super::ensure_font();
+        let (w, h) = (400u32, 60u32);
+        let mut pixels = vec![255u8; (w * h * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+            let pen = Pen {
+                area: &area,
+                scale: 2.0,
+                font_runs: runs,
+            };
+            pen.text(text, 10.0, 15.0, 15.0, INK, (HPos::Left, VPos::Center), true)
+                .unwrap();
+            area.present().unwrap();
+        }
+        let inked: Vec<bool> = (0..w)
+            .map(|x| (0..h).any(|y| pixels[((y * w + x) * 3) as usize] < 160))
+            .collect();
+        let first = inked.iter().position(|&i| i).unwrap_or(0);
+        let last = inked.iter().rposition(|&i| i).unwrap_or(0);
+        let mut gaps = Vec::new();
+        let mut run = 0;
+        for &ink in &inked[first..=last] {
+            if ink {
+                if run > 0 {
+                    gaps.push(run);
+                }
+                run = 0;
+            } else {
+                run += 1;
+            }
+        }
+        gaps
+    }
+
+    #[test]
+    fn png_text_spaces_a_narrow_chinese_glyph_evenly() {
+        // 目 is narrower than 工: drawn without its bearing, it sits against the glyph before it
+        // and leaves a gap after it ("各项目 标任务").
+        let ours = blank_runs("工目工", true);
+        assert_eq!(ours.len(), 2, "{ours:?}");
+        assert!(ours[0].abs_diff(ours[1]) <= 2, "uneven gaps around 目: {ours:?}");
+        let plotters = blank_runs("工目工", false);
+        assert!(
+            plotters.len() == 2 && plotters[1] > plotters[0] + 4,
+            "plotters' own layout was expected to show the gap ({plotters:?}); if it no longer does, the glyph-by-glyph drawing can go"
+        );
     }
 
     #[test]
