@@ -2,7 +2,7 @@
 //! 20,000 slow connections from one client (a header line every 5 s) while `/healthz` is asked
 //! from another address every 50 ms, then 400 concurrent bogus sign-ins with fresh names while a
 //! real sign-in from another address is timed. Prints the figures beside their goals and the
-//! server's RSS. (The all-periods memory sweep is `benches/memory.rs`.)
+//! server's RSS. (The all-periods memory sweep is in `benches/storm.rs`.)
 //!
 //! `cargo bench --bench hostile` (`ANJU_BENCH_SECONDS`, default 20, is each flood's length).
 

@@ -40,6 +40,25 @@ fn first_message(errors: &[FieldError]) -> &str {
 }
 
 impl AppError {
+    /// The same error again, for one more of the callers it concerns (the waiters of a shared
+    /// computation, the writes of a batch that could not commit); an internal cause keeps its
+    /// message.
+    pub fn duplicate(&self) -> AppError {
+        match self {
+            AppError::BadRequest(message) => AppError::BadRequest(message.clone()),
+            AppError::Unauthorized => AppError::Unauthorized,
+            AppError::Forbidden(message) => AppError::Forbidden(message.clone()),
+            AppError::NotFound(message) => AppError::NotFound(message.clone()),
+            AppError::Conflict(message) => AppError::Conflict(message.clone()),
+            AppError::Invalid(errors) => AppError::Invalid(errors.clone()),
+            AppError::TooLarge(message) => AppError::TooLarge(message.clone()),
+            AppError::TooManyRequests(message) => AppError::TooManyRequests(message.clone()),
+            AppError::Busy => AppError::Busy,
+            AppError::DiskFull => AppError::DiskFull,
+            AppError::Internal(cause) => AppError::Internal(anyhow::anyhow!("{cause:#}")),
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, message: impl ToString) -> Self {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit::{self, Change};
 use crate::domain::Actor;
+use crate::domain::change::Changed;
 
 /// One year's targets, by the primary key's leading `year`.
 pub(crate) const FOR_YEAR: &str = "SELECT region_code, indicator, target FROM targets WHERE year = ?1";
@@ -73,6 +74,12 @@ pub fn set(
             private: false,
         },
     )?;
-    super::meta::bump_data_version(conn)?;
+    super::meta::record_change(
+        conn,
+        &Changed::Target {
+            region: region.to_owned(),
+            year,
+        },
+    )?;
     Ok(old)
 }

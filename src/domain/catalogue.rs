@@ -52,6 +52,8 @@ pub struct Catalogue {
     index: HashMap<String, usize>,
     /// Positions of each region's children, by the region's position.
     children: Vec<Vec<usize>>,
+    /// Position of each region's parent, by the region's position.
+    parents: Vec<Option<usize>>,
 }
 
 impl Catalogue {
@@ -78,9 +80,11 @@ impl Catalogue {
         let regions: Vec<Region> = ordered.into_iter().map(|i| regions[i].clone()).collect();
         let index: HashMap<String, usize> = regions.iter().enumerate().map(|(i, r)| (r.code.clone(), i)).collect();
         let mut children = vec![Vec::new(); regions.len()];
+        let mut parents = vec![None; regions.len()];
         for (i, region) in regions.iter().enumerate() {
             if let Some(&parent) = region.parent_code.as_deref().and_then(|p| index.get(p)) {
                 children[parent].push(i);
+                parents[i] = Some(parent);
             }
         }
         Self {
@@ -88,6 +92,7 @@ impl Catalogue {
             indicators,
             index,
             children,
+            parents,
         }
     }
 
@@ -133,6 +138,11 @@ impl Catalogue {
     /// Positions of the children of the region at `position`.
     pub fn child_positions(&self, position: usize) -> &[usize] {
         &self.children[position]
+    }
+
+    /// Position of the parent of the region at `position`; `None` for a root.
+    pub fn parent_position(&self, position: usize) -> Option<usize> {
+        self.parents[position]
     }
 
     pub fn has_children(&self, code: &str) -> bool {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod allocation;
 pub mod bulletin;
 pub mod catalogue;
+pub mod change;
 pub mod columns;
 pub mod deadline;
 pub mod format;

@@ -62,99 +62,72 @@ pub struct Completeness {
     pub missing: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+/// What one region × indicator brings of its own to the table, before anything is rolled up:
+/// its explicit target, its counted figures for the period and the quarter before it, and its
+/// seasonality from past years.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OwnFigures {
+    pub target: Option<i64>,
+    pub current: Option<i64>,
+    pub previous: Option<i64>,
+    pub season: Seasonality,
+}
+
+impl OwnFigures {
+    fn of(inputs: &ProgressInputs, key: &(String, String)) -> Self {
+        Self {
+            target: inputs.targets.get(key).copied(),
+            current: inputs.current.get(key).copied(),
+            previous: inputs.previous.get(key).copied(),
+            season: inputs.history.get(key).copied().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProgressTable {
     pub period: Period,
     pub time_benchmark: Tenths,
     indicator_count: usize,
     /// Region-major, in catalogue order.
     figures: Vec<Figure>,
+    /// What each figure was made from, in the same order: kept so that a change to a few
+    /// regions is rolled up along their ancestor paths instead of over the whole tree.
+    own: Vec<OwnFigures>,
+    /// Each figure's seasonality: a leaf's own, a parent's pooled from its children's.
+    seasons: Vec<Seasonality>,
+    /// Per region: whether every report expected under it (its own, for a leaf) counts.
+    complete: Vec<bool>,
     counted_status: HashMap<String, ReportStatus>,
 }
+
+/// A figure before anything is known of it.
+const NOT_REPORTED: Figure = Figure {
+    cumulative: None,
+    increment: None,
+    target: None,
+    rate: None,
+    gap: None,
+    status: Status::NotReported,
+    reported: 0,
+    expected: 0,
+    reporting_target: None,
+    reporting_rate: None,
+    projection: None,
+};
 
 impl ProgressTable {
     pub fn compute(catalogue: &Catalogue, period: Period, inputs: &ProgressInputs) -> Self {
         let indicators = catalogue.indicators();
         let regions = catalogue.regions();
         let width = indicators.len();
-        let empty = Figure {
-            cumulative: None,
-            increment: None,
-            target: None,
-            rate: None,
-            gap: None,
-            status: Status::NotReported,
-            reported: 0,
-            expected: 0,
-            reporting_target: None,
-            reporting_rate: None,
-            projection: None,
-        };
-        let mut figures = vec![empty; regions.len() * width];
-        let mut seasons = vec![Seasonality::default(); regions.len() * width];
-        // Whether every report expected under the region (its own, for a leaf) counts.
-        let mut complete = vec![false; regions.len()];
+        let mut own = Vec::with_capacity(regions.len() * width);
         let mut key = (String::new(), String::new());
-        // Children follow their parent in catalogue order, so walking backwards rolls up.
-        for position in (0..regions.len()).rev() {
-            let region = &regions[position];
-            let children = catalogue.child_positions(position);
-            complete[position] = if children.is_empty() {
-                inputs.report_status.get(&region.code).is_some_and(|s| s.counts())
-            } else {
-                children.iter().all(|&child| complete[child])
-            };
-            for (column, indicator) in indicators.iter().enumerate() {
+        for region in regions {
+            for indicator in indicators {
                 key.0.clone_from(&region.code);
                 key.1.clone_from(&indicator.key);
-                let explicit_target = inputs.targets.get(&key).copied();
-                let index = position * width + column;
-                let mut figure = if children.is_empty() {
-                    seasons[index] = inputs.history.get(&key).copied().unwrap_or_default();
-                    leaf_figure(
-                        inputs.current.get(&key).copied(),
-                        inputs.previous.get(&key).copied(),
-                        explicit_target,
-                        period,
-                    )
-                } else {
-                    let mut season = Seasonality::default();
-                    for &child in children {
-                        season.add(&seasons[child * width + column]);
-                    }
-                    seasons[index] = season;
-                    let parts: Vec<&Figure> = children.iter().map(|&child| &figures[child * width + column]).collect();
-                    combine_children(&parts, explicit_target, complete[position])
-                };
-                if !indicator.has_target {
-                    figure.target = None;
-                    figure.reporting_target = None;
-                }
-                finish(&mut figure, period);
-                figures[index] = figure;
-            }
-        }
-        // Projections, parents first, so that a region short of history follows its ancestors'.
-        let mut ancestors: Vec<&Seasonality> = Vec::new();
-        for position in 0..regions.len() {
-            for column in 0..width {
-                let figure = &mut figures[position * width + column];
-                let (Some(cumulative), false) = (figure.cumulative, figure.status == Status::Incomplete) else {
-                    continue;
-                };
-                ancestors.clear();
-                let mut parent = regions[position].parent_code.as_deref();
-                while let Some(at) = parent.and_then(|code| catalogue.position(code)) {
-                    ancestors.push(&seasons[at * width + column]);
-                    parent = regions[at].parent_code.as_deref();
-                }
-                figure.projection = Some(projection::project(
-                    cumulative,
-                    figure.target,
-                    period.quarter(),
-                    &seasons[position * width + column],
-                    &ancestors,
-                ));
+                own.push(OwnFigures::of(inputs, &key));
             }
         }
         let counted_status = inputs
@@ -163,13 +136,177 @@ impl ProgressTable {
             .filter(|(_, status)| status.counts())
             .map(|(code, status)| (code.clone(), *status))
             .collect();
-        Self {
+        let mut table = Self {
             period,
             time_benchmark: time_benchmark(period),
             indicator_count: width,
-            figures,
+            figures: vec![NOT_REPORTED; regions.len() * width],
+            own,
+            seasons: vec![Seasonality::default(); regions.len() * width],
+            complete: vec![false; regions.len()],
             counted_status,
+        };
+        // Children follow their parent in catalogue order, so walking backwards rolls up.
+        for position in (0..regions.len()).rev() {
+            table.recompute(catalogue, position);
         }
+        for position in 0..regions.len() {
+            table.project(catalogue, position);
+        }
+        table
+    }
+
+    /// Recomputes the figures (all but the projection) and seasonality of the region at
+    /// `position` from its own inputs and its children's, which must be up to date: the one
+    /// roll-up step, used by the full computation and by the update along an ancestor path.
+    fn recompute(&mut self, catalogue: &Catalogue, position: usize) {
+        let width = self.indicator_count;
+        let children = catalogue.child_positions(position);
+        let complete = if children.is_empty() {
+            self.counted_status.contains_key(&catalogue.regions()[position].code)
+        } else {
+            children.iter().all(|&child| self.complete[child])
+        };
+        self.complete[position] = complete;
+        for (column, indicator) in catalogue.indicators().iter().enumerate() {
+            let index = position * width + column;
+            let own = &self.own[index];
+            let mut figure = if children.is_empty() {
+                self.seasons[index] = own.season;
+                leaf_figure(own.current, own.previous, own.target, self.period)
+            } else {
+                let mut season = Seasonality::default();
+                for &child in children {
+                    season.add(&self.seasons[child * width + column]);
+                }
+                self.seasons[index] = season;
+                let parts: Vec<&Figure> = children
+                    .iter()
+                    .map(|&child| &self.figures[child * width + column])
+                    .collect();
+                combine_children(&parts, own.target, complete)
+            };
+            if !indicator.has_target {
+                figure.target = None;
+                figure.reporting_target = None;
+            }
+            finish(&mut figure, self.period);
+            self.figures[index] = figure;
+        }
+    }
+
+    /// Sets the projections of the region at `position`, from its own seasonality or, when it
+    /// has too little history, its ancestors'. None for a missing or incomplete figure.
+    fn project(&mut self, catalogue: &Catalogue, position: usize) {
+        let width = self.indicator_count;
+        let regions = catalogue.regions();
+        let mut ancestor_positions = Vec::new();
+        let mut parent = regions[position].parent_code.as_deref();
+        while let Some(at) = parent.and_then(|code| catalogue.position(code)) {
+            ancestor_positions.push(at);
+            parent = regions[at].parent_code.as_deref();
+        }
+        for column in 0..width {
+            let index = position * width + column;
+            let figure = &self.figures[index];
+            let projection = match (figure.cumulative, figure.status) {
+                (Some(cumulative), status) if status != Status::Incomplete => {
+                    let ancestors: Vec<&Seasonality> = ancestor_positions
+                        .iter()
+                        .map(|&at| &self.seasons[at * width + column])
+                        .collect();
+                    Some(projection::project(
+                        cumulative,
+                        figure.target,
+                        self.period.quarter(),
+                        &self.seasons[index],
+                        &ancestors,
+                    ))
+                }
+                _ => None,
+            };
+            self.figures[index].projection = projection;
+        }
+    }
+
+    /// Takes in what changed for `regions` (their explicit targets, counted figures, report
+    /// status and history, read from `inputs`, which needs to hold only those regions) and
+    /// rolls the change up along each region's ancestor path: depth × indicators, not the
+    /// whole tree. Returns `false`, changing nothing, when the table was computed for another
+    /// catalogue or a region is unknown; the caller then computes the table afresh.
+    pub fn update<'a>(
+        &mut self,
+        catalogue: &Catalogue,
+        regions: impl IntoIterator<Item = &'a str>,
+        inputs: &ProgressInputs,
+    ) -> bool {
+        let width = self.indicator_count;
+        if width != catalogue.indicators().len() || self.figures.len() != catalogue.regions().len() * width {
+            return false;
+        }
+        let mut positions = Vec::new();
+        for code in regions {
+            match catalogue.position(code) {
+                Some(position) => positions.push((code, position)),
+                None => return false,
+            }
+        }
+        let mut dirty = std::collections::BTreeSet::new();
+        let mut key = (String::new(), String::new());
+        for (code, position) in positions {
+            for (column, indicator) in catalogue.indicators().iter().enumerate() {
+                key.0.clear();
+                key.0.push_str(code);
+                key.1.clone_from(&indicator.key);
+                self.own[position * width + column] = OwnFigures::of(inputs, &key);
+            }
+            match inputs.report_status.get(code).filter(|status| status.counts()) {
+                Some(status) => {
+                    self.counted_status.insert(code.to_owned(), *status);
+                }
+                None => {
+                    self.counted_status.remove(code);
+                }
+            }
+            let mut at = Some(position);
+            while let Some(position) = at {
+                if !dirty.insert(position) {
+                    break;
+                }
+                at = catalogue.parent_position(position);
+            }
+        }
+        // Children come after their parents in catalogue order: the highest position first.
+        let mut seasons_changed = false;
+        for &position in dirty.iter().rev() {
+            let before = &self.seasons[position * width..(position + 1) * width];
+            let before: Vec<Seasonality> = before.to_vec();
+            self.recompute(catalogue, position);
+            seasons_changed |= before[..] != self.seasons[position * width..(position + 1) * width];
+        }
+        // A region short of history follows its ancestors' pattern, so a changed pattern can
+        // move projections anywhere below it; otherwise only the recomputed figures move.
+        if seasons_changed {
+            for position in 0..catalogue.regions().len() {
+                self.project(catalogue, position);
+            }
+        } else {
+            for &position in &dirty {
+                self.project(catalogue, position);
+            }
+        }
+        true
+    }
+
+    /// Roughly the memory the table holds, for the cache's byte budget.
+    pub fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.figures.capacity() * std::mem::size_of::<Figure>()
+            + self.own.capacity() * std::mem::size_of::<OwnFigures>()
+            + self.seasons.capacity() * std::mem::size_of::<Seasonality>()
+            + self.complete.capacity()
+            + self.counted_status.capacity() * (std::mem::size_of::<(String, ReportStatus)>() + 16)
+            + self.counted_status.keys().map(String::capacity).sum::<usize>()
     }
 
     /// The figure for the region at `position` in the catalogue and the indicator at `column`.
@@ -764,6 +901,113 @@ mod tests {
         let mut keys_sorted = keys.clone();
         keys_sorted.sort();
         assert_eq!(keys_sorted, expected);
+    }
+
+    /// A province of 3–6 cities, each with up to four counties.
+    fn random_catalogue(rng: &mut rand::rngs::StdRng) -> Catalogue {
+        use rand::Rng;
+        let mut regions = vec![region("440000", None)];
+        for city in 1..=rng.random_range(3..=6u32) {
+            let city_code = format!("44{city:02}00");
+            regions.push(region(&city_code, Some("440000")));
+            for county in 1..=rng.random_range(0..=4u32) {
+                regions.push(region(&format!("44{city:02}{county:02}"), Some(&city_code)));
+            }
+        }
+        Catalogue::new(
+            regions,
+            vec![indicator("starts", true, 1), indicator("relief", false, 2)],
+        )
+    }
+
+    #[test]
+    fn updates_along_ancestor_paths_equal_a_full_recompute() {
+        use rand::{Rng, SeedableRng};
+        for seed in 0..200u64 {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let catalogue = random_catalogue(&mut rng);
+            let period: Period = ["2021Q1", "2021Q3"][rng.random_range(0..2)].parse().unwrap();
+            let codes: Vec<String> = catalogue.regions().iter().map(|r| r.code.clone()).collect();
+            let mut inputs = ProgressInputs::default();
+            let mut table = ProgressTable::compute(&catalogue, period, &inputs);
+            for step in 0..60 {
+                // One or a few regions change at once, as a save, a review or a batch does.
+                let mut changed = Vec::new();
+                for _ in 0..rng.random_range(1..=3) {
+                    let code = codes[rng.random_range(0..codes.len())].clone();
+                    let indicator = ["starts", "relief"][rng.random_range(0..2)];
+                    let at = key(&code, indicator);
+                    let value = rng.random_range(0..2000i64);
+                    match rng.random_range(0..8) {
+                        7 => {
+                            // A past year's figures: the seasonality projections follow.
+                            let mut season = Seasonality::default();
+                            let reached = rng.random_range(0..=value);
+                            season.add_year([Some(reached), Some(reached), Some(reached), Some(value)]);
+                            inputs.history.insert(at, season);
+                        }
+                        0 => drop(inputs.current.insert(at, value)),
+                        1 => drop(inputs.current.remove(&at)),
+                        2 => drop(inputs.previous.insert(at, value / 2)),
+                        3 => drop(inputs.targets.insert(at, value)),
+                        4 => drop(inputs.targets.remove(&at)),
+                        _ => {
+                            let status = ReportStatus::ALL[rng.random_range(0..4)];
+                            inputs.report_status.insert(code.clone(), status);
+                        }
+                    }
+                    changed.push(code);
+                }
+                // The update sees only what the changed regions hold.
+                let partial = ProgressInputs {
+                    targets: inputs
+                        .targets
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    current: inputs
+                        .current
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    previous: inputs
+                        .previous
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    report_status: inputs
+                        .report_status
+                        .iter()
+                        .filter(|(c, _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    history: inputs
+                        .history
+                        .iter()
+                        .filter(|((c, _), _)| changed.contains(c))
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                };
+                assert!(table.update(&catalogue, changed.iter().map(String::as_str), &partial));
+                let full = ProgressTable::compute(&catalogue, period, &inputs);
+                assert_eq!(table, full, "seed {seed}, step {step}, changed {changed:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_update_for_another_catalogue_is_refused() {
+        let catalogue = guangdong_like();
+        let period = "2020Q1".parse().unwrap();
+        let mut table = ProgressTable::compute(&catalogue, period, &ProgressInputs::default());
+        let before = table.clone();
+        assert!(!table.update(&catalogue, ["990000"], &ProgressInputs::default()));
+        let smaller = Catalogue::new(vec![region("440000", None)], vec![indicator("starts", true, 1)]);
+        assert!(!table.update(&smaller, ["440000"], &ProgressInputs::default()));
+        assert_eq!(table, before);
     }
 
     #[test]

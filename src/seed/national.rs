@@ -282,7 +282,7 @@ pub fn load(conn: &mut Connection, regions: &[Region], options: &GenOptions) -> 
         },
     )?;
     db::meta::set_demo(&tx, true)?;
-    db::meta::bump_data_version(&tx)?;
+    db::meta::record_change(&tx, &crate::domain::change::Changed::Everything)?;
     tx.commit()?;
     Ok(summary)
 }

@@ -1,17 +1,26 @@
 //! The connection pool the server and the command line work through: a few connections to
-//! one SQLite file, and the one bridge from async code to the blocking pool. Its closures are
-//! use cases, so their error is the use cases' `AppError`; `db` itself stays SQL only.
+//! one SQLite file, the one bridge from async code to the blocking pool, and the one writer
+//! that commits the requests' figure writes in batches. Its closures are use cases, so their
+//! error is the use cases' `AppError`; `db` itself stays SQL only.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
+use tokio::sync::{mpsc, oneshot};
 
 use anyhow::Context;
 
 use crate::db::{BOOKKEEPING_WAIT, BUSY_TIMEOUT, connect, migrate};
 use crate::error::{AppError, AppResult};
+
+/// Writes waiting for the writer at most; a request beyond that waits to hand its write over.
+const QUEUED_WRITES: usize = 4096;
+
+/// Writes committed together at most.
+const BATCH: usize = 256;
 
 /// The database the server works on: a small pool of connections to one SQLite file.
 pub struct Db {
@@ -19,6 +28,8 @@ pub struct Db {
     idle: Mutex<Vec<Connection>>,
     /// How long a request's write waits for another writer.
     write_wait: Duration,
+    /// The writer's queue, opened with the first [`Db::write`].
+    writer: OnceLock<mpsc::Sender<Box<dyn Pending>>>,
 }
 
 impl Db {
@@ -33,6 +44,7 @@ impl Db {
             path: path.to_owned(),
             idle: Mutex::new(vec![conn]),
             write_wait: BUSY_TIMEOUT,
+            writer: OnceLock::new(),
         })
     }
 
@@ -94,6 +106,50 @@ impl Db {
         self.with(|conn| f(conn))
     }
 
+    /// Runs the write `f` on the one writer thread, which commits all writes waiting at the time
+    /// in one transaction, each in its own savepoint: a write that fails is rolled back alone
+    /// and gets its own error, the others are kept. The answer comes only once the transaction
+    /// holding the write has committed (or with the reason it could not). Writers so never
+    /// queue on SQLite's lock one by one, and what a write records with its change (its audit
+    /// rows) commits with it.
+    pub async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(Job {
+            work: Some(f),
+            result: None,
+            reply,
+            span: tracing::Span::current(),
+        });
+        self.writer()?
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the writer has stopped")))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the writer dropped a write")))?
+    }
+
+    fn writer(&self) -> AppResult<&mpsc::Sender<Box<dyn Pending>>> {
+        if let Some(sender) = self.writer.get() {
+            return Ok(sender);
+        }
+        let conn = connect(&self.path)?;
+        conn.busy_timeout(self.write_wait)?;
+        let (sender, jobs) = mpsc::channel(QUEUED_WRITES);
+        if self.writer.set(sender).is_ok() {
+            std::thread::Builder::new()
+                .name("anju-writer".into())
+                .spawn(move || commit_batches(conn, jobs))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("starting the writer: {e}")))?;
+        }
+        self.writer
+            .get()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the writer did not start")))
+    }
+
     /// Runs `f` with a connection on the blocking pool, keeping the caller's tracing span.
     pub async fn call<T: Send + 'static>(
         self: &Arc<Self>,
@@ -104,5 +160,198 @@ impl Db {
         tokio::task::spawn_blocking(move || span.in_scope(|| db.with(f)))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
+    }
+}
+
+/// A write handed to the writer.
+trait Pending: Send {
+    /// Runs the write in its own savepoint of `tx`, rolled back alone when it fails.
+    fn run(&mut self, tx: &mut Transaction<'_>);
+    /// Answers the caller once the batch's transaction has committed, or failed with `failed`.
+    fn answer(self: Box<Self>, failed: Option<&AppError>);
+}
+
+struct Job<T, F> {
+    work: Option<F>,
+    result: Option<AppResult<T>>,
+    reply: oneshot::Sender<AppResult<T>>,
+    span: tracing::Span,
+}
+
+impl<T, F> Pending for Job<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> AppResult<T> + Send,
+{
+    fn run(&mut self, tx: &mut Transaction<'_>) {
+        let Some(work) = self.work.take() else {
+            return;
+        };
+        let _entered = self.span.enter();
+        let savepoint = match tx.savepoint() {
+            Ok(savepoint) => savepoint,
+            Err(error) => {
+                self.result = Some(Err(error.into()));
+                return;
+            }
+        };
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| work(&savepoint)))
+            .unwrap_or_else(|_| Err(AppError::Internal(anyhow::anyhow!("a write panicked"))));
+        // Dropping the savepoint unreleased rolls the failed write back.
+        self.result = Some(match outcome {
+            Ok(value) => savepoint.commit().map(|()| value).map_err(AppError::from),
+            Err(error) => Err(error),
+        });
+    }
+
+    fn answer(self: Box<Self>, failed: Option<&AppError>) {
+        let answer = match (failed, self.result) {
+            (_, Some(Err(own))) => Err(own),
+            (None, Some(Ok(value))) => Ok(value),
+            (Some(error), _) => Err(error.duplicate()),
+            (None, None) => Err(AppError::Internal(anyhow::anyhow!("a write was never run"))),
+        };
+        // The caller may have gone away meanwhile; the write stands either way.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// The writer thread: takes every write waiting, runs them in one transaction, commits, answers.
+fn commit_batches(mut conn: Connection, mut jobs: mpsc::Receiver<Box<dyn Pending>>) {
+    let mut batch: Vec<Box<dyn Pending>> = Vec::with_capacity(BATCH);
+    while let Some(first) = jobs.blocking_recv() {
+        batch.push(first);
+        while batch.len() < BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = (|| -> AppResult<()> {
+            let mut tx = crate::db::write(&mut conn)?;
+            for job in &mut batch {
+                job.run(&mut tx);
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(error) = &committed {
+            tracing::warn!(%error, writes = batch.len(), "a batch of writes was not committed");
+        }
+        for job in batch.drain(..) {
+            job.answer(committed.as_ref().err());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::audit::{self, Change};
+    use crate::domain::Actor;
+
+    fn open(dir: &tempfile::TempDir) -> Arc<Db> {
+        Arc::new(Db::open(&dir.path().join("pool.db"), &dir.path().join("none")).unwrap())
+    }
+
+    fn record(conn: &Connection, detail: String) -> rusqlite::Result<()> {
+        let change = Change {
+            action: "test",
+            detail: Some(detail),
+            ..Default::default()
+        };
+        audit::record(conn, &Actor::system("pool test"), &change)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn each_write_is_answered_after_its_commit_and_a_failed_one_alone_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let mut writes = Vec::new();
+        for n in 0..200i64 {
+            let db = Arc::clone(&db);
+            writes.push(tokio::spawn(async move {
+                let answer = db
+                    .write(move |conn| {
+                        record(conn, n.to_string())?;
+                        if n % 5 == 0 {
+                            return Err(AppError::Conflict(format!("write {n} refused")));
+                        }
+                        Ok(n)
+                    })
+                    .await;
+                // Once answered, the write is visible to every other connection.
+                let seen = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+                (n, answer, seen)
+            }));
+        }
+        let mut kept = 0;
+        for write in writes {
+            let (n, answer, seen) = write.await.unwrap();
+            match answer {
+                Ok(value) => {
+                    assert_eq!(value, n);
+                    assert!(seen > before, "write {n} answered before it was visible");
+                    kept += 1;
+                }
+                Err(AppError::Conflict(message)) => {
+                    assert_eq!(n % 5, 0);
+                    assert_eq!(message, format!("write {n} refused"));
+                }
+                Err(other) => panic!("write {n}: {other}"),
+            }
+        }
+        assert_eq!(kept, 160);
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 160, "refused writes left nothing behind");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_panics_is_rolled_back_and_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let answer = db
+            .write(|conn| -> AppResult<()> {
+                record(conn, "half done".into())?;
+                panic!("a bug in a use case")
+            })
+            .await;
+        assert!(matches!(answer, Err(AppError::Internal(_))));
+        // The writer goes on.
+        db.write(|conn| Ok(record(conn, "next".into())?)).await.unwrap();
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_to_a_locked_database_are_refused_as_busy_and_store_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(
+            Db::open(&dir.path().join("pool.db"), &dir.path().join("none"))
+                .unwrap()
+                .with_write_wait(Duration::from_millis(100))
+                .unwrap(),
+        );
+        let before = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        let mut lock = connect(&dir.path().join("pool.db")).unwrap();
+        let held = lock
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+            .unwrap();
+        let mut writes = Vec::new();
+        for n in 0..8 {
+            let db = Arc::clone(&db);
+            writes.push(tokio::spawn(async move {
+                db.write(move |conn| Ok(record(conn, format!("locked {n}"))?)).await
+            }));
+        }
+        for write in writes {
+            assert!(matches!(write.await.unwrap(), Err(AppError::Busy)));
+        }
+        drop(held);
+        db.write(|conn| Ok(record(conn, "after".into())?)).await.unwrap();
+        let after = db.with(|conn| Ok(audit::count(conn)?)).unwrap();
+        assert_eq!(after - before, 1);
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::db::{self, audit::Change, reports::Report};
 use crate::domain::catalogue::Catalogue;
+use crate::domain::change::Changed;
 use crate::domain::plan::{self, Context, FigureWarning, Refusal, ReportInput, SavePlan, Stored};
 use crate::domain::progress::region_targets;
 use crate::domain::workflow::{Action, WorkflowError};
@@ -205,7 +206,13 @@ pub fn save_in(
     if plan.records_status() {
         record_status(tx, actor, region, &period_text, plan.old_status, plan.new_status, None)?;
     }
-    db::meta::bump_data_version(tx)?;
+    db::meta::record_change(
+        tx,
+        &Changed::Report {
+            region: region.to_owned(),
+            period,
+        },
+    )?;
     let report =
         db::reports::get(tx, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after saving"))?;
     Ok(Saved {
@@ -317,7 +324,13 @@ pub fn review_in(
             plan.comment.as_deref(),
         )?;
     }
-    db::meta::bump_data_version(tx)?;
+    db::meta::record_change(
+        tx,
+        &Changed::Report {
+            region: region.to_owned(),
+            period,
+        },
+    )?;
     Ok(db::reports::get(tx, region, period)?.ok_or_else(|| anyhow::anyhow!("report vanished after review"))?)
 }
 

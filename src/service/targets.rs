@@ -69,16 +69,28 @@ pub fn set(
     year: i32,
     cells: &[TargetCell],
 ) -> AppResult<usize> {
+    let tx = db::write(conn)?;
+    let changed = set_in(&tx, catalogue, actor, year, cells)?;
+    tx.commit()?;
+    Ok(changed)
+}
+
+/// [`set`] inside a transaction the caller holds.
+pub fn set_in(
+    tx: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    year: i32,
+    cells: &[TargetCell],
+) -> AppResult<usize> {
     if !actor.may_set_targets() {
         return Err(AppError::forbidden());
     }
     check(catalogue, year, cells)?;
-    let tx = db::write(conn)?;
     let mut changed = 0;
     for cell in cells {
-        let old = db::targets::set(&tx, actor, &cell.region, &cell.indicator, year, cell.value)?;
+        let old = db::targets::set(tx, actor, &cell.region, &cell.indicator, year, cell.value)?;
         changed += usize::from(old != cell.value);
     }
-    tx.commit()?;
     Ok(changed)
 }

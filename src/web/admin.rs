@@ -651,7 +651,7 @@ pub async fn save_targets(
             .collect();
         state
             .db
-            .call(move |conn| service::targets::set(conn, &catalogue, &actor, year, &cells))
+            .write(move |conn| service::targets::set_in(conn, &catalogue, &actor, year, &cells))
             .await?;
         Ok(Redirect::to(&format!("/admin/targets?year={year}&done=saved")).into_response())
     }

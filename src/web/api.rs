@@ -9,11 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::AppState;
 use super::auth::CurrentUser;
 use super::compress;
 use super::etag;
 use super::extract::{self, Json, Query};
+use super::{AppState, DataFacts};
 use crate::db::{self, audit::AuditFilter};
 use crate::domain::plan::ReportInput;
 use crate::domain::policy::AuditScope;
@@ -39,13 +39,18 @@ pub struct ProgressQuery {
     pub indicator: Option<String>,
 }
 
-/// The period asked for, else the latest with counted figures, else the current quarter.
+/// The period asked for, else the default one (the latest with enough of the home region's
+/// children in), else the current quarter.
 pub async fn resolve_period(state: &AppState, asked: Option<&str>) -> AppResult<Period> {
+    period_of(state, &state.facts().await?, asked).await
+}
+
+/// [`resolve_period`] from facts the caller holds.
+pub async fn period_of(state: &AppState, facts: &DataFacts, asked: Option<&str>) -> AppResult<Period> {
     if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
         return extract::period(text);
     }
-    let facts = state.facts().await?;
-    match super::periods::default_period(state, &facts).await? {
+    match super::periods::default_period(state, facts).await? {
         Some(chosen) => Ok(chosen.period),
         None => Period::containing(crate::clock::today()).map_err(|e| AppError::Internal(e.into())),
     }
@@ -62,7 +67,8 @@ pub async fn progress(
     headers: HeaderMap,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
-    let period = resolve_period(&state, query.period.as_deref()).await?;
+    let facts = state.facts().await?;
+    let period = period_of(&state, &facts, query.period.as_deref()).await?;
     if period.is_future(crate::clock::today()) {
         return Err(AppError::invalid(
             "period",
@@ -73,7 +79,8 @@ pub async fn progress(
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
-    let (table, version) = state.progress(period).await?;
+    let table = state.progress_at(period, &facts).await?;
+    let version = facts.period_version(period);
     let tag = progress_etag(version, period, region.as_deref(), indicator.as_deref());
     if etag::matches(&headers, &tag) {
         let mut response = etag::not_modified(&tag);
@@ -83,7 +90,7 @@ pub async fn progress(
         );
         return Ok(response);
     }
-    // Serialised once per data version and query; every caller shares the bytes.
+    // Serialised once per version of the period's figures and query; every caller shares the bytes.
     let key = format!(
         "api-progress|{period}|{}|{}",
         region.as_deref().unwrap_or(""),
@@ -212,7 +219,8 @@ pub async fn put_report(
     Ok(axum::Json(saved).into_response())
 }
 
-/// Saves a report through the one save use case: shared by the API and the entry form.
+/// Saves a report through the one save use case, committed by the writer with the writes
+/// waiting beside it: shared by the API and the entry form.
 pub async fn save_report(
     state: &AppState,
     user: db::users::User,
@@ -223,8 +231,8 @@ pub async fn save_report(
     let catalogue = state.catalogue();
     state
         .db
-        .call(move |conn| {
-            reports::save(
+        .write(move |conn| {
+            reports::save_in(
                 conn,
                 &catalogue,
                 &user.actor(),
@@ -257,13 +265,13 @@ pub async fn review_report(
     let catalogue = state.catalogue();
     state
         .db
-        .call(move |conn| {
+        .write(move |conn| {
             let review = reports::Review {
                 action,
                 comment: comment.as_deref(),
                 version,
             };
-            reports::review(conn, &catalogue, &user.actor(), &code, period, review)
+            reports::review_in(conn, &catalogue, &user.actor(), &code, period, review)
         })
         .await
 }

@@ -6,9 +6,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::AppState;
-use super::api::{ProgressQuery, resolve_period};
+use super::api::{ProgressQuery, period_of, resolve_period};
 use super::compress;
-use super::dashboard::{answered_from_cache, load_periods, load_table, page_tag};
+use super::dashboard::{answered_from_cache, opened_version, page_tag};
 use super::extract::Query;
 use super::pages::{PageContext, PageResult};
 use super::views::bulletin::bulletin_page;
@@ -22,17 +22,19 @@ pub async fn bulletin(
     Query(query): Query<ProgressQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+        let asked = query.period.as_deref();
+        let period = period_of(&state, &ctx.facts, asked).await?;
+        let version = opened_version(&ctx.facts, period, asked, [period]);
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let period = resolve_period(&state, query.period.as_deref()).await?;
         let catalogue = state.catalogue();
-        let table = load_table(&state, period).await?;
-        let periods = load_periods(&state).await?;
+        let table = state.progress_at(period, &ctx.facts).await?;
+        let periods = ctx.facts.periods.to_vec();
         let imprint = state.config.imprint.imprint(ctx.demo, ctx.lang.is_en());
         let page = ctx.clone();
-        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+        compress::page_response(&state, &headers, &tag, version, move || {
             let text = bulletin::generate_with(&table, &catalogue, page.lang.is_en(), &imprint);
             let body = bulletin_page(page.lang, period, &periods, &text, &page.here);
             page.render(page.lang.t("进展通报", "Bulletin"), body)

@@ -1,12 +1,14 @@
-//! What is computed once per data version and shared: progress tables and rendered fragments
-//! (page bodies, charts, API bodies, their gzip), kept in `moka` caches, and the one helper that
-//! runs rendering off the async workers.
+//! What is computed once per version of what it shows and shared: progress tables (one per
+//! period, brought up to date in place along the changed regions' ancestor paths) and rendered
+//! fragments (page bodies, charts, API bodies, their gzip), kept in `moka` caches bounded by
+//! count and by bytes, and the one helper that runs rendering off the async workers.
 
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::Arc;
 
 use moka::future::Cache;
+use moka::ops::compute::{CompResult, Op};
 use moka::policy::EvictionPolicy;
 
 use crate::domain::Period;
@@ -18,12 +20,14 @@ pub const CACHED_FRAGMENTS: usize = 512;
 pub const CACHED_FRAGMENT_BYTES: usize = 32 * 1024 * 1024;
 pub const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
 
-/// Progress tables kept at most.
+/// Progress tables kept at most, and their total size at most (a national table is ≈3 MB).
 pub const CACHED_TABLES: usize = 64;
+pub const CACHED_TABLE_BYTES: usize = 48 * 1024 * 1024;
 
-/// Values by key, each valid for the data version it was made at: the version is part of the
-/// key, so a write leaves every older entry unreachable, and eviction (least recently used
-/// first) drops those before anything still asked for.
+/// Values by key, each valid for the version it was made at: the version (the data version at
+/// which anything the value shows last changed) is part of the key, so a write leaves the older
+/// entries of what it changed unreachable, and eviction (least recently used first) drops those
+/// before anything still asked for.
 ///
 /// Concurrent misses of one key make its value once, the others waiting for it; misses of other
 /// keys proceed meanwhile.
@@ -41,6 +45,11 @@ where
         self.entries.get(&(key, version)).await
     }
 
+    /// Drops every value (after the catalogue changed).
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
+    }
+
     /// The value for `key` at data `version`: kept, or made now by `make` and kept. When `make`
     /// fails nothing is kept and every caller that waited for it gets the error.
     pub async fn get_or_make(&self, key: K, version: i64, make: impl Future<Output = AppResult<V>>) -> AppResult<V> {
@@ -51,9 +60,58 @@ where
 /// Rendered bytes by key.
 pub type Fragments = Versioned<String, Arc<[u8]>>;
 
-/// Progress tables by period, each with the data version its figures were read at (never older
-/// than the version in its key).
-pub type Tables = Versioned<Period, (Arc<ProgressTable>, i64)>;
+/// A progress table and the data version its figures were read at.
+#[derive(Clone, Debug)]
+pub struct KeptTable {
+    pub table: Arc<ProgressTable>,
+    pub version: i64,
+}
+
+/// The latest progress table of each period. A table older than the period's version is not
+/// thrown away but brought up to date from the changes since (see [`Tables::get_or_update`]).
+pub struct Tables {
+    entries: Cache<Period, KeptTable>,
+}
+
+impl Tables {
+    /// The table of `period` if it reflects data version `version` or later: the kept one, or
+    /// the one `refresh` makes from it (at most one refresh per period at a time; callers that
+    /// arrive meanwhile wait and then share its result). Other periods are never held up.
+    pub async fn get_or_update<F, Fut>(&self, period: Period, version: i64, refresh: F) -> AppResult<KeptTable>
+    where
+        F: FnOnce(Option<KeptTable>) -> Fut,
+        Fut: Future<Output = AppResult<KeptTable>>,
+    {
+        if let Some(kept) = self.entries.get(&period).await
+            && kept.version >= version
+        {
+            return Ok(kept);
+        }
+        let result = self
+            .entries
+            .entry(period)
+            .and_try_compute_with(|entry| async move {
+                match entry.map(|e| e.into_value()) {
+                    Some(kept) if kept.version >= version => Ok(Op::Nop),
+                    stale => refresh(stale).await.map(Op::Put),
+                }
+            })
+            .await?;
+        match result {
+            CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) | CompResult::Unchanged(entry) => {
+                Ok(entry.into_value())
+            }
+            CompResult::StillNone(_) | CompResult::Removed(_) => Err(AppError::Internal(anyhow::anyhow!(
+                "progress table for {period} was not kept"
+            ))),
+        }
+    }
+
+    /// Drops every table (after the catalogue changed: positions no longer match).
+    pub fn clear(&self) {
+        self.entries.invalidate_all();
+    }
+}
 
 /// Fragments bounded by [`CACHED_FRAGMENT_BYTES`] and [`CACHED_FRAGMENTS`]; one larger than
 /// [`LARGEST_FRAGMENT`] is answered but not kept.
@@ -78,11 +136,16 @@ pub fn fragments() -> Fragments {
     }
 }
 
-/// Progress tables bounded by [`CACHED_TABLES`].
+/// Progress tables bounded by [`CACHED_TABLE_BYTES`] and [`CACHED_TABLES`].
 pub fn tables() -> Tables {
-    Versioned {
+    const LEAST_WEIGHT: usize = CACHED_TABLE_BYTES / CACHED_TABLES;
+    let weigh = |_: &Period, kept: &KeptTable| -> u32 {
+        u32::try_from(kept.table.heap_bytes().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
+    };
+    Tables {
         entries: Cache::builder()
-            .max_capacity(CACHED_TABLES as u64)
+            .max_capacity(CACHED_TABLE_BYTES as u64)
+            .weigher(weigh)
             .eviction_policy(EvictionPolicy::lru())
             .build(),
     }
@@ -100,19 +163,7 @@ pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stat
 
 /// The error of a shared computation, for one of the callers that waited for it.
 fn unshared(error: Arc<AppError>) -> AppError {
-    Arc::try_unwrap(error).unwrap_or_else(|shared| match &*shared {
-        AppError::BadRequest(message) => AppError::BadRequest(message.clone()),
-        AppError::Unauthorized => AppError::Unauthorized,
-        AppError::Forbidden(message) => AppError::Forbidden(message.clone()),
-        AppError::NotFound(message) => AppError::NotFound(message.clone()),
-        AppError::Conflict(message) => AppError::Conflict(message.clone()),
-        AppError::Invalid(errors) => AppError::Invalid(errors.clone()),
-        AppError::TooLarge(message) => AppError::TooLarge(message.clone()),
-        AppError::TooManyRequests(message) => AppError::TooManyRequests(message.clone()),
-        AppError::Busy => AppError::Busy,
-        AppError::DiskFull => AppError::DiskFull,
-        AppError::Internal(cause) => AppError::Internal(anyhow::anyhow!("{cause:#}")),
-    })
+    Arc::try_unwrap(error).unwrap_or_else(|shared| shared.duplicate())
 }
 
 #[cfg(test)]

@@ -8,8 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::AppState;
-use super::api::{ProgressQuery, resolve_period};
+use super::api::{ProgressQuery, period_of};
 use super::charts::{self, Chart};
 use super::compress;
 use super::etag;
@@ -20,6 +19,7 @@ use super::views::dashboard::{
     Dashboard, Extras, IndicatorPage, dashboard as dashboard_view, empty_state, indicator_page,
 };
 use super::views::region::{RegionPage, region_page};
+use super::{AppState, DataFacts};
 use std::sync::Arc;
 
 use crate::db;
@@ -29,7 +29,7 @@ use crate::domain::progress::ProgressTable;
 use crate::error::{AppError, AppResult};
 
 /// The progress table for `period`: the one source of the numbers on every page and chart,
-/// computed once per data version and shared.
+/// computed once per version of the period's figures and shared.
 pub async fn load_table(state: &AppState, period: Period) -> AppResult<Arc<ProgressTable>> {
     Ok(state.progress(period).await?.0)
 }
@@ -46,7 +46,16 @@ pub async fn load_year(state: &AppState, year: i32) -> AppResult<Vec<Arc<Progres
 
 /// The periods with counted figures, newest first: the period selector's choices.
 pub async fn load_periods(state: &AppState) -> AppResult<Vec<Period>> {
-    state.db.call(|conn| Ok(db::progress::counted_periods(conn)?)).await
+    Ok(state.facts().await?.periods.to_vec())
+}
+
+/// The quarters a region page or trend chart of `year` shows: `year`'s and the year before.
+pub fn years_periods(year: i32) -> Vec<Period> {
+    [year - 1, year]
+        .into_iter()
+        .filter_map(|y| Period::quarters_of(y).ok())
+        .flatten()
+        .collect()
 }
 
 /// What the dashboard and the briefing show beyond the period's own table: the same quarter of
@@ -62,19 +71,26 @@ pub struct Overview {
     pub updated: Option<String>,
 }
 
-pub async fn load_overview(state: &AppState, period: Period, version: i64) -> AppResult<Overview> {
-    let (table, _) = state.progress_at(period, version).await?;
+/// The periods [`load_overview`] reads for `period`: itself, the year's earlier quarters and
+/// last year's four.
+pub fn overview_periods(period: Period) -> impl Iterator<Item = Period> {
+    let last_year = Period::quarters_of(period.year() - 1).into_iter().flatten();
+    std::iter::once(period).chain(period.earlier_in_year()).chain(last_year)
+}
+
+pub async fn load_overview(state: &AppState, period: Period, facts: &DataFacts) -> AppResult<Overview> {
+    let table = state.progress_at(period, facts).await?;
     let mut quarters = Vec::new();
     let mut earlier: Vec<Period> = period.earlier_in_year().collect();
     earlier.reverse();
     for earlier in earlier {
-        quarters.push(state.progress_at(earlier, version).await?.0);
+        quarters.push(state.progress_at(earlier, facts).await?);
     }
     quarters.push(Arc::clone(&table));
     let mut last_year_quarters = Vec::new();
     if let Ok(previous) = Period::quarters_of(period.year() - 1) {
         for quarter in previous {
-            last_year_quarters.push(state.progress_at(quarter, version).await?.0);
+            last_year_quarters.push(state.progress_at(quarter, facts).await?);
         }
     }
     let last_year = last_year_quarters.get(usize::from(period.quarter()) - 1).cloned();
@@ -132,12 +148,27 @@ pub fn default_indicator(catalogue: &Catalogue) -> String {
         .unwrap_or_default()
 }
 
-/// A page's ETag: the data version, the address, the language, who asks (the header and the
+/// The version of a page showing the figures of `shown` that opened on `period`: when no
+/// period was `asked` for, the newer periods the default passed over count too, since their
+/// completeness decided it.
+pub fn opened_version(
+    facts: &DataFacts,
+    period: Period,
+    asked: Option<&str>,
+    shown: impl IntoIterator<Item = Period>,
+) -> i64 {
+    let defaulted = asked.is_none_or(|text| text.trim().is_empty());
+    let passed_over = facts.periods.iter().copied().filter(|p| defaulted && *p > period);
+    facts.page_version(shown.into_iter().chain(passed_over))
+}
+
+/// A page's ETag: `version` (the latest change to what the page shows, see
+/// [`super::DataFacts::page_version`]), the address, the language, who asks (the header and the
 /// menu differ) and the date (which quarters have begun).
-pub fn page_tag(ctx: &PageContext) -> String {
+pub fn page_tag(ctx: &PageContext, version: i64) -> String {
     let today = crate::clock::today().to_string();
     etag::etag(
-        ctx.facts.version,
+        version,
         &[
             &ctx.here,
             ctx.lang.code(),
@@ -152,16 +183,11 @@ pub fn page_tag(ctx: &PageContext) -> String {
 
 /// The 304 when the browser holds the page, else the compressed page kept from an earlier
 /// request; `None` when the page has to be rendered.
-pub async fn answered_from_cache(
-    state: &AppState,
-    ctx: &PageContext,
-    headers: &HeaderMap,
-    tag: &str,
-) -> Option<Response> {
+pub async fn answered_from_cache(state: &AppState, headers: &HeaderMap, tag: &str, version: i64) -> Option<Response> {
     if etag::matches(headers, tag) {
         return Some(etag::not_modified(tag));
     }
-    compress::cached_page(state, headers, tag, ctx.facts.version).await
+    compress::cached_page(state, headers, tag, version).await
 }
 
 pub async fn dashboard(
@@ -171,10 +197,6 @@ pub async fn dashboard(
     Query(query): Query<ProgressQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
-            return Ok(response);
-        }
         let lang = ctx.lang;
         let periods = Arc::clone(&ctx.facts.periods);
         let asked = query.period.as_deref().filter(|p| !p.is_empty());
@@ -186,22 +208,30 @@ pub async fn dashboard(
         let (period, newer) = match asked {
             None => match super::periods::default_period(&state, &ctx.facts).await? {
                 Some(chosen) => (chosen.period, chosen.newer),
-                None => (resolve_period(&state, None).await?, Vec::new()),
+                None => (period_of(&state, &ctx.facts, None).await?, Vec::new()),
             },
-            Some(_) => (resolve_period(&state, asked).await?, Vec::new()),
+            Some(_) => (period_of(&state, &ctx.facts, asked).await?, Vec::new()),
         };
+        // The periods the page reads: its own, the trend's and 同比's, and the newer ones the
+        // default passed over (their completeness decides the default).
+        let shown = overview_periods(period).chain(newer.iter().map(|(p, _)| *p));
+        let version = ctx.facts.page_version(shown);
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
+            return Ok(response);
+        }
         let catalogue = state.catalogue();
         let indicator_key = query
             .indicator
             .filter(|k| catalogue.indicator(k).is_some())
             .unwrap_or_else(|| default_indicator(&catalogue));
-        let version = ctx.facts.version;
         let ranking_indicator = catalogue
             .indicator(&indicator_key)
             .cloned()
             .ok_or_else(|| AppError::NotFound("没有指标(no indicators)".into()))?;
-        // The body depends only on the data, the period, the chart's indicator and the language:
-        // rendered once per data version, wrapped in each user's layout.
+        // The body depends only on the figures of the periods shown, the period selector, the
+        // chart's indicator and the language: rendered once per version of those, wrapped in each
+        // user's layout.
         let newer_key: Vec<String> = newer.iter().map(|(p, _)| p.to_string()).collect();
         let key = format!(
             "dashboard|{period}|{indicator_key}|{}|{}",
@@ -211,7 +241,7 @@ pub async fn dashboard(
         let body = match state.cached_fragment(&key, version).await {
             Some(body) => body,
             None => {
-                let overview = load_overview(&state, period, version).await?;
+                let overview = load_overview(&state, period, &ctx.facts).await?;
                 render_dashboard(
                     &state,
                     &key,
@@ -304,16 +334,18 @@ pub async fn indicator(
             .indicator(&key)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知指标“{key}”(unknown indicator)")))?;
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+        let lang = ctx.lang;
+        let asked = query.period.as_deref();
+        let period = period_of(&state, &ctx.facts, asked).await?;
+        let version = opened_version(&ctx.facts, period, asked, [period]);
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let lang = ctx.lang;
-        let period = resolve_period(&state, query.period.as_deref()).await?;
-        let periods = load_periods(&state).await?;
-        let table = load_table(&state, period).await?;
+        let periods = ctx.facts.periods.to_vec();
+        let table = state.progress_at(period, &ctx.facts).await?;
         let page = ctx.clone();
-        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+        compress::page_response(&state, &headers, &tag, version, move || {
             let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
                 .unwrap_or_default();
@@ -351,23 +383,30 @@ pub async fn region(
             .region(&code)
             .cloned()
             .ok_or_else(|| AppError::NotFound(format!("未知地区代码“{code}”(unknown region)")))?;
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+        let lang = ctx.lang;
+        let (year, version) = match query.year.as_deref().filter(|y| !y.is_empty()) {
+            Some(text) => {
+                let year = text
+                    .parse::<i32>()
+                    .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?;
+                (year, ctx.facts.page_version(years_periods(year)))
+            }
+            None => {
+                let period = period_of(&state, &ctx.facts, None).await?;
+                let year = period.year();
+                (year, opened_version(&ctx.facts, period, None, years_periods(year)))
+            }
+        };
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let lang = ctx.lang;
-        let year = match query.year.as_deref().filter(|y| !y.is_empty()) {
-            Some(text) => text
-                .parse::<i32>()
-                .map_err(|_| AppError::BadRequest(format!("年份“{text}”有误(bad year)")))?,
-            None => resolve_period(&state, None).await?.year(),
-        };
         let today = crate::clock::today();
         let mut this_year = load_year(&state, year).await?;
         let last_year = load_year(&state, year - 1).await.unwrap_or_default();
         // Quarters that have not begun have nothing to show.
         this_year.retain(|t| !t.period.is_future(today));
-        let mut years: Vec<i32> = load_periods(&state).await?.iter().map(|p| p.year()).collect();
+        let mut years: Vec<i32> = ctx.facts.periods.iter().map(|p| p.year()).collect();
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
@@ -395,7 +434,7 @@ pub async fn region(
         };
         let notes: Vec<BTreeMap<String, String>> = notes;
         let page = ctx.clone();
-        compress::page_response(&state, &headers, &tag, ctx.facts.version, move || {
+        compress::page_response(&state, &headers, &tag, version, move || {
             let trends: Vec<String> = catalogue
                 .indicators()
                 .iter()
@@ -429,14 +468,15 @@ pub async fn briefing(
     Query(query): Query<PeriodQuery>,
 ) -> PageResult {
     let result: AppResult<Response> = async {
-        let tag = page_tag(&ctx);
-        if let Some(response) = answered_from_cache(&state, &ctx, &headers, &tag).await {
+        let lang = ctx.lang;
+        let asked = query.period.as_deref();
+        let period = period_of(&state, &ctx.facts, asked).await?;
+        let version = opened_version(&ctx.facts, period, asked, overview_periods(period));
+        let tag = page_tag(&ctx, version);
+        if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let lang = ctx.lang;
-        let period = resolve_period(&state, query.period.as_deref()).await?;
-        let version = ctx.facts.version;
-        let overview = load_overview(&state, period, version).await?;
+        let overview = load_overview(&state, period, &ctx.facts).await?;
         let catalogue = state.catalogue();
         let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
         let layout = Arc::clone(&state.config.tile_layout);

@@ -12,7 +12,7 @@ pub async fn default_period(state: &AppState, facts: &DataFacts) -> AppResult<Op
     let share = state.config.default_period_share;
     let mut candidates = Vec::new();
     for &period in facts.periods.iter() {
-        let (table, _) = state.progress_at(period, facts.version).await?;
+        let table = state.progress_at(period, facts).await?;
         let completeness = match catalogue.home_region() {
             Some(home) => table.completeness(&catalogue, &home.code),
             None => Completeness {

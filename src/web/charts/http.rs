@@ -9,9 +9,9 @@ use serde::Deserialize;
 use super::{Chart, map, overview, png, ranking, svg, trend};
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::api::{check_filters, resolve_period};
+use crate::web::api::{check_filters, period_of, resolve_period};
 use crate::web::auth::CurrentUser;
-use crate::web::dashboard::{default_indicator, load_table, load_year};
+use crate::web::dashboard::{default_indicator, load_table, load_year, opened_version, years_periods};
 use crate::web::extract::Query;
 use crate::web::views::Lang;
 use crate::web::{compress, etag};
@@ -43,12 +43,26 @@ pub async fn chart(
     let region = crate::web::extract::given(query.region);
     let indicator = crate::web::extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
-    let version = etag::data_version(&state).await?;
+    let facts = state.facts().await?;
+    // The chart shows one period's figures, or a trend over a year and the year before.
+    let asked = query.period.as_deref();
+    let version = if name == "trend" {
+        match query.year {
+            Some(year) => facts.page_version(years_periods(year)),
+            None => {
+                let period = period_of(&state, &facts, asked).await?;
+                opened_version(&facts, period, asked, years_periods(period.year()))
+            }
+        }
+    } else {
+        let period = period_of(&state, &facts, asked).await?;
+        opened_version(&facts, period, asked, [period])
+    };
     let tag = etag::etag(version, &[uri.to_string().as_str(), lang.code()]);
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
-    // Drawn once per data version, address and language; every viewer shares the bytes.
+    // Drawn once per version of its figures, address and language; every viewer shares the bytes.
     let key = format!("chart|{uri}|{}", lang.code());
     let content_type = if format == "svg" {
         "image/svg+xml; charset=utf-8"
