@@ -160,6 +160,18 @@ async fn the_briefing_bulletin_and_narrow_dashboard_are_accessible() {
     app.stop().await;
 }
 
+/// A browser session (named for its screenshots) signed in as the demo leader, on the
+/// dashboard; none when no browser is installed.
+async fn signed_in_leader(name: &str) -> Option<(Browser, TestApp)> {
+    let browser = browser::start(name).await?;
+    let app = TestApp::demo().await;
+    browser.sign_in(&app, "leader").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
+    Some((browser, app))
+}
+
 /// The smallest chart text on the page as it appears on screen, in CSS pixels: each SVG text's
 /// computed font size times the scale of its chart (drawn width over viewBox width).
 const SMALLEST_CHART_TEXT: &str = "
@@ -178,14 +190,9 @@ const SMALLEST_CHART_TEXT: &str = "
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chart_text_is_at_least_11_px_on_a_phone_and_on_a_desktop() {
-    let Some(browser) = browser::start("chart-text").await else {
+    let Some((browser, app)) = signed_in_leader("chart-text").await else {
         return;
     };
-    let app = TestApp::demo().await;
-    browser.sign_in(&app, "leader").await;
-    browser
-        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
-        .await;
     let shots = browser::screenshot_dir();
     // Tall windows, so each screenshot shows the whole page for review.
     for (width, height) in [(390, 3200), (1280, 2400)] {
@@ -220,6 +227,35 @@ async fn chart_text_is_at_least_11_px_on_a_phone_and_on_a_desktop() {
     }
     browser.goto(&app.url("/charts/map.svg?period=2021Q2")).await;
     browser.screenshot(&shots.join("review-map.png")).await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_briefing_prints_on_one_a4_page_and_the_dashboard_on_three() {
+    let Some((browser, app)) = signed_in_leader("print").await else {
+        return;
+    };
+    let shots = browser::screenshot_dir();
+    let _ = std::fs::create_dir_all(&shots);
+    for (name, page, most) in [
+        ("briefing", "/briefing?period=2021Q2", 1),
+        ("briefing-q1", "/briefing?period=2021Q1", 1),
+        ("dashboard", "/?period=2021Q2", 3),
+    ] {
+        browser.goto(&app.url(page)).await;
+        browser.find("main h1").await;
+        let pdf = browser.print_a4().await;
+        let _ = std::fs::write(shots.join(format!("print-{name}.pdf")), &pdf);
+        let pages = browser::pdf_pages(&pdf);
+        browser::announce(&format!("{page} prints on {pages} A4 pages"));
+        browser
+            .check(
+                (1..=most).contains(&pages),
+                &format!("{page} prints on {pages} pages, at most {most}"),
+            )
+            .await;
+    }
     browser.quit().await;
     app.stop().await;
 }
