@@ -106,8 +106,8 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
                 }
             }
             div.briefing-charts {
-                figure { (PreEscaped(map_svg)) }
-                figure { (PreEscaped(ranking_svg)) }
+                figure tabindex="0" { (PreEscaped(map_svg)) }
+                figure tabindex="0" { (PreEscaped(ranking_svg)) }
             }
             section.briefing-behind {
                 h2 { (lang.t("进度滞后的城市及情况说明", "Cities behind, with their explanations")) }

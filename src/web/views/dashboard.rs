@@ -193,7 +193,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 }
             }
             section.charts {
-                figure.chart {
+                figure.chart tabindex="0" {
                     (PreEscaped(overview_svg))
                     figcaption {
                         (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
@@ -203,7 +203,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                         a href={ "/charts/overview.png?period=" (period) } download { "PNG" }
                     }
                 }
-                figure.chart {
+                figure.chart tabindex="0" {
                     form.chart-picker method="get" action="/" {
                         input type="hidden" name="period" value=(period);
                         label for="indicator" { (lang.t("排名指标", "Ranking indicator")) }
@@ -227,7 +227,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
             (lagging_section(table, catalogue, &home.code, extras.notes, lang))
             section.charts.trend-row {
                 @if !extras.map_svg.is_empty() {
-                    figure.chart.map-chart {
+                    figure.chart.map-chart tabindex="0" {
                         (PreEscaped(extras.map_svg))
                         figcaption {
                             (lang.t("各市方块按大致地理位置排列，颜色表示进度状态（示意，不含行政边界）。", "Each city a square at its approximate place, coloured by status (schematic, no boundaries)."))
@@ -239,7 +239,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                 }
                 @if !extras.trend_svg.is_empty() {
-                    figure.chart.trend-chart {
+                    figure.chart.trend-chart tabindex="0" {
                         (PreEscaped(extras.trend_svg))
                         figcaption {
                             (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
@@ -475,7 +475,7 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                 (export_links(period, lang))
             }
         }
-        figure.chart.chart-wide {
+        figure.chart.chart-wide tabindex="0" {
             (PreEscaped(ranking_svg))
             figcaption {
                 a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (indicator.key) } download { "SVG" }

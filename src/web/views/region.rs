@@ -97,7 +97,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                 }
                 div.indicator-year-body {
                     @if let Some(svg) = trends.get(column) {
-                        figure.chart {
+                        figure.chart tabindex="0" {
                             (PreEscaped(svg))
                             figcaption {
                                 a href={ "/charts/trend.svg?region=" (region.code) "&indicator=" (indicator.key) "&year=" (year) } download { "SVG" }
@@ -106,7 +106,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                             }
                         }
                     }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" {
                         table.data.quarters {
                             thead { tr {
                                 th scope="col" { (lang.t("季度", "Quarter")) }
