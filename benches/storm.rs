@@ -177,22 +177,39 @@ fn percentile(mut times: Vec<Duration>, p: f64) -> f64 {
     times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
 }
 
-/// Where the writer puts its new reports: every leaf region × 2022Q1 onward.
+/// Where the writer puts its new reports: every leaf region × 2022Q1 up to the current quarter
+/// (later ones are refused as not begun).
 struct Slots {
     leaves: Vec<String>,
     next: usize,
+    quarters: usize,
 }
 
 impl Slots {
+    fn new(leaves: Vec<String>) -> Self {
+        let now = anju::domain::Period::containing(anju::clock::today()).expect("today is a valid period");
+        let quarters = usize::try_from((now.year() - 2022) * 4 + i32::from(now.quarter())).unwrap_or(0);
+        Self {
+            leaves,
+            next: 0,
+            quarters,
+        }
+    }
+
     /// A new (region, period) slot; its number, which only grows, is the figure written, so no
     /// cumulative figure is ever lower than an earlier quarter's.
-    fn take(&mut self) -> (String, String, i64) {
+    fn take(&mut self) -> anyhow::Result<(String, String, i64)> {
         let n = self.next;
+        let quarter = n / self.leaves.len().max(1);
+        anyhow::ensure!(
+            quarter < self.quarters,
+            "all {} new report slots are used: lower ANJU_BENCH_SECONDS",
+            self.leaves.len() * self.quarters
+        );
         self.next += 1;
         let region = self.leaves[n % self.leaves.len()].clone();
-        let quarter = n / self.leaves.len();
         let period = format!("{}Q{}", 2022 + quarter / 4, quarter % 4 + 1);
-        (region, period, n as i64 + 1)
+        Ok((region, period, n as i64 + 1))
     }
 }
 
@@ -248,7 +265,7 @@ async fn dataset(data: &str, db: &std::path::Path, seconds: Duration) -> anyhow:
         .filter(|code| !parents.contains(code))
         .map(str::to_owned)
         .collect();
-    let mut slots = Slots { leaves, next: 0 };
+    let slots = Arc::new(std::sync::Mutex::new(Slots::new(leaves)));
     let dashboard = format!("/?period={VIEWED}");
     let secs = seconds.as_secs();
     // Warm: the figures are of a server in use.
@@ -269,27 +286,29 @@ async fn dataset(data: &str, db: &std::path::Path, seconds: Duration) -> anyhow:
     for rate in [5u32, 20] {
         let running = Arc::new(AtomicBool::new(true));
         let mut writes = Vec::new();
-        let mine: Vec<(String, String, i64)> = (0..(rate as u64 * secs * 2 + 10)).map(|_| slots.take()).collect();
         let writer = {
-            let (client, base, running) = (client.clone(), base.clone(), Arc::clone(&running));
+            let (client, base, running, slots) =
+                (client.clone(), base.clone(), Arc::clone(&running), Arc::clone(&slots));
             tokio::spawn(async move {
                 let mut times = Vec::new();
                 let mut failed = 0u32;
                 let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
                 let started = Instant::now();
-                for (region, period, value) in &mine {
+                loop {
                     tick.tick().await;
                     if !running.load(Ordering::Relaxed) {
                         break;
                     }
+                    let slot = slots.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    let (region, period, value) = slot?;
                     let sent = Instant::now();
-                    match put(&client, &base, region, period, *value).await {
+                    match put(&client, &base, &region, &period, value).await {
                         Ok(()) => times.push(sent.elapsed()),
                         Err(_) => failed += 1,
                     }
                 }
-                (times, failed, started.elapsed())
+                anyhow::Ok((times, failed, started.elapsed()))
             })
         };
         let (loaded, loaded_p99) = {
@@ -297,7 +316,7 @@ async fn dataset(data: &str, db: &std::path::Path, seconds: Duration) -> anyhow:
             tokio::task::spawn_blocking(move || wrk(&base, &dashboard, &cookie, secs)).await??
         };
         running.store(false, Ordering::Relaxed);
-        let (times, failed, took) = writer.await?;
+        let (times, failed, took) = writer.await??;
         writes.extend(times);
         let achieved = writes.len() as f64 / took.as_secs_f64();
         println!(
@@ -314,7 +333,7 @@ async fn dataset(data: &str, db: &std::path::Path, seconds: Duration) -> anyhow:
         let mut times = Vec::new();
         let mut written = String::new();
         for _ in 0..30 {
-            let (region, period, value) = slots.take();
+            let (region, period, value) = slots.lock().unwrap_or_else(|e| e.into_inner()).take()?;
             let shown = format!(
                 "{base}/?period={}",
                 if shown_is_written { period.as_str() } else { VIEWED }

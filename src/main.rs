@@ -16,12 +16,6 @@ use anju::service::accounts::NewUser;
 use anju::service::import::{self, ImportOptions, Kind};
 use anju::{auth, db, service};
 
-/// mimalloc instead of the system allocator: glibc keeps freed memory in per-thread arenas, so
-/// the server's resident memory after the all-periods sweep stayed far above what its bounded
-/// caches hold (see `benches/README.md` for the figures).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// 住房保障目标任务跟踪 — housing-security target tracker.
 #[derive(Parser)]
 #[command(name = "anju", version, about)]

@@ -63,14 +63,13 @@ pub struct Completeness {
 }
 
 /// What one region × indicator brings of its own to the table, before anything is rolled up:
-/// its explicit target, its counted figures for the period and the quarter before it, and its
-/// seasonality from past years.
+/// its explicit target and its counted figures for the period and the quarter before it. (Its
+/// seasonality from past years is kept in the table's `seasons`, where a parent's is pooled.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OwnFigures {
     pub target: Option<i64>,
     pub current: Option<i64>,
     pub previous: Option<i64>,
-    pub season: Seasonality,
 }
 
 impl OwnFigures {
@@ -79,7 +78,6 @@ impl OwnFigures {
             target: inputs.targets.get(key).copied(),
             current: inputs.current.get(key).copied(),
             previous: inputs.previous.get(key).copied(),
-            season: inputs.history.get(key).copied().unwrap_or_default(),
         }
     }
 }
@@ -94,7 +92,8 @@ pub struct ProgressTable {
     /// What each figure was made from, in the same order: kept so that a change to a few
     /// regions is rolled up along their ancestor paths instead of over the whole tree.
     own: Vec<OwnFigures>,
-    /// Each figure's seasonality: a leaf's own, a parent's pooled from its children's.
+    /// Each figure's seasonality: a leaf's own from past years, a parent's pooled from its
+    /// children's.
     seasons: Vec<Seasonality>,
     /// Per region: whether every report expected under it (its own, for a leaf) counts.
     complete: Vec<bool>,
@@ -122,12 +121,14 @@ impl ProgressTable {
         let regions = catalogue.regions();
         let width = indicators.len();
         let mut own = Vec::with_capacity(regions.len() * width);
+        let mut seasons = Vec::with_capacity(regions.len() * width);
         let mut key = (String::new(), String::new());
         for region in regions {
             for indicator in indicators {
                 key.0.clone_from(&region.code);
                 key.1.clone_from(&indicator.key);
                 own.push(OwnFigures::of(inputs, &key));
+                seasons.push(inputs.history.get(&key).copied().unwrap_or_default());
             }
         }
         let counted_status = inputs
@@ -142,7 +143,7 @@ impl ProgressTable {
             indicator_count: width,
             figures: vec![NOT_REPORTED; regions.len() * width],
             own,
-            seasons: vec![Seasonality::default(); regions.len() * width],
+            seasons,
             complete: vec![false; regions.len()],
             counted_status,
         };
@@ -172,7 +173,6 @@ impl ProgressTable {
             let index = position * width + column;
             let own = &self.own[index];
             let mut figure = if children.is_empty() {
-                self.seasons[index] = own.season;
                 leaf_figure(own.current, own.previous, own.target, self.period)
             } else {
                 let mut season = Seasonality::default();
@@ -253,12 +253,20 @@ impl ProgressTable {
         }
         let mut dirty = std::collections::BTreeSet::new();
         let mut key = (String::new(), String::new());
+        // Whether a leaf's pattern from past years changed, and with it its ancestors' pooled one.
+        let mut seasons_changed = false;
         for (code, position) in positions {
             for (column, indicator) in catalogue.indicators().iter().enumerate() {
                 key.0.clear();
                 key.0.push_str(code);
                 key.1.clone_from(&indicator.key);
                 self.own[position * width + column] = OwnFigures::of(inputs, &key);
+                if catalogue.child_positions(position).is_empty() {
+                    let season = inputs.history.get(&key).copied().unwrap_or_default();
+                    let kept = &mut self.seasons[position * width + column];
+                    seasons_changed |= *kept != season;
+                    *kept = season;
+                }
             }
             match inputs.report_status.get(code).filter(|status| status.counts()) {
                 Some(status) => {
@@ -277,12 +285,8 @@ impl ProgressTable {
             }
         }
         // Children come after their parents in catalogue order: the highest position first.
-        let mut seasons_changed = false;
         for &position in dirty.iter().rev() {
-            let before = &self.seasons[position * width..(position + 1) * width];
-            let before: Vec<Seasonality> = before.to_vec();
             self.recompute(catalogue, position);
-            seasons_changed |= before[..] != self.seasons[position * width..(position + 1) * width];
         }
         // A region short of history follows its ancestors' pattern, so a changed pattern can
         // move projections anywhere below it; otherwise only the recomputed figures move.
