@@ -82,6 +82,11 @@ pub struct ServeConfig {
 
     #[command(flatten)]
     pub imprint: ImprintConfig,
+
+    /// The tile map's layout, read at start-up from the data directory's `tiles.csv` (else the
+    /// built-in one); not an option of its own.
+    #[arg(skip)]
+    pub tile_layout: std::sync::Arc<crate::domain::tiles::TileLayout>,
 }
 
 /// The bulletin's 落款: who issues it and when.
@@ -149,6 +154,7 @@ impl Default for ServeConfig {
             trusted_proxy: None,
             default_period_share: Share::default(),
             imprint: ImprintConfig::default(),
+            tile_layout: std::sync::Arc::default(),
         }
     }
 }
@@ -160,8 +166,8 @@ pub struct StoreConfig {
     #[arg(long, global = true, env = "ANJU_DB", default_value = "data/anju.db")]
     pub db: PathBuf,
 
-    /// Directory with `regions.csv` and `indicators.csv`; the built-in Guangdong catalogue is
-    /// used for any file it lacks.
+    /// Directory with `regions.csv`, `indicators.csv` and `tiles.csv` (the tile map's
+    /// region_code,row,col); the built-in Guangdong file is used for any it lacks.
     #[arg(long, global = true, env = "ANJU_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 }

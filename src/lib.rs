@@ -34,7 +34,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Opens the database, loads demo data or creates the first admin as configured, and builds
 /// the state the server runs on. Passwords that were generated are printed to stdout once.
-pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppState> {
+pub fn prepare(store: &StoreConfig, mut config: ServeConfig) -> anyhow::Result<AppState> {
     let db = service::pool::Db::open(&store.db, &store.data_dir)?
         .with_write_wait(std::time::Duration::from_millis(config.write_wait_ms))?;
     let mut conn = db::connect(&store.db)?;
@@ -71,6 +71,7 @@ pub fn prepare(store: &StoreConfig, config: ServeConfig) -> anyhow::Result<AppSt
         service::accounts::create(&mut conn, &catalogue, &Actor::system("anju"), &admin)?;
     }
     let catalogue = db::catalogue::load(&conn)?;
+    config.tile_layout = Arc::new(service::tiles::load(&store.data_dir, &catalogue)?);
     Ok(AppState(Arc::new(web::App::new(Arc::new(db), catalogue, config))))
 }
 

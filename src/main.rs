@@ -464,8 +464,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "docx" => {
                     let mut conn = open(&store)?;
                     let catalogue = db::catalogue::load(&conn)?;
-                    let bytes = service::docx::bulletin_for_period(&mut conn, &catalogue, period, anju::clock::today())
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let bytes = service::docx::bulletin_for_period(
+                        &mut conn,
+                        &catalogue,
+                        period,
+                        &imprint.imprint(false, false),
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                     let output = output.unwrap_or_else(|| format!("bulletin-{period}.docx").into());
                     std::fs::write(&output, bytes).with_context(|| format!("writing {}", output.display()))?;
                     println!("已写入 {}(written)", output.display());

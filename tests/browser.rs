@@ -142,13 +142,13 @@ async fn the_briefing_bulletin_and_narrow_dashboard_are_accessible() {
     browser
         .check(maps == 2, &format!("the briefing's map and ranking: {maps}"))
         .await;
-    // At 390 px the charts scale to the width instead of running off the side.
+    // At 390 px no chart's frame runs off the side (a chart scrolls inside its own frame).
     browser.resize(390, 900).await;
     browser.goto(&app.url("/")).await;
     browser.find("section.cards").await;
     let overflowing = browser
         .script(
-            "return Array.from(document.querySelectorAll('figure.chart svg'))
+            "return Array.from(document.querySelectorAll('figure.chart'))
                 .filter(s => s.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;",
         )
         .await;
@@ -156,6 +156,107 @@ async fn the_briefing_bulletin_and_narrow_dashboard_are_accessible() {
         .check(overflowing == 0, &format!("{overflowing} charts wider than the screen"))
         .await;
     check_rendered(&browser, "/ at 390 px").await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+/// A browser session (named for its screenshots) signed in as the demo leader, on the
+/// dashboard; none when no browser is installed.
+async fn signed_in_leader(name: &str) -> Option<(Browser, TestApp)> {
+    let browser = browser::start(name).await?;
+    let app = TestApp::demo().await;
+    browser.sign_in(&app, "leader").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
+    Some((browser, app))
+}
+
+/// The smallest chart text on the page as it appears on screen, in CSS pixels: each SVG text's
+/// computed font size times the scale of its chart (drawn width over viewBox width).
+const SMALLEST_CHART_TEXT: &str = "
+    let smallest = Infinity, where = '';
+    for (const svg of document.querySelectorAll('svg.chart-svg')) {
+        const box = svg.viewBox.baseVal;
+        const drawn = svg.getBoundingClientRect().width;
+        if (!box || !box.width || !drawn) continue;
+        const scale = drawn / box.width;
+        for (const text of svg.querySelectorAll('text')) {
+            const px = parseFloat(getComputedStyle(text).fontSize) * scale;
+            if (px < smallest) { smallest = px; where = text.textContent; }
+        }
+    }
+    return [smallest, where];";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chart_text_is_at_least_11_px_on_a_phone_and_on_a_desktop() {
+    let Some((browser, app)) = signed_in_leader("chart-text").await else {
+        return;
+    };
+    let shots = browser::screenshot_dir();
+    // Tall windows, so each screenshot shows the whole page for review.
+    for (width, height) in [(390, 3200), (1280, 2400)] {
+        browser.resize(width, height).await;
+        for (name, page) in [
+            ("dashboard", "/?period=2021Q2"),
+            ("city", "/regions/440100?year=2021"),
+            ("briefing", "/briefing?period=2021Q2"),
+            ("indicator", "/indicators/shantytown_starts?period=2021Q2"),
+        ] {
+            browser.goto(&app.url(page)).await;
+            browser.find("main h1").await;
+            browser
+                .screenshot(&shots.join(format!("review-{name}-{width}.png")))
+                .await;
+            let found = browser.script(SMALLEST_CHART_TEXT).await;
+            let smallest = found[0].as_f64().unwrap_or(0.0);
+            browser::announce(&format!("{page} at {width} px: smallest chart text {smallest:.1} px"));
+            browser
+                .check(
+                    smallest + 0.01 >= 11.0,
+                    &format!("{page} at {width} px: chart text {smallest:.1} px ({})", found[1]),
+                )
+                .await;
+            browser
+                .check(
+                    !browser.scrolls_sideways().await,
+                    &format!("{page} at {width} px scrolls sideways"),
+                )
+                .await;
+        }
+    }
+    browser.goto(&app.url("/charts/map.svg?period=2021Q2")).await;
+    browser.screenshot(&shots.join("review-map.png")).await;
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_briefing_prints_on_one_a4_page() {
+    let Some((browser, app)) = signed_in_leader("print").await else {
+        return;
+    };
+    let shots = browser::screenshot_dir();
+    let _ = std::fs::create_dir_all(&shots);
+    for (name, page, most) in [
+        ("briefing", "/briefing?period=2021Q2", 1),
+        ("briefing-q1", "/briefing?period=2021Q1", 1),
+        // The dashboard's print is saved for review and its pages counted, not held to a number.
+        ("dashboard", "/?period=2021Q2", usize::MAX),
+    ] {
+        browser.goto(&app.url(page)).await;
+        browser.find("main h1").await;
+        let pdf = browser.print_a4().await;
+        let _ = std::fs::write(shots.join(format!("print-{name}.pdf")), &pdf);
+        let pages = browser::pdf_pages(&pdf);
+        browser::announce(&format!("{page} prints on {pages} A4 pages"));
+        browser
+            .check(
+                (1..=most).contains(&pages),
+                &format!("{page} prints on {pages} pages, at most {most}"),
+            )
+            .await;
+    }
     browser.quit().await;
     app.stop().await;
 }

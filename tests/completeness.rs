@@ -179,3 +179,42 @@ async fn the_bulletin_is_signed_and_punctuated_as_an_official_reads_it() {
     }
     app.stop().await;
 }
+
+/// A year whose targets have not been issued yet: a targeted indicator's badge, rate cell and
+/// the bulletin's annex say 年度目标尚未下达, and 不设目标任务 stays for the indicators that never
+/// carry a target.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_not_yet_issued_says_so_on_the_badges_and_in_the_bulletin_annex() {
+    let app = TestApp::demo().await;
+    let admin = app.user("admin").await;
+    let leader = app.user("leader").await;
+    for region in ["440300", "440400"] {
+        submit(&admin, region, 100).await;
+    }
+    // The province is 报送不全 (2 of 21); its cities' badges say why they have no rate.
+    let dashboard = leader.get("/?period=2022Q1").await.text;
+    assert!(dashboard.contains("status-incomplete"), "the province card");
+    let city = leader.get("/regions/440300?year=2022").await.text;
+    assert!(city.contains(">年度目标尚未下达</span>"), "the city page's badges");
+    let indicator = leader.get("/indicators/shantytown_starts?period=2022Q1").await.text;
+    assert!(
+        indicator.contains(">年度目标尚未下达</span>"),
+        "the indicator page's badges"
+    );
+    assert!(
+        !indicator.contains("<td><span class=\"badge status-no_target\">不设目标任务"),
+        "a targeted indicator's rows never read 不设目标任务"
+    );
+    let bulletin = leader.get("/bulletin?period=2022Q1&lang=zh").await.text;
+    assert!(
+        bulletin.contains("<td>年度目标尚未下达</td>") || bulletin.contains(">年度目标尚未下达<"),
+        "annex: {bulletin}"
+    );
+    assert!(
+        !bulletin.contains("不设目标任务"),
+        "the annex lists targeted indicators only"
+    );
+    let english = leader.get("/bulletin?period=2022Q1&lang=en").await.text;
+    assert!(english.contains("Target not yet issued"), "{english}");
+    app.stop().await;
+}

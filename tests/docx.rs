@@ -164,3 +164,65 @@ fn the_command_line_writes_the_same_document() {
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     check_document(&std::fs::read(&output).unwrap());
 }
+
+/// The document's text, run by run.
+fn document_text(bytes: &[u8]) -> String {
+    runs(&part(bytes, "word/document.xml"))
+        .into_iter()
+        .map(|(t, _, _)| t)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_word_bulletin_signs_with_the_configured_issuer_and_date_as_the_page_does() {
+    let app = TestApp::demo_with(|config| {
+        config.imprint.issuer = "某某省住房和城乡建设厅".into();
+        config.imprint.bulletin_date = chrono::NaiveDate::from_ymd_opt(2020, 4, 27);
+    })
+    .await;
+    let leader = app.user("leader").await;
+    let page = leader.get("/bulletin?period=2020Q1&lang=zh").await.text;
+    assert!(page.contains("某某省住房和城乡建设厅") && page.contains("2020年4月27日"));
+    let docx = leader.get("/bulletin.docx?period=2020Q1").await;
+    let text = document_text(&docx.bytes);
+    assert!(text.contains("某某省住房和城乡建设厅"), "{text}");
+    assert!(!text.contains("广东省住房和城乡建设厅"), "not the default office");
+    assert!(text.contains("2020年4月27日"), "{text}");
+}
+
+#[test]
+fn the_command_lines_word_bulletin_takes_issuer_and_bulletin_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("anju.db");
+    let store = anju::StoreConfig {
+        db: db.clone(),
+        data_dir: dir.path().join("no-data-dir"),
+    };
+    let config = anju::ServeConfig {
+        demo: true,
+        demo_password: Some(common::PASSWORD.into()),
+        ..anju::ServeConfig::default()
+    };
+    anju::prepare(&store, config).unwrap();
+    let output = dir.path().join("通报.docx");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_anju"))
+        .arg("--db")
+        .arg(&db)
+        .args(["bulletin", "--period", "2020Q1", "--format", "docx"])
+        .args([
+            "--issuer",
+            "某某市住房和城乡建设局",
+            "--bulletin-date",
+            "2020-04-21",
+            "--output",
+        ])
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = document_text(&std::fs::read(&output).unwrap());
+    assert!(
+        text.contains("某某市住房和城乡建设局") && text.contains("2020年4月21日"),
+        "{text}"
+    );
+}

@@ -409,3 +409,29 @@ async fn the_history_export_is_reachable_from_the_export_page_as_csv_and_xlsx() 
     let sheet_xml = part(&xlsx.bytes, "xl/worksheets/sheet1.xml");
     assert!(sheet_xml.contains("2020年第一季度至2020年第四季度"), "{sheet_xml}");
 }
+
+/// A city's progress export, with its completeness and projection columns, reads back as a
+/// reports file that changes nothing: every header is known in either language.
+#[tokio::test]
+async fn progress_exports_with_the_projection_columns_still_read_as_a_reports_file() {
+    let app = TestApp::demo().await;
+    let admin = app.user("admin").await;
+    let before = app.snapshot();
+    for path in [
+        "/export/progress.csv?period=2020Q2&region=440300",
+        "/export/progress.csv?period=2020Q2&region=440300&lang=zh",
+        "/export/progress.csv?period=2020Q2&region=440300&lang=zh&encoding=gbk",
+        "/export/progress.xlsx?period=2020Q2&region=440300&lang=zh",
+        "/export/progress.xlsx?period=2020Q2&region=440300",
+    ] {
+        let file = admin.get(path).await;
+        assert_eq!(file.status, 200, "{path}");
+        let name = if path.contains(".xlsx") { "p.xlsx" } else { "p.csv" };
+        let (status, page) = preview(&admin, "reports", name, &file.bytes).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        assert!(!page.contains("无法识别"), "{path}: {page}");
+        assert!(page.contains("0 处数值"), "{path}: {page}");
+        import(&admin, "reports", name, &file.bytes).await;
+    }
+    assert_eq!(app.snapshot(), before, "export → import changed something");
+}

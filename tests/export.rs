@@ -10,7 +10,8 @@ use common::{TestApp, User};
 use serde_json::Value;
 
 const HEADER: &str = "region_code,region_name,level,indicator,indicator_name,unit,year,quarter,cumulative,\
-quarter_increment,target,completion_rate,time_progress,gap_pp,status,report_status";
+quarter_increment,target,completion_rate,time_progress,gap_pp,status,report_status,\
+reported,expected,projected_year_end,projected_rate,required_per_quarter";
 
 /// A JSON cell as the CSV writes it: empty for null, one decimal for rates.
 fn as_cell(value: &Value) -> String {
@@ -111,7 +112,9 @@ async fn chinese_column_names_with_lang_zh() {
     let csv = analyst.get("/export/progress.csv?period=2020Q1&lang=zh").await;
     assert_eq!(csv.status, 200);
     let (header, _) = parse_csv(&csv.bytes);
-    assert_eq!(header, anju::domain::progress::COLUMNS_ZH);
+    let mut expected = anju::domain::progress::COLUMNS_ZH.to_vec();
+    expected.extend(anju::domain::progress::EXTRA_COLUMNS_ZH);
+    assert_eq!(header, expected);
     // An English page language does not change the default header.
     let csv = analyst.get("/export/progress.csv?period=2020Q1").await;
     assert_eq!(parse_csv(&csv.bytes).0.join(","), HEADER);
@@ -217,8 +220,8 @@ async fn xlsx_has_the_cells_and_number_formats() {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.bytes)).unwrap();
     assert_eq!(workbook.sheet_names(), ["Progress", "About"]);
     let range = workbook.worksheet_range("Progress").unwrap();
-    assert_eq!(range.get_size(), (1 + (22 + common::DEMO_UNITS) * 7, 16));
-    let header: Vec<String> = (0..16).map(|c| range.get((0, c)).unwrap().to_string()).collect();
+    assert_eq!(range.get_size(), (1 + (22 + common::DEMO_UNITS) * 7, 21));
+    let header: Vec<String> = (0..21).map(|c| range.get((0, c)).unwrap().to_string()).collect();
     assert_eq!(header.join(","), HEADER);
     // Row 1: the province, shantytown starts: 7,899 of 10,918 = 72.3%.
     assert_eq!(range.get((1, 0)), Some(&Data::String("440000".into())));
@@ -284,4 +287,56 @@ async fn xlsx_in_chinese_names_sheets_and_columns_in_chinese() {
     let range = workbook.worksheet_range("完成进度").unwrap();
     assert_eq!(range.get((0, 0)), Some(&Data::String("行政区划代码".into())));
     assert_eq!(range.get((1, 14)), Some(&Data::String("达到序时进度".into())));
+}
+
+/// The completeness and projection columns follow the sixteen in the CSV and the workbook,
+/// with the API's values (one implementation), in English and Chinese headers alike.
+#[tokio::test]
+async fn exports_carry_completeness_and_the_projection_as_the_api_does() {
+    let app = TestApp::demo().await;
+    let analyst = app.user("analyst").await;
+    let api = analyst.get("/api/v1/progress?period=2020Q2").await.json();
+    let api_rows = api["rows"].as_array().unwrap();
+    let extra = anju::domain::progress::EXTRA_COLUMNS;
+    let projected = api_rows
+        .iter()
+        .filter(|row| row["projected_year_end"].is_i64() && row["required_per_quarter"].is_i64())
+        .count();
+    assert!(projected > 50, "most targeted rows are projected at Q2: {projected}");
+
+    for query in ["period=2020Q2", "period=2020Q2&lang=zh"] {
+        let csv = analyst.get(&format!("/export/progress.csv?{query}")).await;
+        let (header, rows) = parse_csv(&csv.bytes);
+        assert_eq!(header.len(), 21, "{query}");
+        for (row, api_row) in rows.iter().zip(api_rows) {
+            let cells: Vec<String> = extra.iter().map(|c| as_cell(&api_row[*c])).collect();
+            assert_eq!(row[16..].to_vec(), cells, "{query}");
+        }
+    }
+
+    for lang in ["en", "zh"] {
+        let xlsx = analyst
+            .get(&format!("/export/progress.xlsx?period=2020Q2&lang={lang}"))
+            .await;
+        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.bytes)).unwrap();
+        let sheet = workbook.sheet_names()[0].clone();
+        let range = workbook.worksheet_range(&sheet).unwrap();
+        if lang == "zh" {
+            assert_eq!(range.get((0, 18)), Some(&Data::String("预计年底完成".into())));
+            assert_eq!(range.get((0, 20)), Some(&Data::String("剩余季度每季度需完成".into())));
+        }
+        for (index, api_row) in api_rows.iter().enumerate() {
+            for (offset, column) in extra.iter().enumerate() {
+                let cell = range.get((index + 1, 16 + offset));
+                let expected = api_row[*column].as_f64();
+                let found = match cell {
+                    Some(Data::Float(value)) => Some(*value),
+                    Some(Data::Int(value)) => Some(*value as f64),
+                    None | Some(Data::Empty) => None,
+                    other => panic!("{lang} {column}: {other:?}"),
+                };
+                assert_eq!(found, expected, "{lang} row {index} {column}");
+            }
+        }
+    }
 }

@@ -389,13 +389,17 @@ fn partial_paragraph(
 }
 
 /// "按目前进度，预计X市、Y市难以完成年度任务": cities projected to miss a target, by indicator.
+/// Not at Q4 (the year is over) nor from a Q1 position, whose projection is only indicative
+/// ([`projection::is_indicative`](super::projection::is_indicative)): an official text names
+/// no city on a guess that misses by 85 points of the target on average.
 fn projection_paragraph(
     table: &ProgressTable,
     catalogue: &Catalogue,
     cities: &[(usize, &Region)],
     english: bool,
 ) -> Option<String> {
-    if table.period.quarter() == 4 {
+    let quarter = table.period.quarter();
+    if quarter == 4 || super::projection::is_indicative(quarter) {
         return None;
     }
     let mut parts = Vec::new();
@@ -451,11 +455,11 @@ fn city_table(
     rows.push(header);
     for &(position, region) in cities {
         let mut row = vec![region.name(english).to_owned()];
-        for &(column, _) in &targeted {
+        for &(column, indicator) in &targeted {
             let figure = table.figure(position, column);
             row.push(match figure.rate {
                 Some(rate) => format::percent(rate),
-                None => format::status(figure.status, lang).to_owned(),
+                None => format::status_for(figure.status, indicator.has_target, lang).to_owned(),
             });
         }
         rows.push(row);

@@ -12,15 +12,17 @@ pub struct Column {
     pub aliases: &'static [&'static str],
 }
 
-use super::progress::{COLUMNS, COLUMNS_ZH};
+use super::progress::{COLUMNS, COLUMNS_ZH, EXTRA_COLUMNS, EXTRA_COLUMNS_ZH};
 
 const fn column(key: &'static str, zh: &'static str, aliases: &'static [&'static str]) -> Column {
     Column { key, zh, aliases }
 }
 
 /// Every column known to imports and exports. The sixteen progress columns come first, with
-/// the Chinese names of [`COLUMNS_ZH`](super::progress::COLUMNS_ZH).
-pub const KNOWN: [Column; 20] = [
+/// the Chinese names of [`COLUMNS_ZH`](super::progress::COLUMNS_ZH), then the five that follow
+/// them in a progress export ([`EXTRA_COLUMNS`](super::progress::EXTRA_COLUMNS)), so that an
+/// export read back as a reports file is not refused for them.
+pub const KNOWN: [Column; 25] = [
     column(
         COLUMNS[0],
         COLUMNS_ZH[0],
@@ -49,6 +51,11 @@ pub const KNOWN: [Column; 20] = [
     column(COLUMNS[13], COLUMNS_ZH[13], &[]),
     column(COLUMNS[14], COLUMNS_ZH[14], &[]),
     column(COLUMNS[15], COLUMNS_ZH[15], &["状态"]),
+    column(EXTRA_COLUMNS[0], EXTRA_COLUMNS_ZH[0], &[]),
+    column(EXTRA_COLUMNS[1], EXTRA_COLUMNS_ZH[1], &[]),
+    column(EXTRA_COLUMNS[2], EXTRA_COLUMNS_ZH[2], &["预计年底"]),
+    column(EXTRA_COLUMNS[3], EXTRA_COLUMNS_ZH[3], &["预计完成率"]),
+    column(EXTRA_COLUMNS[4], EXTRA_COLUMNS_ZH[4], &["每季度需完成"]),
     column("period", "报告期", &["期别"]),
     column("note", "情况说明", &["备注", "说明", "notes", "comment"]),
     column("previous_cumulative", "上季度累计", &["上季度累计完成"]),
@@ -138,6 +145,10 @@ mod tests {
         assert_eq!(keys, super::super::progress::COLUMNS);
         let zh: Vec<&str> = KNOWN[..16].iter().map(|c| c.zh).collect();
         assert_eq!(zh, super::super::progress::COLUMNS_ZH);
+        let extra: Vec<&str> = KNOWN[16..21].iter().map(|c| c.key).collect();
+        assert_eq!(extra, super::super::progress::EXTRA_COLUMNS);
+        let extra_zh: Vec<&str> = KNOWN[16..21].iter().map(|c| c.zh).collect();
+        assert_eq!(extra_zh, super::super::progress::EXTRA_COLUMNS_ZH);
     }
 
     #[test]

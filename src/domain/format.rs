@@ -330,6 +330,13 @@ pub fn benchmark(value: Tenths, lang: Lang) -> String {
     format!("{} {}", lang.t("序时进度", "Time benchmark"), percent(value))
 }
 
+/// What a projection made at `quarter` is worth saying beside it: 仅供参考 from a Q1
+/// position ([`projection::is_indicative`](super::projection::is_indicative)), nothing later.
+pub fn projection_caveat(quarter: u8, lang: Lang) -> Option<&'static str> {
+    super::projection::is_indicative(quarter)
+        .then(|| lang.t("一季度测算，仅供参考", "from the first quarter only: indicative"))
+}
+
 /// How a money axis is scaled: the divisor of 元 and the unit it is labelled in (万元, or
 /// million yuan in English).
 pub fn money_axis(lang: Lang) -> (i64, &'static str) {

@@ -20,6 +20,7 @@ pub mod rate;
 pub mod reminder;
 pub mod review;
 pub mod role;
+pub mod tiles;
 pub mod validation;
 pub mod workflow;
 

@@ -420,28 +420,24 @@ pub fn bulletin_docx(doc: &BulletinDocument<'_>) -> Result<Vec<u8>, zip::result:
     Ok(package.finish()?.into_inner())
 }
 
-/// The office that issues the bulletin: the home region's department, 广东省住房和城乡建设厅.
-pub fn issuing_office(catalogue: &crate::domain::catalogue::Catalogue) -> String {
-    match catalogue.home_region() {
-        Some(home) => format!("{}住房和城乡建设厅", home.name_zh),
-        None => "住房和城乡建设厅".to_owned(),
-    }
-}
-
-/// Reads `period`'s progress in one snapshot and writes its bulletin as a .docx, dated `today`:
-/// the same bulletin text as the page and the command line, with the home region and its
-/// children in the attached table.
+/// Reads `period`'s progress in one snapshot and writes its bulletin as a .docx signed by
+/// `imprint` (its demo flag is the database's): the same bulletin text and 落款 as the page
+/// and the command line, with the home region and its children in the attached table.
 pub fn bulletin_for_period(
     conn: &mut rusqlite::Connection,
     catalogue: &crate::domain::catalogue::Catalogue,
     period: crate::domain::Period,
-    today: chrono::NaiveDate,
+    imprint: &crate::domain::bulletin::Imprint,
 ) -> crate::error::AppResult<Vec<u8>> {
     let snapshot = conn.transaction()?;
     let table = crate::db::progress::table(&snapshot, catalogue, period)?;
     let demo = crate::db::meta::is_demo(&snapshot)?;
     snapshot.commit()?;
-    let bulletin = crate::domain::bulletin::generate(&table, catalogue, false);
+    let imprint = crate::domain::bulletin::Imprint {
+        demo,
+        ..imprint.clone()
+    };
+    let bulletin = crate::domain::bulletin::generate_with(&table, catalogue, false, &imprint);
     let home = catalogue.home_region().map(|r| r.code.clone());
     let rows: Vec<ProgressRow<'_>> = table
         .rows(catalogue, home.as_deref(), None)
@@ -452,8 +448,8 @@ pub fn bulletin_for_period(
         })
         .collect();
     let signature = Signature {
-        office: issuing_office(catalogue),
-        date: date_zh(today),
+        office: bulletin.issuer.clone(),
+        date: bulletin.date.clone(),
     };
     let doc = BulletinDocument {
         bulletin: &bulletin,
@@ -463,12 +459,6 @@ pub fn bulletin_for_period(
         demo,
     };
     bulletin_docx(&doc).map_err(|e| crate::error::AppError::Internal(e.into()))
-}
-
-/// `2020年4月27日`
-pub fn date_zh(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::db;
 use crate::domain::catalogue::{Catalogue, unknown_indicator, unknown_region};
-use crate::domain::progress::{COLUMNS, COLUMNS_ZH, ProgressRow};
+use crate::domain::progress::{COLUMNS, COLUMNS_ZH, EXTRA_COLUMNS, EXTRA_COLUMNS_ZH, ProgressRow};
 use crate::domain::{Lang, Period, Tenths, format};
 use crate::error::{AppError, AppResult};
 
@@ -31,9 +31,24 @@ pub fn check_filters(catalogue: &Catalogue, region: Option<&str>, indicator: Opt
     Ok(())
 }
 
-/// Column names in the chosen language.
-pub fn header(chinese: bool) -> [&'static str; 16] {
-    if chinese { COLUMNS_ZH } else { COLUMNS }
+/// How many columns a progress export has: the sixteen of SPEC §4, then completeness and the
+/// projection.
+pub const WIDTH: usize = COLUMNS.len() + EXTRA_COLUMNS.len();
+
+/// Column names in the chosen language: [`COLUMNS`] then [`EXTRA_COLUMNS`].
+pub fn header(chinese: bool) -> [&'static str; WIDTH] {
+    let (first, extra) = if chinese {
+        (COLUMNS_ZH, EXTRA_COLUMNS_ZH)
+    } else {
+        (COLUMNS, EXTRA_COLUMNS)
+    };
+    std::array::from_fn(|i| {
+        if i < first.len() {
+            first[i]
+        } else {
+            extra[i - first.len()]
+        }
+    })
 }
 
 /// A text cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text beginning
@@ -62,8 +77,8 @@ fn row_words<'r>(row: &'r ProgressRow<'_>, chinese: bool) -> [&'r str; 3] {
     }
 }
 
-/// Writes one row in [`COLUMNS`] order, reusing `scratch` for the numbers instead of allocating
-/// sixteen strings a row.
+/// Writes one row in [`header`] order, reusing `scratch` for the numbers instead of allocating
+/// a string a cell.
 fn write_row<W: Write>(
     writer: &mut csv::Writer<W>,
     row: &ProgressRow<'_>,
@@ -99,6 +114,11 @@ fn write_row<W: Write>(
     number(writer, scratch, row.gap_pp)?;
     writer.write_field(text_cell(status).as_ref())?;
     writer.write_field(text_cell(report_status).as_ref())?;
+    number(writer, scratch, Some(row.reported))?;
+    number(writer, scratch, Some(row.expected))?;
+    number(writer, scratch, row.projected_year_end)?;
+    number(writer, scratch, row.projected_rate)?;
+    number(writer, scratch, row.required_per_quarter)?;
     writer.write_record(None::<&[u8]>)
 }
 
@@ -264,8 +284,9 @@ pub fn print_setup(sheet: &mut Worksheet, title: &str, header_row: u32, chinese:
 }
 
 /// Display widths of the progress columns, in characters.
-const WIDTHS: [f64; 16] = [
-    12.0, 14.0, 10.0, 26.0, 30.0, 6.0, 7.0, 7.0, 14.0, 14.0, 14.0, 11.0, 11.0, 13.0, 13.0, 11.0,
+const WIDTHS: [f64; WIDTH] = [
+    12.0, 14.0, 10.0, 26.0, 30.0, 6.0, 7.0, 7.0, 14.0, 14.0, 14.0, 11.0, 11.0, 13.0, 13.0, 11.0, 8.0, 8.0, 14.0, 13.0,
+    14.0,
 ];
 
 /// `2020年第一季度`, or `2019年第一季度至2021年第四季度` for a history.
@@ -343,9 +364,19 @@ pub fn progress_workbook(rows: &[ProgressRow<'_>], meta: &WorkbookMeta, chinese:
         if !report_status.is_empty() {
             sheet.write_string(r, 15, report_status)?;
         }
+        sheet.write_number(r, 16, row.reported)?;
+        sheet.write_number(r, 17, row.expected)?;
+        for (column, value) in [(18, row.projected_year_end), (20, row.required_per_quarter)] {
+            if let Some(value) = value {
+                sheet.write_number_with_format(r, column, value as f64, &count)?;
+            }
+        }
+        if let Some(rate) = row.projected_rate {
+            sheet.write_number_with_format(r, 19, rate.as_f64(), &percent)?;
+        }
     }
     if !rows.is_empty() {
-        sheet.autofilter(0, 0, rows.len() as u32, 15)?;
+        sheet.autofilter(0, 0, rows.len() as u32, WIDTH as u16 - 1)?;
     }
 
     let about = workbook.add_worksheet();

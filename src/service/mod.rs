@@ -12,4 +12,5 @@ pub mod pool;
 pub mod reporting;
 pub mod reports;
 pub mod targets;
+pub mod tiles;
 pub mod tokens;

@@ -54,9 +54,10 @@ pub async fn docx(
     use axum::response::IntoResponse;
     let period = resolve_period(&state, query.period.as_deref()).await?;
     let catalogue = state.catalogue();
+    let imprint = state.config.imprint.imprint(false, false);
     let bytes = state
         .db
-        .call(move |conn| crate::service::docx::bulletin_for_period(conn, &catalogue, period, crate::clock::today()))
+        .call(move |conn| crate::service::docx::bulletin_for_period(conn, &catalogue, period, &imprint))
         .await?;
     Ok(super::export::attachment(
         bytes.into_response(),

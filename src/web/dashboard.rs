@@ -282,11 +282,12 @@ async fn render_dashboard(
     lang: crate::domain::Lang,
 ) -> AppResult<Arc<[u8]>> {
     let catalogue = state.catalogue();
+    let layout = Arc::clone(&state.config.tile_layout);
     state
         .fragment(key, version, move || {
             let table = Arc::clone(&overview.table);
             let trend_svg = province_trend(&overview, &catalogue, &indicator_key, lang);
-            let map_svg = charts::map(&table, &catalogue, &indicator_key, lang)
+            let map_svg = charts::map(&table, &catalogue, &layout, &indicator_key, lang)
                 .map(|c| charts::svg(&Chart::Map(c)))
                 .unwrap_or_default();
             let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
@@ -477,11 +478,12 @@ pub async fn briefing(
         let overview = load_overview(&state, period, &ctx.facts).await?;
         let catalogue = state.catalogue();
         let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
+        let layout = Arc::clone(&state.config.tile_layout);
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let table = &overview.table;
             let indicator = default_indicator(&catalogue);
-            let map_svg = charts::map(table, &catalogue, &indicator, lang)
+            let map_svg = charts::map(table, &catalogue, &layout, &indicator, lang)
                 .map(|c| charts::svg(&Chart::Map(c)))
                 .unwrap_or_default();
             let ranking_svg = charts::ranking(table, &catalogue, &indicator, lang)

@@ -317,6 +317,26 @@ impl Browser {
         self.wait_for_url("/login").await;
     }
 
+    /// The page printed to PDF on A4 with the stylesheet's margins (14 × 12 mm), backgrounds
+    /// on, not shrunk: what a reader's print dialog gives.
+    pub async fn print_a4(&self) -> Vec<u8> {
+        use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
+        let config = PrintConfiguration::builder()
+            .size(PrintSize::A4)
+            .margins(PrintMargins {
+                top: 1.4,
+                bottom: 1.4,
+                left: 1.2,
+                right: 1.2,
+            })
+            .background(true)
+            .shrink_to_fit(false)
+            .build()
+            .expect("a valid print configuration");
+        let result = self.client.print(config).await;
+        self.ok(result, "print to PDF").await
+    }
+
     /// Whether the page scrolls sideways at the current window size.
     pub async fn scrolls_sideways(&self) -> bool {
         self.script("return document.documentElement.scrollWidth > window.innerWidth;")
@@ -416,4 +436,12 @@ fn end_session(session_url: &str) {
     if !matches!(ended, Ok(Ok(()))) {
         announce("the browser session could not be ended");
     }
+}
+
+/// The number of pages of a PDF: its `/Type /Page` objects (not `/Pages`).
+pub fn pdf_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type /Page";
+    pdf.windows(needle.len() + 1)
+        .filter(|w| w.starts_with(needle) && w[needle.len()] != b's')
+        .count()
 }

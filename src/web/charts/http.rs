@@ -129,7 +129,10 @@ async fn chart_of(
             let period = resolve_period(state, period.as_deref()).await?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let table = load_table(state, period).await?;
-            Chart::Map(map(&table, &catalogue, &key, lang).ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?)
+            Chart::Map(
+                map(&table, &catalogue, &state.config.tile_layout, &key, lang)
+                    .ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?,
+            )
         }
         _ => {
             let year = match year {

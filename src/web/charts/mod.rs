@@ -13,7 +13,9 @@ use plotters::style::FontStyle;
 
 use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::progress::ProgressTable;
+use crate::domain::projection::Basis;
 use crate::domain::rate::time_benchmark;
+use crate::domain::tiles::{TileLayout, TilePosition};
 use crate::domain::{Lang, Period, Region, Status, Tenths, format};
 
 /// The font family charts are drawn in; the bundled CJK font is registered under it.
@@ -55,6 +57,8 @@ pub struct Bar {
     pub status: Status,
     /// Shown at the end of the bar: the rate, or why there is none.
     pub value_label: String,
+    /// The projected year-end rate, drawn as a marker on the bar (the ranking only).
+    pub projected: Option<Tenths>,
 }
 
 /// Bars against the time benchmark: the overview (one bar per indicator, drawn as bullet bars
@@ -67,6 +71,8 @@ pub struct BarChart {
     pub bars: Vec<Bar>,
     /// Draw the 0–100% band behind each bar (bullet style).
     pub bullet: bool,
+    /// The legend entry of the projection markers, when any bar has one.
+    pub projection_label: Option<String>,
 }
 
 /// Cumulative figures by quarter for one region and indicator, with the previous year.
@@ -128,51 +134,42 @@ pub struct Tile {
     pub status: Status,
 }
 
-/// Where each city's tile sits: `data/tiles.csv` (region_code,row,col), built in.
-const TILES_CSV: &str = include_str!("../../../data/tiles.csv");
-
-/// The tile positions of `csv` by region code; a malformed line is skipped and logged.
-pub fn tile_positions(csv: &str) -> Vec<(String, u32, u32)> {
-    let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let mut positions = Vec::new();
-    for record in reader.records() {
-        let parsed = record.ok().and_then(|r| {
-            Some((
-                r.get(0)?.trim().to_owned(),
-                r.get(1)?.trim().parse().ok()?,
-                r.get(2)?.trim().parse().ok()?,
-            ))
-        });
-        match parsed {
-            Some(position) => positions.push(position),
-            None => tracing::warn!("tiles.csv: a line without region_code,row,col was skipped"),
-        }
-    }
-    positions
-}
-
-/// `map`: the home region's children for one indicator on their tiles.
-pub fn map(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, lang: Lang) -> Option<MapChart> {
+/// `map`: the home region's children for one indicator on their squares of `layout`.
+pub fn map(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    layout: &TileLayout,
+    indicator: &str,
+    lang: Lang,
+) -> Option<MapChart> {
     let english = lang.is_en();
     let column = catalogue.indicators().iter().position(|i| i.key == indicator)?;
     let ind = &catalogue.indicators()[column];
     let home = catalogue.home_region()?;
-    let tiles: Vec<Tile> = tile_positions(TILES_CSV)
-        .into_iter()
-        .filter_map(|(code, row, col)| {
-            let region = catalogue.region(&code)?;
-            if region.parent_code.as_deref() != Some(home.code.as_str()) {
-                return None;
-            }
-            let figure = table.figure(catalogue.position(&code)?, column);
-            Some(Tile {
-                row,
-                col,
-                label: short_label(region, english),
-                value_label: bar_value_label(figure.rate, figure.status, lang),
-                status: figure.status,
-            })
-        })
+    let tiles: Vec<Tile> = layout
+        .positions()
+        .iter()
+        .filter_map(
+            |&TilePosition {
+                 ref region_code,
+                 row,
+                 col,
+             }| {
+                let code = region_code.as_str();
+                let region = catalogue.region(code)?;
+                if region.parent_code.as_deref() != Some(home.code.as_str()) {
+                    return None;
+                }
+                let figure = table.figure(catalogue.position(code)?, column);
+                Some(Tile {
+                    row,
+                    col,
+                    label: short_label(region, english),
+                    value_label: bar_value_label(figure.rate, figure.status, lang),
+                    status: figure.status,
+                })
+            },
+        )
         .collect();
     let mut legend: Vec<(Status, String)> = Vec::new();
     for status in [
@@ -252,6 +249,7 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
                 rate,
                 status: figure.status,
                 value_label,
+                projected: None,
             })
         })
         .collect();
@@ -265,6 +263,7 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
         benchmark_label: format::benchmark(table.time_benchmark, lang),
         bars,
         bullet: true,
+        projection_label: None,
     }
 }
 
@@ -279,6 +278,10 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
         .children(&home.code)
         .filter_map(|region| {
             let figure = table.figure(catalogue.position(&region.code)?, column);
+            let projected = figure
+                .projection
+                .filter(|p| p.basis != Basis::Final)
+                .and_then(|p| p.rate);
             Some((
                 figure.rate,
                 region,
@@ -287,11 +290,19 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
                     rate: figure.rate,
                     status: figure.status,
                     value_label: bar_value_label(figure.rate, figure.status, lang),
+                    projected,
                 },
             ))
         })
         .collect();
     bars.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
+    let projection_label = bars.iter().any(|(_, _, bar)| bar.projected.is_some()).then(|| {
+        let label = lang.t("预计年底完成率", "Projected year-end rate");
+        match format::projection_caveat(table.period.quarter(), lang) {
+            Some(caveat) => format!("{label}{}{caveat}{}", lang.t("（", " ("), lang.t("）", ")")),
+            None => label.to_owned(),
+        }
+    });
     Some(BarChart {
         title: format!(
             "{} {} {}",
@@ -303,6 +314,7 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
         benchmark_label: format::benchmark(table.time_benchmark, lang),
         bars: bars.into_iter().map(|(_, _, bar)| bar).collect(),
         bullet: false,
+        projection_label,
     })
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::Badge;
+use super::components::FigureBadge;
 use super::dashboard::data_stamp;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::progress::ProgressTable;
@@ -87,7 +87,7 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
                                         (format::rate(figure.rate))
                                     }
                                 }
-                                td { (Badge { status: figure.status, lang }) }
+                                td { (FigureBadge { status: figure.status, has_target: indicator.has_target, lang }) }
                                 td.num {
                                     @if let Some(projection) = figure.projection.filter(|_| indicator.has_target && period.quarter() < 4) {
                                         (format::rate(projection.rate))
@@ -101,10 +101,13 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
                 @if completeness.as_ref().is_some_and(|c| c.submitted < c.expected) {
                     p.briefing-note { (lang.t("* 报送不全：完成率按已报送城市口径计算。", "* Incomplete: rate of the reporting cities against their own targets.")) }
                 }
+                @if let Some(caveat) = format::projection_caveat(period.quarter(), lang) {
+                    p.briefing-note { (lang.t("预计年底完成率：", "Projected rates: ")) (caveat) (lang.t("。", ".")) }
+                }
             }
             div.briefing-charts {
-                figure { (PreEscaped(map_svg)) }
-                figure { (PreEscaped(ranking_svg)) }
+                figure tabindex="0" { (PreEscaped(map_svg)) }
+                figure tabindex="0" { (PreEscaped(ranking_svg)) }
             }
             section.briefing-behind {
                 h2 { (lang.t("进度滞后的城市及情况说明", "Cities behind, with their explanations")) }

@@ -31,8 +31,51 @@ pub struct Badge {
 
 impl Render for Badge {
     fn render(&self) -> Markup {
-        let label = format::status(self.status, self.lang);
-        html! { span class={ "badge status-" (self.status.as_str()) } { (label) } }
+        badge(self.status, format::status(self.status, self.lang))
+    }
+}
+
+/// A figure's status badge, knowing whether its indicator carries a target: a targeted
+/// indicator whose target for the year has not been issued reads 年度目标尚未下达
+/// ([`format::status_for`]), one without any target 不设目标任务.
+pub struct FigureBadge {
+    pub status: Status,
+    pub has_target: bool,
+    pub lang: Lang,
+}
+
+impl Render for FigureBadge {
+    fn render(&self) -> Markup {
+        badge(self.status, format::status_for(self.status, self.has_target, self.lang))
+    }
+}
+
+fn badge(status: Status, label: &str) -> Markup {
+    html! { span class={ "badge status-" (status.as_str()) } { (label) } }
+}
+
+/// The projection lines of a figure at the end of `quarter` (Q1–Q3): the projected year end
+/// and rate, 预计难以完成 when it falls short, the pace still needed, and 仅供参考 for a Q1
+/// projection. Nothing at Q4 (the year end is the figure) or without a projection.
+pub fn projection_facts(figure: &Figure, unit: &str, quarter: u8, lang: Lang) -> Markup {
+    html! {
+        @if let Some(projection) = figure.projection.filter(|p| p.basis != crate::domain::projection::Basis::Final) {
+            dt { (lang.t("预计年底", "Projected year end")) }
+            dd.projected {
+                (format::amount(projection.year_end, unit, lang))
+                @if let Some(rate) = projection.rate { (lang.t("（", " (")) (format::percent(rate)) (lang.t("）", ")")) }
+                @if projection.misses_target() {
+                    " " span.warning { (lang.t("预计难以完成", "likely to miss")) }
+                }
+                @if let Some(caveat) = format::projection_caveat(quarter, lang) {
+                    " " span.indicative { (lang.t("（", "(")) (caveat) (lang.t("）", ")")) }
+                }
+            }
+            @if let Some(pace) = projection.required_per_quarter.filter(|&p| p > 0) {
+                dt { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
+                dd { (format::amount(pace, unit, lang)) }
+            }
+        }
     }
 }
 
@@ -78,6 +121,8 @@ pub fn export_links(period: Period, lang: Lang) -> Markup {
 /// A table cell for a rate, coloured by status: 未报送 for missing, — for no target.
 pub struct RateCell<'a> {
     pub figure: &'a Figure,
+    /// Whether the indicator carries a target (the words of a missing one differ).
+    pub has_target: bool,
     pub lang: Lang,
     /// `region/indicator`, so tests and scripts can find the cell.
     pub key: String,
@@ -87,7 +132,7 @@ impl Render for RateCell<'_> {
     fn render(&self) -> Markup {
         let figure = self.figure;
         let rate_attr = figure.rate.map(|r| r.to_string()).unwrap_or_default();
-        let label = format::status(figure.status, self.lang);
+        let label = format::status_for(figure.status, self.has_target, self.lang);
         html! {
             td class={ "num rate-cell status-" (figure.status.as_str()) } data-key=(self.key) data-rate=(rate_attr)
                 title=(label) data-sort=(figure.rate.map_or(-1, |r| r.0)) {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::{Amount, Badge, RateCell, export_links, period_selector};
+use super::components::{Amount, Badge, FigureBadge, RateCell, export_links, period_selector, projection_facts};
 use crate::domain::Status;
 use crate::domain::catalogue::{Catalogue, Indicator};
 use crate::domain::format;
@@ -172,7 +172,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                     dt { (lang.t("差距", "Gap")) }
                                     dd { (format::gap_pp(figure.gap, lang)) }
                                 }
-                                (projection_facts(figure, &indicator.unit, lang))
+                                (projection_facts(figure, &indicator.unit, period.quarter(), lang))
                                 (year_on_year(figure, extras.last_year.map(|t| t.figure(position, column)), &indicator.unit, lang))
                             }
                         } @else {
@@ -182,7 +182,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                             }
                         }
                         p.card-foot {
-                            (Badge { status: figure.status, lang })
+                            (FigureBadge { status: figure.status, has_target: indicator.has_target, lang })
                             @if figure.status == Status::Incomplete && let Some(counts) = &home_completeness {
                                 span.reported { (lang.t("已报送", "Submitted")) " " (counts.submitted) "/" (counts.expected) }
                             } @else {
@@ -193,7 +193,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 }
             }
             section.charts {
-                figure.chart {
+                figure.chart tabindex="0" {
                     (PreEscaped(overview_svg))
                     figcaption {
                         (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
@@ -203,7 +203,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                         a href={ "/charts/overview.png?period=" (period) } download { "PNG" }
                     }
                 }
-                figure.chart {
+                figure.chart tabindex="0" {
                     form.chart-picker method="get" action="/" {
                         input type="hidden" name="period" value=(period);
                         label for="indicator" { (lang.t("排名指标", "Ranking indicator")) }
@@ -227,7 +227,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
             (lagging_section(table, catalogue, &home.code, extras.notes, lang))
             section.charts.trend-row {
                 @if !extras.map_svg.is_empty() {
-                    figure.chart.map-chart {
+                    figure.chart.map-chart tabindex="0" {
                         (PreEscaped(extras.map_svg))
                         figcaption {
                             (lang.t("各市方块按大致地理位置排列，颜色表示进度状态（示意，不含行政边界）。", "Each city a square at its approximate place, coloured by status (schematic, no boundaries)."))
@@ -239,7 +239,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                 }
                 @if !extras.trend_svg.is_empty() {
-                    figure.chart.trend-chart {
+                    figure.chart.trend-chart tabindex="0" {
                         (PreEscaped(extras.trend_svg))
                         figcaption {
                             (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
@@ -377,33 +377,15 @@ fn partial_period_notice(counts: &Completeness, lang: Lang) -> String {
     }
 }
 
-/// The card's projection lines: projected year end and rate, and the pace still needed.
-fn projection_facts(figure: &Figure, unit: &str, lang: Lang) -> Markup {
-    html! {
-        @if let Some(projection) = figure.projection.filter(|p| p.basis != crate::domain::projection::Basis::Final) {
-            dt { (lang.t("预计年底", "Projected year end")) }
-            dd.projected {
-                (format::amount(projection.year_end, unit, lang))
-                @if let Some(rate) = projection.rate { " (" (format::percent(rate)) ")" }
-                @if projection.misses_target() {
-                    " " span.warning { (lang.t("预计难以完成", "likely to miss")) }
-                }
-            }
-            @if let Some(pace) = projection.required_per_quarter.filter(|&p| p > 0) {
-                dt { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
-                dd { (format::amount(pace, unit, lang)) }
-            }
-        }
-    }
-}
-
 /// The status legend: colour and words.
 pub fn legend(lang: Lang) -> Markup {
     html! {
         p.legend {
-            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget, Status::NotReported] {
+            @for status in [Status::OnTrack, Status::Lagging, Status::Behind, Status::Incomplete, Status::NoTarget] {
                 (super::components::Badge { status, lang })
             }
+            (FigureBadge { status: Status::NoTarget, has_target: true, lang })
+            (super::components::Badge { status: Status::NotReported, lang })
             span.legend-note { (lang.t("略低于：差距不足10个百分点；明显滞后：差距10个百分点及以上；报送不全：下级尚未全部报送，不作进度判断。", "Lagging: less than 10 pp below the benchmark; behind: 10 pp or more; incomplete: not every city has submitted, so no judgement is made.")) }
         }
     }
@@ -436,7 +418,7 @@ fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> 
                         tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             @for (column, indicator) in catalogue.indicators().iter().enumerate() {
-                                (RateCell { figure: table.figure(position, column), lang, key: format!("{}/{}", region.code, indicator.key) })
+                                (RateCell { figure: table.figure(position, column), has_target: indicator.has_target, lang, key: format!("{}/{}", region.code, indicator.key) })
                             }
                             td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
                         }
@@ -493,7 +475,7 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                 (export_links(period, lang))
             }
         }
-        figure.chart.chart-wide {
+        figure.chart.chart-wide tabindex="0" {
             (PreEscaped(ranking_svg))
             figcaption {
                 a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (indicator.key) } download { "SVG" }
@@ -522,9 +504,9 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                             td.num data-sort=(figure.cumulative.unwrap_or(-1)) { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
                             td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
                             td.num data-sort=(figure.target.unwrap_or(-1)) { (figure.target.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
-                            (RateCell { figure, lang, key: format!("{}/{}", region.code, indicator.key) })
+                            (RateCell { figure, has_target: indicator.has_target, lang, key: format!("{}/{}", region.code, indicator.key) })
                             td.num data-sort=(figure.gap.map_or(-100_000, |g| g.0)) { (format::gap_pp(figure.gap, lang)) }
-                            td { (Badge { status: figure.status, lang }) }
+                            td { (FigureBadge { status: figure.status, has_target: indicator.has_target, lang }) }
                             td { (report_status(table.report_status(&region.code), catalogue.has_children(&region.code), lang)) }
                         }
                     }

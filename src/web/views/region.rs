@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use maud::{Markup, PreEscaped, html};
 
 use super::Lang;
-use super::components::{Amount, Badge};
+use super::components::{Amount, FigureBadge, projection_facts};
 use crate::db::audit::AuditRow;
 use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::format;
 use crate::domain::progress::ProgressTable;
+use crate::domain::projection::Basis;
 use crate::domain::{ReportStatus, Status};
 
 pub struct RegionPage<'a> {
@@ -81,9 +82,22 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
         @for (column, indicator) in catalogue.indicators().iter().enumerate() {
             section.indicator-year {
                 h2 { a href={ "/indicators/" (indicator.key) } { (indicator.name(english)) } }
+                @if indicator.has_target
+                    && let Some(latest) = tables.iter().rev().find(|t| t.figure(position, column).cumulative.is_some())
+                    && latest.figure(position, column).projection.is_some_and(|p| p.basis != Basis::Final)
+                {
+                    div.projection-summary {
+                        p.projection-basis {
+                            (lang.t("按", "At the pace of ")) (format::period(latest.period, lang)) (lang.t("进度和往年季度规律测算：", " and the usual seasonal pattern:"))
+                        }
+                        dl.card-facts {
+                            (projection_facts(latest.figure(position, column), &indicator.unit, latest.period.quarter(), lang))
+                        }
+                    }
+                }
                 div.indicator-year-body {
                     @if let Some(svg) = trends.get(column) {
-                        figure.chart {
+                        figure.chart tabindex="0" {
                             (PreEscaped(svg))
                             figcaption {
                                 a href={ "/charts/trend.svg?region=" (region.code) "&indicator=" (indicator.key) "&year=" (year) } download { "SVG" }
@@ -92,7 +106,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                             }
                         }
                     }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" {
                         table.data.quarters {
                             thead { tr {
                                 th scope="col" { (lang.t("季度", "Quarter")) }
@@ -102,6 +116,10 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                                 th scope="col" class="num" { (lang.t("完成率", "Rate")) }
                                 th scope="col" class="num" { (lang.t("序时进度", "Benchmark")) }
                                 th scope="col" { (lang.t("状态", "Status")) }
+                                @if indicator.has_target {
+                                    th scope="col" class="num" { (lang.t("预计年底完成", "Projected year end")) }
+                                    th scope="col" class="num" { (lang.t("剩余季度每季度需完成", "Needed per remaining quarter")) }
+                                }
                                 th scope="col" { (lang.t("情况说明", "Note")) }
                             } }
                             tbody {
@@ -118,7 +136,22 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
                                                 br; small { (format::gap_pp(figure.gap, lang)) }
                                             }
                                         }
-                                        td { (Badge { status: figure.status, lang }) }
+                                        td { (FigureBadge { status: figure.status, has_target: indicator.has_target, lang }) }
+                                        @if indicator.has_target {
+                                            @let projection = figure.projection.filter(|p| p.basis != Basis::Final);
+                                            td.num.projected {
+                                                @match projection {
+                                                    Some(projection) => {
+                                                        (format::amount(projection.year_end, &indicator.unit, lang))
+                                                        br; small { (format::rate(projection.rate)) }
+                                                        @if projection.misses_target() { br; span.warning { (lang.t("预计难以完成", "likely to miss")) } }
+                                                        @if let Some(caveat) = format::projection_caveat(table.period.quarter(), lang) { br; small.indicative { (caveat) } }
+                                                    }
+                                                    None => (format::NO_VALUE),
+                                                }
+                                            }
+                                            td.num { (projection.and_then(|p| p.required_per_quarter).map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }
+                                        }
                                         td.note { (notes.get(q).and_then(|n| n.get(&indicator.key)).map_or("", String::as_str)) }
                                     }
                                 }
