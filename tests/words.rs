@@ -251,7 +251,15 @@ async fn walk(app: &TestApp, lang: &str) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chinese_pages_read_in_chinese_with_full_width_punctuation() {
     let app = TestApp::demo().await;
-    let usernames = ["admin", "gz_officer", "leader", "analyst", "ANJU_DEMO_PASSWORD"];
+    let usernames = [
+        "admin",
+        "gz_officer",
+        "leader",
+        "analyst",
+        "wj_officer",
+        "sg_admin",
+        "ANJU_DEMO_PASSWORD",
+    ];
     let mut found = Vec::new();
     for (what, page) in walk(&app, "zh").await {
         for problem in chinese_page_problems(&visible_text(&page), &usernames) {
