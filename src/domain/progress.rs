@@ -536,7 +536,7 @@ impl std::str::FromStr for Share {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        let bad = || format!("占比“{text}”有误，应写作 2/3、0.75 或 75%(a share: 2/3, 0.75 or 75%)");
+        let bad = || format!("占比“{text}”有误，应写作 2/3、0.75 或 75%。A share is written 2/3, 0.75 or 75%.");
         let (numerator, denominator) = if let Some((n, d)) = text.split_once('/') {
             (
                 n.trim().parse::<u64>().map_err(|_| bad())?,

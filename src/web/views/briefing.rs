@@ -121,7 +121,7 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
                             @let figure = table.figure(position, column);
                             li {
                                 strong { (region.name(english)) } " " (indicator.name(english)) " " (format::rate(figure.rate))
-                                " (" (format::gap_pp(figure.gap, lang)) ")"
+                                (format::bracketed(format::gap_pp(figure.gap, lang), lang))
                                 @match notes.get(&(region.code.clone(), indicator.key.clone())) {
                                     Some(note) => { (lang.t("：", ": ")) (note) }
                                     None => { (lang.t("：未填写情况说明", ": no explanation given")) }
