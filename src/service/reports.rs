@@ -306,22 +306,7 @@ pub fn review_in(
         )));
     }
     if review.action == Action::Approve && catalogue.has_children(region) {
-        let units = db::reports::units_of(tx, catalogue, region, period)?;
-        let blocking = review::blocking_units(&units);
-        if !blocking.is_empty() {
-            return Err(AppError::Conflict(Text::new(
-                format!(
-                    "{}尚有县区报告未审核通过：{}，不能审核通过。",
-                    found.name_zh,
-                    names(catalogue, &blocking, false).join("、")
-                ),
-                format!(
-                    "{} cannot be approved: units not approved yet: {}.",
-                    found.name_en,
-                    names(catalogue, &blocking, true).join(", ")
-                ),
-            )));
-        }
+        refuse_unapproved_units(tx, catalogue, found, period, ("不能审核通过", "cannot be approved"))?;
     }
     let stored = db::reports::get(tx, region, period)?
         .ok_or_else(|| AppError::NotFound(no_report(catalogue, region, period)))?;
@@ -521,21 +506,13 @@ pub fn consolidate_in(
             },
         )?;
     }
-    let units = db::reports::units_of(tx, catalogue, city, period)?;
-    let blocking = review::blocking_units(&units);
-    if !blocking.is_empty() {
-        return Err(AppError::Conflict(Text::new(
-            format!(
-                "{}尚有县区报告未审核通过：{}，请审核或写明未报原因后再报省。",
-                found.name_zh,
-                names(catalogue, &blocking, false).join("、")
-            ),
-            format!(
-                "Units not approved yet: {}.",
-                names(catalogue, &blocking, true).join(", ")
-            ),
-        )));
-    }
+    refuse_unapproved_units(
+        tx,
+        catalogue,
+        found,
+        period,
+        ("请审核或写明未报原因后再报省", "cannot be sent up"),
+    )?;
     let stored = db::reports::get(tx, city, period)?;
     let old = stored.as_ref().map(|r| r.status);
     if old.is_some_and(ReportStatus::counts) {
@@ -614,4 +591,34 @@ pub fn approve_batch(
     }
     tx.commit()?;
     Ok(approved)
+}
+
+/// 409 naming the units of `city` not approved for `period` (and without a recorded reason),
+/// when there are any: what stops `action` (its zh and en wording).
+fn refuse_unapproved_units(
+    tx: &Connection,
+    catalogue: &Catalogue,
+    city: &crate::domain::catalogue::Region,
+    period: Period,
+    action: (&str, &str),
+) -> AppResult<()> {
+    let units = db::reports::units_of(tx, catalogue, &city.code, period)?;
+    let blocking = review::blocking_units(&units);
+    if blocking.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Conflict(Text::new(
+        format!(
+            "{}尚有县区报告未审核通过：{}，{}。",
+            city.name_zh,
+            names(catalogue, &blocking, false).join("、"),
+            action.0
+        ),
+        format!(
+            "{} {}: units not approved yet: {}.",
+            city.name_en,
+            action.1,
+            names(catalogue, &blocking, true).join(", ")
+        ),
+    )))
 }
