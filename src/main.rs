@@ -16,6 +16,10 @@ use anju::service::accounts::NewUser;
 use anju::service::import::{self, ImportOptions, Kind};
 use anju::{auth, db, service};
 
+/// jemalloc rather than glibc's allocator: see its line in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// 住房保障目标任务跟踪 — housing-security target tracker.
 #[derive(Parser)]
 #[command(name = "anju", version, about)]

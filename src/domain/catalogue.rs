@@ -225,6 +225,22 @@ impl Catalogue {
         }
     }
 
+    /// Positions of the regions a page shows of the periods it does not open (the dashboard's
+    /// trend of the home region, 同比 of the regions it lists, a city's among them): the home
+    /// region (or every root) and the two levels under it.
+    pub fn summary_positions(&self) -> Vec<usize> {
+        let mut positions = match self.home_region().and_then(|home| self.position(&home.code)) {
+            Some(home) => vec![home],
+            None => self.roots().filter_map(|r| self.position(&r.code)).collect(),
+        };
+        let mut level = positions.clone();
+        for _ in 0..2 {
+            level = level.iter().flat_map(|&p| self.children[p].iter().copied()).collect();
+            positions.extend_from_slice(&level);
+        }
+        positions
+    }
+
     /// `code` and everything under it, in display order.
     pub fn subtree(&self, code: &str) -> Vec<&Region> {
         let Some(&start) = self.index.get(code) else {

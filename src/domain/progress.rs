@@ -98,9 +98,16 @@ pub struct ProgressTable {
     /// Per region: whether every report expected under it (its own, for a leaf) counts.
     complete: Vec<bool>,
     counted_status: HashMap<String, ReportStatus>,
+    /// Empty for a full table. For a summary ([`ProgressTable::summary`]): each region's slot
+    /// in `figures`, [`LEFT_OUT`] for a region it does not hold.
+    slots: Vec<u32>,
 }
 
+/// A region a summary does not hold.
+const LEFT_OUT: u32 = u32::MAX;
+
 /// A figure before anything is known of it.
+static NOT_REPORTED_FIGURE: Figure = NOT_REPORTED;
 const NOT_REPORTED: Figure = Figure {
     cumulative: None,
     increment: None,
@@ -146,6 +153,7 @@ impl ProgressTable {
             seasons,
             complete: vec![false; regions.len()],
             counted_status,
+            slots: Vec::new(),
         };
         // Children follow their parent in catalogue order, so walking backwards rolls up.
         for position in (0..regions.len()).rev() {
@@ -241,7 +249,10 @@ impl ProgressTable {
         inputs: &ProgressInputs,
     ) -> bool {
         let width = self.indicator_count;
-        if width != catalogue.indicators().len() || self.figures.len() != catalogue.regions().len() * width {
+        if !self.slots.is_empty()
+            || width != catalogue.indicators().len()
+            || self.figures.len() != catalogue.regions().len() * width
+        {
             return false;
         }
         let mut positions = Vec::new();
@@ -311,11 +322,56 @@ impl ProgressTable {
             + self.complete.capacity()
             + self.counted_status.capacity() * (std::mem::size_of::<(String, ReportStatus)>() + 16)
             + self.counted_status.keys().map(String::capacity).sum::<usize>()
+            + self.slots.capacity() * std::mem::size_of::<u32>()
+    }
+
+    /// A copy holding only the figures of the regions at `positions` (any other reads as not
+    /// reported) and their report statuses: what a page needs of a period it shows a few
+    /// regions of without opening it (the dashboard's trend and 同比 read the home region and
+    /// the two levels below it), at a small part of the full table's size (nationally 392 of
+    /// 3,224 regions). It cannot be brought up to date: [`ProgressTable::update`] refuses it,
+    /// and it is made again from the full table.
+    pub fn summary(&self, catalogue: &Catalogue, positions: &[usize]) -> Self {
+        let width = self.indicator_count;
+        let mut slots = vec![LEFT_OUT; self.figures.len() / width.max(1)];
+        let mut figures = Vec::with_capacity(positions.len() * width);
+        let mut counted_status = HashMap::new();
+        for &position in positions {
+            let Some(slot) = slots.get_mut(position).filter(|slot| **slot == LEFT_OUT) else {
+                continue;
+            };
+            *slot = (figures.len() / width.max(1)) as u32;
+            figures.extend_from_slice(&self.figures[position * width..(position + 1) * width]);
+            if let Some(region) = catalogue.regions().get(position)
+                && let Some(status) = self.counted_status.get(&region.code)
+            {
+                counted_status.insert(region.code.clone(), *status);
+            }
+        }
+        Self {
+            period: self.period,
+            time_benchmark: self.time_benchmark,
+            indicator_count: width,
+            figures,
+            own: Vec::new(),
+            seasons: Vec::new(),
+            complete: Vec::new(),
+            counted_status,
+            slots,
+        }
     }
 
     /// The figure for the region at `position` in the catalogue and the indicator at `column`.
     pub fn figure(&self, position: usize, column: usize) -> &Figure {
-        &self.figures[position * self.indicator_count + column]
+        let slot = if self.slots.is_empty() {
+            position
+        } else {
+            match self.slots[position] {
+                LEFT_OUT => return &NOT_REPORTED_FIGURE,
+                slot => slot as usize,
+            }
+        };
+        &self.figures[slot * self.indicator_count + column]
     }
 
     /// Looks a figure up by codes.
@@ -1000,6 +1056,51 @@ mod tests {
                 assert_eq!(table, full, "seed {seed}, step {step}, changed {changed:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_summary_holds_the_home_region_and_two_levels_under_it_as_the_full_table_does() {
+        // The country, a province, its city and the city's county: the county is left out.
+        let catalogue = Catalogue::new(
+            vec![
+                region("100000", None),
+                region("440000", Some("100000")),
+                region("440200", Some("440000")),
+                region("440203", Some("440200")),
+            ],
+            vec![indicator("starts", true, 1), indicator("relief", false, 2)],
+        );
+        let mut inputs = ProgressInputs::default();
+        for (code, value) in [("440203", 120), ("440200", 0)] {
+            inputs.current.insert(key(code, "starts"), value);
+            inputs.targets.insert(key(code, "starts"), 400);
+            inputs.report_status.insert(code.to_owned(), ReportStatus::Approved);
+        }
+        let period = "2021Q2".parse().unwrap();
+        let full = ProgressTable::compute(&catalogue, period, &inputs);
+        let positions = catalogue.summary_positions();
+        assert_eq!(positions, [0, 1, 2]);
+        let mut summary = full.summary(&catalogue, &positions);
+        for code in ["100000", "440000", "440200"] {
+            for indicator in ["starts", "relief"] {
+                assert_eq!(
+                    summary.figure_for(&catalogue, code, indicator),
+                    full.figure_for(&catalogue, code, indicator),
+                    "{code} {indicator}"
+                );
+            }
+        }
+        assert_eq!(
+            full.figure_for(&catalogue, "440203", "starts").unwrap().cumulative,
+            Some(120)
+        );
+        assert_eq!(summary.figure_for(&catalogue, "440203", "starts"), Some(&NOT_REPORTED));
+        assert_eq!(summary.report_status("440200"), Some(ReportStatus::Approved));
+        assert!(summary.heap_bytes() < full.heap_bytes());
+        // A summary is made again from the full table, never brought up to date.
+        let before = summary.clone();
+        assert!(!summary.update(&catalogue, ["440203"], &inputs));
+        assert_eq!(summary, before);
     }
 
     #[test]

@@ -17,14 +17,21 @@ use crate::error::{AppError, AppResult};
 
 /// Rendered fragments kept at most, their total size at most, and the largest one worth keeping.
 pub const CACHED_FRAGMENTS: usize = 512;
-pub const CACHED_FRAGMENT_BYTES: usize = 32 * 1024 * 1024;
+pub const CACHED_FRAGMENT_BYTES: usize = 24 * 1024 * 1024;
 pub const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
 
-/// Progress tables kept at most, and their total size at most: a national table is ≈6.5 MB,
-/// and one dashboard reads nine (its period, the year's earlier quarters, last year's four),
-/// which must all stay for a re-render after a write to cost no recomputation.
+/// Progress tables kept at most, and their total size at most: a national table is ≈6.5 MB.
+/// A dashboard reads its period's table and the summaries of eight more (the year's earlier
+/// quarters, last year's four: [`Summaries`]); a region page reads two years' tables. The
+/// budget, with the others', keeps the server under 150 MB however many periods are asked for
+/// (`benches/storm.rs` measures it).
 pub const CACHED_TABLES: usize = 64;
-pub const CACHED_TABLE_BYTES: usize = 96 * 1024 * 1024;
+pub const CACHED_TABLE_BYTES: usize = 48 * 1024 * 1024;
+
+/// Summaries of progress tables ([`ProgressTable::summary`]) kept at most, and their total size
+/// at most: a national summary is ≈0.8 MB.
+pub const CACHED_SUMMARIES: usize = 64;
+pub const CACHED_SUMMARY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Values by key, each valid for the version it was made at: the version (the data version at
 /// which anything the value shows last changed) is part of the key, so a write leaves the older
@@ -147,6 +154,24 @@ pub fn tables() -> Tables {
     Tables {
         entries: Cache::builder()
             .max_capacity(CACHED_TABLE_BYTES as u64)
+            .weigher(weigh)
+            .eviction_policy(EvictionPolicy::lru())
+            .build(),
+    }
+}
+
+/// Summaries of progress tables by period, bounded by [`CACHED_SUMMARY_BYTES`] and
+/// [`CACHED_SUMMARIES`].
+pub type Summaries = Versioned<Period, Arc<ProgressTable>>;
+
+pub fn summaries() -> Summaries {
+    const LEAST_WEIGHT: usize = CACHED_SUMMARY_BYTES / CACHED_SUMMARIES;
+    let weigh = |_: &(Period, i64), table: &Arc<ProgressTable>| -> u32 {
+        u32::try_from(table.heap_bytes().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
+    };
+    Versioned {
+        entries: Cache::builder()
+            .max_capacity(CACHED_SUMMARY_BYTES as u64)
             .weigher(weigh)
             .eviction_policy(EvictionPolicy::lru())
             .build(),

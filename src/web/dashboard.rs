@@ -84,14 +84,15 @@ pub async fn load_overview(state: &AppState, period: Period, facts: &DataFacts) 
     let mut quarters = Vec::new();
     let mut earlier: Vec<Period> = period.earlier_in_year().collect();
     earlier.reverse();
+    // The trend and 同比 read a few regions of the other periods: their summaries.
     for earlier in earlier {
-        quarters.push(state.progress_at(earlier, facts).await?);
+        quarters.push(state.summary_at(earlier, facts).await?);
     }
     quarters.push(Arc::clone(&table));
     let mut last_year_quarters = Vec::new();
     if let Ok(previous) = Period::quarters_of(period.year() - 1) {
         for quarter in previous {
-            last_year_quarters.push(state.progress_at(quarter, facts).await?);
+            last_year_quarters.push(state.summary_at(quarter, facts).await?);
         }
     }
     let last_year = last_year_quarters.get(usize::from(period.quarter()) - 1).cloned();

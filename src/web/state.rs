@@ -7,7 +7,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::cache::{self, Fragments, KeptTable, Tables};
+use super::cache::{self, Fragments, KeptTable, Summaries, Tables};
 use crate::config::ServeConfig;
 use crate::domain::Period;
 use crate::domain::catalogue::Catalogue;
@@ -33,6 +33,8 @@ pub struct App {
     refreshing: tokio::sync::Mutex<()>,
     /// Rendered fragments (chart SVGs, page bodies, API bodies) by key and version.
     fragments: Fragments,
+    /// Summaries of the tables of periods pages show a few regions of.
+    summaries: Summaries,
     /// Tables computed in full, and brought up to date along ancestor paths.
     computations: Arc<[AtomicU64; 2]>,
     pub config: ServeConfig,
@@ -121,6 +123,7 @@ impl App {
             facts: Mutex::new(None),
             refreshing: tokio::sync::Mutex::new(()),
             fragments: cache::fragments(),
+            summaries: cache::summaries(),
             computations: Arc::default(),
             config,
             sign_in: Arc::default(),
@@ -264,6 +267,21 @@ impl App {
         Ok(kept.table)
     }
 
+    /// The summary of `period`'s table ([`ProgressTable::summary`] of the regions
+    /// [`Catalogue::summary_positions`] names), for the pages that show those regions of a period
+    /// they do not open: kept apart from the full tables, so that a page reading nine periods
+    /// holds one full table and eight summaries.
+    pub async fn summary_at(&self, period: Period, facts: &DataFacts) -> AppResult<Arc<ProgressTable>> {
+        let make = async {
+            let table = self.progress_at(period, facts).await?;
+            let catalogue = self.catalogue();
+            cache::blocking(move || Arc::new(table.summary(&catalogue, &catalogue.summary_positions()))).await
+        };
+        self.summaries
+            .get_or_make(period, facts.period_version(period), make)
+            .await
+    }
+
     /// How many progress tables were computed in full, and how many brought up to date along
     /// the changed regions' ancestor paths, since start.
     pub fn table_computations(&self) -> (u64, u64) {
@@ -285,6 +303,7 @@ impl App {
         // Tables and fragments were made for the old tree.
         self.tables.clear();
         self.fragments.clear();
+        self.summaries.clear();
         Ok(())
     }
 }
