@@ -755,15 +755,38 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
     Ok(rows)
 }
 
-/// Targets are the province's to set: nobody else imports them.
+/// Targets are the administrators' to set: nobody else imports them.
 pub fn only_admins_import_targets() -> AppError {
     AppError::Forbidden(Text::new(
-        "只有省厅管理员可以导入目标任务",
-        "Only the province's administrators import targets.",
+        "只有管理员可以导入目标任务",
+        "Only administrators import targets.",
     ))
 }
 
-/// Applies a targets file inside the caller's transaction. Admins only.
+/// A row naming a region whose target `actor` does not set (a city admin's outside its units).
+fn target_out_of_scope(catalogue: &Catalogue, actor: &Actor, region: &str) -> Text {
+    let name = |code: &str, en: bool| {
+        catalogue
+            .region(code)
+            .map_or(code.to_owned(), |r| r.name(en).to_owned())
+    };
+    let scope = actor.region.as_deref().unwrap_or_default();
+    Text::new(
+        format!(
+            "无权设定{}的目标任务：{}的管理员只导入本市所属县区和市本级的目标",
+            name(region, false),
+            name(scope, false)
+        ),
+        format!(
+            "You may not set the targets of {}: {}'s administrators import its units' targets only.",
+            name(region, true),
+            name(scope, true)
+        ),
+    )
+}
+
+/// Applies a targets file inside the caller's transaction. Admins only, each row within
+/// their reach ([`Actor::may_set_target_of`]): a row outside it refuses the file, its line named.
 pub fn apply_targets(
     conn: &Connection,
     catalogue: &Catalogue,
@@ -777,6 +800,17 @@ pub fn apply_targets(
         Ok(rows) => rows,
         Err(errors) => return Ok(ImportOutcome::failed(errors)),
     };
+    let refused: Vec<RowError> = rows
+        .iter()
+        .filter(|row| !actor.may_set_target_of(catalogue, &row.region))
+        .map(|row| RowError {
+            line: row.line,
+            message: target_out_of_scope(catalogue, actor, &row.region),
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Ok(ImportOutcome::failed(refused));
+    }
     let mut outcome = ImportOutcome {
         rows: rows.len(),
         ..Default::default()
