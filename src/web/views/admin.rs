@@ -564,7 +564,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
                                         button type="submit" { (lang.t("修改", "Change")) }
                                     }
                                 } @else {
-                                    (format::role(user.role, lang)) " · "
+                                    (format::bound_role(user.role, user.region_code.is_some(), lang)) " · "
                                     @match (row.region, user.region_code.as_deref()) {
                                         (Some(region), _) => (region.name(en)),
                                         (None, Some(code)) => (code),
