@@ -581,6 +581,36 @@ async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
     let users = sg_admin2.get("/admin/users").await.text;
     assert!(users.contains("wj_officer") && !users.contains("gz_officer"), "{users}");
 
+    // 广州市 reports itself: its admin sets no target (the city's is the province's) and may give
+    // the city itself an officer.
+    let created = create(&province, "gz_admin", "admin", "440100").await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let gz_admin = app.nobody();
+    let signed_in = gz_admin
+        .post_form("/login", &[("username", "gz_admin"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(signed_in.status, 303);
+    assert_eq!(gz_admin.post_form("/account/password", &own).await.status, 303);
+    let grid = gz_admin.get("/admin/targets?year=2021").await;
+    assert_eq!(grid.status, 200);
+    assert!(
+        grid.text.contains("以市为单位报送") && !grid.text.contains("name=\"t."),
+        "{}",
+        grid.text
+    );
+    assert!(!grid.text.contains("保存目标"), "nothing to save");
+    let refused = gz_admin
+        .post_form(
+            "/admin/targets",
+            &[("year", "2021"), ("t.440100.shantytown_starts", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let officer = create(&gz_admin, "gz_officer3", "officer", "440100").await;
+    assert_eq!(officer.status, 303, "{}", officer.text);
+    let users = gz_admin.get("/admin/users").await.text;
+    assert!(users.contains("gz_officer3") && users.contains("gz_officer2") && !users.contains("wj_officer"));
+
     // The command line binds the same way and refuses the same bindings.
     let cli = |name: &str, role: &str, region: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_anju"))

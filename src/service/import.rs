@@ -763,28 +763,6 @@ pub fn only_admins_import_targets() -> AppError {
     ))
 }
 
-/// A row naming a region whose target `actor` does not set (a city admin's outside its units).
-fn target_out_of_scope(catalogue: &Catalogue, actor: &Actor, region: &str) -> Text {
-    let name = |code: &str, en: bool| {
-        catalogue
-            .region(code)
-            .map_or(code.to_owned(), |r| r.name(en).to_owned())
-    };
-    let scope = actor.region.as_deref().unwrap_or_default();
-    Text::new(
-        format!(
-            "无权设定{}的目标任务：{}的管理员只导入本市所属县区和市本级的目标",
-            name(region, false),
-            name(scope, false)
-        ),
-        format!(
-            "You may not set the targets of {}: {}'s administrators import its units' targets only.",
-            name(region, true),
-            name(scope, true)
-        ),
-    )
-}
-
 /// Applies a targets file inside the caller's transaction. Admins only, each row within
 /// their reach ([`Actor::may_set_target_of`]): a row outside it refuses the file, its line named.
 pub fn apply_targets(
@@ -805,7 +783,7 @@ pub fn apply_targets(
         .filter(|row| !actor.may_set_target_of(catalogue, &row.region))
         .map(|row| RowError {
             line: row.line,
-            message: target_out_of_scope(catalogue, actor, &row.region),
+            message: super::targets::out_of_reach(catalogue, actor, &[row.region.as_str()]),
         })
         .collect();
     if !refused.is_empty() {

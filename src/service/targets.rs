@@ -68,29 +68,34 @@ pub fn authorise(catalogue: &Catalogue, actor: &Actor, cells: &[TargetCell]) -> 
     Err(out_of_scope(catalogue, actor, &refused))
 }
 
-/// The refusal of targets outside a city admin's units, naming the regions (by name when the
-/// catalogue knows them).
-pub fn out_of_scope(catalogue: &Catalogue, actor: &Actor, regions: &[&str]) -> AppError {
+/// Why `actor` may not set the targets of `regions` (a city admin's outside its units, its
+/// city's own included), naming them by name when the catalogue knows them: the grid's refusal
+/// and each refused line of a target import.
+pub fn out_of_reach(catalogue: &Catalogue, actor: &Actor, regions: &[&str]) -> Text {
     let name = |code: &str, en: bool| {
         catalogue
             .region(code)
             .map_or(code.to_owned(), |r| r.name(en).to_owned())
     };
+    let names = |en: bool| regions.iter().map(|c| name(c, en)).collect::<Vec<_>>();
     let scope = actor.region.as_deref().unwrap_or_default();
-    let zh: Vec<String> = regions.iter().map(|c| name(c, false)).collect();
-    let en: Vec<String> = regions.iter().map(|c| name(c, true)).collect();
-    AppError::Forbidden(Text::new(
+    Text::new(
         format!(
             "无权设定{}的目标任务：{}的管理员只设定本市所属县区和市本级的目标，市级目标由省厅下达",
-            zh.join("、"),
+            names(false).join("、"),
             name(scope, false)
         ),
         format!(
             "You may not set the targets of {}: {}'s administrators set its units' targets only; the city's own target is the province's.",
-            en.join(", "),
+            names(true).join(", "),
             name(scope, true)
         ),
-    ))
+    )
+}
+
+/// The refusal of a grid with cells out of reach: 403, naming their regions.
+fn out_of_scope(catalogue: &Catalogue, actor: &Actor, regions: &[&str]) -> AppError {
+    AppError::Forbidden(out_of_reach(catalogue, actor, regions))
 }
 
 /// Sets `year`'s targets in one write transaction; unchanged cells write nothing. Returns how

@@ -455,11 +455,13 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                     }
                 }
             }
-            p.hint { (lang.t(
-                "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
-                "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
-            )) }
-            div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
+            @if grid.rows.iter().any(|row| row.editable) {
+                p.hint { (lang.t(
+                    "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
+                    "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
+                )) }
+                div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
+            }
         }
     }
 }
