@@ -653,7 +653,12 @@ async fn the_city_admins_and_the_provinces_targets_and_users_pages_render_at_bot
         browser.sign_in(&app, username).await;
         for (width, height) in [(390, 2400), (1280, 1600)] {
             browser.resize(width, height).await;
-            for (name, page) in [("targets", "/admin/targets?year=2021"), ("users", "/admin/users")] {
+            for (name, page) in [
+                ("targets", "/admin/targets?year=2021"),
+                ("users", "/admin/users"),
+                ("targets-en", "/admin/targets?year=2021&lang=en"),
+                ("city", "/regions/440200?year=2021&lang=zh"),
+            ] {
                 browser.goto(&app.url(page)).await;
                 browser.find("main h1").await;
                 browser
