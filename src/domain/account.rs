@@ -156,6 +156,19 @@ pub fn check_username(name: &str) -> Result<(), AccountError> {
     }
 }
 
+/// Whether an officer may report for `code`: a region of the reporting catalogue with a parent
+/// and no children (a county or 市本级 of a city that reports through its units, or a city that
+/// reports itself).
+pub fn is_reporting_unit(catalogue: &Catalogue, code: &str) -> bool {
+    catalogue.region(code).is_some_and(|region| {
+        region
+            .parent_code
+            .as_deref()
+            .is_some_and(|p| catalogue.region(p).is_some())
+            && !catalogue.has_children(code)
+    })
+}
+
 /// The role named `role` with the region it is bound to. An officer reports for one unit of
 /// the reporting catalogue: a county or 市本级 of a city that reports through its units, or a
 /// city that reports itself (a region with a parent and no children). An admin, leader or
@@ -186,7 +199,7 @@ pub fn role_and_region(
         .as_deref()
         .is_none_or(|p| catalogue.region(p).is_none());
     match role {
-        Role::Officer if is_root || catalogue.has_children(code) => {
+        Role::Officer if !is_reporting_unit(catalogue, code) => {
             let (zh, en) = names();
             Err(AccountError::OfficerNotAUnit {
                 zh,

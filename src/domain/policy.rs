@@ -167,6 +167,15 @@ impl Actor {
         self.role == Role::Admin
     }
 
+    /// The roles this user gives accounts on the users page: a city admin officers only.
+    pub fn roles_to_give(&self) -> &'static [Role] {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin, None) => &Role::ALL,
+            (Role::Admin, Some(_)) => &[Role::Officer],
+            _ => &[],
+        }
+    }
+
     /// An admin bound to no city: manages every account, token and region.
     pub fn is_province_admin(&self) -> bool {
         self.role == Role::Admin && self.region.is_none()
@@ -408,6 +417,9 @@ mod tests {
             ..actor(role, region)
         };
         assert!(city.may_manage_users() && city.may_open(Page::Users));
+        assert_eq!(city.roles_to_give(), [Role::Officer]);
+        assert_eq!(actor(Role::Admin, None).roles_to_give(), Role::ALL);
+        assert!(actor(Role::Leader, None).roles_to_give().is_empty());
         assert!(city.may_manage_user(&catalogue, &account(2, Role::Officer, Some("440203"))));
         assert!(city.may_manage_user(&catalogue, &account(2, Role::Officer, Some("440201"))));
         let new = Actor {

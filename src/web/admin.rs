@@ -696,22 +696,19 @@ async fn users_page(
         .collect();
     // A city admin binds officers to its units (or to the city when it reports itself); the
     // province binds officers to units and the others to a city or to nothing.
-    let (roles, regions): (Vec<crate::domain::Role>, Vec<&crate::domain::Region>) = match actor.region.as_deref() {
-        Some(scope) => (
-            vec![crate::domain::Role::Officer],
-            catalogue
-                .subtree(scope)
-                .into_iter()
-                .filter(|r| !catalogue.has_children(&r.code))
-                .collect(),
-        ),
-        None => (crate::domain::Role::ALL.to_vec(), catalogue.regions().iter().collect()),
+    let regions: Vec<&crate::domain::Region> = match actor.region.as_deref() {
+        Some(scope) => catalogue
+            .subtree(scope)
+            .into_iter()
+            .filter(|r| crate::domain::account::is_reporting_unit(&catalogue, &r.code))
+            .collect(),
+        None => catalogue.regions().iter().collect(),
     };
     let page = view::UsersPage {
         lang: ctx.lang,
         users: rows,
         regions,
-        roles,
+        roles: actor.roles_to_give(),
         scope: actor.region.as_deref().and_then(|code| catalogue.region(code)),
         me: ctx.user.id,
         draft,

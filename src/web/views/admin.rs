@@ -487,7 +487,7 @@ pub struct UsersPage<'a> {
     /// The regions an account may be bound to from this page.
     pub regions: Vec<&'a Region>,
     /// The roles this admin gives.
-    pub roles: Vec<Role>,
+    pub roles: &'a [Role],
     /// The city a city admin is bound to; `None` for the province.
     pub scope: Option<&'a Region>,
     pub me: i64,
@@ -559,7 +559,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
                             td {
                                 @if row.manageable {
                                     form.inline method="post" action={ (base) "/role" } {
-                                        select name="role" aria-label={ (user.username) " " (lang.t("角色", "role")) } { (role_options(lang, &page.roles, user.role.as_str())) }
+                                        select name="role" aria-label={ (user.username) " " (lang.t("角色", "role")) } { (role_options(lang, page.roles, user.role.as_str())) }
                                         select name="region" aria-label={ (user.username) " " (lang.t("地区", "region")) } {
                                             (region_options(page, user.region_code.as_deref().unwrap_or("")))
                                         }
@@ -612,7 +612,7 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
             label for="new-username" { (lang.t("用户名", "Username")) }
             input #new-username name="username" type="text" required value=(page.draft.username) autocomplete="off";
             label for="new-role" { (lang.t("角色", "Role")) }
-            select #new-role name="role" { (role_options(lang, &page.roles, default_role)) }
+            select #new-role name="role" { (role_options(lang, page.roles, default_role)) }
             @if page.scope.is_some() {
                 label for="new-region" { (lang.t("所属单位", "Unit")) }
             } @else {
