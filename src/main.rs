@@ -118,7 +118,9 @@ enum UserCommand {
         name: String,
         #[arg(long)]
         role: String,
-        /// The region an officer reports for (6-digit code).
+        /// The region the account is bound to (6-digit code): an officer's unit (a county,
+        /// 市本级 or a city that reports itself); for an admin, leader or analyst a city (its
+        /// subtree), or none for province-wide.
         #[arg(long)]
         region: Option<String>,
         #[arg(long, env = "ANJU_USER_PASSWORD", hide_env_values = true)]
@@ -221,7 +223,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
             let generated = password.is_none();
-            let ignored_region = region.is_some() && role.trim() != anju::domain::Role::Officer.as_str();
             let new = NewUser {
                 username: name,
                 role,
@@ -229,9 +230,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 password: password.unwrap_or_else(auth::new_password),
             };
             let user = service::accounts::create(&mut conn, &catalogue, &Actor::system("cli"), &new)?;
-            println!("已创建用户(user created): {} ({})", user.username, user.role);
-            if ignored_region {
-                println!("只有填报员绑定地区，已忽略 --region(only officers are bound to a region)");
+            match user.region_code.as_deref().and_then(|code| catalogue.region(code)) {
+                Some(region) => println!(
+                    "已创建用户(user created): {} ({}, {} {})",
+                    user.username, user.role, region.code, region.name_zh
+                ),
+                None => println!("已创建用户(user created): {} ({})", user.username, user.role),
             }
             if generated {
                 println!("初始密码(initial password): {}", new.password);

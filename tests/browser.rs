@@ -637,3 +637,54 @@ async fn an_officer_corrects_an_inline_error_and_the_approved_figure_reaches_the
     browser.quit().await;
     app.stop().await;
 }
+
+/// The targets and users pages of a city admin (its city read-only, its units editable) and
+/// of the province, at a phone's and a desktop's width: rendered, accessible, no sideways
+/// scrolling of the page; screenshots kept under `target/browser-screenshots/` for review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_city_admins_and_the_provinces_targets_and_users_pages_render_at_both_widths() {
+    let Some(browser) = browser::start("city-admin").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    let shots = browser::screenshot_dir();
+    let _ = std::fs::create_dir_all(&shots);
+    for username in ["sg_admin", "admin"] {
+        browser.sign_in(&app, username).await;
+        for (width, height) in [(390, 2400), (1280, 1600)] {
+            browser.resize(width, height).await;
+            for (name, page) in [
+                ("targets", "/admin/targets?year=2021"),
+                ("users", "/admin/users"),
+                ("targets-en", "/admin/targets?year=2021&lang=en"),
+                ("city", "/regions/440200?year=2021&lang=zh"),
+            ] {
+                browser.goto(&app.url(page)).await;
+                browser.find("main h1").await;
+                browser
+                    .screenshot(&shots.join(format!("review-{username}-{name}-{width}.png")))
+                    .await;
+                check_rendered(&browser, page).await;
+                check_console(&browser, page).await;
+                browser
+                    .check(
+                        !browser.scrolls_sideways().await,
+                        &format!("{username} {page} at {width} px scrolls sideways"),
+                    )
+                    .await;
+            }
+        }
+        let nav = navigation(&browser).await;
+        for label in ADMIN_PAGES {
+            browser
+                .check(
+                    nav.iter().any(|n| n == label),
+                    &format!("{username}: no {label} in {nav:?}"),
+                )
+                .await;
+        }
+        browser.sign_out().await;
+    }
+    browser.quit().await;
+    app.stop().await;
+}

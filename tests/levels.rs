@@ -1,11 +1,13 @@
 //! Review at every level, end to end against a real server: a county submits, its city admin
 //! approves, the city's consolidated report goes up and the province approves it; a province
-//! reopen reaches the county; a city admin reaches neither another city nor the province.
+//! reopen reaches the county; a city admin reaches neither another city nor the province. A
+//! city admin sets its units' targets (the breakdown flagged against the city's) and manages
+//! its units' officers, and nothing beyond; accounts are bound where they can act.
 
 mod common;
 
 use anju::db::audit::AuditFilter;
-use common::{TestApp, User};
+use common::{PASSWORD, TestApp, User};
 use serde_json::json;
 
 const PERIOD: &str = "2022Q1";
@@ -248,5 +250,401 @@ async fn completeness_per_level_counts_each_levels_units() {
     );
     assert_eq!(leader.get("/api/v1/completeness?period=2021Q9").await.status, 400);
     assert_eq!(app.nobody().get("/api/v1/completeness?period=2021Q4").await.status, 401);
+    app.stop().await;
+}
+
+fn target(app: &TestApp, region: &str) -> Option<i64> {
+    anju::db::targets::get(&app.conn(), region, "shantytown_starts", 2021).unwrap()
+}
+
+fn audited_by(app: &TestApp, username: &str, action: &str) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+    let filter = AuditFilter {
+        username: Some(username.into()),
+        limit: 1000,
+        drafts: true,
+        ..Default::default()
+    };
+    anju::db::audit::list(&app.conn(), &filter)
+        .unwrap()
+        .into_iter()
+        .filter(|row| row.action == action)
+        .map(|row| (row.region_code, row.new_value, row.detail))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admin_sets_its_units_targets_and_the_breakdown_is_flagged() {
+    let app = TestApp::demo().await;
+    let city = app.user("sg_admin").await;
+
+    // The city admin's grid: its city read-only, its units editable, nothing else.
+    let page = city.get("/admin/targets?year=2021").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    for unit in SHAOGUAN_UNITS {
+        assert!(
+            page.text.contains(&format!("name=\"t.{unit}.shantytown_starts\"")),
+            "{unit}"
+        );
+    }
+    for other in ["440200", "440000", "440100", "440802"] {
+        assert!(
+            !page.text.contains(&format!("name=\"t.{other}.")),
+            "{other} is not editable"
+        );
+    }
+    assert!(
+        page.text.contains("韶关市") && !page.text.contains("湛江市"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("各县区合计与市级目标一致"),
+        "the demo's units add up"
+    );
+
+    // 武江区's target: stored and audited as the city admin's.
+    let saved = city
+        .post_form(
+            "/admin/targets",
+            &[("year", "2021"), ("t.440203.shantytown_starts", "60")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    assert_eq!(target(&app, "440203"), Some(60));
+    assert!(
+        audited_by(&app, "sg_admin", "target").contains(&(Some("440203".into()), Some("60".into()), None)),
+        "{:?}",
+        audited_by(&app, "sg_admin", "target")
+    );
+
+    // The units now exceed the city's 452: flagged on the city's grid, the province's and the
+    // city's page.
+    let flag = "超出市级目标 7 套（各县区合计 459 套）";
+    assert!(city.get("/admin/targets?year=2021").await.text.contains(flag));
+    let province = app.user("admin").await;
+    assert!(province.get("/admin/targets?year=2021").await.text.contains(flag));
+    let region = province.get("/regions/440200?year=2021").await.text;
+    assert!(region.contains(&format!("目标任务分解：{flag}")), "{region}");
+    let english = province.get("/regions/440200?year=2021&lang=en").await.text;
+    assert!(
+        english.contains("Target breakdown: Over the city&#39;s target by 7 units")
+            || english.contains("Target breakdown: Over the city's target by 7 units"),
+        "{english}"
+    );
+    // Short of it when a unit is cleared.
+    let cleared = city
+        .post_form(
+            "/admin/targets",
+            &[("year", "2021"), ("t.440203.shantytown_starts", "")],
+        )
+        .await;
+    assert_eq!(cleared.status, 303);
+    let page = city.get("/admin/targets?year=2021").await.text;
+    assert!(
+        page.contains("分解不完整（各县区合计 399 套，尚差 53 套，1 个县区未设目标）"),
+        "{page}"
+    );
+
+    // Another city's county, a county the catalogue leaves out, the city itself, the province:
+    // refused, 403, nothing stored, even beside a cell it may set.
+    let before = app.snapshot();
+    for (cell, what) in [
+        ("t.440802.shantytown_starts", "湛江市's county"),
+        ("t.440103.shantytown_starts", "广州市's county"),
+        ("t.440100.shantytown_starts", "another city"),
+        ("t.440200.shantytown_starts", "its own city"),
+        ("t.440000.shantytown_starts", "the province"),
+    ] {
+        let refused = city
+            .post_form(
+                "/admin/targets",
+                &[("year", "2021"), ("t.440204.shantytown_starts", "1"), (cell, "5")],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{what}: {}", refused.text);
+        assert!(refused.text.contains("无权设定"), "{what}: {}", refused.text);
+    }
+    assert_eq!(app.snapshot(), before, "nothing changed");
+    assert_eq!(target(&app, "440204"), Some(61));
+
+    // An import of targets: its units' rows only; other lines named, nothing stored.
+    let file = "region_code,year,indicator,target\n440204,2021,shantytown_starts,70\n440802,2021,shantytown_starts,5\n440200,2021,shantytown_starts,9\n";
+    let refused = city
+        .post_multipart(
+            "/import",
+            &[("kind", None, b"targets"), ("file", Some("t.csv"), file.as_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    for named in [
+        "<td class=\"num\">3</td>",
+        "<td class=\"num\">4</td>",
+        "无权设定",
+        "发现 2 处错误",
+    ] {
+        assert!(refused.text.contains(named), "{named}: {}", refused.text);
+    }
+    assert!(
+        !refused.text.contains("<td class=\"num\">2</td>"),
+        "the unit's own line is fine"
+    );
+    let dry = "region_code,year,indicator,target\n440204,2021,shantytown_starts,70\n";
+    let preview = city
+        .post_multipart(
+            "/import",
+            &[("kind", None, b"targets"), ("file", Some("t.csv"), dry.as_bytes())],
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    assert_eq!(app.snapshot(), before, "a refused file and a preview change nothing");
+    app.stop().await;
+}
+
+async fn create(admin: &User, name: &str, role: &str, region: &str) -> common::Reply {
+    admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", name),
+                ("role", role),
+                ("region", region),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+}
+
+fn user_id(app: &TestApp, name: &str) -> i64 {
+    anju::db::users::by_username(&app.conn(), name).unwrap().expect(name).id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admin_manages_its_units_officers_and_nobody_else() {
+    let app = TestApp::demo().await;
+    let city = app.user("sg_admin").await;
+
+    // It sees the accounts bound within its city only.
+    let page = city.get("/admin/users").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    for (name, listed) in [
+        ("wj_officer", true),
+        ("sg_admin", true),
+        ("gz_officer", false),
+        ("leader", false),
+        (">admin<", false),
+    ] {
+        assert_eq!(page.text.contains(name), listed, "{name}");
+    }
+    assert!(!page.text.contains("value=\"admin\""), "it gives no admin role");
+
+    // An officer for 浈江区: created, audited, signs in and submits 浈江区's report.
+    let created = create(&city, "zj_officer", "officer", "440204").await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    assert!(
+        audited_by(&app, "sg_admin", "user_create")
+            .iter()
+            .any(|(region, new, _)| region.as_deref() == Some("440204")
+                && new.as_deref() == Some("zj_officer (officer)"))
+    );
+    let zhenjiang = app.nobody();
+    let signed_in = zhenjiang
+        .post_form("/login", &[("username", "zj_officer"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(signed_in.status, 303);
+    let own = [("current", PASSWORD), ("password", PASSWORD), ("repeat", PASSWORD)];
+    assert_eq!(zhenjiang.post_form("/account/password", &own).await.status, 303);
+    submit(&zhenjiang, "440204").await;
+    let refused = zhenjiang
+        .put_json(
+            &format!("/api/v1/reports/440203/{PERIOD}"),
+            json!({"values": {"shantytown_starts": 1}}),
+        )
+        .await;
+    assert_eq!(refused.status, 403, "its own unit only");
+
+    // No admin, leader or analyst, no officer elsewhere, no impossible binding.
+    let before = app.snapshot();
+    for (name, role, region, status, says) in [
+        ("sg_admin2", "admin", "440200", 403, "无权管理该账户"),
+        ("sg_leader", "leader", "440200", 403, "无权管理该账户"),
+        ("sg_analyst", "analyst", "", 403, "无权管理该账户"),
+        ("zj_officer2", "officer", "440802", 403, "无权管理该账户"),
+        ("gz_officer2", "officer", "440100", 403, "无权管理该账户"),
+        ("sg_officer", "officer", "440200", 422, "由所属县区报送"),
+        ("nobody_officer", "officer", "", 422, "必须指定所属地区"),
+    ] {
+        let refused = create(&city, name, role, region).await;
+        assert_eq!(refused.status, status, "{name}: {}", refused.text);
+        assert!(refused.text.contains(says), "{name}: {}", refused.text);
+    }
+    // Nor touch an account outside its city, nor make its officer anything else.
+    let (gz, admin, wj) = (
+        user_id(&app, "gz_officer"),
+        user_id(&app, "admin"),
+        user_id(&app, "wj_officer"),
+    );
+    for (path, fields) in [
+        (format!("/admin/users/{gz}/disable"), vec![]),
+        (
+            format!("/admin/users/{gz}/password"),
+            vec![("password", "another-long-password")],
+        ),
+        (format!("/admin/users/{admin}/disable"), vec![]),
+        (
+            format!("/admin/users/{gz}/role"),
+            vec![("role", "officer"), ("region", "440203")],
+        ),
+        (
+            format!("/admin/users/{wj}/role"),
+            vec![("role", "admin"), ("region", "440200")],
+        ),
+        (
+            format!("/admin/users/{wj}/role"),
+            vec![("role", "officer"), ("region", "440802")],
+        ),
+    ] {
+        let refused = city.post_form(&path, &fields).await;
+        assert_eq!(refused.status, 403, "{path} {fields:?}: {}", refused.text);
+    }
+    assert_eq!(app.snapshot(), before, "nothing changed");
+
+    // Its own officers: moved to another unit, password reset, disabled and enabled, each audited.
+    let moved = city
+        .post_form(
+            &format!("/admin/users/{wj}/role"),
+            &[("role", "officer"), ("region", "440205")],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.text);
+    let reset = city
+        .post_form(
+            &format!("/admin/users/{wj}/password"),
+            &[("password", "another-long-password")],
+        )
+        .await;
+    assert_eq!(reset.status, 303, "{}", reset.text);
+    assert_eq!(city.post(&format!("/admin/users/{wj}/disable")).await.status, 303);
+    let stored = anju::db::users::by_id(&app.conn(), wj).unwrap().unwrap();
+    assert!(stored.disabled && stored.must_change_password);
+    assert_eq!(stored.region_code.as_deref(), Some("440205"));
+    assert_eq!(city.post(&format!("/admin/users/{wj}/enable")).await.status, 303);
+    for action in ["user_role", "user_password", "user_disable", "user_enable"] {
+        assert!(!audited_by(&app, "sg_admin", action).is_empty(), "{action}");
+    }
+    // A city admin sees only its own tokens, not everyone's.
+    let account = city.get("/account").await;
+    assert_eq!(account.status, 200);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
+    let app = TestApp::demo().await;
+    let province = app.user("admin").await;
+    for (name, role, region, bound) in [
+        ("sg_leader", "leader", "440200", Some("440200")),
+        ("zj_analyst", "analyst", "440800", Some("440800")),
+        ("sg_admin2", "admin", "440200", Some("440200")),
+        ("gd_leader", "leader", "", None),
+        ("gd_analyst", "analyst", "440000", None),
+        ("wj_officer2", "officer", "440203", Some("440203")),
+        ("sj_officer", "officer", "440201", Some("440201")),
+        ("gz_officer2", "officer", "440100", Some("440100")),
+    ] {
+        let created = create(&province, name, role, region).await;
+        assert_eq!(created.status, 303, "{name}: {}", created.text);
+        let stored = anju::db::users::by_username(&app.conn(), name).unwrap().unwrap();
+        assert_eq!(stored.region_code.as_deref(), bound, "{name}");
+    }
+    let before = app.snapshot();
+    for (name, role, region, says) in [
+        ("bad1", "officer", "440200", "韶关市由所属县区报送"),
+        ("bad2", "officer", "440000", "不能绑定到广东省"),
+        ("bad3", "admin", "440203", "不能绑定到武江区"),
+        ("bad4", "leader", "440201", "只能绑定到地级市"),
+        ("bad5", "analyst", "449999", "未知地区代码"),
+    ] {
+        let refused = create(&province, name, role, region).await;
+        assert_eq!(refused.status, 422, "{name}: {}", refused.text);
+        assert!(refused.text.contains(says), "{name}: {}", refused.text);
+    }
+    assert_eq!(app.snapshot(), before, "nothing changed");
+
+    // A city leader signs in and a city-bound admin manages its own city's officers only.
+    let sg_admin2 = app.nobody();
+    let signed_in = sg_admin2
+        .post_form("/login", &[("username", "sg_admin2"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(signed_in.status, 303);
+    let own = [("current", PASSWORD), ("password", PASSWORD), ("repeat", PASSWORD)];
+    assert_eq!(sg_admin2.post_form("/account/password", &own).await.status, 303);
+    let users = sg_admin2.get("/admin/users").await.text;
+    assert!(users.contains("wj_officer") && !users.contains("gz_officer"), "{users}");
+
+    // 广州市 reports itself: its admin sets no target (the city's is the province's) and may give
+    // the city itself an officer.
+    let created = create(&province, "gz_admin", "admin", "440100").await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let gz_admin = app.nobody();
+    let signed_in = gz_admin
+        .post_form("/login", &[("username", "gz_admin"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(signed_in.status, 303);
+    assert_eq!(gz_admin.post_form("/account/password", &own).await.status, 303);
+    let grid = gz_admin.get("/admin/targets?year=2021").await;
+    assert_eq!(grid.status, 200);
+    assert!(
+        grid.text.contains("以市为单位报送") && !grid.text.contains("name=\"t."),
+        "{}",
+        grid.text
+    );
+    assert!(!grid.text.contains("保存目标"), "nothing to save");
+    let refused = gz_admin
+        .post_form(
+            "/admin/targets",
+            &[("year", "2021"), ("t.440100.shantytown_starts", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let officer = create(&gz_admin, "gz_officer3", "officer", "440100").await;
+    assert_eq!(officer.status, 303, "{}", officer.text);
+    let users = gz_admin.get("/admin/users").await.text;
+    assert!(users.contains("gz_officer3") && users.contains("gz_officer2") && !users.contains("wj_officer"));
+
+    // The command line binds the same way and refuses the same bindings.
+    let cli = |name: &str, role: &str, region: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_anju"))
+            .args([
+                "--db",
+                app.db_path.to_str().unwrap(),
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--region",
+                region,
+            ])
+            .env("ANJU_USER_PASSWORD", PASSWORD)
+            .output()
+            .expect("run anju")
+    };
+    let made = cli("zj_leader", "leader", "440800");
+    assert!(made.status.success(), "{made:?}");
+    assert!(String::from_utf8_lossy(&made.stdout).contains("湛江市"), "{made:?}");
+    let stored = anju::db::users::by_username(&app.conn(), "zj_leader").unwrap().unwrap();
+    assert_eq!(stored.region_code.as_deref(), Some("440800"));
+    let refused = cli("bad_admin", "admin", "440203");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("只能绑定到地级市"),
+        "{refused:?}"
+    );
+    let refused = cli("bad_officer", "officer", "440800");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("由所属县区报送"),
+        "{refused:?}"
+    );
     app.stop().await;
 }

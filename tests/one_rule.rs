@@ -33,7 +33,7 @@ fn nav_links(page: &str) -> Vec<String> {
 #[tokio::test]
 async fn every_role_is_offered_exactly_the_pages_it_may_open() {
     let app = TestApp::demo().await;
-    for username in ["admin", "gz_officer", "leader", "analyst"] {
+    for username in ["admin", "gz_officer", "leader", "analyst", "sg_admin", "wj_officer"] {
         let user = app.user(username).await;
         let home = user.get("/").await;
         assert_eq!(home.status, 200, "{username}");

@@ -1,6 +1,7 @@
 //! Role × endpoint matrix: every write is refused to the officer of another city, the leader,
-//! the analyst and an anonymous visitor, leaving the database unchanged, and accepted from the
-//! right role. Deny by default.
+//! the analyst, a city admin outside its city and an anonymous visitor, leaving the database
+//! unchanged, and accepted from the right role. Deny by default. A city admin's own reach (its
+//! units' targets and officers) is walked route by route.
 
 mod common;
 
@@ -15,12 +16,14 @@ enum Who {
     Leader,
     Analyst,
     Admin,
+    /// 韶关市's admin: none of these endpoints is about its city.
+    CityAdmin,
     Anonymous,
 }
 
 use Who::*;
 
-const EVERYONE: [Who; 6] = [OwnOfficer, OtherOfficer, Leader, Analyst, Admin, Anonymous];
+const EVERYONE: [Who; 7] = [OwnOfficer, OtherOfficer, Leader, Analyst, Admin, CityAdmin, Anonymous];
 
 enum Body {
     Json(Value),
@@ -90,6 +93,7 @@ async fn every_write_endpoint_refuses_the_wrong_roles_and_accepts_the_right_one(
             Leader => app.user("leader").await,
             Analyst => app.user("analyst").await,
             Admin => app.user("admin").await,
+            CityAdmin => app.user("sg_admin").await,
             Anonymous => app.nobody(),
         };
         users.push((who, user));
@@ -267,5 +271,93 @@ async fn admin_pages_and_entry_forms_are_closed_to_the_wrong_roles() {
     for path in ["/admin/approvals", "/reports", "/audit"] {
         assert_eq!(app.nobody().get(path).await.status, 303, "{path}");
     }
+    app.stop().await;
+}
+
+/// 韶关市's admin, route by route: its units' targets and officers yes; its city's own target,
+/// another city's county, admins and accounts elsewhere no (403, nothing changed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admin_writes_within_its_units_only() {
+    let app = TestApp::demo().await;
+    let city = app.user("sg_admin").await;
+    for path in ["/admin/approvals", "/admin/targets?year=2021", "/admin/users", "/audit"] {
+        assert_eq!(city.get(path).await.status, 200, "sg_admin GET {path}");
+    }
+    let id = |name: &str| anju::db::users::by_username(&app.conn(), name).unwrap().expect(name).id;
+    let (gz, wj, leader) = (id("gz_officer"), id("wj_officer"), id("leader"));
+    let new_user = |name: &'static str, role: &'static str, region: &'static str| {
+        form(&[
+            ("username", name),
+            ("role", role),
+            ("region", region),
+            ("password", "long-enough-password"),
+        ])
+    };
+    let refused = vec![
+        (
+            "/admin/targets".to_owned(),
+            form(&[("year", "2022"), ("t.440200.shantytown_starts", "500")]),
+        ),
+        (
+            "/admin/targets".to_owned(),
+            form(&[("year", "2022"), ("t.440103.shantytown_starts", "5")]),
+        ),
+        (
+            "/admin/targets".to_owned(),
+            form(&[("year", "2022"), ("t.440802.shantytown_starts", "5")]),
+        ),
+        ("/admin/users".to_owned(), new_user("sg_admin2", "admin", "440200")),
+        ("/admin/users".to_owned(), new_user("zj_officer", "officer", "440802")),
+        ("/admin/users".to_owned(), new_user("sg_analyst", "analyst", "440200")),
+        (format!("/admin/users/{gz}/disable"), form(&[])),
+        (
+            format!("/admin/users/{leader}/password"),
+            form(&[("password", "another-long-password")]),
+        ),
+        (
+            format!("/admin/users/{wj}/role"),
+            form(&[("role", "leader"), ("region", "440200")]),
+        ),
+    ];
+    for (path, body) in refused {
+        let before = app.snapshot();
+        let endpoint = Endpoint {
+            method: Method::POST,
+            path,
+            body,
+            allowed: &[],
+            accepted: 403,
+        };
+        let answer = send(&city, &endpoint).await;
+        assert_eq!(answer.status, 403, "{}: {}", endpoint.path, answer.text);
+        assert!(answer.text.contains("无权"), "{}: {}", endpoint.path, answer.text);
+        assert_eq!(app.snapshot(), before, "{} changed the database", endpoint.path);
+    }
+    let accepted = vec![
+        (
+            "/admin/targets".to_owned(),
+            form(&[("year", "2022"), ("t.440203.shantytown_starts", "50")]),
+        ),
+        ("/admin/users".to_owned(), new_user("zj_officer", "officer", "440204")),
+        (
+            format!("/admin/users/{wj}/password"),
+            form(&[("password", "another-long-password")]),
+        ),
+        (format!("/admin/users/{wj}/disable"), form(&[])),
+        (format!("/admin/users/{wj}/enable"), form(&[])),
+    ];
+    for (path, body) in accepted {
+        let endpoint = Endpoint {
+            method: Method::POST,
+            path,
+            body,
+            allowed: &[],
+            accepted: 303,
+        };
+        let answer = send(&city, &endpoint).await;
+        assert_eq!(answer.status, 303, "{}: {}", endpoint.path, answer.text);
+    }
+    let stored = anju::db::targets::get(&app.conn(), "440203", "shantytown_starts", 2022).unwrap();
+    assert_eq!(stored, Some(50));
     app.stop().await;
 }

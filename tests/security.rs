@@ -531,7 +531,8 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
     let own = [("current", PASSWORD), ("password", PASSWORD), ("repeat", PASSWORD)];
     assert_eq!(sz.post_form("/account/password", &own).await.status, 303);
     assert!(sz.get("/reports").await.text.contains("深圳市"));
-    // Changing the role moves the account; an admin cannot demote or disable themself.
+    // Changing the role moves the account (an analyst may stay bound to the city: 深圳市's
+    // analyst); an admin cannot demote or disable themself.
     let id = user_id(&app, "sz_officer");
     let moved = admin
         .post_form(
@@ -541,7 +542,10 @@ async fn creating_users_checks_every_field_and_audits_the_creation() {
         .await;
     assert_eq!(moved.status, 303);
     let moved = anju::db::users::by_id(&app.conn(), id).unwrap().expect("sz_officer");
-    assert_eq!(moved.region_code, None);
+    assert_eq!(
+        (moved.role, moved.region_code.as_deref()),
+        (anju::domain::Role::Analyst, Some("440300"))
+    );
     let me = user_id(&app, "admin");
     let demote = admin
         .post_form(&format!("/admin/users/{me}/role"), &[("role", "leader")])

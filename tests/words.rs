@@ -245,6 +245,76 @@ async fn walk(app: &TestApp, lang: &str) -> Vec<(String, String)> {
         )
         .await;
     pages.push(("admin refused: a bad new user".to_owned(), user.text));
+    // 韶关市's admin: its units' targets (a breakdown flagged) and officers, and its refusals.
+    let city = app.user("sg_admin").await;
+    let saved = city
+        .post_form(
+            &q("/admin/targets"),
+            &[("year", "2021"), ("t.440203.shantytown_starts", "60")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    for path in [
+        "/admin/targets?year=2021",
+        "/admin/targets?year=2022&from=2021",
+        "/admin/users",
+        "/import?kind=targets",
+        "/regions/440200?year=2021",
+    ] {
+        pages.push((format!("city admin {path}"), city.get(&q(path)).await.text));
+    }
+    let refused = city
+        .post_form(
+            &q("/admin/targets"),
+            &[("year", "2021"), ("t.440802.shantytown_starts", "5")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    pages.push(("city admin refused: another city's target".to_owned(), refused.text));
+    for (what, role, region, status) in [
+        ("an officer of the city itself", "officer", "440200", 422),
+        ("an admin", "admin", "440200", 403),
+        ("another city's officer", "officer", "440802", 403),
+    ] {
+        let refused = city
+            .post_form(
+                &q("/admin/users"),
+                &[
+                    ("username", "sg_new"),
+                    ("role", role),
+                    ("region", region),
+                    ("password", "a-long-new-password-1"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, status, "{what}: {}", refused.text);
+        pages.push((format!("city admin refused: {what}"), refused.text));
+    }
+    let file = "region_code,year,indicator,target\n440802,2021,shantytown_starts,5\n";
+    let refused = city
+        .post_multipart(
+            &q("/import"),
+            &[("kind", None, b"targets"), ("file", Some("t.csv"), file.as_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    pages.push((
+        "city admin refused: an import naming another city".to_owned(),
+        refused.text,
+    ));
+    let refused = admin
+        .post_form(
+            &q("/admin/users"),
+            &[
+                ("username", "bad_admin"),
+                ("role", "admin"),
+                ("region", "440203"),
+                ("password", "a-long-new-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    pages.push(("admin refused: an admin bound to a county".to_owned(), refused.text));
     pages
 }
 

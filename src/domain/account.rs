@@ -25,6 +25,18 @@ pub enum AccountError {
     UnknownRole(String),
     RegionRequired,
     UnknownRegion(String),
+    /// An officer bound to a region that does not report: a city that reports through its
+    /// units (`through_units`), or the province. Holds the region's names.
+    OfficerNotAUnit {
+        zh: String,
+        en: String,
+        through_units: bool,
+    },
+    /// An admin, leader or analyst bound to something other than a city. Holds its names.
+    ScopeNotACity {
+        zh: String,
+        en: String,
+    },
     PasswordTooShort,
     PasswordTooLong,
     PasswordIsUsername,
@@ -57,10 +69,30 @@ impl AccountError {
             ),
             AccountError::UnknownRole(given) => UnknownRole(given.clone()).text(),
             AccountError::RegionRequired => Text::new(
-                "市级填报员必须指定所属地区",
-                "A city officer needs the region they report for.",
+                "填报员必须指定所属地区（县区、市本级或自行报送的地级市）",
+                "An officer needs the region they report for: a county, a city-level unit or a city that reports itself.",
             ),
             AccountError::UnknownRegion(code) => unknown_region(code),
+            AccountError::OfficerNotAUnit {
+                zh,
+                en,
+                through_units: true,
+            } => Text::new(
+                format!("{zh}由所属县区报送，填报员须绑定到其下的县区或市本级，不能绑定到{zh}本身"),
+                format!(
+                    "{en} reports through its county-level units: bind the officer to one of them, not to the city."
+                ),
+            ),
+            AccountError::OfficerNotAUnit { zh, en, .. } => Text::new(
+                format!("填报员须绑定到县区、市本级或自行报送的地级市，不能绑定到{zh}"),
+                format!(
+                    "An officer is bound to a county, a city-level unit or a city that reports itself, not to {en}."
+                ),
+            ),
+            AccountError::ScopeNotACity { zh, en } => Text::new(
+                format!("管理员、厅领导和政策分析员只能绑定到地级市（或不绑定，即全省），不能绑定到{zh}"),
+                format!("An admin, leader or analyst is bound to a city (or to none: province-wide), not to {en}."),
+            ),
             AccountError::PasswordTooShort => Text::new(
                 format!("密码至少需要 {MIN_PASSWORD_CHARS} 个字符"),
                 format!("A password needs at least {MIN_PASSWORD_CHARS} characters."),
@@ -97,7 +129,10 @@ impl AccountError {
         match self {
             AccountError::BadUsername => "username",
             AccountError::UnknownRole(_) => "role",
-            AccountError::RegionRequired | AccountError::UnknownRegion(_) => "region",
+            AccountError::RegionRequired
+            | AccountError::UnknownRegion(_)
+            | AccountError::OfficerNotAUnit { .. }
+            | AccountError::ScopeNotACity { .. } => "region",
             AccountError::PasswordTooShort
             | AccountError::PasswordTooLong
             | AccountError::PasswordIsUsername
@@ -121,8 +156,24 @@ pub fn check_username(name: &str) -> Result<(), AccountError> {
     }
 }
 
-/// The role named `role` with the region it is bound to: an officer has a region the catalogue
-/// knows; for every other role a region given is not kept. A blank region is no region.
+/// Whether an officer may report for `code`: a region of the reporting catalogue with a parent
+/// and no children (a county or 市本级 of a city that reports through its units, or a city that
+/// reports itself).
+pub fn is_reporting_unit(catalogue: &Catalogue, code: &str) -> bool {
+    catalogue.region(code).is_some_and(|region| {
+        region
+            .parent_code
+            .as_deref()
+            .is_some_and(|p| catalogue.region(p).is_some())
+            && !catalogue.has_children(code)
+    })
+}
+
+/// The role named `role` with the region it is bound to. An officer reports for one unit of
+/// the reporting catalogue: a county or 市本级 of a city that reports through its units, or a
+/// city that reports itself (a region with a parent and no children). An admin, leader or
+/// analyst is bound to a city (its subtree) or to nothing (province-wide; naming the province
+/// is the same). A blank region is no region; an impossible binding is refused with the reason.
 pub fn role_and_region(
     catalogue: &Catalogue,
     role: &str,
@@ -132,12 +183,37 @@ pub fn role_and_region(
         .trim()
         .parse()
         .map_err(|e: UnknownRole| AccountError::UnknownRole(e.0))?;
-    let region = region.map(str::trim).filter(|r| !r.is_empty());
-    match (role.needs_region(), region) {
-        (true, None) => Err(AccountError::RegionRequired),
-        (true, Some(code)) if catalogue.region(code).is_none() => Err(AccountError::UnknownRegion(code.to_owned())),
-        (true, region) => Ok((role, region.map(str::to_owned))),
-        (false, _) => Ok((role, None)),
+    let Some(code) = region.map(str::trim).filter(|r| !r.is_empty()) else {
+        return if role == Role::Officer {
+            Err(AccountError::RegionRequired)
+        } else {
+            Ok((role, None))
+        };
+    };
+    let found = catalogue
+        .region(code)
+        .ok_or_else(|| AccountError::UnknownRegion(code.to_owned()))?;
+    let names = || (found.name_zh.clone(), found.name_en.clone());
+    let is_root = found
+        .parent_code
+        .as_deref()
+        .is_none_or(|p| catalogue.region(p).is_none());
+    match role {
+        Role::Officer if !is_reporting_unit(catalogue, code) => {
+            let (zh, en) = names();
+            Err(AccountError::OfficerNotAUnit {
+                zh,
+                en,
+                through_units: !is_root && found.level == "city",
+            })
+        }
+        Role::Officer => Ok((role, Some(code.to_owned()))),
+        _ if is_root => Ok((role, None)),
+        _ if found.level == "city" => Ok((role, Some(code.to_owned()))),
+        _ => {
+            let (zh, en) = names();
+            Err(AccountError::ScopeNotACity { zh, en })
+        }
     }
 }
 
@@ -252,52 +328,80 @@ mod tests {
     use crate::domain::catalogue::tests as test_support;
 
     fn catalogue() -> Catalogue {
-        Catalogue::new(
-            vec![
-                test_support::region("440000", None),
-                test_support::region("440100", Some("440000")),
-            ],
-            Vec::new(),
-        )
+        let mut regions = vec![
+            test_support::region("440000", None),
+            test_support::region("440100", Some("440000")),
+            test_support::region("440200", Some("440000")),
+            test_support::region("440201", Some("440200")),
+            test_support::region("440203", Some("440200")),
+        ];
+        regions[3].level = "county".into();
+        regions[4].level = "county".into();
+        Catalogue::new(regions, Vec::new())
     }
 
     #[test]
-    fn usernames_are_short_ascii_words() {
-        for good in ["ab", "gz_officer", "wang.wei", "a-b", &"x".repeat(32)] {
-            assert_eq!(check_username(good), Ok(()), "{good}");
-        }
-        for bad in ["", "a", "a b", "王伟", "evil\nname", "tab\tname", &"x".repeat(33)] {
-            assert_eq!(check_username(bad), Err(AccountError::BadUsername), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn only_officers_have_a_region_and_it_must_exist() {
+    fn officers_report_for_a_unit_and_the_others_are_bound_to_a_city_or_none() {
         let catalogue = catalogue();
+        let bound = |role: &str, region: Option<&str>| role_and_region(&catalogue, role, region);
         assert_eq!(
-            role_and_region(&catalogue, "officer", Some("440100")),
-            Ok((Role::Officer, Some("440100".into())))
+            bound("officer", Some("440100")),
+            Ok((Role::Officer, Some("440100".into()))),
+            "a city that reports itself"
         );
         assert_eq!(
-            role_and_region(&catalogue, "officer", Some(" ")),
-            Err(AccountError::RegionRequired)
+            bound("officer", Some("440203")),
+            Ok((Role::Officer, Some("440203".into())))
         );
         assert_eq!(
-            role_and_region(&catalogue, "officer", Some("449999")),
+            bound("officer", Some("440201")),
+            Ok((Role::Officer, Some("440201".into())))
+        );
+        assert_eq!(bound("officer", Some(" ")), Err(AccountError::RegionRequired));
+        assert_eq!(
+            bound("officer", Some("449999")),
             Err(AccountError::UnknownRegion("449999".into()))
         );
+        let through_units = bound("officer", Some("440200")).unwrap_err();
+        assert!(matches!(
+            through_units,
+            AccountError::OfficerNotAUnit {
+                through_units: true,
+                ..
+            }
+        ));
         assert_eq!(
-            role_and_region(&catalogue, "leader", Some("440100")),
-            Ok((Role::Leader, None))
-        );
-        assert_eq!(
-            role_and_region(&catalogue, " admin ", Some("")),
-            Ok((Role::Admin, None))
+            through_units.text().zh(),
+            "区440200由所属县区报送，填报员须绑定到其下的县区或市本级，不能绑定到区440200本身"
         );
         assert!(matches!(
-            role_and_region(&catalogue, "root", None),
-            Err(AccountError::UnknownRole(_))
+            bound("officer", Some("440000")),
+            Err(AccountError::OfficerNotAUnit {
+                through_units: false,
+                ..
+            })
         ));
+        for role in ["admin", "leader", "analyst"] {
+            assert_eq!(
+                bound(role, Some("440200")).map(|(_, r)| r),
+                Ok(Some("440200".into())),
+                "{role} of a city"
+            );
+            assert_eq!(bound(role, Some("")).map(|(_, r)| r), Ok(None), "{role} province-wide");
+            assert_eq!(
+                bound(role, Some("440000")).map(|(_, r)| r),
+                Ok(None),
+                "the province is no binding"
+            );
+            let county = bound(role, Some("440203")).unwrap_err();
+            assert!(
+                matches!(county, AccountError::ScopeNotACity { .. }),
+                "{role} of a county"
+            );
+            assert_eq!(county.field(), "region");
+        }
+        assert_eq!(bound(" admin ", Some("")), Ok((Role::Admin, None)));
+        assert!(matches!(bound("root", None), Err(AccountError::UnknownRole(_))));
     }
 
     #[test]

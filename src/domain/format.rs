@@ -257,6 +257,18 @@ pub fn role(role: Role, lang: Lang) -> &'static str {
     }
 }
 
+/// A role as the users page names an account: an admin or leader bound to a city is the
+/// city's (市级管理员), not the province's; everyone else as [`role`].
+pub fn bound_role(role: Role, bound: bool, lang: Lang) -> &'static str {
+    match (role, bound, lang) {
+        (Role::Admin, true, Lang::Zh) => "市级管理员",
+        (Role::Admin, true, Lang::En) => "City administrator",
+        (Role::Leader, true, Lang::Zh) => "市级领导",
+        (Role::Leader, true, Lang::En) => "City leadership",
+        _ => self::role(role, lang),
+    }
+}
+
 /// Figures for `period` cannot be entered or asked for yet: the quarter has not started.
 pub fn future_period(period: Period) -> Text {
     Text::new(

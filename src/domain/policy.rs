@@ -144,23 +144,77 @@ impl Actor {
         self.role == Role::Admin && self.region.is_none()
     }
 
-    /// Province-wide admins (a city admin setting its counties' targets is not built yet).
+    /// Opens the targets page and imports targets: every admin. Which targets they set is
+    /// [`Actor::may_set_target_of`].
     pub fn may_set_targets(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Sets `region`'s annual targets: a province-wide admin any region's; a city admin those
+    /// of the city's units (its counties and 市本级), never the city's own, which is the
+    /// province's to set, nor anything outside the city.
+    pub fn may_set_target_of(&self, catalogue: &Catalogue, region: &str) -> bool {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin, None) => true,
+            (Role::Admin, Some(scope)) => region != scope && catalogue.is_within(region, scope),
+            _ => false,
+        }
+    }
+
+    /// Opens the users page: every admin. Whose accounts they manage is
+    /// [`Actor::may_manage_user`].
+    pub fn may_manage_users(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The roles this user gives accounts on the users page: a city admin officers only.
+    pub fn roles_to_give(&self) -> &'static [Role] {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin, None) => &Role::ALL,
+            (Role::Admin, Some(_)) => &[Role::Officer],
+            _ => &[],
+        }
+    }
+
+    /// An admin bound to no city: manages every account, token and region.
+    pub fn is_province_admin(&self) -> bool {
         self.role == Role::Admin && self.region.is_none()
     }
 
-    /// Province-wide admins (a city admin managing its counties' officers is not built yet).
-    pub fn may_manage_users(&self) -> bool {
-        self.role == Role::Admin && self.region.is_none()
+    /// Sees `account` (its role and binding) on the users page: a province-wide admin every
+    /// account, a city admin the accounts bound within the city.
+    pub fn sees_account(&self, catalogue: &Catalogue, account: &Actor) -> bool {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin, None) => true,
+            (Role::Admin, Some(_)) => account.region.as_deref().is_some_and(|r| self.covers(catalogue, r)),
+            _ => false,
+        }
+    }
+
+    /// Creates, changes, resets, disables or enables `account` (as it is, and as it would be
+    /// after a change): a province-wide admin any account; a city admin the officers bound
+    /// within the city (its units, or the city itself when it reports itself), never an admin,
+    /// leader or analyst, never itself.
+    pub fn may_manage_user(&self, catalogue: &Catalogue, account: &Actor) -> bool {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin, None) => true,
+            (Role::Admin, Some(_)) => {
+                account.role == Role::Officer
+                    && account.user_id.is_none_or(|id| self.user_id != Some(id))
+                    && account.region.as_deref().is_some_and(|r| self.covers(catalogue, r))
+            }
+            _ => false,
+        }
     }
 
     /// Lists and revokes the API tokens of user `user_id` (and creates one for them): everyone
     /// their own, province-wide admins anyone's.
     pub fn may_manage_tokens_of(&self, user_id: i64) -> bool {
-        (self.role == Role::Admin && self.region.is_none()) || self.user_id == Some(user_id)
+        self.is_province_admin() || self.user_id == Some(user_id)
     }
 
-    /// Imports a file of `kind`: targets are the province's, reports also an officer's own.
+    /// Imports a file of `kind`: targets an admin's (each row as [`Actor::may_set_target_of`]),
+    /// reports also an officer's own.
     pub fn may_import(&self, kind: ImportKind) -> bool {
         match (self.role, kind) {
             (Role::Admin, ImportKind::Targets) => self.may_set_targets(),
@@ -272,8 +326,7 @@ mod tests {
         // Drafts, targets, accounts and the audit log stay within the city, or with the province.
         assert!(city.may_read_drafts("440204") && city.may_read_drafts("440200"));
         assert!(!city.may_read_drafts("440100") && !city.may_read_drafts("440802"));
-        assert!(!city.may_set_targets() && !city.may_manage_users());
-        assert!(city.may_import(ImportKind::Reports) && !city.may_import(ImportKind::Targets));
+        assert!(city.may_import(ImportKind::Reports) && city.may_import(ImportKind::Targets));
         assert_eq!(city.audit_scope(), Some(AuditScope::Region("440200".into())));
         assert!(!city.may_read_drafts_in(&AuditScope::All));
     }
@@ -298,5 +351,107 @@ mod tests {
         assert_eq!(open, [Page::Dashboard, Page::Bulletin, Page::Export]);
         let admin = actor(Role::Admin, None);
         assert!(Page::ALL.into_iter().all(|p| admin.may_open(p)));
+    }
+
+    fn shaoguan() -> Catalogue {
+        use crate::domain::catalogue::tests::region;
+        let mut regions = vec![
+            region("440000", None),
+            region("440100", Some("440000")),
+            region("440200", Some("440000")),
+            region("440201", Some("440200")),
+            region("440203", Some("440200")),
+            region("440800", Some("440000")),
+            region("440802", Some("440800")),
+        ];
+        for unit in regions
+            .iter_mut()
+            .filter(|r| ["440201", "440203", "440802"].contains(&r.code.as_str()))
+        {
+            unit.level = "county".into();
+        }
+        Catalogue::new(regions, vec![])
+    }
+
+    #[test]
+    fn a_city_admin_sets_its_units_targets_and_the_province_everything() {
+        let catalogue = shaoguan();
+        let city = actor(Role::Admin, Some("440200"));
+        assert!(city.may_set_targets() && city.may_open(Page::Targets));
+        assert!(city.may_set_target_of(&catalogue, "440203"));
+        assert!(city.may_set_target_of(&catalogue, "440201"), "市本级");
+        assert!(
+            !city.may_set_target_of(&catalogue, "440200"),
+            "the city's own is the province's"
+        );
+        assert!(!city.may_set_target_of(&catalogue, "440000"));
+        assert!(!city.may_set_target_of(&catalogue, "440100"), "another city");
+        assert!(!city.may_set_target_of(&catalogue, "440802"), "another city's county");
+        assert!(
+            !city.may_set_target_of(&catalogue, "440103"),
+            "a county the catalogue leaves out"
+        );
+        let province = actor(Role::Admin, None);
+        for code in ["440000", "440200", "440203", "440802"] {
+            assert!(province.may_set_target_of(&catalogue, code), "{code}");
+        }
+        for other in [
+            actor(Role::Officer, Some("440203")),
+            actor(Role::Leader, Some("440200")),
+            actor(Role::Analyst, None),
+        ] {
+            assert!(!other.may_set_targets() && !other.may_set_target_of(&catalogue, "440203"));
+            assert!(!other.may_open(Page::Targets));
+        }
+    }
+
+    #[test]
+    fn a_city_admin_manages_its_units_officers_only() {
+        let catalogue = shaoguan();
+        let city = Actor {
+            user_id: Some(7),
+            ..actor(Role::Admin, Some("440200"))
+        };
+        let account = |id: i64, role: Role, region: Option<&str>| Actor {
+            user_id: Some(id),
+            ..actor(role, region)
+        };
+        assert!(city.may_manage_users() && city.may_open(Page::Users));
+        assert_eq!(city.roles_to_give(), [Role::Officer]);
+        assert_eq!(actor(Role::Admin, None).roles_to_give(), Role::ALL);
+        assert!(actor(Role::Leader, None).roles_to_give().is_empty());
+        assert!(city.may_manage_user(&catalogue, &account(2, Role::Officer, Some("440203"))));
+        assert!(city.may_manage_user(&catalogue, &account(2, Role::Officer, Some("440201"))));
+        let new = Actor {
+            user_id: None,
+            ..actor(Role::Officer, Some("440203"))
+        };
+        assert!(city.may_manage_user(&catalogue, &new), "a new officer of a county");
+        for (role, region, why) in [
+            (Role::Officer, Some("440802"), "another city's officer"),
+            (Role::Officer, Some("440100"), "another city's officer"),
+            (Role::Admin, Some("440200"), "an admin of its own city"),
+            (Role::Leader, Some("440200"), "a leader"),
+            (Role::Analyst, Some("440200"), "an analyst"),
+            (Role::Admin, None, "a province admin"),
+            (Role::Officer, None, "an unbound officer"),
+        ] {
+            assert!(!city.may_manage_user(&catalogue, &account(2, role, region)), "{why}");
+        }
+        assert!(!city.may_manage_user(&catalogue, &city), "not itself");
+        // It sees the accounts bound within the city, itself included, and no others.
+        assert!(city.sees_account(&catalogue, &account(2, Role::Leader, Some("440200"))));
+        assert!(city.sees_account(&catalogue, &city));
+        assert!(!city.sees_account(&catalogue, &account(2, Role::Officer, Some("440802"))));
+        assert!(!city.sees_account(&catalogue, &account(2, Role::Admin, None)));
+        let province = actor(Role::Admin, None);
+        assert!(province.is_province_admin() && !city.is_province_admin());
+        assert!(province.may_manage_user(&catalogue, &account(2, Role::Admin, Some("440200"))));
+        assert!(province.sees_account(&catalogue, &account(2, Role::Admin, None)));
+        // Tokens stay the owner's and the province's.
+        assert!(!city.may_manage_tokens_of(2) && city.may_manage_tokens_of(7));
+        let officer = actor(Role::Officer, Some("440203"));
+        assert!(!officer.may_manage_users());
+        assert!(!officer.may_manage_user(&catalogue, &account(2, Role::Officer, Some("440203"))));
     }
 }

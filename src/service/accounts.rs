@@ -43,6 +43,28 @@ fn require_manager(actor: &Actor) -> AppResult<()> {
     }
 }
 
+/// Refused: `account` (as it is, or as it would be) is not one `actor` manages.
+fn require_account(catalogue: &Catalogue, actor: &Actor, account: &Actor) -> AppResult<()> {
+    if actor.may_manage_user(catalogue, account) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(Text::new(
+            "无权管理该账户：市级管理员只管理本市所属单位的填报员账户，不能创建或修改管理员、厅领导、政策分析员或外市的账户",
+            "You may not manage this account: a city admin manages its city's officers only, never an admin, leader, analyst or another city's account.",
+        )))
+    }
+}
+
+/// The accounts `actor` sees on the users page: every one for a province-wide admin, those
+/// bound within the city for a city admin.
+pub fn visible(conn: &Connection, catalogue: &Catalogue, actor: &Actor) -> AppResult<Vec<User>> {
+    require_manager(actor)?;
+    Ok(db::users::list(conn)?
+        .into_iter()
+        .filter(|user| actor.sees_account(catalogue, &user.actor()))
+        .collect())
+}
+
 /// Creates an account whose user must replace the password an admin gave (the web UI).
 pub fn create_with_temporary_password(
     conn: &mut Connection,
@@ -68,6 +90,13 @@ fn create_account(
     require_manager(actor)?;
     let (role, region) = check_new_user(catalogue, new)?;
     let username = new.username.trim();
+    let account = Actor {
+        user_id: None,
+        username: username.to_owned(),
+        role,
+        region: region.clone(),
+    };
+    require_account(catalogue, actor, &account)?;
     let hash = hash_password(&new.password)?;
     let tx = db::write(conn)?;
     if db::users::by_username(&tx, username)?.is_some() {
@@ -104,6 +133,13 @@ pub fn change_role(
     let (role, region) = account::role_and_region(catalogue, role, region)?;
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
+    require_account(catalogue, actor, &user.actor())?;
+    let changed = Actor {
+        role,
+        region: region.clone(),
+        ..user.actor()
+    };
+    require_account(catalogue, actor, &changed)?;
     if actor.user_id == Some(user.id) && role != user.role {
         return Err(AppError::Conflict(Text::new(
             "不能修改自己的角色，以免失去管理权限",
@@ -119,10 +155,17 @@ pub fn change_role(
 }
 
 /// Disables (ending the user's sessions and tokens) or enables an account.
-pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled: bool) -> AppResult<()> {
+pub fn set_disabled(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    user_id: i64,
+    disabled: bool,
+) -> AppResult<()> {
     require_manager(actor)?;
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
+    require_account(catalogue, actor, &user.actor())?;
     if actor.user_id == Some(user.id) && disabled {
         return Err(AppError::Conflict(Text::new(
             "不能停用自己的账户",
@@ -139,13 +182,21 @@ pub fn set_disabled(conn: &mut Connection, actor: &Actor, user_id: i64, disabled
 
 /// Gives a user a new password, which they must change at their next sign-in; their sessions
 /// end and their tokens are revoked.
-pub fn reset_password(conn: &mut Connection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
+pub fn reset_password(
+    conn: &mut Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
     require_manager(actor)?;
     let user = existing(conn, user_id)?;
+    require_account(catalogue, actor, &user.actor())?;
     account::check_new_password(&user.username, password)?;
     let hash = hash_password(password)?;
     let tx = db::write(conn)?;
     let user = existing(&tx, user_id)?;
+    require_account(catalogue, actor, &user.actor())?;
     db::users::set_password(&tx, actor, &user, &hash)?;
     db::users::require_password_change(&tx, user.id, true)?;
     tokens::revoke_all_in(&tx, actor, &user, "password reset")?;

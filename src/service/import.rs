@@ -755,15 +755,16 @@ fn parse_reports(catalogue: &Catalogue, bytes: &[u8], today: NaiveDate) -> Resul
     Ok(rows)
 }
 
-/// Targets are the province's to set: nobody else imports them.
+/// Targets are the administrators' to set: nobody else imports them.
 pub fn only_admins_import_targets() -> AppError {
     AppError::Forbidden(Text::new(
-        "只有省厅管理员可以导入目标任务",
-        "Only the province's administrators import targets.",
+        "只有管理员可以导入目标任务",
+        "Only administrators import targets.",
     ))
 }
 
-/// Applies a targets file inside the caller's transaction. Admins only.
+/// Applies a targets file inside the caller's transaction. Admins only, each row within
+/// their reach ([`Actor::may_set_target_of`]): a row outside it refuses the file, its line named.
 pub fn apply_targets(
     conn: &Connection,
     catalogue: &Catalogue,
@@ -777,6 +778,17 @@ pub fn apply_targets(
         Ok(rows) => rows,
         Err(errors) => return Ok(ImportOutcome::failed(errors)),
     };
+    let refused: Vec<RowError> = rows
+        .iter()
+        .filter(|row| !actor.may_set_target_of(catalogue, &row.region))
+        .map(|row| RowError {
+            line: row.line,
+            message: super::targets::out_of_reach(catalogue, actor, &[row.region.as_str()]),
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Ok(ImportOutcome::failed(refused));
+    }
     let mut outcome = ImportOutcome {
         rows: rows.len(),
         ..Default::default()

@@ -4,9 +4,9 @@
 use rusqlite::Connection;
 
 use crate::db;
-use crate::domain::Actor;
 use crate::domain::catalogue::{Catalogue, takes_no_target, unknown_indicator, unknown_region};
 use crate::domain::period::{MAX_YEAR, MIN_YEAR, bad_year};
+use crate::domain::{Actor, Text};
 use crate::error::{AppError, AppResult, FieldError};
 
 /// One target as entered: `None` clears it.
@@ -50,6 +50,54 @@ pub fn check(catalogue: &Catalogue, year: i32, cells: &[TargetCell]) -> AppResul
     }
 }
 
+/// Refuses cells `actor` may not set (a city admin's outside its units, its city's own
+/// included), naming their regions; nothing is set then.
+pub fn authorise(catalogue: &Catalogue, actor: &Actor, cells: &[TargetCell]) -> AppResult<()> {
+    if !actor.may_set_targets() {
+        return Err(AppError::forbidden());
+    }
+    let mut refused: Vec<&str> = Vec::new();
+    for cell in cells {
+        if !actor.may_set_target_of(catalogue, &cell.region) && !refused.contains(&cell.region.as_str()) {
+            refused.push(&cell.region);
+        }
+    }
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(out_of_scope(catalogue, actor, &refused))
+}
+
+/// Why `actor` may not set the targets of `regions` (a city admin's outside its units, its
+/// city's own included), naming them by name when the catalogue knows them: the grid's refusal
+/// and each refused line of a target import.
+pub fn out_of_reach(catalogue: &Catalogue, actor: &Actor, regions: &[&str]) -> Text {
+    let name = |code: &str, en: bool| {
+        catalogue
+            .region(code)
+            .map_or(code.to_owned(), |r| r.name(en).to_owned())
+    };
+    let names = |en: bool| regions.iter().map(|c| name(c, en)).collect::<Vec<_>>();
+    let scope = actor.region.as_deref().unwrap_or_default();
+    Text::new(
+        format!(
+            "无权设定{}的目标任务：{}的管理员只设定本市所属县区和市本级的目标，市级目标由省厅下达",
+            names(false).join("、"),
+            name(scope, false)
+        ),
+        format!(
+            "You may not set the targets of {}: {}'s administrators set its units' targets only; the city's own target is the province's.",
+            names(true).join(", "),
+            name(scope, true)
+        ),
+    )
+}
+
+/// The refusal of a grid with cells out of reach: 403, naming their regions.
+fn out_of_scope(catalogue: &Catalogue, actor: &Actor, regions: &[&str]) -> AppError {
+    AppError::Forbidden(out_of_reach(catalogue, actor, regions))
+}
+
 /// Sets `year`'s targets in one write transaction; unchanged cells write nothing. Returns how
 /// many targets changed.
 pub fn set(
@@ -73,9 +121,7 @@ pub fn set_in(
     year: i32,
     cells: &[TargetCell],
 ) -> AppResult<usize> {
-    if !actor.may_set_targets() {
-        return Err(AppError::forbidden());
-    }
+    authorise(catalogue, actor, cells)?;
     check(catalogue, year, cells)?;
     let mut changed = 0;
     for cell in cells {

@@ -89,7 +89,7 @@ pub fn list(conn: &Connection, actor: &Actor, username: Option<&str>) -> AppResu
             may_manage(actor, &user)?;
             Some(user.id)
         }
-        None if actor.may_manage_users() => None,
+        None if actor.is_province_admin() => None,
         None => Some(actor.user_id.ok_or_else(AppError::forbidden)?),
     };
     Ok(db::tokens::list(conn, user_id)?)

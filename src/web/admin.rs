@@ -451,6 +451,7 @@ async fn targets_page(
     notice: Option<&'static str>,
 ) -> AppResult<maud::Markup> {
     let catalogue = state.catalogue();
+    let actor = ctx.user.actor();
     let period = Period::new(year, 1).map_err(|e| AppError::invalid("year", e.text()))?;
     let (explicit, table) = {
         let catalogue = catalogue.clone();
@@ -466,9 +467,11 @@ async fn targets_page(
     };
     let indicators: Vec<_> = catalogue.indicators().iter().filter(|i| i.has_target).collect();
     let lang = ctx.lang;
-    // What each cell shows: what was typed (or prefilled), else what is stored.
+    // What each cell shows: what was typed (or prefilled) where this admin sets it, else what
+    // is stored.
     let shown = |code: &str, key: &str| -> String {
         let name = cell_name(code, key);
+        let typed = typed.filter(|_| actor.may_set_target_of(&catalogue, code));
         match typed.and_then(|t| t.get(&name)) {
             Some(text) => text.clone(),
             None => explicit
@@ -478,11 +481,17 @@ async fn targets_page(
         }
     };
     let figure = |code: &str, key: &str| parse_typed_value(&shown(code, key)).ok().flatten();
-    let rows = catalogue
-        .regions()
-        .iter()
+    // A city admin sees its city (read-only: the province sets it) and its units; the province
+    // every region. Each parent row checks its children's targets against its own.
+    let regions: Vec<&crate::domain::Region> = match actor.region.as_deref() {
+        Some(scope) => catalogue.subtree(scope),
+        None => catalogue.regions().iter().collect(),
+    };
+    let rows = regions
+        .into_iter()
         .map(|region| TargetRow {
             region,
+            editable: actor.may_set_target_of(&catalogue, &region.code),
             cells: indicators
                 .iter()
                 .map(|indicator| {
@@ -498,7 +507,7 @@ async fn targets_page(
                             .map(|child| figure(&child.code, &indicator.key))
                             .collect();
                         let check = allocation::check(figure(&region.code, &indicator.key), &children);
-                        (check.kind(), check.describe(&indicator.unit, lang))
+                        (check.kind(), check.describe(&region.level, &indicator.unit, lang))
                     });
                     TargetCell {
                         input: shown(&region.code, &indicator.key),
@@ -516,6 +525,7 @@ async fn targets_page(
         year,
         indicators,
         rows,
+        scope: actor.region.as_deref().and_then(|code| catalogue.region(code)),
         errors,
         notice,
     };
@@ -535,9 +545,11 @@ pub async fn targets(State(state): State<AppState>, ctx: PageContext, Query(quer
                 .db
                 .call(move |conn| Ok((db::targets::for_year(conn, from)?, db::targets::for_year(conn, year)?)))
                 .await?;
+            let (catalogue, actor) = (state.catalogue(), ctx.user.actor());
             let typed: BTreeMap<String, String> = earlier
                 .iter()
                 .filter(|(cell, _)| !current.contains_key(*cell))
+                .filter(|((code, _), _)| actor.may_set_target_of(&catalogue, code))
                 .map(|((code, key), value)| (cell_name(code, key), crate::domain::format::thousands(*value)))
                 .collect();
             let notice = if typed.is_empty() {
@@ -623,6 +635,8 @@ pub async fn save_targets(
                 value,
             });
         }
+        // Cells outside this admin's reach refuse the whole grid (403) before anything else.
+        targets::authorise(&catalogue, &ctx.user.actor(), &cells)?;
         if let Err(AppError::Invalid(unknown)) = targets::check(&catalogue, year, &cells) {
             general.extend(unknown);
         }
@@ -663,12 +677,39 @@ async fn users_page(
     errors: Vec<String>,
     notice: Option<&'static str>,
 ) -> AppResult<maud::Markup> {
-    let users = state.db.call(|conn| Ok(db::users::list(conn)?)).await?;
     let catalogue = state.catalogue();
+    let actor = ctx.user.actor();
+    let users = {
+        let (catalogue, actor) = (catalogue.clone(), actor.clone());
+        state
+            .db
+            .call(move |conn| accounts::visible(conn, &catalogue, &actor))
+            .await?
+    };
+    let rows: Vec<view::UserRow> = users
+        .iter()
+        .map(|user| view::UserRow {
+            user,
+            region: user.region_code.as_deref().and_then(|code| catalogue.region(code)),
+            manageable: actor.may_manage_user(&catalogue, &user.actor()),
+        })
+        .collect();
+    // A city admin binds officers to its units (or to the city when it reports itself); the
+    // province binds officers to units and the others to a city or to nothing.
+    let regions: Vec<&crate::domain::Region> = match actor.region.as_deref() {
+        Some(scope) => catalogue
+            .subtree(scope)
+            .into_iter()
+            .filter(|r| crate::domain::account::is_reporting_unit(&catalogue, &r.code))
+            .collect(),
+        None => catalogue.regions().iter().collect(),
+    };
     let page = view::UsersPage {
         lang: ctx.lang,
-        users: &users,
-        regions: catalogue.regions().iter().collect(),
+        users: rows,
+        regions,
+        roles: actor.roles_to_give(),
+        scope: actor.region.as_deref().and_then(|code| catalogue.region(code)),
         me: ctx.user.id,
         draft,
         errors,
@@ -772,9 +813,9 @@ pub async fn user_action(
             .db
             .call(move |conn| match what.as_str() {
                 "role" => accounts::change_role(conn, &catalogue, &actor, id, &role, Some(&region)),
-                "disable" => accounts::set_disabled(conn, &actor, id, true),
-                "enable" => accounts::set_disabled(conn, &actor, id, false),
-                _ => accounts::reset_password(conn, &actor, id, &password),
+                "disable" => accounts::set_disabled(conn, &catalogue, &actor, id, true),
+                "enable" => accounts::set_disabled(conn, &catalogue, &actor, id, false),
+                _ => accounts::reset_password(conn, &catalogue, &actor, id, &password),
             })
             .await;
         match outcome {

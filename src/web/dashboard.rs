@@ -410,7 +410,7 @@ pub async fn region(
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
-        let (notes, history) = {
+        let (notes, history, targets) = {
             let code = code.clone();
             let drafts = ctx.user.actor().may_read_drafts(&code);
             let periods: Vec<Period> = this_year.iter().map(|t| t.period).collect();
@@ -428,11 +428,23 @@ pub async fn region(
                         );
                     }
                     let history = db::audit::status_history(conn, &code, year, drafts)?;
-                    Ok((notes, history))
+                    Ok((notes, history, db::targets::for_year(conn, year)?))
                 })
                 .await?
         };
         let notes: Vec<BTreeMap<String, String>> = notes;
+        // A parent's own target against its children's (目标任务分解), as on the targets page.
+        let breakdown: Vec<Option<(&'static str, String)>> = catalogue
+            .indicators()
+            .iter()
+            .map(|indicator| {
+                let own = |code: &str| targets.get(&(code.to_owned(), indicator.key.clone())).copied();
+                let children: Vec<Option<i64>> = catalogue.children(&code).map(|child| own(&child.code)).collect();
+                let check = crate::domain::allocation::check(own(&code), &children);
+                (indicator.has_target && !children.is_empty() && check.kind() != "none")
+                    .then(|| (check.kind(), check.describe(&region.level, &indicator.unit, lang)))
+            })
+            .collect();
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let trends: Vec<String> = catalogue
@@ -451,6 +463,7 @@ pub async fn region(
                 notes: &notes,
                 trends: &trends,
                 history: &history,
+                breakdown: &breakdown,
             });
             page.render(region.name(lang.is_en()), body)
         })

@@ -368,6 +368,8 @@ pub struct TargetCell {
 
 pub struct TargetRow<'a> {
     pub region: &'a Region,
+    /// Whether this admin sets the row's targets; a row they do not is shown, not sent.
+    pub editable: bool,
     pub cells: Vec<TargetCell>,
 }
 
@@ -376,6 +378,8 @@ pub struct TargetsGrid<'a> {
     pub year: i32,
     pub indicators: Vec<&'a Indicator>,
     pub rows: Vec<TargetRow<'a>>,
+    /// The city a city admin is bound to; `None` for the province.
+    pub scope: Option<&'a Region>,
     pub errors: Vec<String>,
     pub notice: Option<&'static str>,
 }
@@ -396,6 +400,20 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                 (lang.t("以上一年度目标为起点", "Start from last year's targets")) (format::bracketed(grid.year - 1, lang))
             }
         }
+        @if let Some(city) = grid.scope {
+            p.hint {
+                @if grid.rows.iter().any(|row| row.editable) {
+                    (lang.t("您可以设定", "You set the targets of "))
+                    (city.name(en))
+                    (lang.t("所属县区和市本级的目标任务；", "'s county-level units; "))
+                    (city.name(en))
+                    (lang.t("的年度目标由省厅下达，此处只读，用于核对分解是否完整。", "'s own target is set by the province and shown read-only, to check the breakdown against."))
+                } @else {
+                    (city.name(en))
+                    (lang.t("以市为单位报送，没有需要分解目标的下级单位；市级目标由省厅下达。", " reports as one city: there are no units to break its target down to, and the province sets the city's target."))
+                }
+            }
+        }
         (messages(&grid.errors, grid.notice))
         form method="post" action="/admin/targets" novalidate {
             input type="hidden" name="year" value=(grid.year);
@@ -409,14 +427,25 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                     } }
                     tbody {
                         @for row in &grid.rows {
-                            tr class={ "level-" (row.region.level) } {
-                                th scope="row" { (row.region.name(en)) }
+                            tr class={ "level-" (row.region.level) @if !row.editable { " read-only" } } {
+                                th scope="row" {
+                                    (row.region.name(en))
+                                    @if !row.editable { br; span.hint { (lang.t("省厅下达", "set by the province")) } }
+                                }
                                 @for (cell, indicator) in row.cells.iter().zip(&grid.indicators) {
                                     td class=[cell.error.is_some().then_some("has-error")] {
-                                        input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
-                                            placeholder=[cell.placeholder.as_deref()]
-                                            aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
-                                            aria-invalid=[cell.error.is_some().then_some("true")];
+                                        @if row.editable {
+                                            input.num type="text" inputmode="numeric" name=(cell.name) value=(cell.input)
+                                                placeholder=[cell.placeholder.as_deref()]
+                                                aria-label={ (row.region.name(en)) " " (indicator.name(en)) }
+                                                aria-invalid=[cell.error.is_some().then_some("true")];
+                                        } @else {
+                                            span.num.fixed-target {
+                                                @if !cell.input.is_empty() { (cell.input) }
+                                                @else if let Some(sum) = &cell.placeholder { span.hint { (sum) } }
+                                                @else { (format::NO_VALUE) }
+                                            }
+                                        }
                                         @if let Some(error) = &cell.error { span.field-error { (error) } }
                                         @if let Some((kind, words)) = &cell.sum_check { span class={ "sum-check " (kind) } { (words) } }
                                     }
@@ -426,11 +455,13 @@ pub fn targets(grid: &TargetsGrid<'_>) -> Markup {
                     }
                 }
             }
-            p.hint { (lang.t(
-                "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
-                "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
-            )) }
-            div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
+            @if grid.rows.iter().any(|row| row.editable) {
+                p.hint { (lang.t(
+                    "留空表示不设本级目标（上级地区则按下级目标之和计算，灰色数字为下级合计）。修改会记入审计日志。",
+                    "Leave blank for no own target (a parent then uses the sum of its children, shown in grey). Changes are audited."
+                )) }
+                div.form-actions { button.primary type="submit" { (lang.t("保存目标", "Save targets")) } }
+            }
         }
     }
 }
@@ -443,28 +474,45 @@ pub struct NewUser {
     pub region: String,
 }
 
+/// One account on the users page, with whether this admin manages it.
+pub struct UserRow<'a> {
+    pub user: &'a User,
+    pub region: Option<&'a Region>,
+    pub manageable: bool,
+}
+
 pub struct UsersPage<'a> {
     pub lang: Lang,
-    pub users: &'a [User],
+    pub users: Vec<UserRow<'a>>,
+    /// The regions an account may be bound to from this page.
     pub regions: Vec<&'a Region>,
+    /// The roles this admin gives.
+    pub roles: &'a [Role],
+    /// The city a city admin is bound to; `None` for the province.
+    pub scope: Option<&'a Region>,
     pub me: i64,
     pub draft: NewUser,
     pub errors: Vec<String>,
     pub notice: Option<&'static str>,
 }
 
-fn role_options(lang: Lang, selected: &str) -> Markup {
+fn role_options(lang: Lang, roles: &[Role], selected: &str) -> Markup {
     html! {
-        @for role in Role::ALL {
-            option value=(role.as_str()) selected[role.as_str() == selected] { (format::role(role, lang)) }
+        @for role in roles {
+            option value=(role.as_str()) selected[role.as_str() == selected] { (format::role(*role, lang)) }
         }
     }
 }
 
-fn region_options(lang: Lang, regions: &[&Region], selected: &str) -> Markup {
+/// The binding choices: the province's start with “none” (province-wide); a city admin's are
+/// its units only.
+fn region_options(page: &UsersPage<'_>, selected: &str) -> Markup {
+    let lang = page.lang;
     html! {
-        option value="" { (lang.t("（非填报员不选）", "(officers only)")) }
-        @for region in regions {
+        @if page.scope.is_none() {
+            option value="" { (lang.t("（不绑定：全省）", "(none: province-wide)")) }
+        }
+        @for region in &page.regions {
             option value=(region.code) selected[region.code == selected] { (region.code) " " (region.name(lang.is_en())) }
         }
     }
@@ -472,8 +520,27 @@ fn region_options(lang: Lang, regions: &[&Region], selected: &str) -> Markup {
 
 pub fn users(page: &UsersPage<'_>) -> Markup {
     let lang = page.lang;
+    let en = lang.is_en();
+    let default_role = if page.draft.role.is_empty() {
+        "officer"
+    } else {
+        &page.draft.role
+    };
     html! {
         h1 { (lang.t("用户管理", "Users")) }
+        @if let Some(city) = page.scope {
+            p.hint {
+                (lang.t("这里列出绑定在", "These are the accounts bound within "))
+                (city.name(en))
+                (lang.t("范围内的账户。您可以为本市所属单位创建填报员账户、重置其密码、停用或启用；管理员、厅领导和政策分析员账户由省厅管理。",
+                    ". You create officer accounts for the city's units, reset their passwords, and disable or enable them; the province manages admin, leader and analyst accounts."))
+            }
+        } @else {
+            p.hint { (lang.t(
+                "填报员绑定到县区、市本级或自行报送的地级市；管理员、厅领导和政策分析员可绑定到地级市（只管理、查看该市范围），不绑定即为全省。",
+                "An officer is bound to a county, a city-level unit or a city that reports itself; an admin, leader or analyst may be bound to a city (acting on that city only) or to none (province-wide)."
+            )) }
+        }
         (messages(&page.errors, page.notice))
         div.table-scroll {
             table.users {
@@ -484,37 +551,55 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
                     th { (lang.t("重置密码", "Reset password")) }
                 } }
                 tbody {
-                    @for user in page.users {
+                    @for row in &page.users {
+                        @let user = row.user;
                         @let base = format!("/admin/users/{}", user.id);
                         tr class=[user.disabled.then_some("disabled")] {
                             th scope="row" { (user.username) @if user.id == page.me { " " span.hint { (lang.t("（本人）", "(you)")) } } }
                             td {
-                                form.inline method="post" action={ (base) "/role" } {
-                                    select name="role" aria-label=(lang.t("角色", "Role")) { (role_options(lang, user.role.as_str())) }
-                                    select name="region" aria-label=(lang.t("地区", "Region")) {
-                                        (region_options(lang, &page.regions, user.region_code.as_deref().unwrap_or("")))
+                                @if row.manageable {
+                                    form.inline method="post" action={ (base) "/role" } {
+                                        select name="role" aria-label={ (user.username) " " (lang.t("角色", "role")) } { (role_options(lang, page.roles, user.role.as_str())) }
+                                        select name="region" aria-label={ (user.username) " " (lang.t("地区", "region")) } {
+                                            (region_options(page, user.region_code.as_deref().unwrap_or("")))
+                                        }
+                                        button type="submit" { (lang.t("修改", "Change")) }
                                     }
-                                    button type="submit" { (lang.t("修改", "Change")) }
+                                } @else {
+                                    (format::bound_role(user.role, user.region_code.is_some(), lang)) " · "
+                                    @match (row.region, user.region_code.as_deref()) {
+                                        (Some(region), _) => (region.name(en)),
+                                        (None, Some(code)) => (code),
+                                        (None, None) => (lang.t("全省", "province-wide")),
+                                    }
                                 }
                             }
                             td {
                                 @if user.disabled {
                                     span.badge.report-returned { (lang.t("已停用", "Disabled")) }
-                                    form.inline method="post" action={ (base) "/enable" } {
-                                        button type="submit" { (lang.t("启用", "Enable")) }
+                                    @if row.manageable {
+                                        form.inline method="post" action={ (base) "/enable" } {
+                                            button type="submit" { (lang.t("启用", "Enable")) }
+                                        }
                                     }
                                 } @else {
                                     span.badge.report-approved { (lang.t("正常", "Active")) }
-                                    form.inline method="post" action={ (base) "/disable" } {
-                                        button type="submit" { (lang.t("停用", "Disable")) }
+                                    @if row.manageable {
+                                        form.inline method="post" action={ (base) "/disable" } {
+                                            button type="submit" { (lang.t("停用", "Disable")) }
+                                        }
                                     }
                                 }
                             }
                             td {
-                                form.inline method="post" action={ (base) "/password" } {
-                                    input type="password" name="password" autocomplete="new-password" minlength="10"
-                                        aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
-                                    button type="submit" { (lang.t("重置", "Reset")) }
+                                @if row.manageable {
+                                    form.inline method="post" action={ (base) "/password" } {
+                                        input type="password" name="password" autocomplete="new-password" minlength="10"
+                                            aria-label={ (user.username) " " (lang.t("新密码", "new password")) } placeholder=(lang.t("新密码（至少 10 位）", "new password (10+)"));
+                                        button type="submit" { (lang.t("重置", "Reset")) }
+                                    }
+                                } @else {
+                                    span.hint { (lang.t("由省厅管理", "managed by the province")) }
                                 }
                             }
                         }
@@ -527,9 +612,13 @@ pub fn users(page: &UsersPage<'_>) -> Markup {
             label for="new-username" { (lang.t("用户名", "Username")) }
             input #new-username name="username" type="text" required value=(page.draft.username) autocomplete="off";
             label for="new-role" { (lang.t("角色", "Role")) }
-            select #new-role name="role" { (role_options(lang, if page.draft.role.is_empty() { "officer" } else { &page.draft.role })) }
-            label for="new-region" { (lang.t("地区（填报员必选）", "Region (officers)")) }
-            select #new-region name="region" { (region_options(lang, &page.regions, &page.draft.region)) }
+            select #new-role name="role" { (role_options(lang, page.roles, default_role)) }
+            @if page.scope.is_some() {
+                label for="new-region" { (lang.t("所属单位", "Unit")) }
+            } @else {
+                label for="new-region" { (lang.t("地区（填报员必选；其他角色可选地级市）", "Region (officers: their unit; others: a city, or none)")) }
+            }
+            select #new-region name="region" { (region_options(page, &page.draft.region)) }
             label for="new-password" { (lang.t("初始密码（至少 10 位）", "Initial password (10+ characters)")) }
             input #new-password name="password" type="password" required minlength="10" autocomplete="new-password";
             div.form-actions { button.primary type="submit" { (lang.t("创建", "Create")) } }

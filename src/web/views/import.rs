@@ -317,7 +317,7 @@ pub fn preview(view: &OutcomeView<'_>) -> Markup {
                 thead { tr { th { (lang.t("行号", "Line")) } th { (lang.t("原因", "Reason")) } } }
                 tbody {
                     @for error in &outcome.errors {
-                        tr { td.num { (error.line) } td { (error.message) } }
+                        tr { td.num { (error.line) } td { (error.message.get(lang)) } }
                     }
                 }
             }

@@ -30,6 +30,9 @@ pub struct RegionPage<'a> {
     /// One SVG per indicator, in catalogue order.
     pub trends: &'a [String],
     pub history: &'a [AuditRow],
+    /// For a parent region, by indicator in catalogue order: its children's targets against
+    /// its own (目标任务分解) as (kind, words), when it has an own target.
+    pub breakdown: &'a [Option<(&'static str, String)>],
 }
 
 /// `2020-04-27T02:03:04.5Z` → `2020-04-27 10:03` in Asia/Shanghai.
@@ -58,6 +61,7 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
         notes,
         trends,
         history,
+        breakdown,
     } = *data;
     let english = lang.is_en();
     let position = catalogue.position(&region.code).unwrap_or(0);
@@ -82,6 +86,9 @@ pub fn region_page(data: &RegionPage<'_>) -> Markup {
         @for (column, indicator) in catalogue.indicators().iter().enumerate() {
             section.indicator-year {
                 h2 { a href={ "/indicators/" (indicator.key) } { (indicator.name(english)) } }
+                @if let Some(Some((kind, words))) = breakdown.get(column) {
+                    p class={ "sum-check " (kind) } { (lang.t("目标任务分解：", "Target breakdown: ")) (words) }
+                }
                 @if indicator.has_target
                     && let Some(latest) = tables.iter().rev().find(|t| t.figure(position, column).cumulative.is_some())
                     && latest.figure(position, column).projection.is_some_and(|p| p.basis != Basis::Final)
