@@ -8,7 +8,7 @@ use maud::{Markup, PreEscaped, html};
 use super::Lang;
 use super::components::FigureBadge;
 use super::dashboard::data_stamp;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::progress::ProgressTable;
 use crate::domain::{Status, format};
 
@@ -19,6 +19,8 @@ pub struct Briefing<'a> {
     pub lang: Lang,
     pub table: &'a ProgressTable,
     pub catalogue: &'a Catalogue,
+    /// Whose figures: the home region, or a city-bound viewer's city.
+    pub root: &'a Region,
     pub map_svg: &'a str,
     pub ranking_svg: &'a str,
     pub notes: &'a HashMap<(String, String), String>,
@@ -31,6 +33,7 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
         lang,
         table,
         catalogue,
+        root,
         map_svg,
         ranking_svg,
         notes,
@@ -39,7 +42,7 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
     } = *data;
     let english = lang.is_en();
     let period = table.period;
-    let home = catalogue.home_region();
+    let home = Some(root);
     let home_position = home.and_then(|h| catalogue.position(&h.code));
     let completeness = home.map(|h| table.completeness(catalogue, &h.code));
     let behind = home
