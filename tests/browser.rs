@@ -284,6 +284,32 @@ async fn a_city_leaders_dashboard_bulletin_and_completeness_fit_a_phone() {
         .await;
     let maps = browser.count("figure.map-chart").await;
     browser.check(maps == 0, "no province tile map in a city's view").await;
+    // The city admin's approvals with the send-up form, and the province's completeness page.
+    for (who, page) in [
+        ("sg_admin", "/admin/approvals?period=2022Q1"),
+        ("admin", "/completeness?period=2021Q4"),
+    ] {
+        browser.sign_out().await;
+        browser.sign_in(&app, who).await;
+        for (width, height) in [(390, 3200), (1280, 2400)] {
+            browser.resize(width, height).await;
+            browser.goto(&app.url(page)).await;
+            browser.find("main h1").await;
+            browser
+                .screenshot(&shots.join(format!(
+                    "review-{who}-{}-{width}.png",
+                    page.split(['/', '?']).nth(1).unwrap_or("page")
+                )))
+                .await;
+            browser
+                .check(
+                    !browser.scrolls_sideways().await,
+                    &format!("{page} at {width} px scrolls sideways"),
+                )
+                .await;
+            check_rendered(&browser, &format!("{who} {page} at {width} px")).await;
+        }
+    }
     browser.quit().await;
     app.stop().await;
 }

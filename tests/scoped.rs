@@ -157,6 +157,14 @@ async fn a_city_leader_reads_its_city_and_its_units_only() {
     for other in &others {
         assert!(!bulletin.text.contains(other.as_str()), "the bulletin names {other}");
     }
+    let english = leader.get(&format!("/bulletin?period={PERIOD}&lang=en")).await.text;
+    assert!(
+        english.contains("Housing security progress of Shaoguan"),
+        "the English title"
+    );
+    assert!(english.contains("Shaoguan Housing and Urban-Rural Development Bureau"));
+    assert!(english.contains("Annex: completion rate by unit"));
+    assert!(!english.contains("province-wide") && !english.contains("Guangzhou"));
     let docx = leader.get(&format!("/bulletin.docx?period={PERIOD}")).await;
     assert_eq!(docx.status, 200);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes.to_vec())).expect("a .docx");

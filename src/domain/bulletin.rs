@@ -19,8 +19,11 @@ pub struct Bulletin {
     pub paragraphs: Vec<String>,
     /// How many of the home region's children have submitted and been approved.
     pub coverage: Coverage,
-    /// The per-city table: a header row, then one row per city (rates as text).
+    /// The per-city table: a header row, then one row per city (per unit, for a city's
+    /// bulletin; rates as text).
     pub table: Vec<Vec<String>>,
+    /// The table's caption: 附表：各市年度目标任务完成率, or 各县（市、区） for a city.
+    pub table_caption: String,
     /// 落款: the issuing office and the date, as written at the end.
     pub issuer: String,
     pub date: String,
@@ -282,6 +285,11 @@ pub fn generate_for(
         paragraphs: Vec::new(),
         coverage: Coverage::default(),
         table: Vec::new(),
+        table_caption: if english {
+            format!("Annex: completion rate by {}", words.unit_en)
+        } else {
+            format!("附表：各{}年度目标任务完成率", words.unit_zh)
+        },
         issuer,
         date: date_text(imprint.date, english),
     };
@@ -437,7 +445,7 @@ pub fn generate_for(
         paragraphs.push(paragraph);
     }
 
-    bulletin.table = city_table(table, catalogue, &cities, english);
+    bulletin.table = city_table(table, catalogue, &cities, city, english);
     bulletin.paragraphs = paragraphs;
     bulletin
 }
@@ -577,6 +585,7 @@ fn city_table(
     table: &ProgressTable,
     catalogue: &Catalogue,
     cities: &[(usize, &Region)],
+    units: bool,
     english: bool,
 ) -> Vec<Vec<String>> {
     let lang = Lang::english(english);
@@ -587,7 +596,14 @@ fn city_table(
         .filter(|(_, i)| i.has_target)
         .collect();
     let mut rows = Vec::with_capacity(cities.len() + 1);
-    let mut header = vec![if english { "City" } else { "地区" }.to_owned()];
+    let mut header = vec![
+        match (english, units) {
+            (false, _) => "地区",
+            (true, false) => "City",
+            (true, true) => "Unit",
+        }
+        .to_owned(),
+    ];
     header.extend(targeted.iter().map(|(_, i)| i.name(english).to_owned()));
     rows.push(header);
     for &(position, region) in cities {

@@ -68,9 +68,9 @@ pub fn completeness_page(data: &CompletenessPage<'_>) -> Markup {
         @if levels.is_empty() {
             p.notice { (lang.t("该地区自行报送，没有下级单位的报送情况。", "This region reports as itself: it has no units to count.")) }
         } @else {
-            div.table-scroll {
-                table.data.completeness-table {
-                    caption { (lang.t("各级报送率", "Reporting rate by level")) }
+            h2 #levels-title { (lang.t("各级报送率", "Reporting rate by level")) }
+            div.table-scroll tabindex="0" {
+                table.data.completeness-table.stack-narrow aria-labelledby="levels-title" {
                     thead { tr {
                         th scope="col" { (lang.t("地区", "Region")) }
                         th scope="col" class="num" { (lang.t("应报", "Expected")) }
@@ -91,11 +91,11 @@ pub fn completeness_page(data: &CompletenessPage<'_>) -> Markup {
                                         a href={ "/completeness?period=" (period) "&region=" (level.region_code) } { (name) }
                                     }
                                 }
-                                td.num { (level.expected) }
-                                td.num { (share(level.submitted, level.expected)) }
-                                td.num { (share(level.on_time, level.expected)) }
-                                td.num { (share(level.approved, level.expected)) }
-                                td.missing-list {
+                                td.num data-label=(lang.t("应报", "Expected")) { (level.expected) }
+                                td.num data-label=(lang.t("已报送", "Submitted")) { (share(level.submitted, level.expected)) }
+                                td.num data-label=(lang.t("按时报送", "On time")) { (share(level.on_time, level.expected)) }
+                                td.num data-label=(lang.t("已审核", "Approved")) { (share(level.approved, level.expected)) }
+                                td.missing-list.note data-label=(lang.t("未报送", "Not yet submitted")) {
                                     @if level.missing.is_empty() {
                                         (lang.t("无", "none"))
                                     }
@@ -115,7 +115,7 @@ pub fn completeness_page(data: &CompletenessPage<'_>) -> Markup {
                         (region.name(english)) " "
                         (if english { "— each unit".to_owned() } else { format!("各{}报告状态", crate::domain::bulletin::units_noun(&region.level, false)) })
                     }
-                    div.table-scroll {
+                    div.table-scroll tabindex="0" {
                         table.data.units-table {
                             thead { tr {
                                 th scope="col" { (lang.t("单位", "Unit")) }
