@@ -207,6 +207,14 @@ async fn province_and_city_views_never_share_a_tag_or_a_body() {
         assert_eq!(revalidated.status, 200, "{path}");
         assert_eq!(revalidated.text, narrow.text, "{path}");
     }
+    let api = format!("/api/v1/progress?period={PERIOD}");
+    let (wide, narrow) = (province.get(&api).await, city.get(&api).await);
+    assert_ne!(wide.header("etag"), narrow.header("etag"), "the API's tags differ too");
+    let revalidated = city
+        .with_header(reqwest::header::IF_NONE_MATCH, wide.header("etag").expect("tag"))
+        .get(&api)
+        .await;
+    assert_eq!(revalidated.status, 200);
     let wide = province.get(&format!("/?period={PERIOD}")).await.text;
     assert!(wide.contains("广州市") && wide.contains("各市完成率"));
     let narrow = city.get(&format!("/?period={PERIOD}")).await.text;
@@ -353,6 +361,15 @@ async fn a_city_admin_reviews_and_sends_up_its_own_units_only() {
     assert_eq!(refused.status, 409, "{}", refused.text);
     assert!(refused.text.contains("武江区"), "names the unit in the way");
     assert_eq!(app.snapshot(), before, "nothing recorded");
+    // A unit of another city is refused, naming it, and nothing is recorded.
+    let mut foreign = reasons.clone();
+    foreign.push(("reason.440802".into(), "本季度无项目".into()));
+    let wrong = city
+        .post_form("/admin/cities/440200/2022Q1/consolidate", &foreign)
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.text);
+    assert!(wrong.text.contains("不是韶关市的县区"), "{}", wrong.text);
+    assert_eq!(app.snapshot(), before);
     // Another city is not its to send up.
     let other = city
         .post_form("/admin/cities/440800/2022Q1/consolidate", &[("x", "y")])

@@ -36,7 +36,12 @@ fn region_select(view: &ExportView<'_>, id: &str, any: bool) -> Markup {
         span.field {
             label for=(id) { (lang.t("地区", "Region")) }
             select id=(id) name="region" {
-                @if any { option value="" { (lang.t("全部地区", "All regions")) } }
+                @if any {
+                    @match view.scope.and_then(|scope| view.catalogue.region(scope)) {
+                        Some(city) => option value="" { (city.name(lang.is_en())) (lang.t("及所辖县（市、区）", " and its units")) },
+                        None => option value="" { (lang.t("全部地区", "All regions")) },
+                    }
+                }
                 @for region in view.catalogue.regions().iter().filter(|r| view.scope.is_none_or(|scope| view.catalogue.is_within(&r.code, scope))) {
                     option value=(region.code) selected[view.own_region == Some(region.code.as_str())] {
                         (region.name(lang.is_en()))
