@@ -404,6 +404,12 @@ async fn a_city_admin_reviews_and_sends_up_its_own_units_only() {
         wide.contains("name=\"batch.440200.2022Q1\""),
         "the province approves the city"
     );
+    // The city's report shows its units' sum: 武江区's 12.
+    let item = &wide[wide.find("id=\"r-440200-2022Q1\"").expect("the city's report")..];
+    let item = &item[..item.find("</section>").expect("its end")];
+    let starts = &item[item.find("棚户区改造新开工").expect("the indicator")..];
+    let starts = &starts[..starts.find("</tr>").expect("the row")];
+    assert!(starts.contains(">12<") || starts.contains(">12 "), "{starts}");
     let page = city.get("/admin/approvals?period=2022Q1").await.text;
     assert!(
         !page.contains("action=\"/admin/cities/440200/2022Q1/consolidate\""),

@@ -160,8 +160,15 @@ async fn approvals_page(
                         Some(p) => db::reports::get(conn, &summary.region_code, p)?,
                         None => None,
                     };
-                    if let Entry::Vacant(slot) = tables.entry(summary.period) {
-                        slot.insert(db::progress::table(conn, &catalogue, summary.period)?);
+                    // A consolidated report's figures are its units' sum: the tables of the
+                    // period and the quarter before have them.
+                    let consolidated = catalogue.has_children(&summary.region_code);
+                    let wanted_tables = std::iter::once(summary.period)
+                        .chain(summary.period.previous_in_year().filter(|_| consolidated));
+                    for period in wanted_tables {
+                        if let Entry::Vacant(slot) = tables.entry(period) {
+                            slot.insert(db::progress::table(conn, &catalogue, period)?);
+                        }
                     }
                     let since = if status == ReportStatus::Submitted {
                         let changes =
@@ -239,7 +246,18 @@ async fn approvals_page(
                 .iter()
                 .map(|indicator| {
                     let key = indicator.key.as_str();
-                    let value = report.values.get(key).copied().flatten();
+                    let consolidated = catalogue.has_children(&region.code);
+                    let summed = |period: Option<Period>| {
+                        period
+                            .and_then(|p| tables.get(&p))
+                            .and_then(|t| t.figure_for(&catalogue, &region.code, key))
+                            .and_then(|f| f.cumulative)
+                    };
+                    let value = if consolidated {
+                        summed(Some(report.period))
+                    } else {
+                        report.values.get(key).copied().flatten()
+                    };
                     let target = table
                         .figure_for(&catalogue, &region.code, key)
                         .and_then(|f| f.target)
@@ -248,7 +266,11 @@ async fn approvals_page(
                     QueueLine {
                         indicator,
                         value,
-                        previous: previous.as_ref().and_then(|p| p.values.get(key).copied().flatten()),
+                        previous: if consolidated {
+                            summed(report.period.previous_in_year())
+                        } else {
+                            previous.as_ref().and_then(|p| p.values.get(key).copied().flatten())
+                        },
                         target,
                         rate: value.and_then(|v| completion_rate(v, target)),
                         status: Status::of(value, target, report.period),
