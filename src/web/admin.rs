@@ -300,15 +300,16 @@ async fn approvals_page(
             })
         })
         .collect();
-    // Units of a city that reports through them come right after the city, under its name.
+    // Newest period first, as stored; within a period, units of a city that reports through
+    // them come right after the city, under its name.
     items.sort_by_key(|item| {
         (
+            std::cmp::Reverse(item.period),
             item.city
                 .map_or(item.region.code.as_str(), |c| c.code.as_str())
                 .to_owned(),
             item.city.is_some(),
             item.region.code.clone(),
-            item.period,
         )
     });
     let approved = approved
