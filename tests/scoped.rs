@@ -6,6 +6,7 @@
 
 mod common;
 
+use calamine::{Reader, Xlsx};
 use common::{TestApp, User};
 use serde_json::{Value, json};
 
@@ -127,6 +128,19 @@ async fn a_city_leader_reads_its_city_and_its_units_only() {
     }
     let indicators = app.state.catalogue().indicators().len();
     assert_eq!(count, 12 * indicators, "韶关市 and its 11 units, each indicator");
+    for path in [
+        format!("/export/progress.xlsx?period={PERIOD}"),
+        format!("/export/history.xlsx?from=2021Q1&to={PERIOD}"),
+    ] {
+        let xlsx = leader.get(&path).await;
+        assert_eq!(xlsx.status, 200, "{path}");
+        let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx.bytes.to_vec())).expect("a workbook");
+        let sheet = workbook.sheet_names()[0].clone();
+        let range = workbook.worksheet_range(&sheet).expect("the sheet");
+        let codes: Vec<String> = range.rows().skip(1).map(|row| row[0].to_string()).collect();
+        assert!(!codes.is_empty(), "{path}");
+        assert!(codes.iter().all(|c| c.starts_with("4402")), "{path}: {codes:?}");
+    }
     let targets = leader.get("/export/targets.csv?year=2021").await.text;
     for line in targets.lines().skip(1) {
         assert!(line.starts_with("4402") || line.trim().is_empty(), "{line}");
