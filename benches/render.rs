@@ -43,12 +43,12 @@ fn render(c: &mut Criterion) {
         b.iter(|| anju::domain::progress::ProgressTable::compute(&catalogue, period, &inputs))
     });
     c.bench_function("chart_overview_svg", |b| {
-        b.iter(|| charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang))))
+        b.iter(|| charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, "440000", lang))))
     });
     c.bench_function("chart_ranking_svg", |b| {
         b.iter(|| {
             charts::svg(&Chart::Bars(
-                charts::ranking(&table, &catalogue, key, lang).expect("ranking"),
+                charts::ranking(&table, &catalogue, "440000", key, lang).expect("ranking"),
             ))
         })
     });
@@ -61,9 +61,9 @@ fn render(c: &mut Criterion) {
     });
     c.bench_function("dashboard_html_with_charts", |b| {
         b.iter(|| {
-            let overview = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+            let overview = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, "440000", lang)));
             let ranking = charts::svg(&Chart::Bars(
-                charts::ranking(&table, &catalogue, key, lang).expect("ranking"),
+                charts::ranking(&table, &catalogue, "440000", key, lang).expect("ranking"),
             ));
             let ranking_indicator = catalogue.indicator(key).expect("indicator");
             dashboard(&Dashboard {
@@ -71,6 +71,7 @@ fn render(c: &mut Criterion) {
                 periods: &periods,
                 table: &table,
                 catalogue: &catalogue,
+                root: catalogue.home_region().expect("home"),
                 ranking: ranking_indicator,
                 overview_svg: &overview,
                 ranking_svg: &ranking,
@@ -83,7 +84,7 @@ fn render(c: &mut Criterion) {
     c.bench_function("chart_ranking_png", |b| {
         b.iter(|| {
             charts::png(&Chart::Bars(
-                charts::ranking(&table, &catalogue, key, lang).expect("ranking"),
+                charts::ranking(&table, &catalogue, "440000", key, lang).expect("ranking"),
             ))
         })
     });

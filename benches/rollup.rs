@@ -39,17 +39,23 @@ fn national_scale(c: &mut Criterion) {
     c.bench_function("national_rollup_compute", |b| {
         b.iter(|| ProgressTable::compute(&catalogue, period, &inputs))
     });
+    let root = catalogue
+        .home_region()
+        .or_else(|| catalogue.roots().next())
+        .expect("a root region")
+        .clone();
     c.bench_function("national_dashboard_html_with_charts", |b| {
         b.iter(|| {
-            let overview = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
+            let overview = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, &root.code, lang)));
             let ranking = charts::svg(&Chart::Bars(
-                charts::ranking(&table, &catalogue, key, lang).expect("ranking"),
+                charts::ranking(&table, &catalogue, &root.code, key, lang).expect("ranking"),
             ));
             dashboard(&Dashboard {
                 lang,
                 periods: &periods,
                 table: &table,
                 catalogue: &catalogue,
+                root: &root,
                 ranking: catalogue.indicator(key).expect("indicator"),
                 overview_svg: &overview,
                 ranking_svg: &ranking,

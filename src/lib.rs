@@ -47,7 +47,7 @@ pub fn prepare(store: &StoreConfig, mut config: ServeConfig) -> anyhow::Result<A
         if loaded || !has_users || db::meta::is_demo(&conn)? {
             let password = config.demo_password.clone().unwrap_or_else(|| {
                 let password = auth::new_password();
-                println!("演示账户 admin / gz_officer / leader / analyst / wj_officer / sg_admin 的密码(demo password): {password}");
+                println!("演示账户 admin / gz_officer / leader / analyst / wj_officer / sg_admin / sg_leader 的密码(demo password): {password}");
                 password
             });
             domain::account::check_password(&password)?;

@@ -232,6 +232,89 @@ async fn chart_text_is_at_least_11_px_on_a_phone_and_on_a_desktop() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_leaders_dashboard_bulletin_and_completeness_fit_a_phone() {
+    let Some(browser) = browser::start("city-leader").await else {
+        return;
+    };
+    let app = TestApp::demo().await;
+    browser.sign_in(&app, "sg_leader").await;
+    browser
+        .wait_until("location.pathname === '/'", "the dashboard after sign-in")
+        .await;
+    let shots = browser::screenshot_dir();
+    for (width, height) in [(390, 3200), (1280, 2400)] {
+        browser.resize(width, height).await;
+        for (name, page) in [
+            ("dashboard", "/?period=2021Q4"),
+            ("bulletin", "/bulletin?period=2021Q4"),
+            ("completeness", "/completeness?period=2021Q4"),
+        ] {
+            browser.goto(&app.url(page)).await;
+            browser.find("main h1").await;
+            browser
+                .screenshot(&shots.join(format!("review-city-{name}-{width}.png")))
+                .await;
+            let text = browser.page_text().await;
+            browser
+                .check(text.contains("韶关市"), &format!("{page} at {width} px: the city"))
+                .await;
+            browser
+                .check(
+                    !text.contains("广州市"),
+                    &format!("{page} at {width} px names another city"),
+                )
+                .await;
+            browser
+                .check(
+                    !browser.scrolls_sideways().await,
+                    &format!("{page} at {width} px scrolls sideways"),
+                )
+                .await;
+            check_rendered(&browser, &format!("{page} at {width} px")).await;
+            check_console(&browser, page).await;
+        }
+    }
+    browser.resize(390, 3200).await;
+    browser.goto(&app.url("/?period=2021Q4")).await;
+    let cards = browser.count("section.cards article.card").await;
+    browser.check(cards > 0, "the city's cards").await;
+    let rows = browser.count("table.matrix tbody tr").await;
+    browser
+        .check(rows == 12, &format!("韶关市 and its 11 units in the table: {rows}"))
+        .await;
+    let maps = browser.count("figure.map-chart").await;
+    browser.check(maps == 0, "no province tile map in a city's view").await;
+    // The city admin's approvals with the send-up form, and the province's completeness page.
+    for (who, page) in [
+        ("sg_admin", "/admin/approvals?period=2022Q1"),
+        ("admin", "/completeness?period=2021Q4"),
+    ] {
+        browser.sign_out().await;
+        browser.sign_in(&app, who).await;
+        for (width, height) in [(390, 3200), (1280, 2400)] {
+            browser.resize(width, height).await;
+            browser.goto(&app.url(page)).await;
+            browser.find("main h1").await;
+            browser
+                .screenshot(&shots.join(format!(
+                    "review-{who}-{}-{width}.png",
+                    page.split(['/', '?']).nth(1).unwrap_or("page")
+                )))
+                .await;
+            browser
+                .check(
+                    !browser.scrolls_sideways().await,
+                    &format!("{page} at {width} px scrolls sideways"),
+                )
+                .await;
+            check_rendered(&browser, &format!("{who} {page} at {width} px")).await;
+        }
+    }
+    browser.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_briefing_prints_on_one_a4_page() {
     let Some((browser, app)) = signed_in_leader("print").await else {
         return;

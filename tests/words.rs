@@ -40,7 +40,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Words that stay in Latin letters on a Chinese page: names of formats, products and the tool.
-const LATIN_ON_CHINESE_PAGES: [&str; 20] = [
+const LATIN_ON_CHINESE_PAGES: [&str; 23] = [
     "anju",
     "English",
     "Excel",
@@ -61,6 +61,9 @@ const LATIN_ON_CHINESE_PAGES: [&str; 20] = [
     "LibreOffice",
     "pandas",
     "Unicode",
+    "Microsoft",
+    "Windows",
+    "Calc",
 ];
 
 /// Links to the other language name it in that language.
@@ -213,8 +216,29 @@ async fn walk(app: &TestApp, lang: &str) -> Vec<(String, String)> {
         "/admin/users",
         "/audit",
         "/bulletin?period=2021Q4",
+        "/completeness?period=2021Q4",
+        "/completeness?period=2021Q4&region=440200",
     ] {
         pages.push((format!("admin {path}"), admin.get(&q(path)).await.text));
+    }
+    // A city's leader and admin: the city's dashboard, bulletin, indicator and completeness
+    // pages, the approvals with the send-up form, and the refusal of another city.
+    let city_leader = app.user("sg_leader").await;
+    for path in [
+        "/?period=2021Q4",
+        "/bulletin?period=2021Q4",
+        "/briefing?period=2021Q4",
+        "/indicators/shantytown_starts?period=2021Q4",
+        "/completeness?period=2021Q4",
+        "/regions/440203",
+        "/regions/440100",
+        "/export",
+    ] {
+        pages.push((format!("city leader {path}"), city_leader.get(&q(path)).await.text));
+    }
+    let city_admin = app.user("sg_admin").await;
+    for path in ["/admin/approvals", "/admin/approvals?period=2022Q1", "/completeness"] {
+        pages.push((format!("city admin {path}"), city_admin.get(&q(path)).await.text));
     }
     let reopen = admin
         .post_form(
@@ -328,6 +352,7 @@ async fn chinese_pages_read_in_chinese_with_full_width_punctuation() {
         "analyst",
         "wj_officer",
         "sg_admin",
+        "sg_leader",
         "ANJU_DEMO_PASSWORD",
     ];
     let mut found = Vec::new();

@@ -19,8 +19,11 @@ pub struct Bulletin {
     pub paragraphs: Vec<String>,
     /// How many of the home region's children have submitted and been approved.
     pub coverage: Coverage,
-    /// The per-city table: a header row, then one row per city (rates as text).
+    /// The per-city table: a header row, then one row per city (per unit, for a city's
+    /// bulletin; rates as text).
     pub table: Vec<Vec<String>>,
+    /// The table's caption: 附表：各市年度目标任务完成率, or 各县（市、区） for a city.
+    pub table_caption: String,
     /// 落款: the issuing office and the date, as written at the end.
     pub issuer: String,
     pub date: String,
@@ -159,15 +162,122 @@ pub fn generate(table: &ProgressTable, catalogue: &Catalogue, english: bool) -> 
     bulletin
 }
 
+/// What a region's reporting units are called: 市 under a province (or the country), 县（市、区）
+/// under a city; in English, cities and units.
+pub fn units_noun(parent_level: &str, english: bool) -> &'static str {
+    match (parent_level == "city", english) {
+        (false, false) => "市",
+        (false, true) => "cities",
+        (true, false) => "县（市、区）",
+        (true, true) => "units",
+    }
+}
+
+/// Who issues a city's bulletin: its housing bureau (韶关市住房和城乡建设局).
+pub fn city_issuer(city: &Region, english: bool) -> String {
+    if english {
+        format!("{} Housing and Urban-Rural Development Bureau", city.name_en)
+    } else {
+        format!("{}住房和城乡建设局", city.name_zh)
+    }
+}
+
+/// How the bulletin of a region speaks of it and of its units.
+struct Wording<'a> {
+    /// 全省, or the city's name.
+    whole_zh: &'a str,
+    /// province-wide, or city-wide.
+    whole_en: &'static str,
+    /// 市 / 县（市、区）.
+    unit_zh: &'static str,
+    /// 地级以上市 / 县（市、区）: how the units are counted.
+    counted_zh: &'static str,
+    /// city / unit.
+    unit_en: &'static str,
+}
+
+impl<'a> Wording<'a> {
+    fn of(root: &'a Region) -> Self {
+        if root.level == "city" {
+            Wording {
+                whole_zh: &root.name_zh,
+                whole_en: "city-wide",
+                unit_zh: "县（市、区）",
+                counted_zh: "县（市、区）",
+                unit_en: "unit",
+            }
+        } else {
+            Wording {
+                whole_zh: "全省",
+                whole_en: "province-wide",
+                unit_zh: "市",
+                counted_zh: "地级以上市",
+                unit_en: "city",
+            }
+        }
+    }
+
+    /// cities / units.
+    fn units_en(&self) -> String {
+        if self.unit_en == "city" {
+            "cities".to_owned()
+        } else {
+            format!("{}s", self.unit_en)
+        }
+    }
+}
+
 /// Writes the bulletin for the catalogue's home region from `table`, signed by `imprint`.
 pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool, imprint: &Imprint) -> Bulletin {
+    match catalogue.home_region() {
+        Some(home) => generate_for(table, catalogue, home, english, imprint),
+        // No single home region: the title and 落款 alone.
+        None => {
+            let nowhere = Region {
+                code: String::new(),
+                name_zh: String::new(),
+                name_en: String::new(),
+                level: "province".into(),
+                parent_code: None,
+            };
+            generate_for(table, catalogue, &nowhere, english, imprint)
+        }
+    }
+}
+
+/// Writes the bulletin of `root` — the province and its cities, or a city and its units (its
+/// title, figures and 落款 the city's: [`city_issuer`] replaces `imprint`'s issuer) — from
+/// `table`, the same table the province's bulletin reads.
+pub fn generate_for(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    root: &Region,
+    english: bool,
+    imprint: &Imprint,
+) -> Bulletin {
     let period = table.period;
     let lang = Lang::english(english);
     let benchmark = format::percent(table.time_benchmark);
-    let title = if english {
-        format!("Housing security progress, {}", format::period(period, lang))
+    let words = Wording::of(root);
+    let city = root.level == "city";
+    let title = match (english, city) {
+        (true, false) => format!("Housing security progress, {}", format::period(period, lang)),
+        (true, true) => format!(
+            "Housing security progress of {}, {}",
+            root.name_en,
+            format::period(period, lang)
+        ),
+        (false, false) => format!("{}全省住房保障工作进展情况通报", format::period(period, lang)),
+        (false, true) => format!(
+            "{}{}住房保障工作进展情况通报",
+            format::period(period, lang),
+            root.name_zh
+        ),
+    };
+    let issuer = if city {
+        city_issuer(root, english)
     } else {
-        format!("{}全省住房保障工作进展情况通报", format::period(period, lang))
+        imprint.issuer.clone()
     };
     let mut bulletin = Bulletin {
         title,
@@ -175,10 +285,15 @@ pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool
         paragraphs: Vec::new(),
         coverage: Coverage::default(),
         table: Vec::new(),
-        issuer: imprint.issuer.clone(),
+        table_caption: if english {
+            format!("Annex: completion rate by {}", words.unit_en)
+        } else {
+            format!("附表：各{}年度目标任务完成率", words.unit_zh)
+        },
+        issuer,
         date: date_text(imprint.date, english),
     };
-    let Some(home) = catalogue.home_region() else {
+    let Some(home) = catalogue.region(&root.code) else {
         return bulletin;
     };
     let Some(home_position) = catalogue.position(&home.code) else {
@@ -215,9 +330,9 @@ pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool
             format!("截至目前，{}尚无已报送的进度数据。", format::period(period, lang))
         });
     } else if bulletin.coverage.is_complete() {
-        paragraphs.push(province_paragraph(&reported, &benchmark, period, home, english));
+        paragraphs.push(province_paragraph(&reported, &benchmark, period, home, &words, english));
     } else {
-        paragraphs.push(partial_paragraph(&reported, &completeness, period, english));
+        paragraphs.push(partial_paragraph(&reported, &completeness, period, &words, english));
     }
 
     // 2. Cities behind the time benchmark, per indicator.
@@ -251,16 +366,28 @@ pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool
     }
     if !reported.is_empty() {
         paragraphs.push(match (lagging_parts.is_empty(), english) {
-            (true, false) => format!("对照序时进度（{benchmark}），已报送各市各项目标任务均达到序时进度。"),
-            (true, true) => format!("Every reporting city is at or above the time benchmark ({benchmark}) on every target."),
+            (true, false) => format!(
+                "对照序时进度（{benchmark}），已报送各{}各项目标任务均达到序时进度。",
+                words.unit_zh
+            ),
+            (true, true) => format!(
+                "Every reporting {} is at or above the time benchmark ({benchmark}) on every target.",
+                words.unit_en
+            ),
             (false, false) => format!(
-                "对照序时进度（{benchmark}），{}。请上述城市加快推进，确保按期完成年度目标任务。",
-                lagging_parts.join("；")
+                "对照序时进度（{benchmark}），{}。请上述{}加快推进，确保按期完成年度目标任务。",
+                lagging_parts.join("；"),
+                if city { "县（市、区）" } else { "城市" }
             ),
-            (false, true) => format!(
-                "Cities below the time benchmark ({benchmark}) — {}. These cities should speed up to meet the annual targets.",
-                lagging_parts.join("; ")
-            ),
+            (false, true) => {
+                let units = words.units_en();
+                let mut units_capital = units.clone();
+                units_capital[..1].make_ascii_uppercase();
+                format!(
+                    "{units_capital} below the time benchmark ({benchmark}) — {}. These {units} should speed up to meet the annual targets.",
+                    lagging_parts.join("; ")
+                )
+            }
         });
     }
 
@@ -277,31 +404,34 @@ pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool
             .filter_map(|code| catalogue.region(code))
             .map(|r| r.name(english).to_owned())
             .collect();
-        let basis = counting_basis(&completeness, english);
+        let basis = counting_basis(&completeness, &words, english);
+        let counted = words.counted_zh;
+        let unit = words.unit_zh;
+        let units = words.units_en();
         paragraphs.push(match (missing.is_empty(), english) {
             (true, false) if completeness.approved == completeness.expected => {
                 format!(
-                    "本季度{}个地级以上市均已报送数据并通过审核。{basis}",
+                    "本季度{}个{counted}均已报送数据并通过审核。{basis}",
                     completeness.expected
                 )
             }
             (true, false) => format!(
-                "本季度{}个地级以上市均已报送数据，其中{}个已审核。{basis}",
+                "本季度{}个{counted}均已报送数据，其中{}个已审核。{basis}",
                 completeness.expected, completeness.approved
             ),
             (true, true) => format!(
-                "All {} cities have submitted their figures; {} have been approved. {basis}",
+                "All {} {units} have submitted their figures; {} have been approved. {basis}",
                 completeness.expected, completeness.approved
             ),
             (false, false) => format!(
-                "已报送{}/{}个市，已审核{}个；{}尚未报送本季度数据，请抓紧报送。{basis}",
+                "已报送{}/{}个{unit}，已审核{}个；{}尚未报送本季度数据，请抓紧报送。{basis}",
                 completeness.submitted,
                 completeness.expected,
                 completeness.approved,
                 join_zh(&missing)
             ),
             (false, true) => format!(
-                "{} of {} cities have submitted ({} approved); not yet reported: {}. {basis}",
+                "{} of {} {units} have submitted ({} approved); not yet reported: {}. {basis}",
                 completeness.submitted,
                 completeness.expected,
                 completeness.approved,
@@ -311,22 +441,25 @@ pub fn generate_with(table: &ProgressTable, catalogue: &Catalogue, english: bool
     }
 
     // 5. Rent relief, when any city reported it.
-    if let Some(paragraph) = relief_paragraph(table, catalogue, home_position, &cities, english) {
+    if let Some(paragraph) = relief_paragraph(table, catalogue, home_position, &cities, &words, english) {
         paragraphs.push(paragraph);
     }
 
-    bulletin.table = city_table(table, catalogue, &cities, english);
+    bulletin.table = city_table(table, catalogue, &cities, city, english);
     bulletin.paragraphs = paragraphs;
     bulletin
 }
 
 /// Which reports the figures count: submitted and approved, or approved only.
-fn counting_basis(completeness: &Completeness, english: bool) -> String {
+fn counting_basis(completeness: &Completeness, words: &Wording<'_>, english: bool) -> String {
     let pending = completeness.submitted - completeness.approved.min(completeness.submitted);
     match (pending, english) {
         (0, false) => "本通报数据均为已审核数据。".to_owned(),
         (0, true) => "Every figure here has been approved.".to_owned(),
-        (_, false) => format!("本通报按已报送数据（含{pending}个市尚未审核的数据）统计，审核后可能调整。"),
+        (_, false) => format!(
+            "本通报按已报送数据（含{pending}个{}尚未审核的数据）统计，审核后可能调整。",
+            words.unit_zh
+        ),
         (_, true) => {
             format!(
                 "Figures count every submitted report, {pending} of them not yet approved; they may change on review."
@@ -341,6 +474,7 @@ fn partial_paragraph(
     reported: &[(&Indicator, &Figure)],
     completeness: &Completeness,
     period: super::Period,
+    words: &Wording<'_>,
     english: bool,
 ) -> String {
     let lang = Lang::english(english);
@@ -358,11 +492,14 @@ fn partial_paragraph(
             })
             .collect();
         format!(
-            "For {}, only {} of {} cities have submitted so far ({} approved), so no province-wide rate can be given yet. The reporting cities {}.",
+            "For {}, only {} of {} {} have submitted so far ({} approved), so no {} rate can be given yet. The reporting {} {}.",
             format::period(period, lang),
             completeness.submitted,
             completeness.expected,
+            words.units_en(),
             completeness.approved,
+            words.whole_en,
+            words.units_en(),
             join_en(&works)
         )
     } else {
@@ -378,11 +515,19 @@ fn partial_paragraph(
             })
             .collect();
         format!(
-            "截至目前，{}个地级以上市中已有{}个市报送{}数据（已审核{}个），报送不全，暂不通报全省完成率。已报送城市合计{}。",
+            "截至目前，{}个{}中已有{}个{}报送{}数据（已审核{}个），报送不全，暂不通报{}完成率。已报送{}合计{}。",
             completeness.expected,
+            words.counted_zh,
             completeness.submitted,
+            words.unit_zh,
             format::period(period, lang),
             completeness.approved,
+            words.whole_zh,
+            if words.unit_zh == "市" {
+                "城市"
+            } else {
+                words.unit_zh
+            },
             works.join("；")
         )
     }
@@ -440,6 +585,7 @@ fn city_table(
     table: &ProgressTable,
     catalogue: &Catalogue,
     cities: &[(usize, &Region)],
+    units: bool,
     english: bool,
 ) -> Vec<Vec<String>> {
     let lang = Lang::english(english);
@@ -450,7 +596,14 @@ fn city_table(
         .filter(|(_, i)| i.has_target)
         .collect();
     let mut rows = Vec::with_capacity(cities.len() + 1);
-    let mut header = vec![if english { "City" } else { "地区" }.to_owned()];
+    let mut header = vec![
+        match (english, units) {
+            (false, _) => "地区",
+            (true, false) => "City",
+            (true, true) => "Unit",
+        }
+        .to_owned(),
+    ];
     header.extend(targeted.iter().map(|(_, i)| i.name(english).to_owned()));
     rows.push(header);
     for &(position, region) in cities {
@@ -472,6 +625,7 @@ fn province_paragraph(
     benchmark: &str,
     period: super::Period,
     home: &Region,
+    words: &Wording<'_>,
     english: bool,
 ) -> String {
     let all_on_track = reported.iter().all(|(_, f)| f.status == Status::OnTrack);
@@ -513,8 +667,9 @@ fn province_paragraph(
         text
     } else {
         let mut text = format!(
-            "{}，全省{}{}，达到年度目标任务的{}",
+            "{}，{}{}{}，达到年度目标任务的{}",
             format::period(period, Lang::Zh),
+            words.whole_zh,
             work_phrase(first.0, false),
             format::in_text_zh(cumulative(first.1), &first.0.unit),
             rate(first.1)
@@ -552,6 +707,7 @@ fn relief_paragraph(
     catalogue: &Catalogue,
     home_position: usize,
     cities: &[(usize, &Region)],
+    words: &Wording<'_>,
     english: bool,
 ) -> Option<String> {
     let indicators = catalogue.indicators();
@@ -577,7 +733,7 @@ fn relief_paragraph(
     let more = givers.len() > names.len();
     Some(if english {
         let who = if more {
-            format!("{} and other cities", names.join(", "))
+            format!("{} and other {}", names.join(", "), words.units_en())
         } else {
             join_en(&names)
         };
@@ -592,7 +748,7 @@ fn relief_paragraph(
         text
     } else {
         let who = if more || names.len() > 1 {
-            format!("{}等市", join_zh(&names))
+            format!("{}等{}", join_zh(&names), words.unit_zh)
         } else {
             names.concat()
         };

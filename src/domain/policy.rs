@@ -11,6 +11,7 @@ pub enum Page {
     Bulletin,
     Reports,
     Approvals,
+    Completeness,
     Targets,
     Users,
     Audit,
@@ -19,11 +20,12 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 10] = [
         Page::Dashboard,
         Page::Bulletin,
         Page::Reports,
         Page::Approvals,
+        Page::Completeness,
         Page::Targets,
         Page::Users,
         Page::Audit,
@@ -37,6 +39,7 @@ impl Page {
             Page::Bulletin => "/bulletin",
             Page::Reports => "/reports",
             Page::Approvals => "/admin/approvals",
+            Page::Completeness => "/completeness",
             Page::Targets => "/admin/targets",
             Page::Users => "/admin/users",
             Page::Audit => "/audit",
@@ -63,12 +66,15 @@ pub enum ImportKind {
 }
 
 impl Actor {
-    /// Whether the navigation offers `page`, and whether its handler lets this user in.
+    /// Whether the navigation offers `page`, and whether its handler lets this user in. The
+    /// completeness page is offered to the reviewers (admins); every reader reaches it from the
+    /// dashboard's completeness line, within what they read.
     pub fn may_open(&self, page: Page) -> bool {
         match page {
             Page::Dashboard | Page::Bulletin | Page::Export => true,
             Page::Reports => self.may_enter_figures(),
             Page::Approvals => self.may_review(),
+            Page::Completeness => self.role == Role::Admin,
             Page::Targets => self.may_set_targets(),
             Page::Users => self.may_manage_users(),
             Page::Audit => self.audit_scope().is_some(),
@@ -121,6 +127,22 @@ impl Actor {
             None => true,
             Some(scope) => catalogue.is_within(region, scope),
         }
+    }
+
+    /// The region whose figures this user's leadership pages, charts, bulletin, exports and API
+    /// reads show: a city-bound leader's, analyst's or admin's city (with its units); `None` for
+    /// everyone else, who reads the whole catalogue. Officers read the province's published
+    /// figures, as before: their binding decides what they write, not what they read.
+    pub fn read_scope(&self) -> Option<&str> {
+        match self.role {
+            Role::Leader | Role::Analyst | Role::Admin => self.region.as_deref(),
+            Role::Officer => None,
+        }
+    }
+
+    /// Reads `region`'s figures: within [`Actor::read_scope`], or anywhere when unscoped.
+    pub fn may_read_region(&self, catalogue: &Catalogue, region: &str) -> bool {
+        self.read_scope().is_none_or(|scope| catalogue.is_within(region, scope))
     }
 
     /// Approves, returns or reopens `region`'s report: an admin whose reach takes in the level
@@ -329,6 +351,38 @@ mod tests {
         assert!(city.may_import(ImportKind::Reports) && city.may_import(ImportKind::Targets));
         assert_eq!(city.audit_scope(), Some(AuditScope::Region("440200".into())));
         assert!(!city.may_read_drafts_in(&AuditScope::All));
+    }
+
+    #[test]
+    fn a_city_bound_reader_reads_its_city_only() {
+        use crate::domain::catalogue::tests::region;
+        let catalogue = Catalogue::new(
+            vec![
+                region("440000", None),
+                region("440100", Some("440000")),
+                region("440200", Some("440000")),
+                region("440203", Some("440200")),
+            ],
+            vec![],
+        );
+        for role in [Role::Leader, Role::Analyst, Role::Admin] {
+            let city = actor(role, Some("440200"));
+            assert_eq!(city.read_scope(), Some("440200"));
+            assert!(city.may_read_region(&catalogue, "440200"));
+            assert!(city.may_read_region(&catalogue, "440203"));
+            assert!(!city.may_read_region(&catalogue, "440100"), "{role:?}");
+            assert!(!city.may_read_region(&catalogue, "440000"), "{role:?}");
+            let province = actor(role, None);
+            assert_eq!(province.read_scope(), None);
+            assert!(province.may_read_region(&catalogue, "440100"));
+        }
+        let officer = actor(Role::Officer, Some("440203"));
+        assert_eq!(
+            officer.read_scope(),
+            None,
+            "officers read the province's published figures"
+        );
+        assert!(officer.may_read_region(&catalogue, "440100"));
     }
 
     #[test]

@@ -31,14 +31,16 @@ const SUBMITTED_AFTER_DAYS: u32 = 10;
 /// The name the demo loader's changes carry in the audit log.
 pub const LOADER: &str = "演示数据导入";
 
-/// The demo accounts: name, role, region (an officer's unit, or the city an admin is bound to).
-pub const ACCOUNTS: [(&str, Role, Option<&str>); 6] = [
+/// The demo accounts: name, role, region (an officer's unit, or the city an admin or leader is
+/// bound to).
+pub const ACCOUNTS: [(&str, Role, Option<&str>); 7] = [
     ("admin", Role::Admin, None),
     ("gz_officer", Role::Officer, Some("440100")),
     ("leader", Role::Leader, None),
     ("analyst", Role::Analyst, None),
     ("wj_officer", Role::Officer, Some("440203")),
     ("sg_admin", Role::Admin, Some("440200")),
+    ("sg_leader", Role::Leader, Some("440200")),
 ];
 
 #[derive(Deserialize)]

@@ -429,6 +429,19 @@ pub fn bulletin_for_period(
     period: crate::domain::Period,
     imprint: &crate::domain::bulletin::Imprint,
 ) -> crate::error::AppResult<Vec<u8>> {
+    let home = catalogue.home_region().cloned();
+    bulletin_for_region(conn, catalogue, home.as_ref(), period, imprint)
+}
+
+/// [`bulletin_for_period`] of `root` (the home region when `None` or the home region itself; a
+/// city: its units in the table, its own title and 落款).
+pub fn bulletin_for_region(
+    conn: &mut rusqlite::Connection,
+    catalogue: &crate::domain::catalogue::Catalogue,
+    root: Option<&crate::domain::catalogue::Region>,
+    period: crate::domain::Period,
+    imprint: &crate::domain::bulletin::Imprint,
+) -> crate::error::AppResult<Vec<u8>> {
     let snapshot = conn.transaction()?;
     let table = crate::db::progress::table(&snapshot, catalogue, period)?;
     let demo = crate::db::meta::is_demo(&snapshot)?;
@@ -437,8 +450,11 @@ pub fn bulletin_for_period(
         demo,
         ..imprint.clone()
     };
-    let bulletin = crate::domain::bulletin::generate_with(&table, catalogue, false, &imprint);
-    let home = catalogue.home_region().map(|r| r.code.clone());
+    let bulletin = match root {
+        Some(root) => crate::domain::bulletin::generate_for(&table, catalogue, root, false, &imprint),
+        None => crate::domain::bulletin::generate_with(&table, catalogue, false, &imprint),
+    };
+    let home = root.map(|r| r.code.clone());
     let rows: Vec<ProgressRow<'_>> = table
         .rows(catalogue, home.as_deref(), None)
         .into_iter()

@@ -6,8 +6,23 @@ use rusqlite::Connection;
 use crate::db::{self, audit::Change};
 use crate::domain::catalogue::{Region, ReportedBy, city_level_code};
 use crate::domain::change::Changed;
+use crate::domain::levels;
 use crate::domain::{Actor, Text};
 use crate::error::{AppError, AppResult};
+
+/// Completeness and timeliness per level for `period`: at `region` and at every region under it
+/// that sums its units ([`levels::summarise`]), from the reports as filed. What
+/// `/api/v1/completeness` answers and the completeness page shows.
+pub fn completeness(
+    conn: &Connection,
+    catalogue: &crate::domain::catalogue::Catalogue,
+    region: &str,
+    period: crate::domain::Period,
+    late_after_days: u32,
+) -> AppResult<Vec<levels::LevelSummary>> {
+    let filed = db::reports::filed(conn, period)?;
+    Ok(levels::summarise(catalogue, region, period, &filed, late_after_days))
+}
 
 /// Switches `city` to report as itself or through its units, in one write transaction.
 pub fn set(conn: &mut Connection, actor: &Actor, city: &str, by: ReportedBy, city_level: bool) -> AppResult<()> {

@@ -15,8 +15,8 @@ use super::forms::FormFields;
 use super::pages::{PageContext, PageResult};
 use super::reports::submitted_late;
 use super::views::admin::{
-    self as view, Approvals, ApprovalsFilter, ApprovedItem, NewUser, QueueItem, QueueLine, Reminders, TargetCell,
-    TargetRow, Unreported,
+    self as view, Approvals, ApprovalsFilter, ApprovedItem, Consolidation, ConsolidationUnit, NewUser, QueueItem,
+    QueueLine, Reminders, TargetCell, TargetRow, Unreported,
 };
 use crate::db;
 use crate::domain::allocation;
@@ -92,6 +92,17 @@ impl Wanted {
     }
 }
 
+/// The city `region` reports through, when `actor` reviews above that city (the province seeing
+/// 韶关市's units): the heading the unit is listed under.
+fn reporting_city<'a>(
+    catalogue: &'a Catalogue,
+    actor: &crate::domain::Actor,
+    region: &crate::domain::Region,
+) -> Option<&'a crate::domain::Region> {
+    let city = catalogue.region(region.parent_code.as_deref()?)?;
+    (city.level == "city" && actor.may_review_report(catalogue, &city.code)).then_some(city)
+}
+
 /// The regions that report, within what `actor` reviews: the leaves of its subtree.
 fn reporting_regions<'a>(catalogue: &'a Catalogue, actor: &crate::domain::Actor) -> Vec<&'a crate::domain::Region> {
     let scope: Vec<&crate::domain::Region> = match actor.region.as_deref() {
@@ -131,6 +142,7 @@ async fn approvals_page(
         .collect();
     let loaded = {
         let (catalogue, wanted, in_scope) = (catalogue.clone(), wanted.clone(), in_scope.clone());
+        let actor_for_db = actor.clone();
         state
             .db
             .call(move |conn| {
@@ -148,8 +160,15 @@ async fn approvals_page(
                         Some(p) => db::reports::get(conn, &summary.region_code, p)?,
                         None => None,
                     };
-                    if let Entry::Vacant(slot) = tables.entry(summary.period) {
-                        slot.insert(db::progress::table(conn, &catalogue, summary.period)?);
+                    // A consolidated report's figures are its units' sum: the tables of the
+                    // period and the quarter before have them.
+                    let consolidated = catalogue.has_children(&summary.region_code);
+                    let wanted_tables = std::iter::once(summary.period)
+                        .chain(summary.period.previous_in_year().filter(|_| consolidated));
+                    for period in wanted_tables {
+                        if let Entry::Vacant(slot) = tables.entry(period) {
+                            slot.insert(db::progress::table(conn, &catalogue, period)?);
+                        }
                     }
                     let since = if status == ReportStatus::Submitted {
                         let changes =
@@ -186,6 +205,19 @@ async fn approvals_page(
                     .filter(|u| u.role == crate::domain::Role::Officer && !u.disabled)
                     .filter(|u| u.region_code.as_ref().is_some_and(|r| in_scope.contains(r)))
                     .collect();
+                // Each city within reach that reports through its units: its units' states and
+                // its own report for the period it is chased for (the send-up form).
+                let consolidating = wanted.period.unwrap_or(chased);
+                let mut cities = Vec::new();
+                for city in catalogue.regions().iter().filter(|r| {
+                    r.level == "city"
+                        && catalogue.has_children(&r.code)
+                        && actor_for_db.may_consolidate(&catalogue, &r.code)
+                }) {
+                    let units = db::reports::units_of(conn, &catalogue, &city.code, consolidating)?;
+                    let own = db::reports::get(conn, &city.code, consolidating)?.map(|r| r.status);
+                    cities.push((city.code.clone(), consolidating, own, units));
+                }
                 Ok((
                     queue,
                     tables,
@@ -194,15 +226,18 @@ async fn approvals_page(
                     approved_period,
                     chased_statuses,
                     officers,
+                    cities,
                 ))
             })
             .await?
     };
-    let (queue, tables, periods, approved, approved_period, chased_statuses, officers) = loaded;
+    let (queue, tables, periods, approved, approved_period, chased_statuses, officers, consolidations) = loaded;
     let lang = ctx.lang;
-    let items = queue
+    // Only what this admin reviews: a city admin its units, the province the cities and (above
+    // the city admins) their units.
+    let mut items: Vec<QueueItem<'_>> = queue
         .iter()
-        .filter(|(report, _, _)| in_scope.contains(&report.region_code) || actor.region.is_none())
+        .filter(|(report, _, _)| actor.may_review_report(&catalogue, &report.region_code))
         .filter_map(|(report, previous, since)| {
             let region = catalogue.region(&report.region_code)?;
             let table = tables.get(&report.period)?;
@@ -211,7 +246,18 @@ async fn approvals_page(
                 .iter()
                 .map(|indicator| {
                     let key = indicator.key.as_str();
-                    let value = report.values.get(key).copied().flatten();
+                    let consolidated = catalogue.has_children(&region.code);
+                    let summed = |period: Option<Period>| {
+                        period
+                            .and_then(|p| tables.get(&p))
+                            .and_then(|t| t.figure_for(&catalogue, &region.code, key))
+                            .and_then(|f| f.cumulative)
+                    };
+                    let value = if consolidated {
+                        summed(Some(report.period))
+                    } else {
+                        report.values.get(key).copied().flatten()
+                    };
                     let target = table
                         .figure_for(&catalogue, &region.code, key)
                         .and_then(|f| f.target)
@@ -220,7 +266,11 @@ async fn approvals_page(
                     QueueLine {
                         indicator,
                         value,
-                        previous: previous.as_ref().and_then(|p| p.values.get(key).copied().flatten()),
+                        previous: if consolidated {
+                            summed(report.period.previous_in_year())
+                        } else {
+                            previous.as_ref().and_then(|p| p.values.get(key).copied().flatten())
+                        },
                         target,
                         rate: value.and_then(|v| completion_rate(v, target)),
                         status: Status::of(value, target, report.period),
@@ -234,6 +284,7 @@ async fn approvals_page(
                 .collect();
             Some(QueueItem {
                 region,
+                city: reporting_city(&catalogue, &actor, region),
                 period: report.period,
                 status: report.status,
                 version: report.version,
@@ -249,8 +300,21 @@ async fn approvals_page(
             })
         })
         .collect();
+    // Newest period first, as stored; within a period, units of a city that reports through
+    // them come right after the city, under its name.
+    items.sort_by_key(|item| {
+        (
+            std::cmp::Reverse(item.period),
+            item.city
+                .map_or(item.region.code.as_str(), |c| c.code.as_str())
+                .to_owned(),
+            item.city.is_some(),
+            item.region.code.clone(),
+        )
+    });
     let approved = approved
         .iter()
+        .filter(|s| actor.may_review_report(&catalogue, &s.region_code))
         .filter_map(|s| {
             Some(ApprovedItem {
                 region: catalogue.region(&s.region_code)?,
@@ -267,6 +331,7 @@ async fn approvals_page(
         .filter(|r| !chased_statuses.get(&r.code).is_some_and(|s| s.counts()))
         .map(|region| Unreported {
             region,
+            city: reporting_city(&catalogue, &actor, region),
             status: chased_statuses.get(&region.code).copied(),
             officers: officers
                 .iter()
@@ -285,8 +350,31 @@ async fn approvals_page(
         notice: reminder::notice(chased, &names, due_date, today, days_overdue, lang),
         cities,
     };
+    let consolidations = consolidations
+        .into_iter()
+        .filter_map(|(code, period, own, units)| {
+            let city = catalogue.region(&code)?;
+            let units = units
+                .into_iter()
+                .filter_map(|unit| {
+                    Some(ConsolidationUnit {
+                        region: catalogue.region(&unit.code)?,
+                        status: unit.status,
+                        reason: unit.reason,
+                    })
+                })
+                .collect();
+            Some(Consolidation {
+                city,
+                period,
+                own,
+                units,
+            })
+        })
+        .collect();
     let page = Approvals {
         lang,
+        consolidations,
         filter: ApprovalsFilter {
             period: wanted.period,
             region: wanted.region.as_deref(),
@@ -317,6 +405,10 @@ pub async fn approvals(
             Some("batch") => Some(lang.t("所选报告已全部审核通过。", "The selected reports are approved.")),
             Some("return") => Some(lang.t("已退回，填报员会看到退回理由。", "Returned with your reason.")),
             Some("reopen") => Some(lang.t("已重新打开，报告退回填报员修改。", "Reopened and returned to the city.")),
+            Some("consolidate") => Some(lang.t(
+                "汇总报告已报省。",
+                "The consolidated report has gone up to the province.",
+            )),
             _ => None,
         };
         let wanted = Wanted::from_query(&query)?;
@@ -406,6 +498,46 @@ pub async fn review(
                 let wanted = Wanted {
                     period: fields.get("period_shown").and_then(|p| Period::parse_typed(p).ok()),
                     status: fields.get("period_shown").map(|_| ReportStatus::Approved),
+                    ..Wanted::default()
+                };
+                let page = approvals_page(&state, &ctx, wanted, messages_of(&error, ctx.lang), None).await?;
+                Ok((error.status(), page).into_response())
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `POST /admin/cities/{code}/{period}/consolidate`: the city's admin sends its consolidated
+/// report up, with a reason (`reason.{unit}`) for each unit left out; the same use case as the
+/// API's `…/consolidate`.
+pub async fn consolidate(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Path((code, period)): Path<(String, String)>,
+    fields: Result<FormFields, AppError>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        require(ctx.user.actor().may_review())?;
+        let period = extract::period(&period)?;
+        let fields = fields?;
+        let reasons: Vec<(String, String)> = fields
+            .with_prefix("reason.")
+            .filter(|(_, reason)| !reason.trim().is_empty())
+            .map(|(unit, reason)| (unit.to_owned(), reason.to_owned()))
+            .collect();
+        let (catalogue, actor) = (state.catalogue(), ctx.user.actor());
+        let outcome = state
+            .db
+            .call(move |conn| service::reports::consolidate(conn, &catalogue, &actor, &code, period, &reasons))
+            .await;
+        match outcome {
+            Ok(_) => Ok(Redirect::to("/admin/approvals?done=consolidate").into_response()),
+            Err(error) if shown_in_place(&error) => {
+                let wanted = Wanted {
+                    period: Some(period),
                     ..Wanted::default()
                 };
                 let page = approvals_page(&state, &ctx, wanted, messages_of(&error, ctx.lang), None).await?;

@@ -15,12 +15,13 @@ use super::etag;
 use super::extract::{self, Json, Query};
 use super::{AppState, DataFacts};
 use crate::db::{self, audit::AuditFilter};
+use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::plan::ReportInput;
 use crate::domain::policy::AuditScope;
 use crate::domain::progress::ProgressRow;
 use crate::domain::validation::{self, ValueError};
 use crate::domain::workflow::Action;
-use crate::domain::{Period, Tenths, Text};
+use crate::domain::{Actor, Period, Tenths, Text};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::service::reports;
 
@@ -56,6 +57,58 @@ pub async fn period_of(state: &AppState, facts: &DataFacts, asked: Option<&str>)
     }
 }
 
+/// The region whose figures `actor`'s leadership pages, charts, bulletin and exports show: a
+/// city-bound reader's city ([`Actor::read_scope`](crate::domain::Actor::read_scope)), else
+/// the home region. The same table and functions serve both: only the root differs.
+pub fn read_root(catalogue: &Catalogue, actor: &Actor) -> Option<Region> {
+    match actor.read_scope() {
+        Some(scope) => catalogue.region(scope).cloned(),
+        None => catalogue.home_region().cloned(),
+    }
+}
+
+/// The refusal of a region outside what a city-bound reader reads: 403 naming its city.
+pub fn outside_scope(catalogue: &Catalogue, actor: &Actor, region: &str) -> AppError {
+    let asked = catalogue.region(region);
+    let own = actor.read_scope().and_then(|scope| catalogue.region(scope));
+    match (asked, own) {
+        (Some(asked), Some(own)) => AppError::Forbidden(Text::new(
+            format!(
+                "您的账号只能查看{}及其所辖县（市、区）的数据，不能查看{}。",
+                own.name_zh, asked.name_zh
+            ),
+            format!(
+                "Your account reads the figures of {} and its units only, not of {}.",
+                own.name_en, asked.name_en
+            ),
+        )),
+        _ => AppError::forbidden(),
+    }
+}
+
+/// Refuses `region` when it lies outside what `actor` reads.
+pub fn check_readable(catalogue: &Catalogue, actor: &Actor, region: &str) -> AppResult<()> {
+    if actor.may_read_region(catalogue, region) {
+        Ok(())
+    } else {
+        Err(outside_scope(catalogue, actor, region))
+    }
+}
+
+/// The region filter of a read for `actor`: the one asked for (refused with 403 when outside a
+/// city-bound reader's city), else the reader's city, else none (everything).
+pub fn scoped_region(catalogue: &Catalogue, actor: &Actor, asked: Option<String>) -> AppResult<Option<String>> {
+    match asked {
+        Some(region) => {
+            if catalogue.region(&region).is_some() {
+                check_readable(catalogue, actor, &region)?;
+            }
+            Ok(Some(region))
+        }
+        None => Ok(actor.read_scope().map(str::to_owned)),
+    }
+}
+
 /// Checks optional `region` and `indicator` filters against the catalogue.
 pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&str>) -> AppResult<()> {
     crate::service::export::check_filters(&state.catalogue(), region, indicator)
@@ -63,7 +116,7 @@ pub fn check_filters(state: &AppState, region: Option<&str>, indicator: Option<&
 
 pub async fn progress(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
@@ -79,6 +132,8 @@ pub async fn progress(
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
     let catalogue = state.catalogue();
+    // A city-bound reader gets its city's subtree; another region is refused.
+    let region = scoped_region(&catalogue, &user.actor(), region)?;
     let table = state.progress_at(period, &facts).await?;
     let version = facts.period_version(period);
     let tag = progress_etag(version, period, region.as_deref(), indicator.as_deref());
@@ -129,23 +184,40 @@ pub fn progress_etag(version: i64, period: Period, region: Option<&str>, indicat
 /// at each region under it whose figure sums its units.
 pub async fn completeness(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
+    let (period, region, levels) = completeness_levels(&state, &user.actor(), query).await?;
+    Ok(axum::Json(json!({ "period": period, "region": region, "levels": levels })).into_response())
+}
+
+/// The period, region and per-level summary a completeness read asks for: the region asked
+/// (within a city-bound reader's city, else 403), else the reader's root; the period asked,
+/// else the default. Shared by the API and the completeness page.
+pub async fn completeness_levels(
+    state: &AppState,
+    actor: &Actor,
+    query: ProgressQuery,
+) -> AppResult<(Period, String, Vec<crate::domain::levels::LevelSummary>)> {
     let catalogue = state.catalogue();
     let region = match extract::given(query.region) {
         Some(region) => region,
-        None => catalogue
-            .home_region()
-            .map(|r| r.code.clone())
+        None => read_root(&catalogue, actor)
+            .map(|r| r.code)
             .ok_or_else(|| AppError::invalid("region", Text::new("请指定地区。", "A region is required.")))?,
     };
-    check_filters(&state, Some(&region), None)?;
-    let period = resolve_period(&state, query.period.as_deref()).await?;
+    check_filters(state, Some(&region), None)?;
+    check_readable(&catalogue, actor, &region)?;
+    let period = resolve_period(state, query.period.as_deref()).await?;
     let days = state.config.late_after_days;
-    let filed = state.db.call(move |conn| Ok(db::reports::filed(conn, period)?)).await?;
-    let levels = crate::domain::levels::summarise(&catalogue, &region, period, &filed, days);
-    Ok(axum::Json(json!({ "period": period, "region": region, "levels": levels })).into_response())
+    let levels = {
+        let region = region.clone();
+        state
+            .db
+            .call(move |conn| crate::service::reporting::completeness(conn, &catalogue, &region, period, days))
+            .await?
+    };
+    Ok((period, region, levels))
 }
 
 pub async fn regions(State(state): State<AppState>, CurrentUser(_): CurrentUser) -> Response {
@@ -163,6 +235,7 @@ pub async fn get_report(
 ) -> AppResult<Response> {
     let period = extract::period(&period)?;
     check_filters(&state, Some(&code), None)?;
+    check_readable(&state.catalogue(), &user.actor(), &code)?;
     let report = {
         let code = code.clone();
         state

@@ -30,12 +30,14 @@ pub async fn bulletin(
             return Ok(response);
         }
         let catalogue = state.catalogue();
+        let root = super::dashboard::page_root(&state, &ctx)?;
         let table = state.progress_at(period, &ctx.facts).await?;
         let periods = ctx.facts.periods.to_vec();
         let imprint = state.config.imprint.imprint(ctx.demo, ctx.lang.is_en());
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
-            let text = bulletin::generate_with(&table, &catalogue, page.lang.is_en(), &imprint);
+            // The province's bulletin, or a city-bound reader's city's: the same table and text.
+            let text = bulletin::generate_for(&table, &catalogue, &root, page.lang.is_en(), &imprint);
             let body = bulletin_page(page.lang, period, &periods, &text, &page.here);
             page.render(page.lang.t("进展通报", "Bulletin"), body)
         })
@@ -48,16 +50,17 @@ pub async fn bulletin(
 /// `GET /bulletin.docx?period=`
 pub async fn docx(
     State(state): State<AppState>,
-    super::auth::CurrentUser(_): super::auth::CurrentUser,
+    super::auth::CurrentUser(user): super::auth::CurrentUser,
     Query(query): Query<ProgressQuery>,
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
     let period = resolve_period(&state, query.period.as_deref()).await?;
     let catalogue = state.catalogue();
+    let root = super::api::read_root(&catalogue, &user.actor());
     let imprint = state.config.imprint.imprint(false, false);
     let bytes = state
         .db
-        .call(move |conn| crate::service::docx::bulletin_for_period(conn, &catalogue, period, &imprint))
+        .call(move |conn| crate::service::docx::bulletin_for_region(conn, &catalogue, root.as_ref(), period, &imprint))
         .await?;
     Ok(super::export::attachment(
         bytes.into_response(),

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::api::{ProgressQuery, period_of};
+use super::api::{ProgressQuery, check_readable, period_of, read_root};
 use super::charts::{self, Chart};
 use super::compress;
 use super::etag;
@@ -23,7 +23,7 @@ use super::{AppState, DataFacts};
 use std::sync::Arc;
 
 use crate::db;
-use crate::domain::catalogue::{Catalogue, unknown_indicator, unknown_region};
+use crate::domain::catalogue::{Catalogue, Region, unknown_indicator, unknown_region};
 use crate::domain::period::bad_year;
 use crate::domain::progress::ProgressTable;
 use crate::domain::{Period, Text};
@@ -115,28 +115,38 @@ pub async fn load_overview(state: &AppState, period: Period, facts: &DataFacts) 
     })
 }
 
-/// The province's cumulative by quarter for `indicator`, this year against last.
-pub fn province_trend(
+/// The cumulative by quarter of `root` (the province, or a city-bound viewer's city) for
+/// `indicator`, this year against last.
+pub fn root_trend(
     overview: &Overview,
     catalogue: &Catalogue,
+    root: &str,
     indicator: &str,
     lang: crate::domain::Lang,
 ) -> String {
-    catalogue
-        .home_region()
-        .and_then(|home| {
-            charts::trend(
-                &overview.quarters,
-                &overview.last_year_quarters,
-                catalogue,
-                &home.code,
-                indicator,
-                overview.table.period.year(),
-                lang,
-            )
-        })
-        .map(|c| charts::svg(&Chart::Trend(c)))
-        .unwrap_or_default()
+    charts::trend(
+        &overview.quarters,
+        &overview.last_year_quarters,
+        catalogue,
+        root,
+        indicator,
+        overview.table.period.year(),
+        lang,
+    )
+    .map(|c| charts::svg(&Chart::Trend(c)))
+    .unwrap_or_default()
+}
+
+/// The root of `ctx`'s leadership pages ([`read_root`]), or 404 on an empty catalogue.
+pub fn page_root(state: &AppState, ctx: &PageContext) -> AppResult<Region> {
+    read_root(&state.catalogue(), &ctx.user.actor())
+        .ok_or_else(|| AppError::NotFound(Text::new("地区目录为空", "The region catalogue is empty.")))
+}
+
+/// Whether the tile map belongs on a page of `root`: it draws the province's cities, so a
+/// city's view leaves it out.
+pub fn shows_map(catalogue: &Catalogue, root: &Region) -> bool {
+    catalogue.home_region().is_some_and(|home| home.code == root.code)
 }
 
 /// The first indicator with a target: the ranking chart's default.
@@ -223,6 +233,7 @@ pub async fn dashboard(
             return Ok(response);
         }
         let catalogue = state.catalogue();
+        let root = page_root(&state, &ctx)?;
         let indicator_key = query
             .indicator
             .filter(|k| catalogue.indicator(k).is_some())
@@ -232,11 +243,12 @@ pub async fn dashboard(
             .cloned()
             .ok_or_else(|| AppError::NotFound(Text::new("指标目录为空", "The indicator catalogue is empty.")))?;
         // The body depends only on the figures of the periods shown, the period selector, the
-        // chart's indicator and the language: rendered once per version of those, wrapped in each
-        // user's layout.
+        // chart's indicator, the language and whose figures (the province's or a city's): rendered
+        // once per version of those, wrapped in each user's layout.
         let newer_key: Vec<String> = newer.iter().map(|(p, _)| p.to_string()).collect();
         let key = format!(
-            "dashboard|{period}|{indicator_key}|{}|{}",
+            "dashboard|{}|{period}|{indicator_key}|{}|{}",
+            root.code,
             lang.code(),
             newer_key.join(",")
         );
@@ -248,6 +260,7 @@ pub async fn dashboard(
                     &state,
                     &key,
                     version,
+                    root,
                     overview,
                     periods,
                     indicator_key,
@@ -275,6 +288,7 @@ async fn render_dashboard(
     state: &AppState,
     key: &str,
     version: i64,
+    root: Region,
     overview: Overview,
     periods: Arc<Vec<Period>>,
     indicator_key: String,
@@ -287,12 +301,16 @@ async fn render_dashboard(
     state
         .fragment(key, version, move || {
             let table = Arc::clone(&overview.table);
-            let trend_svg = province_trend(&overview, &catalogue, &indicator_key, lang);
-            let map_svg = charts::map(&table, &catalogue, &layout, &indicator_key, lang)
-                .map(|c| charts::svg(&Chart::Map(c)))
-                .unwrap_or_default();
-            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, lang)));
-            let ranking_svg = charts::ranking(&table, &catalogue, &indicator_key, lang)
+            let trend_svg = root_trend(&overview, &catalogue, &root.code, &indicator_key, lang);
+            let map_svg = if shows_map(&catalogue, &root) {
+                charts::map(&table, &catalogue, &layout, &indicator_key, lang)
+                    .map(|c| charts::svg(&Chart::Map(c)))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, &root.code, lang)));
+            let ranking_svg = charts::ranking(&table, &catalogue, &root.code, &indicator_key, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
                 .unwrap_or_default();
             dashboard_view(&Dashboard {
@@ -300,6 +318,7 @@ async fn render_dashboard(
                 periods: &periods,
                 table: &table,
                 catalogue: &catalogue,
+                root: &root,
                 ranking: &ranking_indicator,
                 overview_svg: &overview_svg,
                 ranking_svg: &ranking_svg,
@@ -345,10 +364,11 @@ pub async fn indicator(
             return Ok(response);
         }
         let periods = ctx.facts.periods.to_vec();
+        let root = page_root(&state, &ctx)?;
         let table = state.progress_at(period, &ctx.facts).await?;
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
-            let ranking_svg = charts::ranking(&table, &catalogue, &key, lang)
+            let ranking_svg = charts::ranking(&table, &catalogue, &root.code, &key, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
                 .unwrap_or_default();
             let body = indicator_page(&IndicatorPage {
@@ -356,6 +376,7 @@ pub async fn indicator(
                 periods: &periods,
                 table: &table,
                 catalogue: &catalogue,
+                root: &root,
                 indicator: &indicator,
                 ranking_svg: &ranking_svg,
             });
@@ -385,6 +406,8 @@ pub async fn region(
             .region(&code)
             .cloned()
             .ok_or_else(|| AppError::NotFound(unknown_region(&code)))?;
+        // A city-bound reader reads its city and its units only.
+        check_readable(&catalogue, &ctx.user.actor(), &code)?;
         let lang = ctx.lang;
         let (year, version) = match query.year.as_deref().filter(|y| !y.is_empty()) {
             Some(text) => {
@@ -491,23 +514,29 @@ pub async fn briefing(
         }
         let overview = load_overview(&state, period, &ctx.facts).await?;
         let catalogue = state.catalogue();
+        let root = page_root(&state, &ctx)?;
         let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
         let layout = Arc::clone(&state.config.tile_layout);
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let table = &overview.table;
             let indicator = default_indicator(&catalogue);
-            let map_svg = charts::map(table, &catalogue, &layout, &indicator, lang)
-                .map(|c| charts::svg(&Chart::Map(c)))
-                .unwrap_or_default();
-            let ranking_svg = charts::ranking(table, &catalogue, &indicator, lang)
+            let map_svg = if shows_map(&catalogue, &root) {
+                charts::map(table, &catalogue, &layout, &indicator, lang)
+                    .map(|c| charts::svg(&Chart::Map(c)))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let ranking_svg = charts::ranking(table, &catalogue, &root.code, &indicator, lang)
                 .map(|c| charts::svg(&Chart::Bars(c)))
                 .unwrap_or_default();
-            let bulletin = crate::domain::bulletin::generate_with(table, &catalogue, lang.is_en(), &imprint);
+            let bulletin = crate::domain::bulletin::generate_for(table, &catalogue, &root, lang.is_en(), &imprint);
             let body = briefing_view(&Briefing {
                 lang,
                 table,
                 catalogue: &catalogue,
+                root: &root,
                 map_svg: &map_svg,
                 ranking_svg: &ranking_svg,
                 notes: &overview.notes,
@@ -517,6 +546,39 @@ pub async fn briefing(
             page.render(lang.t("简报", "Briefing"), body)
         })
         .await
+    }
+    .await;
+    result.map_err(|e| ctx.error(e))
+}
+
+/// `GET /completeness?period=&region=`: reports expected, submitted, on time and approved at the
+/// viewer's root (or the region asked, within it) and at each level under it — the same
+/// summary as `/api/v1/completeness` — then the region's units one by one.
+pub async fn completeness(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<ProgressQuery>,
+) -> PageResult {
+    let result: AppResult<Response> = async {
+        let lang = ctx.lang;
+        let (period, region, levels) = super::api::completeness_levels(&state, &ctx.user.actor(), query).await?;
+        let catalogue = state.catalogue();
+        let region = catalogue
+            .region(&region)
+            .cloned()
+            .ok_or_else(|| AppError::NotFound(unknown_region(&region)))?;
+        let table = state.progress_at(period, &ctx.facts).await?;
+        let periods = ctx.facts.periods.to_vec();
+        let body = super::views::completeness::completeness_page(&super::views::completeness::CompletenessPage {
+            lang,
+            period,
+            periods: &periods,
+            catalogue: &catalogue,
+            region: &region,
+            levels: &levels,
+            table: &table,
+        });
+        Ok(ctx.render(lang.t("报送情况", "Reporting"), body).into_response())
     }
     .await;
     result.map_err(|e| ctx.error(e))

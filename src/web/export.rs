@@ -12,7 +12,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::AppState;
-use super::api::{check_filters, resolve_period};
+use super::api::{check_filters, check_readable, resolve_period, scoped_region};
 use super::auth::CurrentUser;
 use super::extract::{self, Query};
 use super::pages::{PageContext, PageResult};
@@ -133,13 +133,15 @@ fn csv_response(state: &AppState, selection: Selection, file_name: &str) -> Resp
 /// `GET /export/progress.csv?period=&region=&indicator=&lang=`
 pub async fn progress_csv(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
+    // A city-bound reader exports its city's subtree; another region is refused.
+    let region = scoped_region(&state.catalogue(), &user.actor(), region)?;
     let selection = Selection {
         periods: vec![period],
         region,
@@ -167,8 +169,13 @@ fn bad_range(from: crate::domain::Period, to: crate::domain::Period) -> AppError
     ))
 }
 
-/// The periods, region and indicator a history export asks for.
-async fn history_selection(state: &AppState, query: HistoryQuery) -> AppResult<Selection> {
+/// The periods, region and indicator a history export asks for (the region within what `user`
+/// reads).
+async fn history_selection(
+    state: &AppState,
+    user: &crate::db::users::User,
+    query: HistoryQuery,
+) -> AppResult<Selection> {
     let to = resolve_period(state, extract::given(query.to).as_deref()).await?;
     let from = match extract::given(query.from) {
         Some(text) => extract::period(&text)?,
@@ -181,6 +188,7 @@ async fn history_selection(state: &AppState, query: HistoryQuery) -> AppResult<S
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
     check_filters(state, region.as_deref(), indicator.as_deref())?;
+    let region = scoped_region(&state.catalogue(), &user.actor(), region)?;
     Ok(Selection {
         periods,
         region,
@@ -202,10 +210,10 @@ fn history_stem(selection: &Selection) -> String {
 /// format, one block of progress rows a period, oldest first.
 pub async fn history_csv(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<HistoryQuery>,
 ) -> AppResult<Response> {
-    let selection = history_selection(&state, query).await?;
+    let selection = history_selection(&state, &user, query).await?;
     let name = file_name(&history_stem(&selection), selection.chinese, selection.gbk, "csv");
     Ok(csv_response(&state, selection, &name))
 }
@@ -214,10 +222,10 @@ pub async fn history_csv(
 /// workbook sheet.
 pub async fn history_xlsx(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<HistoryQuery>,
 ) -> AppResult<Response> {
-    let selection = history_selection(&state, query).await?;
+    let selection = history_selection(&state, &user, query).await?;
     let name = file_name(&history_stem(&selection), selection.chinese, false, "xlsx");
     let catalogue = state.catalogue();
     let workbook = state
@@ -256,13 +264,14 @@ pub async fn history_xlsx(
 /// `GET /export/progress.xlsx?period=&region=&indicator=&lang=`
 pub async fn progress_xlsx(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let period = resolve_period(&state, query.period.as_deref()).await?;
     let region = extract::given(query.region);
     let indicator = extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
+    let region = scoped_region(&state.catalogue(), &user.actor(), region)?;
     let chinese = chinese(query.lang.as_deref());
     let catalogue = state.catalogue();
     let workbook = state
@@ -314,6 +323,7 @@ fn scope(state: &AppState, user: &crate::db::users::User, asked: Option<String>)
         .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
         .ok_or_else(|| AppError::BadRequest(Text::new("请选择地区", "Choose a region.")))?;
     check_filters(state, Some(&code), None)?;
+    check_readable(&catalogue, &user.actor(), &code)?;
     Ok(code)
 }
 
@@ -434,7 +444,13 @@ pub async fn reports_template(
     reports_file(state, user, query, true, true).await
 }
 
-async fn targets_file(state: AppState, query: TargetsQuery, as_xlsx: bool, template: bool) -> AppResult<Response> {
+async fn targets_file(
+    state: AppState,
+    actor: crate::domain::Actor,
+    query: TargetsQuery,
+    as_xlsx: bool,
+    template: bool,
+) -> AppResult<Response> {
     let chinese = if template {
         query.lang.as_deref() != Some("en")
     } else {
@@ -468,7 +484,9 @@ async fn targets_file(state: AppState, query: TargetsQuery, as_xlsx: bool, templ
         .db
         .call(move |conn| {
             let snapshot = conn.transaction()?;
-            let lines = exchange::target_lines(&snapshot, &catalogue, year, template)?;
+            let mut lines = exchange::target_lines(&snapshot, &catalogue, year, template)?;
+            // A city-bound reader's file holds its city's targets only.
+            lines.retain(|line| actor.may_read_region(&catalogue, &line.region_code));
             let demo = db::meta::is_demo(&snapshot)?;
             snapshot.commit()?;
             if as_xlsx {
@@ -486,19 +504,19 @@ async fn targets_file(state: AppState, query: TargetsQuery, as_xlsx: bool, templ
 /// `GET /export/targets.csv?year=&lang=`
 pub async fn targets_csv(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<TargetsQuery>,
 ) -> AppResult<Response> {
-    targets_file(state, query, false, false).await
+    targets_file(state, user.actor(), query, false, false).await
 }
 
 /// `GET /export/targets.xlsx?year=&lang=`
 pub async fn targets_xlsx(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     Query(query): Query<TargetsQuery>,
 ) -> AppResult<Response> {
-    targets_file(state, query, true, false).await
+    targets_file(state, user.actor(), query, true, false).await
 }
 
 /// `GET /import/template/targets.xlsx?year=`: the year's targets template, filled in with last
@@ -511,7 +529,7 @@ pub async fn targets_template(
     if !user.actor().may_set_targets() {
         return Err(crate::service::import::only_admins_import_targets());
     }
-    targets_file(state, query, true, true).await
+    targets_file(state, user.actor(), query, true, true).await
 }
 
 /// The `count` quarters up to the one containing `today`, newest first.
@@ -541,12 +559,14 @@ pub async fn page(State(state): State<AppState>, ctx: PageContext) -> PageResult
     let catalogue = state.catalogue();
     let periods: Vec<crate::domain::Period> = ctx.facts.periods.iter().copied().collect();
     let recent = recent_quarters(crate::clock::today(), 8);
+    let actor = ctx.user.actor();
     let body = views::export::page(&views::export::ExportView {
         lang: ctx.lang,
         periods: &periods,
         recent: &recent,
         catalogue: &catalogue,
         own_region: ctx.user.region_code.as_deref(),
+        scope: actor.read_scope(),
         may_import_targets: ctx.user.actor().may_set_targets(),
         may_import_reports: ctx.user.actor().may_import(crate::domain::policy::ImportKind::Reports),
     });

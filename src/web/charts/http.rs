@@ -8,12 +8,13 @@ use serde::Deserialize;
 
 use super::{Chart, map, overview, png, ranking, svg, trend};
 use crate::domain::Text;
+use crate::domain::catalogue::Region;
 use crate::domain::catalogue::unknown_indicator;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::api::{check_filters, period_of, resolve_period};
+use crate::web::api::{check_filters, check_readable, outside_scope, period_of, read_root, resolve_period};
 use crate::web::auth::CurrentUser;
-use crate::web::dashboard::{default_indicator, load_table, load_year, opened_version, years_periods};
+use crate::web::dashboard::{default_indicator, load_table, load_year, opened_version, shows_map, years_periods};
 use crate::web::extract::Query;
 use crate::web::views::Lang;
 use crate::web::{compress, etag};
@@ -35,7 +36,7 @@ fn no_such_chart(name: &str) -> AppError {
 
 pub async fn chart(
     State(state): State<AppState>,
-    CurrentUser(_): CurrentUser,
+    CurrentUser(user): CurrentUser,
     lang: Lang,
     Path(file): Path<String>,
     OriginalUri(uri): OriginalUri,
@@ -52,6 +53,22 @@ pub async fn chart(
     let region = crate::web::extract::given(query.region);
     let indicator = crate::web::extract::given(query.indicator);
     check_filters(&state, region.as_deref(), indicator.as_deref())?;
+    // Whose figures: the province's, or a city-bound reader's city's; a region outside it, and
+    // the province's tile map, are refused.
+    let catalogue = state.catalogue();
+    let actor = user.actor();
+    let root = read_root(&catalogue, &actor)
+        .ok_or_else(|| AppError::NotFound(Text::new("地区目录为空", "The region catalogue is empty.")))?;
+    if let Some(region) = region.as_deref() {
+        check_readable(&catalogue, &actor, region)?;
+    }
+    if name == "map" && !shows_map(&catalogue, &root) {
+        return Err(outside_scope(
+            &catalogue,
+            &actor,
+            catalogue.home_region().map_or("", |h| h.code.as_str()),
+        ));
+    }
     let facts = state.facts().await?;
     // The chart shows one period's figures, or a trend over a year and the year before.
     let asked = query.period.as_deref();
@@ -67,12 +84,12 @@ pub async fn chart(
         let period = period_of(&state, &facts, asked).await?;
         opened_version(&facts, period, asked, [period])
     };
-    let tag = etag::etag(version, &[uri.to_string().as_str(), lang.code()]);
+    let tag = etag::etag(version, &[uri.to_string().as_str(), lang.code(), &root.code]);
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
     // Drawn once per version of its figures, address and language; every viewer shares the bytes.
-    let key = format!("chart|{uri}|{}", lang.code());
+    let key = format!("chart|{}|{uri}|{}", root.code, lang.code());
     let content_type = if format == "svg" {
         "image/svg+xml; charset=utf-8"
     } else {
@@ -82,7 +99,7 @@ pub async fn chart(
     let bytes = match state.cached_fragment(&key, version).await {
         Some(bytes) => bytes,
         None => {
-            let chart = chart_of(&state, name, lang, query.period, query.year, region, indicator).await?;
+            let chart = chart_of(&state, name, lang, &root, query.period, query.year, region, indicator).await?;
             state
                 .fragment(&key, version, move || {
                     if is_svg { svg(&chart).into_bytes() } else { png(&chart) }
@@ -100,11 +117,13 @@ pub async fn chart(
     Ok(response)
 }
 
-/// The chart `name` (`overview`, `ranking`, `map` or `trend`) with its figures, ready to draw.
+/// The chart `name` (`overview`, `ranking`, `map` or `trend`) of `root`'s figures, ready to draw.
+#[allow(clippy::too_many_arguments)]
 async fn chart_of(
     state: &AppState,
     name: &str,
     lang: Lang,
+    root: &Region,
     period: Option<String>,
     year: Option<i32>,
     region: Option<String>,
@@ -115,14 +134,15 @@ async fn chart_of(
         "overview" => {
             let period = resolve_period(state, period.as_deref()).await?;
             let table = load_table(state, period).await?;
-            Chart::Bars(overview(&table, &catalogue, lang))
+            Chart::Bars(overview(&table, &catalogue, &root.code, lang))
         }
         "ranking" => {
             let period = resolve_period(state, period.as_deref()).await?;
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let table = load_table(state, period).await?;
             Chart::Bars(
-                ranking(&table, &catalogue, &key, lang).ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?,
+                ranking(&table, &catalogue, &root.code, &key, lang)
+                    .ok_or_else(|| AppError::NotFound(unknown_indicator(&key)))?,
             )
         }
         "map" => {
@@ -139,9 +159,7 @@ async fn chart_of(
                 Some(year) => year,
                 None => resolve_period(state, period.as_deref()).await?.year(),
             };
-            let region = region
-                .or_else(|| catalogue.home_region().map(|r| r.code.clone()))
-                .ok_or_else(|| AppError::NotFound(Text::new("地区目录为空", "The region catalogue is empty.")))?;
+            let region = region.unwrap_or_else(|| root.code.clone());
             let key = indicator.unwrap_or_else(|| default_indicator(&catalogue));
             let this_year = load_year(state, year).await?;
             let last_year = load_year(state, year - 1).await?;

@@ -225,10 +225,11 @@ pub fn point_label(value: i64, indicator: &Indicator, lang: Lang) -> String {
     }
 }
 
-/// `overview`: the home region's rate for every indicator that has a target.
-pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> BarChart {
+/// `overview`: the rate of `root` (the home region, or a city-bound viewer's city) for every
+/// indicator that has a target.
+pub fn overview(table: &ProgressTable, catalogue: &Catalogue, root: &str, lang: Lang) -> BarChart {
     let english = lang.is_en();
-    let home = catalogue.home_region().and_then(|r| catalogue.position(&r.code));
+    let home = catalogue.position(root);
     let bars = catalogue
         .indicators()
         .iter()
@@ -267,13 +268,19 @@ pub fn overview(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Bar
     }
 }
 
-/// `ranking`: the home region's children for one indicator, highest rate first; cities with
-/// no rate at the end.
-pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, lang: Lang) -> Option<BarChart> {
+/// `ranking`: the children of `root` (the home region's cities, or a city's units) for one
+/// indicator, highest rate first; those with no rate at the end.
+pub fn ranking(
+    table: &ProgressTable,
+    catalogue: &Catalogue,
+    root: &str,
+    indicator: &str,
+    lang: Lang,
+) -> Option<BarChart> {
     let english = lang.is_en();
     let column = catalogue.indicators().iter().position(|i| i.key == indicator)?;
     let ind = &catalogue.indicators()[column];
-    let home = catalogue.home_region()?;
+    let home = catalogue.region(root)?;
     let mut bars: Vec<(Option<Tenths>, &Region, Bar)> = catalogue
         .children(&home.code)
         .filter_map(|region| {
@@ -308,7 +315,7 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
             "{} {} {}",
             format::period(table.period, lang),
             ind.name(english),
-            lang.t("各市完成率排名", "— rate by city")
+            ranking_title(&home.level, lang)
         ),
         benchmark: table.time_benchmark,
         benchmark_label: format::benchmark(table.time_benchmark, lang),
@@ -316,6 +323,15 @@ pub fn ranking(table: &ProgressTable, catalogue: &Catalogue, indicator: &str, la
         bullet: false,
         projection_label,
     })
+}
+
+/// "各市完成率排名" under the province, "各县（市、区）完成率排名" under a city.
+fn ranking_title(root_level: &str, lang: Lang) -> String {
+    match (root_level == "city", lang.is_en()) {
+        (false, true) => "— rate by city".to_owned(),
+        (true, true) => "— rate by unit".to_owned(),
+        (_, false) => format!("各{}完成率排名", crate::domain::bulletin::units_noun(root_level, false)),
+    }
 }
 
 /// `trend`: a region's cumulative by quarter from the tables of a year's four quarters

@@ -33,6 +33,8 @@ pub struct QueueLine<'a> {
 
 pub struct QueueItem<'a> {
     pub region: &'a Region,
+    /// The city the unit reports through, when the reviewer is above it: listed under it.
+    pub city: Option<&'a Region>,
     pub period: Period,
     pub status: ReportStatus,
     pub version: i64,
@@ -56,6 +58,8 @@ pub struct ApprovedItem<'a> {
 /// A city that has not submitted the period's report: for the 催报 list.
 pub struct Unreported<'a> {
     pub region: &'a Region,
+    /// The city the unit reports through, when the reviewer is above it.
+    pub city: Option<&'a Region>,
     pub status: Option<ReportStatus>,
     pub officers: Vec<String>,
 }
@@ -80,8 +84,27 @@ pub struct ApprovalsFilter<'a> {
     pub regions: Vec<&'a Region>,
 }
 
+/// A unit of a city that reports through its units, for the send-up form.
+pub struct ConsolidationUnit<'a> {
+    pub region: &'a Region,
+    pub status: Option<ReportStatus>,
+    /// Why the city left it out, when recorded.
+    pub reason: Option<String>,
+}
+
+/// A city's consolidated report for one period: its own status and its units'.
+pub struct Consolidation<'a> {
+    pub city: &'a Region,
+    pub period: Period,
+    /// The city's report status (none: not sent up yet).
+    pub own: Option<ReportStatus>,
+    pub units: Vec<ConsolidationUnit<'a>>,
+}
+
 pub struct Approvals<'a> {
     pub lang: Lang,
+    /// The cities within reach that report through their units (汇总报省).
+    pub consolidations: Vec<Consolidation<'a>>,
     pub filter: ApprovalsFilter<'a>,
     pub queue: Vec<QueueItem<'a>>,
     pub approved: Vec<ApprovedItem<'a>>,
@@ -231,6 +254,60 @@ fn queue_item(item: &QueueItem<'_>, lang: Lang) -> Markup {
     }
 }
 
+/// A city's send-up (汇总报省): its units' states, a reason for each unit left out, the button;
+/// or where the city's report stands once it has gone up.
+fn consolidation_form(c: &Consolidation<'_>, lang: Lang) -> Markup {
+    let en = lang.is_en();
+    let id = format!("consolidate-{}-{}", c.city.code, c.period);
+    let sent = c.own.is_some_and(ReportStatus::counts);
+    html! {
+        section.consolidation id=(id) {
+            h2 { (c.city.name(en)) (lang.t("汇总报省", ": send up")) " · " (format::period(c.period, lang)) }
+            @if sent {
+                p {
+                    (lang.t("汇总报告状态：", "The consolidated report: "))
+                    span class={ "badge report-" (c.own.map_or("", |s| s.as_str())) } { (c.own.map_or("", |s| format::report_status(s, lang))) }
+                }
+            } @else {
+                p.hint { (lang.t(
+                    "各县（市、区）报告均审核通过后即可汇总报省；未报送的单位须写明原因。",
+                    "Send the city's report up once every unit is approved; give a reason for each unit left out."
+                )) }
+                form method="post" action={ "/admin/cities/" (c.city.code) "/" (c.period) "/consolidate" } {
+                    table.reports.stack-narrow {
+                        thead { tr {
+                            th { (lang.t("单位", "Unit")) }
+                            th { (lang.t("状态", "Status")) }
+                            th { (lang.t("未报原因", "Reason left out")) }
+                        } }
+                        tbody {
+                            @for unit in &c.units {
+                                @let field = format!("reason-{}-{}", unit.region.code, c.period);
+                                tr {
+                                    th scope="row" { (unit.region.name(en)) }
+                                    td data-label=(lang.t("状态", "Status")) { (super::report_form::ReportBadge { status: unit.status, lang }) }
+                                    td data-label=(lang.t("未报原因", "Reason left out")) {
+                                        @match (unit.status, &unit.reason) {
+                                            (Some(ReportStatus::Approved), _) => "",
+                                            (Some(ReportStatus::Submitted), _) => span.missing { (lang.t("待审核", "awaiting review")) },
+                                            (_, Some(reason)) => (reason),
+                                            _ => {
+                                                label.visually-hidden for=(field) { (unit.region.name(en)) (lang.t("未报原因", " reason left out")) }
+                                                input #(field) type="text" name={ "reason." (unit.region.code) } maxlength="500";
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    button.primary type="submit" { (lang.t("汇总报省", "Send up")) }
+                }
+            }
+        }
+    }
+}
+
 fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
     let en = lang.is_en();
     html! {
@@ -253,7 +330,10 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
                     tbody {
                         @for city in &reminders.cities {
                             tr {
-                                th scope="row" { (city.region.name(en)) }
+                                th scope="row" {
+                                    @if let Some(parent) = city.city { (parent.name(en)) " · " }
+                                    (city.region.name(en))
+                                }
                                 td data-label=(lang.t("状态", "Status")) { (super::report_form::ReportBadge { status: city.status, lang }) }
                                 td data-label=(lang.t("填报员账户", "Officer accounts")) {
                                     @if city.officers.is_empty() { span.missing { (lang.t("无填报员账户", "no officer account")) } }
@@ -308,8 +388,14 @@ pub fn approvals(page: &Approvals<'_>) -> Markup {
                 button.primary type="submit" { (lang.t("批量审核通过所选报告", "Approve the selected reports")) }
             }
         }
-        @for item in &page.queue {
+        @for (i, item) in page.queue.iter().enumerate() {
+            @if let Some(city) = item.city.filter(|c| i == 0 || page.queue[i - 1].city.map(|p| &p.code) != Some(&c.code)) {
+                h3.queue-group { (city.name(en)) (lang.t("所辖县（市、区）的报告", ": its units' reports")) }
+            }
             (queue_item(item, lang))
+        }
+        @for consolidation in &page.consolidations {
+            (consolidation_form(consolidation, lang))
         }
         @if let Some(r) = &page.reminders {
             (reminders(r, lang))

@@ -8,7 +8,7 @@ use maud::{Markup, PreEscaped, html};
 use super::Lang;
 use super::components::FigureBadge;
 use super::dashboard::data_stamp;
-use crate::domain::catalogue::Catalogue;
+use crate::domain::catalogue::{Catalogue, Region};
 use crate::domain::progress::ProgressTable;
 use crate::domain::{Status, format};
 
@@ -19,6 +19,8 @@ pub struct Briefing<'a> {
     pub lang: Lang,
     pub table: &'a ProgressTable,
     pub catalogue: &'a Catalogue,
+    /// Whose figures: the home region, or a city-bound viewer's city.
+    pub root: &'a Region,
     pub map_svg: &'a str,
     pub ranking_svg: &'a str,
     pub notes: &'a HashMap<(String, String), String>,
@@ -31,6 +33,7 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
         lang,
         table,
         catalogue,
+        root,
         map_svg,
         ranking_svg,
         notes,
@@ -39,7 +42,8 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
     } = *data;
     let english = lang.is_en();
     let period = table.period;
-    let home = catalogue.home_region();
+    let home = Some(root);
+    let city = root.level == "city";
     let home_position = home.and_then(|h| catalogue.position(&h.code));
     let completeness = home.map(|h| table.completeness(catalogue, &h.code));
     let behind = home
@@ -99,19 +103,30 @@ pub fn briefing(data: &Briefing<'_>) -> Markup {
                     }
                 }
                 @if completeness.as_ref().is_some_and(|c| c.submitted < c.expected) {
-                    p.briefing-note { (lang.t("* 报送不全：完成率按已报送城市口径计算。", "* Incomplete: rate of the reporting cities against their own targets.")) }
+                    @if city {
+                        p.briefing-note { (lang.t("* 报送不全：完成率按已报送县（市、区）口径计算。", "* Incomplete: rate of the reporting units against their own targets.")) }
+                    } @else {
+                        p.briefing-note { (lang.t("* 报送不全：完成率按已报送城市口径计算。", "* Incomplete: rate of the reporting cities against their own targets.")) }
+                    }
                 }
                 @if let Some(caveat) = format::projection_caveat(period.quarter(), lang) {
                     p.briefing-note { (lang.t("预计年底完成率：", "Projected rates: ")) (caveat) (lang.t("。", ".")) }
                 }
             }
             div.briefing-charts {
-                figure tabindex="0" { (PreEscaped(map_svg)) }
+                // A city's briefing has no tile map (its tiles are the province's cities).
+                @if !map_svg.is_empty() { figure tabindex="0" { (PreEscaped(map_svg)) } }
                 figure tabindex="0" { (PreEscaped(ranking_svg)) }
             }
             section.briefing-behind {
-                h2 { (lang.t("进度滞后的城市及情况说明", "Cities behind, with their explanations")) }
-                @if behind.is_empty() {
+                @if city {
+                    h2 { (lang.t("进度滞后的县（市、区）及情况说明", "Units behind, with their explanations")) }
+                } @else {
+                    h2 { (lang.t("进度滞后的城市及情况说明", "Cities behind, with their explanations")) }
+                }
+                @if behind.is_empty() && city {
+                    p { (lang.t("已报送各县（市、区）各项目标任务均达到序时进度。", "Every reporting unit is at or above the time benchmark.")) }
+                } @else if behind.is_empty() {
                     p { (lang.t("已报送各市各项目标任务均达到序时进度。", "Every reporting city is at or above the time benchmark.")) }
                 } @else {
                     ul {

@@ -42,9 +42,9 @@ pub fn bulletin_page(lang: Lang, period: Period, periods: &[Period], bulletin: &
                 p { (paragraph) }
             }
             @if let Some((header, rows)) = bulletin.table.split_first() {
-                div.table-scroll {
+                div.table-scroll tabindex="0" {
                     table.data.bulletin-table {
-                        caption { (lang.t("附表：各市年度目标任务完成率", "Annex: completion rate by city")) }
+                        caption { (bulletin.table_caption) }
                         thead { tr { @for cell in header { th scope="col" { (cell) } } } }
                         tbody {
                             @for row in rows {

@@ -8,7 +8,8 @@ use maud::{Markup, PreEscaped, html};
 use super::Lang;
 use super::components::{Amount, Badge, FigureBadge, RateCell, export_links, period_selector, projection_facts};
 use crate::domain::Status;
-use crate::domain::catalogue::{Catalogue, Indicator};
+use crate::domain::bulletin::units_noun;
+use crate::domain::catalogue::{Catalogue, Indicator, Region};
 use crate::domain::format;
 use crate::domain::progress::{Completeness, Figure, ProgressTable};
 use crate::domain::{Period, ReportStatus};
@@ -19,6 +20,9 @@ pub struct Dashboard<'a> {
     pub periods: &'a [Period],
     pub table: &'a ProgressTable,
     pub catalogue: &'a Catalogue,
+    /// Whose figures: the home region (the province and its cities), or a city-bound viewer's
+    /// city and its units.
+    pub root: &'a Region,
     /// The indicator of the ranking chart.
     pub ranking: &'a Indicator,
     pub overview_svg: &'a str,
@@ -75,6 +79,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
         periods,
         table,
         catalogue,
+        root,
         ranking,
         overview_svg,
         ranking_svg,
@@ -83,9 +88,11 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
     } = *data;
     let english = lang.is_en();
     let period = table.period;
-    let home = catalogue.home_region();
-    let home_position = home.and_then(|h| catalogue.position(&h.code));
-    let home_completeness = home.map(|h| table.completeness(catalogue, &h.code));
+    let home = Some(root);
+    let home_position = catalogue.position(&root.code);
+    let home_completeness = Some(table.completeness(catalogue, &root.code));
+    let units = units_noun(&root.level, english);
+    let city_view = root.level == "city";
     html! {
         @if let Some((newest, counts)) = newer.first() {
             p.notice.newer-period role="status" {
@@ -96,7 +103,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
         }
         @if let Some(counts) = home_completeness.as_ref().filter(|c| c.submitted < c.expected) {
             p.notice.partial-period role="note" {
-                (partial_period_notice(counts, lang))
+                (partial_period_notice(counts, root, lang))
             }
         }
         div.page-head {
@@ -142,6 +149,9 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                         }
                     }
                 }
+                p.stat-more {
+                    a href={ "/completeness?period=" (period) } { (lang.t("报送及时率和审核情况", "Reporting and timeliness by level")) }
+                }
             }
             section.cards aria-label=(lang.t("各项指标", "Indicators")) {
                 @for (column, indicator) in catalogue.indicators().iter().enumerate() {
@@ -156,7 +166,7 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                                 dt { (lang.t("年度目标", "Target")) }
                                 dd { (figure.target.map_or(format::NO_VALUE.into(), |t| format::amount(t, &indicator.unit, lang))) }
                                 @if figure.status == Status::Incomplete {
-                                    dt { (lang.t("完成率（已报送城市口径）", "Rate (reporting cities)")) }
+                                    dt { (if english { format!("Rate (reporting {units})") } else { format!("完成率（已报送{}口径）", if city_view { units } else { "城市" }) }) }
                                     dd.card-rate data-key={ (home.code) "/" (indicator.key) } data-basis="reporting" data-rate=(figure.reporting_rate.map(|r| r.to_string()).unwrap_or_default()) {
                                         (format::rate(figure.reporting_rate))
                                     }
@@ -196,7 +206,11 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 figure.chart tabindex="0" {
                     (PreEscaped(overview_svg))
                     figcaption {
-                        (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        @if city_view {
+                            (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送县（市、区）口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        } @else {
+                            (lang.t("虚线为序时进度，浅色底条为年度目标（100%）；带*者报送不全，按已报送城市口径。", "Dashed line: time benchmark; pale band: annual target (100%)."))
+                        }
                         " "
                         a href={ "/charts/overview.svg?period=" (period) } download { "SVG" }
                         " · "
@@ -216,7 +230,11 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     }
                     (PreEscaped(ranking_svg))
                     figcaption {
-                        (lang.t("按完成率由高到低排列，颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
+                        @if city_view {
+                            (lang.t("各县（市、区）按完成率由高到低排列，颜色表示进度状态。", "Units by completion rate; colour shows the status."))
+                        } @else {
+                            (lang.t("按完成率由高到低排列，颜色表示进度状态。", "Cities by completion rate; colour shows the status."))
+                        }
                         " "
                         a href={ "/charts/ranking.svg?period=" (period) "&indicator=" (ranking.key) } download { "SVG" }
                         " · "
@@ -242,14 +260,18 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                     figure.chart.trend-chart tabindex="0" {
                         (PreEscaped(extras.trend_svg))
                         figcaption {
-                            (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
+                            @if city_view {
+                                (root.name(english)) (lang.t("本年各季度累计完成，对照年度目标和去年同期。", "'s cumulative by quarter, against the target and last year."))
+                            } @else {
+                                (lang.t("全省本年各季度累计完成，对照年度目标和去年同期。", "The province's cumulative by quarter, against the target and last year."))
+                            }
                         }
                     }
                 }
             }
             section {
-                h2 { (lang.t("各市完成率", "Completion rate by city")) }
-                (progress_matrix(table, catalogue, lang))
+                h2 { (if english { format!("Completion rate by {}", if city_view { "unit" } else { "city" }) } else { format!("各{units}完成率") }) }
+                (progress_matrix(table, catalogue, root, lang))
                 (legend(lang))
             }
         }
@@ -299,16 +321,23 @@ pub fn lagging_section(
 ) -> Markup {
     let english = lang.is_en();
     let behind = table.behind_children(catalogue, parent);
+    let city = catalogue.region(parent).is_some_and(|r| r.level == "city");
     html! {
         section.lagging aria-labelledby="lagging-title" {
-            h2 #lagging-title { (lang.t("进度滞后的城市及情况说明", "Cities behind the time benchmark, with their explanations")) }
-            @if behind.is_empty() {
+            @if city {
+                h2 #lagging-title { (lang.t("进度滞后的县（市、区）及情况说明", "Units behind the time benchmark, with their explanations")) }
+            } @else {
+                h2 #lagging-title { (lang.t("进度滞后的城市及情况说明", "Cities behind the time benchmark, with their explanations")) }
+            }
+            @if behind.is_empty() && city {
+                p { (lang.t("已报送各县（市、区）各项目标任务均达到序时进度。", "Every reporting unit is at or above the time benchmark.")) }
+            } @else if behind.is_empty() {
                 p { (lang.t("已报送各市各项目标任务均达到序时进度。", "Every reporting city is at or above the time benchmark.")) }
             } @else {
                 div.table-scroll {
                     table.data.lagging-table {
                         thead { tr {
-                            th scope="col" { (lang.t("地区", "City")) }
+                            th scope="col" { (lang.t("地区", if city { "Unit" } else { "City" })) }
                             th scope="col" { (lang.t("指标", "Indicator")) }
                             th scope="col" class="num" { (lang.t("完成率", "Rate")) }
                             th scope="col" class="num" { (lang.t("差距", "Gap")) }
@@ -362,18 +391,35 @@ fn newer_period_notice(newest: Period, counts: &Completeness, shown: Period, lan
     }
 }
 
-/// What a partial period's province figures are.
-fn partial_period_notice(counts: &Completeness, lang: Lang) -> String {
-    if lang.is_en() {
-        format!(
+/// What a partial period's figures of `root` (the province, or a city) are.
+fn partial_period_notice(counts: &Completeness, root: &Region, lang: Lang) -> String {
+    match (root.level == "city", lang.is_en()) {
+        (false, true) => format!(
             "Partial period: {} of {} cities have submitted. Province figures are the reporting cities' sum; their rate is against the reporting cities' own targets.",
             counts.submitted, counts.expected
-        )
-    } else {
-        format!(
+        ),
+        (false, false) => format!(
             "本期报送不全：已报送{}/{}个市。全省数字为已报送城市合计，完成率按已报送城市口径（已报送城市合计÷其年度目标）计算。",
             counts.submitted, counts.expected
-        )
+        ),
+        (true, true) => format!(
+            "Partial period: {} of {} units have submitted. The figures of {} are the reporting units' sum; their rate is against the reporting units' own targets.",
+            counts.submitted, counts.expected, root.name_en
+        ),
+        (true, false) => format!(
+            "本期报送不全：已报送{}/{}个县（市、区）。{}数字为已报送县（市、区）合计，完成率按已报送县（市、区）口径（已报送县（市、区）合计÷其年度目标）计算。",
+            counts.submitted, counts.expected, root.name_zh
+        ),
+    }
+}
+
+/// The positions a leadership table lists for `root`: itself, then its children.
+pub fn root_positions(catalogue: &Catalogue, root: &Region) -> Vec<usize> {
+    match catalogue.position(&root.code) {
+        Some(position) => std::iter::once(position)
+            .chain(catalogue.child_positions(position).iter().copied())
+            .collect(),
+        None => Vec::new(),
     }
 }
 
@@ -391,8 +437,8 @@ pub fn legend(lang: Lang) -> Markup {
     }
 }
 
-/// The city × indicator table of rates.
-fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> Markup {
+/// The city × indicator table of rates (a city's units × indicator, for a city).
+fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, root: &Region, lang: Lang) -> Markup {
     let english = lang.is_en();
     let period = table.period;
     html! {
@@ -413,9 +459,9 @@ fn progress_matrix(table: &ProgressTable, catalogue: &Catalogue, lang: Lang) -> 
                     th scope="col" { (lang.t("报告状态", "Report")) }
                 } }
                 tbody {
-                    @for position in catalogue.overview_positions() {
+                    @for position in root_positions(catalogue, root) {
                         @let region = &catalogue.regions()[position];
-                        tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
+                        tr class=(if region.code == root.code { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             @for (column, indicator) in catalogue.indicators().iter().enumerate() {
                                 (RateCell { figure: table.figure(position, column), has_target: indicator.has_target, lang, key: format!("{}/{}", region.code, indicator.key) })
@@ -445,6 +491,8 @@ pub struct IndicatorPage<'a> {
     pub periods: &'a [Period],
     pub table: &'a ProgressTable,
     pub catalogue: &'a Catalogue,
+    /// Whose figures, as on the dashboard.
+    pub root: &'a Region,
     pub indicator: &'a Indicator,
     pub ranking_svg: &'a str,
 }
@@ -455,6 +503,7 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
         periods,
         table,
         catalogue,
+        root,
         indicator,
         ranking_svg,
     } = *data;
@@ -496,10 +545,10 @@ pub fn indicator_page(data: &IndicatorPage<'_>) -> Markup {
                     th scope="col" { (lang.t("报告状态", "Report")) }
                 } }
                 tbody {
-                    @for position in catalogue.overview_positions() {
+                    @for position in root_positions(catalogue, root) {
                         @let region = &catalogue.regions()[position];
                         @let figure = table.figure(position, column);
-                        tr class=(if region.parent_code.is_none() { "total-row" } else { "" }) {
+                        tr class=(if region.code == root.code { "total-row" } else { "" }) {
                             th scope="row" { a href=(region_href(&region.code, period)) { (region.name(english)) } }
                             td.num data-sort=(figure.cumulative.unwrap_or(-1)) { (Amount { value: figure.cumulative, unit: &indicator.unit, lang }) }
                             td.num data-sort=(figure.increment.unwrap_or(-1)) { (figure.increment.map_or(format::NO_VALUE.into(), |v| format::amount(v, &indicator.unit, lang))) }

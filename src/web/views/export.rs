@@ -16,6 +16,8 @@ pub struct ExportView<'a> {
     pub catalogue: &'a Catalogue,
     /// A user bound to a region gets it preselected.
     pub own_region: Option<&'a str>,
+    /// A city-bound reader's city: only it and its units are offered.
+    pub scope: Option<&'a str>,
     pub may_import_targets: bool,
     pub may_import_reports: bool,
 }
@@ -34,8 +36,13 @@ fn region_select(view: &ExportView<'_>, id: &str, any: bool) -> Markup {
         span.field {
             label for=(id) { (lang.t("地区", "Region")) }
             select id=(id) name="region" {
-                @if any { option value="" { (lang.t("全部地区", "All regions")) } }
-                @for region in view.catalogue.regions() {
+                @if any {
+                    @match view.scope.and_then(|scope| view.catalogue.region(scope)) {
+                        Some(city) => option value="" { (city.name(lang.is_en())) (lang.t("及所辖县（市、区）", " and its units")) },
+                        None => option value="" { (lang.t("全部地区", "All regions")) },
+                    }
+                }
+                @for region in view.catalogue.regions().iter().filter(|r| view.scope.is_none_or(|scope| view.catalogue.is_within(&r.code, scope))) {
                     option value=(region.code) selected[view.own_region == Some(region.code.as_str())] {
                         (region.name(lang.is_en()))
                     }
@@ -97,26 +104,31 @@ fn buttons(lang: Lang, xlsx: &str, csv: Option<&str>) -> Markup {
 }
 
 fn advice(lang: Lang) -> Markup {
-    let rows: [(&str, &str, &str); 4] = [
+    // (program in Chinese, in English, advice in Chinese, in English).
+    let rows: [(&str, &str, &str, &str); 4] = [
         (
+            "Microsoft Excel",
             "Microsoft Excel",
             "选 Excel（.xlsx），或 CSV（UTF-8）：双击即可正确显示中文。",
             "Pick Excel (.xlsx), or CSV (UTF-8): it opens with Chinese shown correctly.",
         ),
         (
             "WPS 表格",
+            "WPS Spreadsheets",
             "选 Excel（.xlsx）；如需 CSV，请选 GBK 编码。",
             "Pick Excel (.xlsx); for CSV, choose the GBK encoding.",
         ),
         (
+            "LibreOffice Calc",
             "LibreOffice Calc",
             "选 Excel（.xlsx）；如用 CSV（UTF-8），打开时在“字符集”中选择“Unicode (UTF-8)”。",
             "Pick Excel (.xlsx); opening a UTF-8 CSV, choose “Unicode (UTF-8)” as the character set.",
         ),
         (
             "pandas / R / 脚本",
-            "选 CSV（UTF-8）、英文列名，或使用 JSON 接口 /api/v1/progress。",
-            "Pick CSV (UTF-8) with English column names, or use the JSON API /api/v1/progress.",
+            "pandas / R / scripts",
+            "选 CSV（UTF-8）、英文列名，或使用 JSON 接口",
+            "Pick CSV (UTF-8) with English column names, or use the JSON API",
         ),
     ];
     html! {
@@ -125,8 +137,15 @@ fn advice(lang: Lang) -> Markup {
             table {
                 thead { tr { th { (lang.t("软件", "Program")) } th { (lang.t("建议", "Advice")) } } }
                 tbody {
-                    @for (program, zh, en) in rows {
-                        tr { td { (program) } td { (lang.t(zh, en)) } }
+                    @for (i, (program_zh, program_en, zh, en)) in rows.into_iter().enumerate() {
+                        tr {
+                            td { (lang.t(program_zh, program_en)) }
+                            td {
+                                (lang.t(zh, en))
+                                // The API's address is a code, the same in both languages.
+                                @if i == 3 { " " code { "/api/v1/progress" } (lang.t("。", ".")) }
+                            }
+                        }
                     }
                 }
             }

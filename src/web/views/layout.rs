@@ -37,6 +37,7 @@ fn nav_label(page: NavPage, role: Role, lang: Lang) -> &'static str {
         NavPage::Reports if role == Role::Officer => lang.t("本市填报", "My reports"),
         NavPage::Reports => lang.t("各市填报", "City reports"),
         NavPage::Approvals => lang.t("审核", "Approvals"),
+        NavPage::Completeness => lang.t("报送情况", "Reporting"),
         NavPage::Targets => lang.t("目标任务", "Targets"),
         NavPage::Users => lang.t("用户", "Users"),
         NavPage::Audit => lang.t("审计", "Audit"),

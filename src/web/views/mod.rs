@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod briefing;
 pub mod bulletin;
+pub mod completeness;
 pub mod components;
 pub mod dashboard;
 pub mod export;
