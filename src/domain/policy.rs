@@ -161,6 +161,16 @@ impl Actor {
         }
     }
 
+    /// Reads `region`'s annual targets in the targets export (CSV and XLSX): a city-bound admin,
+    /// leader or analyst those of its city and the city's units; a province-wide user, and an
+    /// officer (who reads the province's published figures), every region's.
+    pub fn may_read_targets_of(&self, catalogue: &Catalogue, region: &str) -> bool {
+        match (self.role, self.region.as_deref()) {
+            (Role::Admin | Role::Leader | Role::Analyst, Some(scope)) => catalogue.is_within(region, scope),
+            _ => true,
+        }
+    }
+
     /// Opens the users page: every admin. Whose accounts they manage is
     /// [`Actor::may_manage_user`].
     pub fn may_manage_users(&self) -> bool {
@@ -403,6 +413,29 @@ mod tests {
             assert!(!other.may_set_targets() && !other.may_set_target_of(&catalogue, "440203"));
             assert!(!other.may_open(Page::Targets));
         }
+    }
+
+    #[test]
+    fn a_city_bound_reader_reads_its_citys_targets_only() {
+        let catalogue = shaoguan();
+        for role in [Role::Admin, Role::Leader, Role::Analyst] {
+            let city = actor(role, Some("440200"));
+            for code in ["440200", "440201", "440203"] {
+                assert!(city.may_read_targets_of(&catalogue, code), "{role:?} {code}");
+            }
+            for code in ["440000", "440100", "440800", "440802"] {
+                assert!(!city.may_read_targets_of(&catalogue, code), "{role:?} {code}");
+            }
+            let province = actor(role, None);
+            for code in ["440000", "440100", "440203", "440802"] {
+                assert!(province.may_read_targets_of(&catalogue, code), "{role:?} {code}");
+            }
+        }
+        let officer = actor(Role::Officer, Some("440203"));
+        assert!(
+            officer.may_read_targets_of(&catalogue, "440802"),
+            "officers read the province's figures"
+        );
     }
 
     #[test]
