@@ -2,7 +2,9 @@
 //! approves, the city's consolidated report goes up and the province approves it; a province
 //! reopen reaches the county; a city admin reaches neither another city nor the province. A
 //! city admin sets its units' targets (the breakdown flagged against the city's) and manages
-//! its units' officers, and nothing beyond; accounts are bound where they can act.
+//! its units' officers, and nothing beyond; accounts are bound where they can act. Its targets
+//! template holds its units only and goes back through the import as it came; the targets
+//! export of a city-bound user holds the city and its units.
 
 mod common;
 
