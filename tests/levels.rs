@@ -2,7 +2,9 @@
 //! approves, the city's consolidated report goes up and the province approves it; a province
 //! reopen reaches the county; a city admin reaches neither another city nor the province. A
 //! city admin sets its units' targets (the breakdown flagged against the city's) and manages
-//! its units' officers, and nothing beyond; accounts are bound where they can act.
+//! its units' officers, and nothing beyond; accounts are bound where they can act. Its targets
+//! template holds its units only and goes back through the import as it came; the targets
+//! export of a city-bound user holds the city and its units.
 
 mod common;
 
@@ -646,5 +648,234 @@ async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
         String::from_utf8_lossy(&refused.stderr).contains("由所属县区报送"),
         "{refused:?}"
     );
+    app.stop().await;
+}
+
+/// The sheet `name` of a workbook, read back with calamine.
+fn sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    workbook.worksheet_range(name).unwrap()
+}
+
+/// Uploads `file` through `/import` as `kind`, checks the preview and confirms it.
+async fn import(user: &User, kind: &str, name: &str, file: &[u8]) -> String {
+    let preview = user
+        .post_multipart(
+            "/import",
+            &[("kind", None, kind.as_bytes()), ("file", Some(name), file)],
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    let marker = "name=\"content\" value=\"";
+    let start = preview.text.find(marker).expect("confirmation form") + marker.len();
+    let content = &preview.text[start..start + preview.text[start..].find('"').unwrap()];
+    let done = user
+        .post_multipart(
+            "/import",
+            &[
+                ("kind", None, kind.as_bytes()),
+                ("content", None, content.as_bytes()),
+                ("confirm", None, b"1"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    done.text
+}
+
+/// The region codes of a targets file's rows (CSV with BOM), header skipped.
+fn csv_codes(bytes: &[u8]) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
+    reader.records().map(|r| r.unwrap()[0].to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admins_targets_template_and_export_hold_its_city_only() {
+    use calamine::DataType;
+    let app = TestApp::demo().await;
+    let city = app.user("sg_admin").await;
+
+    // The template: 韶关市's units only, each prefilled with last year's target; the city's own
+    // targets named in the instructions, not in the import sheet.
+    let template = city.get("/import/template/targets.xlsx?year=2022").await;
+    assert_eq!(template.status, 200, "{}", template.text);
+    assert!(
+        template
+            .header("content-disposition")
+            .unwrap()
+            .contains("template-targets-440200-2022.xlsx")
+    );
+    let range = sheet(&template.bytes, "导入");
+    let last_year = anju::db::targets::for_year(&app.conn(), 2021).unwrap();
+    let mut codes: Vec<String> = Vec::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let data = book.add_worksheet();
+    data.set_name("导入").unwrap();
+    let mut typed = Vec::new();
+    for (r, row) in range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                calamine::Data::String(text) => data.write_string(r as u32, c as u16, text).map(|_| ()).unwrap(),
+                calamine::Data::Float(value) => data.write_number(r as u32, c as u16, *value).map(|_| ()).unwrap(),
+                _ => {}
+            }
+        }
+        if r == 0 {
+            continue;
+        }
+        let (code, key) = (row[0].to_string(), row[3].to_string());
+        let previous = last_year.get(&(code.clone(), key.clone())).copied();
+        assert_eq!(row[6].as_f64().map(|v| v as i64), previous, "{code} {key}: last year's");
+        assert_eq!(row[7].as_f64().map(|v| v as i64), previous, "{code} {key}: pre-filled");
+        if !codes.contains(&code) {
+            codes.push(code.clone());
+        }
+        // 武江区 gets a new figure; the rest go back as they were prefilled.
+        if code == "440203" && key == "shantytown_starts" {
+            data.write_number(r as u32, 7, 77.0).unwrap();
+            typed.push((code, key, 77));
+        } else if let Some(previous) = previous {
+            typed.push((code, key, previous));
+        }
+    }
+    codes.sort();
+    assert_eq!(codes, SHAOGUAN_UNITS, "韶关市's units only, not the city itself");
+    assert!(typed.len() >= SHAOGUAN_UNITS.len(), "{typed:?}");
+    let instructions = sheet(&template.bytes, "填表说明");
+    let notes: Vec<String> = instructions.rows().map(|row| row[0].to_string()).collect();
+    let notes = notes.join("\n");
+    assert!(notes.contains("2022年韶关市住房保障年度目标任务"), "{notes}");
+    assert!(
+        notes.contains("本模板只列韶关市所属县区和市本级的目标任务") && notes.contains("由省厅下达"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("2022年市级目标尚未下达（2021年为棚户区改造新开工 452套"),
+        "the city's own targets named for reference: {notes}"
+    );
+    assert!(!notes.contains("地级市目标之和即全省目标"), "{notes}");
+
+    // Uploaded through /import as it came, with one figure changed: accepted, stored, audited
+    // as the city admin's.
+    let done = import(&city, "targets", "targets.xlsx", &book.save_to_buffer().unwrap()).await;
+    assert!(!done.contains("无权设定"), "{done}");
+    let stored = anju::db::targets::for_year(&app.conn(), 2022).unwrap();
+    for (code, key, value) in &typed {
+        assert_eq!(stored.get(&(code.clone(), key.clone())), Some(value), "{code} {key}");
+    }
+    assert!(
+        stored
+            .keys()
+            .all(|(code, _)| code.starts_with("4402") && code != "440200"),
+        "nothing outside its units: {stored:?}"
+    );
+    let audited = audited_by(&app, "sg_admin", "target");
+    assert!(
+        audited.contains(&(Some("440203".into()), Some("77".into()), None)),
+        "{audited:?}"
+    );
+    assert_eq!(audited.len(), typed.len(), "one audit row a target set: {audited:?}");
+
+    // The English template says the same in English.
+    let english = city.get("/import/template/targets.xlsx?year=2022&lang=en").await;
+    let notes: Vec<String> = sheet(&english.bytes, "Instructions")
+        .rows()
+        .map(|row| row[0].to_string())
+        .collect();
+    assert!(
+        notes.join("\n").contains("This template lists Shaoguan's units only"),
+        "{notes:?}"
+    );
+
+    // The province's template still lists every city (and every county).
+    let province = app.user("admin").await;
+    let all = province.get("/import/template/targets.xlsx?year=2022").await;
+    assert_eq!(all.status, 200);
+    assert!(
+        all.header("content-disposition")
+            .unwrap()
+            .contains("template-targets-2022.xlsx")
+    );
+    let listed: std::collections::HashSet<String> = sheet(&all.bytes, "导入")
+        .rows()
+        .skip(1)
+        .map(|row| row[0].to_string())
+        .collect();
+    let catalogue = anju::db::catalogue::load(&app.conn()).unwrap();
+    let cities: Vec<&str> = catalogue
+        .regions()
+        .iter()
+        .filter(|r| r.level == "city")
+        .map(|r| r.code.as_str())
+        .collect();
+    assert_eq!(cities.len(), 21);
+    for code in cities.iter().copied().chain(["440203", "440802"]) {
+        assert!(listed.contains(code), "{code} in the province's template");
+    }
+
+    // The targets export: 韶关市 and its units for the city admin, no 湛江 or 广州 row; every
+    // region for the province and a province-wide leader.
+    let csv = city.get("/export/targets.csv?year=2021").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("targets-440200-2021.csv")
+    );
+    let codes = csv_codes(&csv.bytes);
+    assert!(codes.contains(&"440200".to_owned()) && codes.contains(&"440203".to_owned()));
+    assert!(codes.iter().all(|c| c.starts_with("4402")), "{codes:?}");
+    let text = String::from_utf8_lossy(&csv.bytes);
+    assert!(!text.contains("湛江") && !text.contains("广州"), "{text}");
+    let xlsx = city.get("/export/targets.xlsx?year=2021&lang=zh").await;
+    assert_eq!(xlsx.status, 200);
+    let rows = sheet(&xlsx.bytes, "目标任务");
+    assert!(
+        rows.rows().skip(1).all(|row| row[0].to_string().starts_with("4402")),
+        "{rows:?}"
+    );
+    assert!(rows.height() > 1);
+    for reader in ["admin", "leader", "analyst", "gz_officer"] {
+        let codes = csv_codes(&app.user(reader).await.get("/export/targets.csv?year=2021").await.bytes);
+        for code in ["440100", "440200", "440800", "440203"] {
+            assert!(codes.contains(&code.to_owned()), "{reader}: {code}");
+        }
+    }
+
+    // A city-bound leader and analyst export their city's targets only; a city that reports
+    // itself gives its admin a template with no rows, saying why.
+    let own = [("current", PASSWORD), ("password", PASSWORD), ("repeat", PASSWORD)];
+    for (name, role, region, prefix) in [
+        ("sg_reader", "leader", "440200", "4402"),
+        ("zj_counter", "analyst", "440800", "4408"),
+        ("gz_admin", "admin", "440100", "4401"),
+    ] {
+        let created = create(&province, name, role, region).await;
+        assert_eq!(created.status, 303, "{name}: {}", created.text);
+        let user = app.nobody();
+        let signed_in = user
+            .post_form("/login", &[("username", name), ("password", PASSWORD)])
+            .await;
+        assert_eq!(signed_in.status, 303, "{name}");
+        assert_eq!(user.post_form("/account/password", &own).await.status, 303, "{name}");
+        let csv = user.get("/export/targets.csv?year=2021").await;
+        assert_eq!(csv.status, 200, "{name}");
+        let codes = csv_codes(&csv.bytes);
+        assert!(codes.contains(&region.to_owned()), "{name}: {codes:?}");
+        assert!(codes.iter().all(|c| c.starts_with(prefix)), "{name}: {codes:?}");
+    }
+    let gz_admin = app.nobody();
+    gz_admin
+        .post_form("/login", &[("username", "gz_admin"), ("password", PASSWORD)])
+        .await;
+    let template = gz_admin.get("/import/template/targets.xlsx?year=2022").await;
+    assert_eq!(template.status, 200);
+    assert_eq!(sheet(&template.bytes, "导入").height(), 1, "the header only");
+    let notes: Vec<String> = sheet(&template.bytes, "填表说明")
+        .rows()
+        .map(|row| row[0].to_string())
+        .collect();
+    assert!(notes.join("\n").contains("广州市以市为单位报送"), "{notes:?}");
     app.stop().await;
 }

@@ -225,20 +225,13 @@ impl Catalogue {
         }
     }
 
-    /// Positions of the regions a page shows of the periods it does not open (the dashboard's
-    /// trend of the home region, 同比 of the regions it lists, a city's among them): the home
-    /// region (or every root) and the two levels under it.
-    pub fn summary_positions(&self) -> Vec<usize> {
-        let mut positions = match self.home_region().and_then(|home| self.position(&home.code)) {
-            Some(home) => vec![home],
-            None => self.roots().filter_map(|r| self.position(&r.code)).collect(),
-        };
-        let mut level = positions.clone();
-        for _ in 0..2 {
-            level = level.iter().flat_map(|&p| self.children[p].iter().copied()).collect();
-            positions.extend_from_slice(&level);
+    /// Positions of `code` and its children: what a leadership page of `code` lists (the
+    /// province and its cities, a city and its units); empty for an unknown code.
+    pub fn listed_positions(&self, code: &str) -> Vec<usize> {
+        match self.position(code) {
+            Some(at) => std::iter::once(at).chain(self.children[at].iter().copied()).collect(),
+            None => Vec::new(),
         }
-        positions
     }
 
     /// `code` and everything under it, in display order.

@@ -460,6 +460,29 @@ mod tests {
     }
 
     #[test]
+    fn a_city_bound_reader_reads_its_citys_targets_only() {
+        let catalogue = shaoguan();
+        for role in [Role::Admin, Role::Leader, Role::Analyst] {
+            let city = actor(role, Some("440200"));
+            for code in ["440200", "440201", "440203"] {
+                assert!(city.may_read_region(&catalogue, code), "{role:?} {code}");
+            }
+            for code in ["440000", "440100", "440800", "440802"] {
+                assert!(!city.may_read_region(&catalogue, code), "{role:?} {code}");
+            }
+            let province = actor(role, None);
+            for code in ["440000", "440100", "440203", "440802"] {
+                assert!(province.may_read_region(&catalogue, code), "{role:?} {code}");
+            }
+        }
+        let officer = actor(Role::Officer, Some("440203"));
+        assert!(
+            officer.may_read_region(&catalogue, "440802"),
+            "officers read the province's figures"
+        );
+    }
+
+    #[test]
     fn a_city_admin_manages_its_units_officers_only() {
         let catalogue = shaoguan();
         let city = Actor {

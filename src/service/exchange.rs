@@ -140,13 +140,28 @@ pub fn report_lines(
     Ok(lines)
 }
 
-/// The targets of `year`. An export holds the targets set explicitly; a template holds every
-/// region and indicator with a target, filled in with this year's target, else last year's.
-pub fn target_lines(conn: &Connection, catalogue: &Catalogue, year: i32, template: bool) -> AppResult<Vec<TargetLine>> {
+/// The targets of `year` that `actor` reads ([`Actor::may_read_region`]: a city-bound
+/// user's city and its units). An export holds the targets set explicitly; a template holds
+/// every region and indicator with a target that `actor` sets ([`Actor::may_set_target_of`]: a
+/// city admin's units, never its city), filled in with this year's target, else last year's.
+pub fn target_lines(
+    conn: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    year: i32,
+    template: bool,
+) -> AppResult<Vec<TargetLine>> {
     let this_year = db::targets::for_year(conn, year)?;
     let last_year = db::targets::for_year(conn, year - 1)?;
     let mut lines = Vec::new();
-    for region in catalogue.regions() {
+    let within = |region: &Region| {
+        if template {
+            actor.may_set_target_of(catalogue, &region.code)
+        } else {
+            actor.may_read_region(catalogue, &region.code)
+        }
+    };
+    for region in catalogue.regions().iter().filter(|r| within(r)) {
         for indicator in catalogue.indicators().iter().filter(|i| i.has_target) {
             let key = (region.code.clone(), indicator.key.clone());
             let target = this_year.get(&key).copied();
@@ -171,6 +186,75 @@ pub fn target_lines(conn: &Connection, catalogue: &Catalogue, year: i32, templat
         }
     }
     Ok(lines)
+}
+
+/// The city a city admin's targets template is for, named in its title and its instructions
+/// with the city's own targets of the year for reference. They stay out of the import sheet:
+/// the city's target is the province's to set, and a row of it would be refused on upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetsScope {
+    pub name_zh: String,
+    pub name_en: String,
+    pub year: i32,
+    /// Each indicator with a target, with the city's targets of the year (if the province set
+    /// them) and of the year before.
+    pub targets: Vec<ScopeTarget>,
+}
+
+/// One of the city's own targets, for reference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScopeTarget {
+    pub name_zh: String,
+    pub name_en: String,
+    pub unit: String,
+    pub target: Option<i64>,
+    pub last_year: Option<i64>,
+}
+
+/// The city whose targets alone `actor` reads (a city admin's, leader's or analyst's), which
+/// its targets files are named and titled for; `None` when `actor` reads every region's.
+pub fn targets_city<'c>(catalogue: &'c Catalogue, actor: &Actor) -> Option<&'c Region> {
+    actor
+        .region
+        .as_deref()
+        .and_then(|code| catalogue.region(code))
+        .filter(|city| {
+            city.parent_code
+                .as_deref()
+                .is_some_and(|parent| !actor.may_read_region(catalogue, parent))
+        })
+}
+
+/// The scope of `actor`'s targets file: [`targets_city`] with the city's targets of `year`.
+pub fn targets_scope(
+    conn: &Connection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    year: i32,
+) -> AppResult<Option<TargetsScope>> {
+    let Some(city) = targets_city(catalogue, actor) else {
+        return Ok(None);
+    };
+    let this_year = db::targets::for_year(conn, year)?;
+    let last_year = db::targets::for_year(conn, year - 1)?;
+    let targets = catalogue
+        .indicators()
+        .iter()
+        .filter(|i| i.has_target)
+        .map(|i| ScopeTarget {
+            name_zh: i.name_zh.clone(),
+            name_en: i.name(true).to_owned(),
+            unit: i.unit.clone(),
+            target: this_year.get(&(city.code.clone(), i.key.clone())).copied(),
+            last_year: last_year.get(&(city.code.clone(), i.key.clone())).copied(),
+        })
+        .collect();
+    Ok(Some(TargetsScope {
+        name_zh: city.name_zh.clone(),
+        name_en: city.name(true).to_owned(),
+        year,
+        targets,
+    }))
 }
 
 fn lang_of(chinese: bool) -> Lang {
@@ -489,11 +573,84 @@ fn demo_note(chinese: bool) -> &'static str {
     }
 }
 
+/// What a targets workbook's instructions say of a city-bound user's scope: a template is its
+/// units' only, with the city's own targets (the province's to set) named for reference; an
+/// export holds the city and its units.
+fn scope_texts(scope: &TargetsScope, lines: &[TargetLine], template: bool, lang: Lang) -> Vec<String> {
+    let en = lang == Lang::En;
+    let city = if en { &scope.name_en } else { &scope.name_zh };
+    if !template {
+        return vec![match lang {
+            Lang::Zh => format!(
+                "本表只含{city}及其所属县区和市本级的目标任务。{city}的市级目标由省厅下达，市级管理员导入本表前须删去{city}的行。"
+            ),
+            Lang::En => format!(
+                "This file holds the targets of {city} and its units only. {city}'s own targets are the province's to set: a city administrator importing this file removes {city}'s rows first."
+            ),
+        }];
+    }
+    if lines.is_empty() {
+        return vec![match lang {
+            Lang::Zh => format!("{city}以市为单位报送，没有需要分解目标的下级单位；市级目标由省厅下达。"),
+            Lang::En => {
+                format!(
+                    "{city} reports as one city: there are no units to break its target down to, and the province sets the city's target."
+                )
+            }
+        }];
+    }
+    // The city's targets in running text: 棚户区改造新开工 452套 / Shantytown starts 452 units.
+    let listed = |value: fn(&ScopeTarget) -> Option<i64>| -> Vec<String> {
+        scope
+            .targets
+            .iter()
+            .filter_map(|t| {
+                let value = value(t)?;
+                Some(match lang {
+                    Lang::Zh => format!("{} {}", t.name_zh, format::in_text_zh(value, &t.unit)),
+                    Lang::En => format!("{} {}", t.name_en, format::amount(value, &t.unit, lang)),
+                })
+            })
+            .collect()
+    };
+    let (issued, before) = (listed(|t| t.target), listed(|t| t.last_year));
+    let (year, previous) = (scope.year, scope.year - 1);
+    let reference = match (issued.is_empty(), before.is_empty(), lang) {
+        (false, _, Lang::Zh) => format!("{year}年市级目标为{}；各县区目标之和应与之一致", issued.join("，")),
+        (false, _, Lang::En) => format!(
+            "its targets for {year} are {}; the units' targets should add up to them",
+            issued.join("; ")
+        ),
+        (true, false, Lang::Zh) => format!(
+            "{year}年市级目标尚未下达（{previous}年为{}），下达后各县区目标之和应与之一致",
+            before.join("，")
+        ),
+        (true, false, Lang::En) => format!(
+            "those for {year} are not set yet ({previous}'s: {}); once set, the units' targets should add up to them",
+            before.join("; ")
+        ),
+        (true, true, Lang::Zh) => format!("{year}年市级目标尚未下达，下达后各县区目标之和应与之一致"),
+        (true, true, Lang::En) => {
+            format!("those for {year} are not set yet; once set, the units' targets should add up to them")
+        }
+    };
+    vec![match lang {
+        Lang::Zh => format!(
+            "本模板只列{city}所属县区和市本级的目标任务。{city}的市级目标由省厅下达，不在导入表内；供核对分解：{reference}。"
+        ),
+        Lang::En => format!(
+            "This template lists {city}'s units only. {city}'s own targets are set by the province and are not in the import sheet; for checking the breakdown, {reference}."
+        ),
+    }]
+}
+
 /// The targets as a workbook in the import's columns; a template locks all but 年度目标, lets it
-/// take only whole numbers ≥ 0, and adds an instructions sheet.
+/// take only whole numbers ≥ 0, and adds an instructions sheet. A city-bound user's file
+/// (`scope`) names the city in its title and instructions.
 pub fn targets_workbook(
     lines: &[TargetLine],
     year: i32,
+    scope: Option<&TargetsScope>,
     demo: bool,
     chinese: bool,
     template: bool,
@@ -523,9 +680,14 @@ pub fn targets_workbook(
         number_or_blank(sheet, r, 7, line.target, count)?;
     }
     let last = lines.len() as u32;
-    let title = match lang {
-        Lang::Zh => format!("{year}年住房保障年度目标任务（单位：套、户）"),
-        Lang::En => format!("Housing-security annual targets {year} (units: dwellings, households)"),
+    let title = match (lang, scope) {
+        (Lang::Zh, None) => format!("{year}年住房保障年度目标任务（单位：套、户）"),
+        (Lang::Zh, Some(city)) => format!("{year}年{}住房保障年度目标任务（单位：套、户）", city.name_zh),
+        (Lang::En, None) => format!("Housing-security annual targets {year} (units: dwellings, households)"),
+        (Lang::En, Some(city)) => format!(
+            "{} housing-security annual targets {year} (units: dwellings, households)",
+            city.name_en
+        ),
     };
     print_setup(sheet, &title, 0, chinese)?;
     if template && last > 0 {
@@ -541,7 +703,7 @@ pub fn targets_workbook(
     let about = workbook.add_worksheet();
     name_about_sheet(about, template, chinese)?;
     about.write_string_with_format(0, 0, &title, &f.title)?;
-    let mut texts = vec![if template {
+    let mut texts: Vec<String> = vec![if template {
         t(
             "“年度目标”已按本年已下达的目标预填，尚未下达的按上年目标预填，请逐项核对修改；留空的行不导入。填好后在“数据导入”页上传本文件。",
             "The targets are filled in with this year's where issued, else last year's: check and change each; blank rows are not imported. Upload the file on the Import page.",
@@ -551,16 +713,23 @@ pub fn targets_workbook(
             "本表列与“数据导入”所需格式一致，可修改“年度目标”后直接导入；未修改的目标导入后不作任何变更。",
             "The columns are those the import reads: edit the targets and import the file; targets left as they are do not change.",
         )
-    }];
-    texts.push(t(
-        "地级市目标之和即全省目标，除非另行下达全省目标。",
-        "The province's target is its cities' sum unless one is set for the province.",
-    ));
+    }
+    .to_owned()];
+    match scope {
+        Some(city) => texts.extend(scope_texts(city, lines, template, lang)),
+        None => texts.push(
+            t(
+                "地级市目标之和即全省目标，除非另行下达全省目标。",
+                "The province's target is its cities' sum unless one is set for the province.",
+            )
+            .to_owned(),
+        ),
+    }
     if demo {
-        texts.push(demo_note(chinese));
+        texts.push(demo_note(chinese).to_owned());
     }
     for (i, text) in texts.iter().enumerate() {
-        about.write_string_with_format(i as u32 + 1, 0, *text, &f.wrap)?;
+        about.write_string_with_format(i as u32 + 1, 0, text, &f.wrap)?;
     }
     workbook.save_to_buffer()
 }

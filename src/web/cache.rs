@@ -29,7 +29,7 @@ pub const CACHED_TABLES: usize = 64;
 pub const CACHED_TABLE_BYTES: usize = 48 * 1024 * 1024;
 
 /// Summaries of progress tables ([`ProgressTable::summary`]) kept at most, and their total size
-/// at most: a national summary is ≈0.8 MB.
+/// at most: a national one (the country and its provinces) is ≈15 KB besides its region index.
 pub const CACHED_SUMMARIES: usize = 64;
 pub const CACHED_SUMMARY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -160,13 +160,13 @@ pub fn tables() -> Tables {
     }
 }
 
-/// Summaries of progress tables by period, bounded by [`CACHED_SUMMARY_BYTES`] and
-/// [`CACHED_SUMMARIES`].
-pub type Summaries = Versioned<Period, Arc<ProgressTable>>;
+/// Summaries of progress tables by period and the root region they list, bounded by
+/// [`CACHED_SUMMARY_BYTES`] and [`CACHED_SUMMARIES`].
+pub type Summaries = Versioned<(Period, String), Arc<ProgressTable>>;
 
 pub fn summaries() -> Summaries {
     const LEAST_WEIGHT: usize = CACHED_SUMMARY_BYTES / CACHED_SUMMARIES;
-    let weigh = |_: &(Period, i64), table: &Arc<ProgressTable>| -> u32 {
+    let weigh = |_: &((Period, String), i64), table: &Arc<ProgressTable>| -> u32 {
         u32::try_from(table.heap_bytes().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
     };
     Versioned {

@@ -79,20 +79,20 @@ pub fn overview_periods(period: Period) -> impl Iterator<Item = Period> {
     std::iter::once(period).chain(period.earlier_in_year()).chain(last_year)
 }
 
-pub async fn load_overview(state: &AppState, period: Period, facts: &DataFacts) -> AppResult<Overview> {
+pub async fn load_overview(state: &AppState, period: Period, root: &str, facts: &DataFacts) -> AppResult<Overview> {
     let table = state.progress_at(period, facts).await?;
     let mut quarters = Vec::new();
     let mut earlier: Vec<Period> = period.earlier_in_year().collect();
     earlier.reverse();
-    // The trend and 同比 read a few regions of the other periods: their summaries.
+    // The trend and 同比 read the root and its children of the other periods: their summaries.
     for earlier in earlier {
-        quarters.push(state.summary_at(earlier, facts).await?);
+        quarters.push(state.summary_at(earlier, root, facts).await?);
     }
     quarters.push(Arc::clone(&table));
     let mut last_year_quarters = Vec::new();
     if let Ok(previous) = Period::quarters_of(period.year() - 1) {
         for quarter in previous {
-            last_year_quarters.push(state.summary_at(quarter, facts).await?);
+            last_year_quarters.push(state.summary_at(quarter, root, facts).await?);
         }
     }
     let last_year = last_year_quarters.get(usize::from(period.quarter()) - 1).cloned();
@@ -255,7 +255,7 @@ pub async fn dashboard(
         let body = match state.cached_fragment(&key, version).await {
             Some(body) => body,
             None => {
-                let overview = load_overview(&state, period, &ctx.facts).await?;
+                let overview = load_overview(&state, period, &root.code, &ctx.facts).await?;
                 render_dashboard(
                     &state,
                     &key,
@@ -512,9 +512,9 @@ pub async fn briefing(
         if let Some(response) = answered_from_cache(&state, &headers, &tag, version).await {
             return Ok(response);
         }
-        let overview = load_overview(&state, period, &ctx.facts).await?;
-        let catalogue = state.catalogue();
         let root = page_root(&state, &ctx)?;
+        let overview = load_overview(&state, period, &root.code, &ctx.facts).await?;
+        let catalogue = state.catalogue();
         let imprint = state.config.imprint.imprint(ctx.demo, lang.is_en());
         let layout = Arc::clone(&state.config.tile_layout);
         let page = ctx.clone();

@@ -444,9 +444,11 @@ pub async fn reports_template(
     reports_file(state, user, query, true, true).await
 }
 
+/// The targets `user` reads ([`exchange::target_lines`]: a city-bound user's city and its
+/// units), as CSV or XLSX, or the targets template of those `user` sets.
 async fn targets_file(
     state: AppState,
-    actor: crate::domain::Actor,
+    user: crate::db::users::User,
     query: TargetsQuery,
     as_xlsx: bool,
     template: bool,
@@ -473,24 +475,26 @@ async fn targets_file(
             }
         }
     };
+    let catalogue = state.catalogue();
+    let actor = user.actor();
+    // A city-bound user's files carry the city's code, as the reports files carry theirs.
+    let city = exchange::targets_city(&catalogue, &actor).map_or(String::new(), |c| format!("-{}", c.code));
     let stem = if template {
-        format!("template-targets-{year}")
+        format!("template-targets{city}-{year}")
     } else {
-        format!("targets-{year}")
+        format!("targets{city}-{year}")
     };
     let name = file_name(&stem, chinese && !template, false, if as_xlsx { "xlsx" } else { "csv" });
-    let catalogue = state.catalogue();
     let body = state
         .db
         .call(move |conn| {
             let snapshot = conn.transaction()?;
-            let mut lines = exchange::target_lines(&snapshot, &catalogue, year, template)?;
-            // A city-bound reader's file holds its city's targets only.
-            lines.retain(|line| actor.may_read_region(&catalogue, &line.region_code));
+            let lines = exchange::target_lines(&snapshot, &catalogue, &actor, year, template)?;
+            let scope = exchange::targets_scope(&snapshot, &catalogue, &actor, year)?;
             let demo = db::meta::is_demo(&snapshot)?;
             snapshot.commit()?;
             if as_xlsx {
-                exchange::targets_workbook(&lines, year, demo, chinese, template)
+                exchange::targets_workbook(&lines, year, scope.as_ref(), demo, chinese, template)
                     .map_err(|e| AppError::Internal(e.into()))
             } else {
                 exchange::targets_csv(&lines, chinese).map_err(|e| AppError::Internal(e.into()))
@@ -501,13 +505,13 @@ async fn targets_file(
     Ok(attachment(body.into_response(), content_type, &name))
 }
 
-/// `GET /export/targets.csv?year=&lang=`
+/// `GET /export/targets.csv?year=&lang=`: a city-bound user's city and its units only.
 pub async fn targets_csv(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<TargetsQuery>,
 ) -> AppResult<Response> {
-    targets_file(state, user.actor(), query, false, false).await
+    targets_file(state, user, query, false, false).await
 }
 
 /// `GET /export/targets.xlsx?year=&lang=`
@@ -516,11 +520,11 @@ pub async fn targets_xlsx(
     CurrentUser(user): CurrentUser,
     Query(query): Query<TargetsQuery>,
 ) -> AppResult<Response> {
-    targets_file(state, user.actor(), query, true, false).await
+    targets_file(state, user, query, true, false).await
 }
 
 /// `GET /import/template/targets.xlsx?year=`: the year's targets template, filled in with last
-/// year's. Admins only, as the targets import.
+/// year's. Admins only, as the targets import; a city admin's holds its units only.
 pub async fn targets_template(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -529,7 +533,7 @@ pub async fn targets_template(
     if !user.actor().may_set_targets() {
         return Err(crate::service::import::only_admins_import_targets());
     }
-    targets_file(state, user.actor(), query, true, true).await
+    targets_file(state, user, query, true, true).await
 }
 
 /// The `count` quarters up to the one containing `today`, newest first.

@@ -267,18 +267,19 @@ impl App {
         Ok(kept.table)
     }
 
-    /// The summary of `period`'s table ([`ProgressTable::summary`] of the regions
-    /// [`Catalogue::summary_positions`] names), for the pages that show those regions of a period
-    /// they do not open: kept apart from the full tables, so that a page reading nine periods
-    /// holds one full table and eight summaries.
-    pub async fn summary_at(&self, period: Period, facts: &DataFacts) -> AppResult<Arc<ProgressTable>> {
+    /// The summary of `period`'s table for a page of `root` ([`ProgressTable::summary`] of
+    /// `root` and its children, [`Catalogue::listed_positions`]), for the pages that show those
+    /// regions of a period they do not open (the dashboard's trend and 同比): kept apart from the
+    /// full tables, so that a page reading nine periods holds one full table and eight summaries.
+    pub async fn summary_at(&self, period: Period, root: &str, facts: &DataFacts) -> AppResult<Arc<ProgressTable>> {
         let make = async {
             let table = self.progress_at(period, facts).await?;
             let catalogue = self.catalogue();
-            cache::blocking(move || Arc::new(table.summary(&catalogue, &catalogue.summary_positions()))).await
+            let root = root.to_owned();
+            cache::blocking(move || Arc::new(table.summary(&catalogue, &catalogue.listed_positions(&root)))).await
         };
         self.summaries
-            .get_or_make(period, facts.period_version(period), make)
+            .get_or_make((period, root.to_owned()), facts.period_version(period), make)
             .await
     }
 
