@@ -432,7 +432,9 @@ async fn a_city_admin_manages_its_units_officers_and_nobody_else() {
         ("wj_officer", true),
         ("sg_admin", true),
         ("gz_officer", false),
-        ("leader", false),
+        // 韶关市's leader (shown, managed by the province) but not the province's.
+        ("sg_leader", true),
+        (">leader<", false),
         (">admin<", false),
     ] {
         assert_eq!(page.text.contains(name), listed, "{name}");
@@ -544,7 +546,7 @@ async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
     let app = TestApp::demo().await;
     let province = app.user("admin").await;
     for (name, role, region, bound) in [
-        ("sg_leader", "leader", "440200", Some("440200")),
+        ("sg_leader2", "leader", "440200", Some("440200")),
         ("zj_analyst", "analyst", "440800", Some("440800")),
         ("sg_admin2", "admin", "440200", Some("440200")),
         ("gd_leader", "leader", "", None),
