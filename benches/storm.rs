@@ -91,6 +91,16 @@ impl Server {
         Ok(server)
     }
 
+    /// The server's threads now.
+    fn threads(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/task", self.child.id())).map_or(0, |d| d.count())
+    }
+
+    /// The server's open files (connections and the database's among them) now.
+    fn open_files(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).map_or(0, |d| d.count())
+    }
+
     /// (current, peak) resident memory in MiB.
     fn rss(&self) -> (f64, f64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
@@ -371,7 +381,14 @@ async fn dataset(data: &str, db: &std::path::Path, seconds: Duration) -> anyhow:
         );
     }
     let (rss, peak) = server.rss();
-    println!("server RSS now {rss:.1} MiB, peak {peak:.1} MiB");
+    let threads = server.threads();
+    std::thread::sleep(Duration::from_secs(2));
+    let (settled, _) = server.rss();
+    println!(
+        "server RSS now {rss:.1} MiB ({threads} threads, {} open files), 2 s later {settled:.1} MiB ({} threads), peak {peak:.1} MiB",
+        server.open_files(),
+        server.threads()
+    );
 
     if data == "national" {
         let began = Instant::now();

@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 
 /// Rendered fragments kept at most, their total size at most, and the largest one worth keeping.
 pub const CACHED_FRAGMENTS: usize = 512;
-pub const CACHED_FRAGMENT_BYTES: usize = 24 * 1024 * 1024;
-pub const LARGEST_FRAGMENT: usize = 16 * 1024 * 1024;
+pub const CACHED_FRAGMENT_BYTES: usize = 16 * 1024 * 1024;
+pub const LARGEST_FRAGMENT: usize = 10 * 1024 * 1024;
 
 /// Progress tables kept at most, and their total size at most: a national table is ≈6.5 MB.
 /// A dashboard reads its period's table and the summaries of eight more (the year's earlier
