@@ -182,6 +182,15 @@ pub fn city_issuer(city: &Region, english: bool) -> String {
     }
 }
 
+/// Who speaks for `root` — in a bulletin's 落款 and a 催报通知: a city's housing bureau
+/// ([`city_issuer`]), else the office `imprint` names (the configured department).
+pub fn issuer_of(root: Option<&Region>, imprint: &Imprint, english: bool) -> String {
+    match root {
+        Some(city) if city.level == "city" => city_issuer(city, english),
+        _ => imprint.issuer.clone(),
+    }
+}
+
 /// How the bulletin of a region speaks of it and of its units.
 struct Wording<'a> {
     /// 全省, or the city's name.
@@ -274,11 +283,7 @@ pub fn generate_for(
             root.name_zh
         ),
     };
-    let issuer = if city {
-        city_issuer(root, english)
-    } else {
-        imprint.issuer.clone()
-    };
+    let issuer = issuer_of(Some(root), imprint, english);
     let mut bulletin = Bulletin {
         title,
         demo_label: imprint.demo.then(|| demo_label(english).to_owned()),
