@@ -106,6 +106,10 @@ enum Command {
         /// Where to write the .docx (default `bulletin-PERIOD.docx`).
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+        /// A city's bulletin (its 6-digit code): its units in the table, its bureau's 落款.
+        /// Default: the province's.
+        #[arg(long)]
+        region: Option<String>,
         #[command(flatten)]
         imprint: anju::config::ImprintConfig,
     },
@@ -464,22 +468,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             format,
             output,
+            region,
             imprint,
         } => {
             let period = Period::parse_typed(&period)?;
+            // The region the bulletin is of: the province's unless a city is asked for.
+            let root = |catalogue: &anju::domain::catalogue::Catalogue| -> anyhow::Result<Option<anju::domain::catalogue::Region>> {
+                match region.as_deref() {
+                    None => Ok(catalogue.home_region().cloned()),
+                    Some(code) => anju::domain::bulletin::root_for(catalogue, code.trim())
+                        .map(|r| Some(r.clone()))
+                        .map_err(|why| anyhow::anyhow!("{}（{}）", why.zh(), why.en())),
+                }
+            };
             match format.as_str() {
                 "text" => {}
                 "docx" => {
                     let mut conn = open(&store)?;
                     let catalogue = db::catalogue::load(&conn)?;
-                    let bytes = service::docx::bulletin_for_period(
+                    let root = root(&catalogue)?;
+                    let bytes = service::docx::bulletin_for_region(
                         &mut conn,
                         &catalogue,
+                        root.as_ref(),
                         period,
                         &imprint.imprint(false, false),
                     )
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    let output = output.unwrap_or_else(|| format!("bulletin-{period}.docx").into());
+                    let city = match (&region, &root) {
+                        (Some(_), Some(r)) if r.level == "city" => format!("-{}", r.code),
+                        _ => String::new(),
+                    };
+                    let output = output.unwrap_or_else(|| format!("bulletin{city}-{period}.docx").into());
                     std::fs::write(&output, bytes).with_context(|| format!("writing {}", output.display()))?;
                     println!("已写入 {}(written)", output.display());
                     return Ok(ExitCode::SUCCESS);
@@ -493,12 +513,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let conn = open(&store)?;
             let catalogue = db::catalogue::load(&conn)?;
+            let root = root(&catalogue)?;
             let table = db::progress::table(&conn, &catalogue, period)?;
             let imprint = imprint.imprint(db::meta::is_demo(&conn)?, english);
-            println!(
-                "{}",
-                anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint).text()
-            );
+            let bulletin = match &root {
+                Some(root) => anju::domain::bulletin::generate_for(&table, &catalogue, root, english, &imprint),
+                None => anju::domain::bulletin::generate_with(&table, &catalogue, english, &imprint),
+            };
+            println!("{}", bulletin.text());
             Ok(ExitCode::SUCCESS)
         }
         Command::Reporting {

@@ -273,6 +273,25 @@ async fn a_city_leaders_dashboard_bulletin_and_completeness_fit_a_phone() {
             check_rendered(&browser, &format!("{page} at {width} px")).await;
             check_console(&browser, page).await;
         }
+        // Without the tile map the trend keeps one chart column's width: as wide as the
+        // ranking beside the overview at 1280 px, the whole width on a phone.
+        browser.goto(&app.url("/?period=2021Q4")).await;
+        let widths = browser
+            .script(
+                "const w = s => document.querySelector(s).getBoundingClientRect().width;
+                 return [w('figure.trend-chart'), w('section.charts figure.chart'), w('main')];",
+            )
+            .await;
+        let width_of = |i: usize| widths[i].as_f64().unwrap_or_default();
+        let (trend, column, main) = (width_of(0), width_of(1), width_of(2));
+        browser
+            .check(
+                (trend - column).abs() < 2.0 && (width > 1000 || trend > main * 0.9),
+                &format!(
+                    "at {width} px the trend is {trend:.0} px, a chart column {column:.0} px, the page {main:.0} px"
+                ),
+            )
+            .await;
     }
     browser.resize(390, 3200).await;
     browser.goto(&app.url("/?period=2021Q4")).await;

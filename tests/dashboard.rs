@@ -157,6 +157,53 @@ async fn bulletin_command_prints_the_same_text() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn bulletin_command_writes_a_citys_bulletin_and_refuses_a_county_or_an_unknown_code() {
+    let app = TestApp::demo().await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_anju"))
+            .arg("--db")
+            .arg(&app.db_path)
+            .args(["bulletin", "--period", "2020Q1"])
+            .args(args)
+            .output()
+            .expect("run anju bulletin")
+    };
+    let output = run(&["--region", "440200"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(
+        text.starts_with("2020年第一季度韶关市住房保障工作进展情况通报"),
+        "{text}"
+    );
+    assert!(text.contains("韶关市住房和城乡建设局"), "{text}");
+    assert!(!text.contains("广东省住房和城乡建设厅"), "{text}");
+    // The same text as the city-bound leader's bulletin page.
+    let page = app.user("sg_leader").await.get("/bulletin?period=2020Q1").await.text;
+    let paragraphs: Vec<&str> = text.split("\n\n").filter(|p| !p.trim().is_empty()).collect();
+    assert!(paragraphs.len() > 2, "{text}");
+    for paragraph in &paragraphs[..paragraphs.len() - 1] {
+        assert!(page.contains(paragraph.trim()), "the page lacks {paragraph}");
+    }
+    let english = run(&["--region", "440200", "--lang", "en"]);
+    let english = String::from_utf8(english.stdout).unwrap();
+    assert!(
+        english.contains("Shaoguan Housing and Urban-Rural Development Bureau"),
+        "{english}"
+    );
+
+    for (code, said) in [("440203", "武江区不是地级市"), ("999999", "未知地区代码“999999”")] {
+        let refused = run(&["--region", code]);
+        assert!(!refused.status.success(), "{code}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(said), "{code}: {stderr}");
+        assert!(refused.stdout.is_empty(), "{code}: nothing printed");
+    }
+    let docx = run(&["--region", "440203", "--format", "docx"]);
+    assert!(!docx.status.success());
+    app.stop().await;
+}
+
 /// Whether `c` is a CJK ideograph or CJK punctuation.
 fn is_chinese(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')

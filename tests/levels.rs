@@ -881,3 +881,169 @@ async fn a_city_admins_targets_template_and_export_hold_its_city_only() {
     assert!(notes.join("\n").contains("广州市以市为单位报送"), "{notes:?}");
     app.stop().await;
 }
+
+/// The workbook of `range` (its strings and numbers), `edit` changing cells as they are copied.
+fn copied(
+    range: &calamine::Range<calamine::Data>,
+    name: &str,
+    edit: impl Fn(&[calamine::Data]) -> Option<f64>,
+) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let data = book.add_worksheet();
+    data.set_name(name).unwrap();
+    for (r, row) in range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let edited = if r > 0 && c == 7 { edit(row) } else { None };
+            match (edited, cell) {
+                (Some(value), _) | (None, &calamine::Data::Float(value)) => {
+                    data.write_number(r as u32, c as u16, value).map(|_| ()).unwrap()
+                }
+                (None, calamine::Data::String(text)) => {
+                    data.write_string(r as u32, c as u16, text).map(|_| ()).unwrap()
+                }
+                _ => {}
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_admins_targets_export_goes_back_through_the_import_its_citys_rows_unchanged() {
+    let app = TestApp::demo().await;
+    let city = app.user("sg_admin").await;
+    let xlsx = city.get("/export/targets.xlsx?year=2021&lang=zh").await;
+    assert_eq!(xlsx.status, 200);
+    let range = sheet(&xlsx.bytes, "目标任务");
+    let cell = |row: &[calamine::Data], c: usize| row[c].to_string();
+    assert!(
+        range.rows().skip(1).any(|row| cell(row, 0) == "440200"),
+        "the export holds the city's own rows"
+    );
+    let before = anju::db::targets::for_year(&app.conn(), 2021).unwrap();
+    let key = ("440203".to_owned(), "shantytown_starts".to_owned());
+    let old = before[&key];
+
+    // 武江区's figure changed, the city's rows as they came: one change, the city's rows unchanged.
+    let edited = copied(&range, "目标任务", |row| {
+        (cell(row, 0) == "440203" && cell(row, 3) == "shantytown_starts").then_some((old + 5) as f64)
+    });
+    let preview = city
+        .post_multipart(
+            "/import",
+            &[("kind", None, b"targets"), ("file", Some("targets.xlsx"), &edited)],
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    assert!(preview.text.contains("1 处数值"), "{}", preview.text);
+    assert!(preview.text.contains("行为本级以外的目标"), "{}", preview.text);
+    assert!(!preview.text.contains("无权设定"), "{}", preview.text);
+    let done = import(&city, "targets", "targets.xlsx", &edited).await;
+    assert!(done.contains("1 处数值"), "{done}");
+    let after = anju::db::targets::for_year(&app.conn(), 2021).unwrap();
+    assert_eq!(after[&key], old + 5);
+    let mut expected = before.clone();
+    expected.insert(key.clone(), old + 5);
+    assert_eq!(after, expected, "nothing else changed");
+    let audited = audited_by(&app, "sg_admin", "target");
+    assert_eq!(
+        audited,
+        vec![(Some("440203".into()), Some((old + 5).to_string()), None)]
+    );
+
+    // The city's own row changed: refused, its line named; nothing stored.
+    let (line, city_old) = range
+        .rows()
+        .enumerate()
+        .find(|(_, row)| cell(row, 0) == "440200" && cell(row, 3) == "shantytown_starts")
+        .map(|(r, row)| (r + 1, row[7].to_string()))
+        .unwrap();
+    let edited = copied(&range, "目标任务", |row| {
+        (cell(row, 0) == "440200" && cell(row, 3) == "shantytown_starts").then_some(9999.0)
+    });
+    let snapshot = app.snapshot();
+    let refused = city
+        .post_multipart(
+            "/import",
+            &[("kind", None, b"targets"), ("file", Some("targets.xlsx"), &edited)],
+        )
+        .await;
+    assert!(refused.text.contains("无权设定韶关市的目标任务"), "{}", refused.text);
+    assert!(
+        refused.text.contains(&format!("<td class=\"num\">{line}</td>")),
+        "line {line} named: {}",
+        refused.text
+    );
+    assert!(!refused.text.contains("name=\"confirm\""), "no confirmation offered");
+    assert_eq!(app.snapshot(), snapshot, "nothing stored");
+    assert_ne!(city_old, "9999");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reminders_speak_for_each_level_and_the_province_chases_a_city_not_its_counties() {
+    let app = TestApp::demo().await;
+    let province = app.user("admin").await;
+    let city = app.user("sg_admin").await;
+
+    // The city admin's notice: from 韶关市's bureau to its units, naming them.
+    let page = city.get(&format!("/admin/approvals?period={PERIOD}")).await.text;
+    let reminders = &page[page.find("id=\"reminders\"").expect("a reminder list")..];
+    let notice = &reminders[reminders.find("reminder-text").expect("a notice")..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(notice.contains("韶关市住房和城乡建设局"), "{notice}");
+    assert!(!notice.contains("广东省住房和城乡建设厅"), "{notice}");
+    assert!(
+        notice.contains("你单位尚未报送") && !notice.contains("你市"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("武江区") && notice.contains("住房城乡建设主管部门："),
+        "{notice}"
+    );
+    assert!(notice.contains("演示数据"), "demo data is labelled: {notice}");
+    assert!(reminders.contains("wj_officer"), "{reminders}");
+    let english = city
+        .get(&format!("/admin/approvals?period={PERIOD}&lang=en"))
+        .await
+        .text;
+    assert!(
+        english.contains("Shaoguan Housing and Urban-Rural Development Bureau") && english.contains("your unit has"),
+        "{english}"
+    );
+
+    // The province's: from the configured department, 韶关市 listed once with its units missing,
+    // its admins the ones to chase; no county entry.
+    let page = province.get(&format!("/admin/approvals?period={PERIOD}")).await.text;
+    let reminders = &page[page.find("id=\"reminders\"").expect("a reminder list")..];
+    let reminders = &reminders[..reminders.find("</section>").unwrap_or(reminders.len())];
+    assert!(!reminders.contains("韶关市 · "), "{reminders}");
+    assert!(!reminders.contains("wj_officer"), "{reminders}");
+    assert_eq!(reminders.matches("<th scope=\"row\">韶关市").count(), 1, "{reminders}");
+    assert!(reminders.contains("sg_admin"), "{reminders}");
+    assert!(
+        reminders.contains("待报县（市、区） 11个：") && reminders.contains("武江区"),
+        "{reminders}"
+    );
+    assert!(
+        reminders.contains("gz_officer"),
+        "a city that reports itself as before: {reminders}"
+    );
+    let notice = &reminders[reminders.find("reminder-text").expect("a notice")..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(
+        notice.contains("你市尚未报送") && notice.contains("广东省住房和城乡建设厅"),
+        "{notice}"
+    );
+    assert!(notice.contains("韶关市尚有"), "{notice}");
+
+    // Once every unit is in, 韶关市 is still chased until it sends up; then it is not.
+    for unit in SHAOGUAN_UNITS {
+        submit(&city, unit).await;
+    }
+    let page = province.get(&format!("/admin/approvals?period={PERIOD}")).await.text;
+    let reminders = &page[page.find("id=\"reminders\"").unwrap()..];
+    let reminders = &reminders[..reminders.find("</section>").unwrap_or(reminders.len())];
+    assert!(reminders.contains("各县（市、区）均已报送，待汇总报省"), "{reminders}");
+    app.stop().await;
+}

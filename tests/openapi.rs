@@ -230,3 +230,44 @@ async fn report_writes_answer_one_shape_and_a_future_period_is_422() {
         .await;
     assert_eq!(write.status, 422, "as report writes do");
 }
+
+/// Each read a city-bound reader may be refused for a region outside its city documents that
+/// 403, and answers it: `sg_leader` (韶关市) asking for 广州市.
+#[tokio::test]
+async fn a_city_bound_readers_403_is_documented_where_it_is_answered() {
+    let app = TestApp::demo().await;
+    let doc: Value = serde_json::from_slice(&app.nobody().get("/api/v1/openapi.json").await.bytes).unwrap();
+    let leader = app.user("sg_leader").await;
+    for (path, concrete, own) in [
+        (
+            "/progress",
+            "/api/v1/progress?period=2021Q4&region=440100",
+            "/api/v1/progress?period=2021Q4&region=440203",
+        ),
+        (
+            "/completeness",
+            "/api/v1/completeness?period=2021Q4&region=440100",
+            "/api/v1/completeness?period=2021Q4&region=440200",
+        ),
+        (
+            "/reports/{code}/{period}",
+            "/api/v1/reports/440100/2021Q4",
+            "/api/v1/reports/440203/2021Q4",
+        ),
+    ] {
+        let documented = &doc["paths"][path]["get"]["responses"]["403"];
+        assert!(
+            documented["description"].as_str().is_some_and(|d| d.contains("city")),
+            "{path}: {documented}"
+        );
+        let refused = leader.get(concrete).await;
+        assert_eq!(refused.status, 403, "{concrete}: {}", refused.text);
+        assert!(
+            refused.text.contains("韶关市") && refused.text.contains("广州市"),
+            "{}",
+            refused.text
+        );
+        assert_eq!(leader.get(own).await.status, 200, "{own}");
+    }
+    app.stop().await;
+}

@@ -182,6 +182,38 @@ pub fn city_issuer(city: &Region, english: bool) -> String {
     }
 }
 
+/// The region a bulletin may be written for by its code: the home region (the province) or a
+/// city; an unknown code or a county is refused, saying why.
+pub fn root_for<'c>(catalogue: &'c Catalogue, code: &str) -> Result<&'c Region, super::Text> {
+    let Some(region) = catalogue.region(code) else {
+        return Err(super::catalogue::unknown_region(code));
+    };
+    let home = catalogue.home_region().is_some_and(|h| h.code == region.code);
+    if home || region.level == "city" {
+        Ok(region)
+    } else {
+        Err(super::Text::new(
+            format!(
+                "{}不是地级市：通报只按全省或地级市生成，县（市、区）的进展见其所属市的通报",
+                region.name_zh
+            ),
+            format!(
+                "{} is not a city: bulletins are written for the province or a city; a county's progress is in its city's bulletin.",
+                region.name_en
+            ),
+        ))
+    }
+}
+
+/// Who speaks for `root` — in a bulletin's 落款 and a 催报通知: a city's housing bureau
+/// ([`city_issuer`]), else the office `imprint` names (the configured department).
+pub fn issuer_of(root: Option<&Region>, imprint: &Imprint, english: bool) -> String {
+    match root {
+        Some(city) if city.level == "city" => city_issuer(city, english),
+        _ => imprint.issuer.clone(),
+    }
+}
+
 /// How the bulletin of a region speaks of it and of its units.
 struct Wording<'a> {
     /// 全省, or the city's name.
@@ -274,11 +306,7 @@ pub fn generate_for(
             root.name_zh
         ),
     };
-    let issuer = if city {
-        city_issuer(root, english)
-    } else {
-        imprint.issuer.clone()
-    };
+    let issuer = issuer_of(Some(root), imprint, english);
     let mut bulletin = Bulletin {
         title,
         demo_label: imprint.demo.then(|| demo_label(english).to_owned()),

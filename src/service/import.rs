@@ -91,6 +91,9 @@ pub struct ImportOutcome {
     pub errors: Vec<RowError>,
     /// True when the changes were committed.
     pub applied: bool,
+    /// Target rows outside the importer's reach (a city's own row in its admin's export) that
+    /// hold the stored value: not a change, skipped.
+    pub unchanged_out_of_reach: usize,
 }
 
 impl ImportOutcome {
@@ -764,7 +767,8 @@ pub fn only_admins_import_targets() -> AppError {
 }
 
 /// Applies a targets file inside the caller's transaction. Admins only, each row within
-/// their reach ([`Actor::may_set_target_of`]): a row outside it refuses the file, its line named.
+/// their reach ([`Actor::may_set_target_of`]): a row outside it that would change the stored
+/// target refuses the file, its line named; one that holds the stored value is skipped.
 pub fn apply_targets(
     conn: &Connection,
     catalogue: &Catalogue,
@@ -778,22 +782,33 @@ pub fn apply_targets(
         Ok(rows) => rows,
         Err(errors) => return Ok(ImportOutcome::failed(errors)),
     };
-    let refused: Vec<RowError> = rows
-        .iter()
-        .filter(|row| !actor.may_set_target_of(catalogue, &row.region))
-        .map(|row| RowError {
-            line: row.line,
-            message: super::targets::out_of_reach(catalogue, actor, &[row.region.as_str()]),
-        })
-        .collect();
+    // A row outside the actor's reach that holds what is stored is not a change (the city's
+    // own row in its admin's export, sent back as it came): skipped. One that would change such
+    // a target refuses the file, its line named.
+    let mut refused = Vec::new();
+    let mut within = Vec::new();
+    let mut skipped = 0;
+    for row in rows {
+        if actor.may_set_target_of(catalogue, &row.region) {
+            within.push(row);
+        } else if super::targets::stored_as(conn, &row.region, &row.indicator, row.year, Some(row.target))? {
+            skipped += 1;
+        } else {
+            refused.push(RowError {
+                line: row.line,
+                message: super::targets::out_of_reach(catalogue, actor, &[row.region.as_str()]),
+            });
+        }
+    }
     if !refused.is_empty() {
         return Ok(ImportOutcome::failed(refused));
     }
     let mut outcome = ImportOutcome {
-        rows: rows.len(),
+        rows: within.len() + skipped,
+        unchanged_out_of_reach: skipped,
         ..Default::default()
     };
-    for row in rows {
+    for row in within {
         let old = db::targets::set(conn, actor, &row.region, &row.indicator, row.year, Some(row.target))?;
         if old != Some(row.target) {
             outcome.changes.push(ImportChange {

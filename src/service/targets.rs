@@ -68,6 +68,12 @@ pub fn authorise(catalogue: &Catalogue, actor: &Actor, cells: &[TargetCell]) -> 
     Err(out_of_scope(catalogue, actor, &refused))
 }
 
+/// Whether `value` is what is stored for `region`'s `indicator` in `year`: setting it would
+/// change nothing, so a cell outside the actor's reach holding it is no attempt to set it.
+pub fn stored_as(conn: &Connection, region: &str, indicator: &str, year: i32, value: Option<i64>) -> AppResult<bool> {
+    Ok(db::targets::get(conn, region, indicator, year)? == value)
+}
+
 /// Why `actor` may not set the targets of `regions` (a city admin's outside its units, its
 /// city's own included), naming them by name when the catalogue knows them: the grid's refusal
 /// and each refused line of a target import.

@@ -200,10 +200,17 @@ async fn approvals_page(
                     .filter(|s| s.period == chased)
                     .map(|s| (s.region_code, s.status))
                     .collect();
+                // The accounts a reminder goes to: the officers of the units within reach, and
+                // the admins of the cities that report through their units (the province chases
+                // the city, not its counties).
                 let officers: Vec<db::users::User> = db::users::list(conn)?
                     .into_iter()
-                    .filter(|u| u.role == crate::domain::Role::Officer && !u.disabled)
-                    .filter(|u| u.region_code.as_ref().is_some_and(|r| in_scope.contains(r)))
+                    .filter(|u| !u.disabled)
+                    .filter(|u| match (u.role, u.region_code.as_deref()) {
+                        (crate::domain::Role::Officer, Some(r)) => in_scope.iter().any(|s| s == r),
+                        (crate::domain::Role::Admin, Some(r)) => catalogue.has_children(r),
+                        _ => false,
+                    })
                     .collect();
                 // Each city within reach that reports through its units: its units' states and
                 // its own report for the period it is chased for (the send-up form).
@@ -325,29 +332,88 @@ async fn approvals_page(
         })
         .collect();
     let reporting = reporting_regions(&catalogue, &actor);
-    let cities: Vec<Unreported> = reporting
-        .iter()
-        .filter(|r| wanted.region.as_deref().is_none_or(|w| w == r.code))
-        .filter(|r| !chased_statuses.get(&r.code).is_some_and(|s| s.counts()))
-        .map(|region| Unreported {
-            region,
-            city: reporting_city(&catalogue, &actor, region),
-            status: chased_statuses.get(&region.code).copied(),
-            officers: officers
-                .iter()
-                .filter(|u| u.region_code.as_deref() == Some(region.code.as_str()))
-                .map(|u| u.username.clone())
-                .collect(),
-        })
-        .collect();
+    let owes = |code: &str| !chased_statuses.get(code).is_some_and(|s| s.counts());
+    let accounts = |code: &str, role: crate::domain::Role| -> Vec<String> {
+        officers
+            .iter()
+            .filter(|u| u.role == role && u.region_code.as_deref() == Some(code))
+            .map(|u| u.username.clone())
+            .collect()
+    };
+    // A unit of a city that reports through its units, seen from above the city: the city is
+    // listed once (while it has not sent up), with the units it still waits for, and its admins
+    // are the ones to chase.
+    let mut cities: Vec<Unreported> = Vec::new();
+    for region in &reporting {
+        let through = reporting_city(&catalogue, &actor, region);
+        let listed_as = through.map_or(region.code.as_str(), |c| c.code.as_str());
+        if wanted
+            .region
+            .as_deref()
+            .is_some_and(|w| w != region.code && w != listed_as)
+        {
+            continue;
+        }
+        match through {
+            Some(city) => {
+                if !owes(&city.code) {
+                    continue;
+                }
+                let at = match cities.iter().position(|c| c.region.code == city.code) {
+                    Some(at) => at,
+                    None => {
+                        cities.push(Unreported {
+                            region: city,
+                            city: None,
+                            status: chased_statuses.get(&city.code).copied(),
+                            officers: accounts(&city.code, crate::domain::Role::Admin),
+                            missing_units: Vec::new(),
+                            through_units: true,
+                        });
+                        cities.len() - 1
+                    }
+                };
+                if owes(&region.code) {
+                    cities[at].missing_units.push(region);
+                }
+            }
+            None if owes(&region.code) => cities.push(Unreported {
+                region,
+                city: None,
+                status: chased_statuses.get(&region.code).copied(),
+                officers: accounts(&region.code, crate::domain::Role::Officer),
+                missing_units: Vec::new(),
+                through_units: false,
+            }),
+            None => {}
+        }
+    }
     let due_date = deadline::due_date(chased, days);
     let days_overdue = deadline::days_overdue(chased, today, days);
-    let names: Vec<&str> = cities.iter().map(|c| c.region.name(lang.is_en())).collect();
+    let en = lang.is_en();
+    // The notice speaks for the reviewer's level: a city admin's city bureau to its units, the
+    // province's department (as the bulletin names it) to its cities.
+    let root = actor.region.as_deref().and_then(|code| catalogue.region(code));
+    let from_city = root.is_some_and(|r| r.level == "city");
+    let imprint = state.config.imprint.imprint(ctx.demo, en);
+    let sender = reminder::Sender {
+        issuer: crate::domain::bulletin::issuer_of(root, &imprint, en),
+        city: from_city,
+        demo: ctx.demo,
+    };
+    let addressees: Vec<reminder::Addressee<'_>> = cities
+        .iter()
+        .map(|c| reminder::Addressee {
+            name: c.region.name(en),
+            missing_units: c.missing_units.iter().map(|u| u.name(en)).collect(),
+        })
+        .collect();
     let reminders = Reminders {
         period: chased,
         due_date: due_date.to_string(),
         days_overdue,
-        notice: reminder::notice(chased, &names, due_date, today, days_overdue, lang),
+        notice: reminder::notice(chased, &sender, &addressees, due_date, today, days_overdue, lang),
+        from_city,
         cities,
     };
     let consolidations = consolidations

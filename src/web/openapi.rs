@@ -27,6 +27,16 @@ fn error_responses(codes: &[u16]) -> serde_json::Map<String, Value> {
     responses
 }
 
+/// The 403 a city-bound reader (a leader, analyst or admin bound to a city) gets for a region
+/// outside its city: `responses` with it added.
+fn outside_city(mut responses: Value) -> Value {
+    responses["403"] = json!({
+        "description": "Outside the reader's city: an account bound to a city (leader, analyst or admin) asked for a region beyond that city and its units; the message names both",
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+    });
+    responses
+}
+
 fn ok(description: &str, schema: &str, errors: &[u16]) -> Value {
     let mut responses = error_responses(errors);
     responses.insert(
@@ -85,11 +95,11 @@ pub fn document() -> Value {
         json!({ "type": "string" }),
     );
     let indicator_filter = query("indicator", "Indicator key", json!({ "type": "string" }));
-    let mut progress_responses = ok(
-        "Progress rows, province first",
+    let mut progress_responses = outside_city(ok(
+        "Progress rows, province first (a city-bound reader's city first, its subtree only)",
         "ProgressResponse",
         &[400, 401, 404, 422],
-    );
+    ));
     progress_responses["304"] = json!({ "description": "Not modified: the If-None-Match ETag is current" });
     progress_responses["200"]["headers"] =
         json!({ "ETag": { "schema": { "type": "string" }, "description": "Changes with every write" } });
@@ -119,7 +129,7 @@ pub fn document() -> Value {
                 "get": {
                     "summary": "Completeness and timeliness per level: expected, submitted, on time and approved at the region and at each city under it that reports through its units",
                     "parameters": [period_filter.clone(), region_filter.clone()],
-                    "responses": { "200": { "description": "One row per level", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "description": "Bad period" }, "401": { "description": "Not signed in" }, "404": { "description": "Unknown region" } }
+                    "responses": outside_city(json!({ "200": { "description": "One row per level", "content": { "application/json": { "schema": { "type": "object" } } } }, "400": { "description": "Bad period" }, "401": { "description": "Not signed in" }, "404": { "description": "Unknown region" } }))
                 }
             },
             "/regions": {
@@ -132,7 +142,7 @@ pub fn document() -> Value {
                 "get": {
                     "summary": "One report: figures, notes, status, version",
                     "parameters": path_parameters(),
-                    "responses": ok("The report", "Report", &[400, 401, 404])
+                    "responses": outside_city(ok("The report", "Report", &[400, 401, 404]))
                 },
                 "put": {
                     "summary": "Save (and with submit, submit) figures; creates the report when none exists",

@@ -61,7 +61,12 @@ pub struct Unreported<'a> {
     /// The city the unit reports through, when the reviewer is above it.
     pub city: Option<&'a Region>,
     pub status: Option<ReportStatus>,
+    /// The accounts to chase: the unit's officers, or the admins of a city listed for its units.
     pub officers: Vec<String>,
+    /// A city that reports through its units (listed once, from above it): the units it still
+    /// waits for.
+    pub missing_units: Vec<&'a Region>,
+    pub through_units: bool,
 }
 
 /// The reminder list of one period.
@@ -72,6 +77,8 @@ pub struct Reminders<'a> {
     pub cities: Vec<Unreported<'a>>,
     /// The 催报通知, ready to copy.
     pub notice: String,
+    /// A city admin chasing its units (县（市、区）), not the province chasing cities.
+    pub from_city: bool,
 }
 
 /// What the approvals page is filtered by.
@@ -318,13 +325,13 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
                 @if reminders.days_overdue > 0 { " " (super::report_form::overdue_badge(reminders.days_overdue, lang)) }
             }
             @if reminders.cities.is_empty() {
-                p { (lang.t("各市均已报送。", "Every city has submitted.")) }
+                p { (if reminders.from_city { lang.t("各县（市、区）均已报送。", "Every unit has submitted.") } else { lang.t("各市均已报送。", "Every city has submitted.") }) }
             } @else {
                 table.reports.reminder-list.stack-narrow {
                     thead { tr {
                         th { (lang.t("地区", "Region")) }
                         th { (lang.t("状态", "Status")) }
-                        th { (lang.t("填报员账户", "Officer accounts")) }
+                        th { (lang.t("催报账户", "Accounts to chase")) }
                         th { (lang.t("逾期天数", "Days overdue")) }
                     } }
                     tbody {
@@ -333,11 +340,27 @@ fn reminders(reminders: &Reminders<'_>, lang: Lang) -> Markup {
                                 th scope="row" {
                                     @if let Some(parent) = city.city { (parent.name(en)) " · " }
                                     (city.region.name(en))
+                                    @if city.through_units {
+                                        br;
+                                        span.report-meta {
+                                            @if city.missing_units.is_empty() {
+                                                (lang.t("各县（市、区）均已报送，待汇总报省", "every unit has reported; not yet sent up"))
+                                            } @else {
+                                                (lang.t("待报县（市、区）", "Units not reported"))
+                                                " " (city.missing_units.len()) (lang.t("个：", ": "))
+                                                (city.missing_units.iter().map(|u| u.name(en)).collect::<Vec<_>>().join(lang.t("、", ", ")))
+                                            }
+                                        }
+                                    }
                                 }
                                 td data-label=(lang.t("状态", "Status")) { (super::report_form::ReportBadge { status: city.status, lang }) }
-                                td data-label=(lang.t("填报员账户", "Officer accounts")) {
-                                    @if city.officers.is_empty() { span.missing { (lang.t("无填报员账户", "no officer account")) } }
-                                    @else { (city.officers.join(lang.t("、", ", "))) }
+                                td data-label=(lang.t("催报账户", "Accounts to chase")) {
+                                    @if city.officers.is_empty() {
+                                        span.missing { (if city.through_units { lang.t("无市级管理员账户", "no city admin account") } else { lang.t("无填报员账户", "no officer account") }) }
+                                    } @else {
+                                        (city.officers.join(lang.t("、", ", ")))
+                                        @if city.through_units { " " span.report-meta { (lang.t("（市级管理员）", "(city admins)")) } }
+                                    }
                                 }
                                 td.num data-label=(lang.t("逾期天数", "Days overdue")) { (reminders.days_overdue) }
                             }

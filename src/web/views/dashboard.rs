@@ -243,7 +243,9 @@ pub fn dashboard(data: &Dashboard<'_>) -> Markup {
                 }
             }
             (lagging_section(table, catalogue, &home.code, extras.notes, lang))
-            section.charts.trend-row {
+            // Without the tile map (a city's view) the trend keeps one column's width rather
+            // than running across the page.
+            section.charts.trend-row.trend-alone[extras.map_svg.is_empty()] {
                 @if !extras.map_svg.is_empty() {
                     figure.chart.map-chart tabindex="0" {
                         (PreEscaped(extras.map_svg))

@@ -329,6 +329,14 @@ pub fn preview(view: &OutcomeView<'_>) -> Markup {
                     Lang::En => format!("{} rows, all valid; {} would change (nothing written yet):", outcome.rows, counted(outcome, lang)),
                 })
             }
+            @if outcome.unchanged_out_of_reach > 0 {
+                p.unchanged-out-of-reach {
+                    (match lang {
+                        Lang::Zh => format!("其中 {} 行为本级以外的目标（如市级目标，由省厅下达），与现有数值相同，不变更。", outcome.unchanged_out_of_reach),
+                        Lang::En => format!("Of these, {} rows are targets beyond your reach (such as the city's own, set by the province) and match what is stored: unchanged.", outcome.unchanged_out_of_reach),
+                    })
+                }
+            }
             @if !outcome.changes.is_empty() { (changes_table(view, &outcome.changes)) }
             (status_summary(view, false))
             form.import-confirm method="post" action="/import" enctype="multipart/form-data" {
