@@ -116,6 +116,11 @@ impl Tables {
         }
     }
 
+    /// The table kept for `period` if it reflects data version `version` or later.
+    pub async fn fresh(&self, period: Period, version: i64) -> Option<KeptTable> {
+        self.entries.get(&period).await.filter(|kept| kept.version >= version)
+    }
+
     /// Drops every table (after the catalogue changed: positions no longer match).
     pub fn clear(&self) {
         self.entries.invalidate_all();

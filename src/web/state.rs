@@ -273,8 +273,24 @@ impl App {
     /// full tables, so that a page reading nine periods holds one full table and eight summaries.
     pub async fn summary_at(&self, period: Period, root: &str, facts: &DataFacts) -> AppResult<Arc<ProgressTable>> {
         let make = async {
-            let table = self.progress_at(period, facts).await?;
             let catalogue = self.catalogue();
+            let table = match self.tables.fresh(period, facts.period_version(period)).await {
+                Some(kept) => kept.table,
+                // Computed for the summary alone and not kept: the tables kept are those of the
+                // periods pages open (a dashboard's eight other periods had filled the budget).
+                None => {
+                    let catalogue = Arc::clone(&catalogue);
+                    let computations = Arc::clone(&self.computations);
+                    self.db
+                        .call(move |conn| {
+                            let tx = conn.transaction()?;
+                            let table = crate::db::progress::table(&tx, &catalogue, period)?;
+                            computations[0].fetch_add(1, Ordering::Relaxed);
+                            Ok(Arc::new(table))
+                        })
+                        .await?
+                }
+            };
             let root = root.to_owned();
             cache::blocking(move || Arc::new(table.summary(&catalogue, &catalogue.listed_positions(&root)))).await
         };
