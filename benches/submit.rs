@@ -56,9 +56,15 @@ async fn run(duration: Duration) -> anyhow::Result<()> {
         .await?;
     anyhow::ensure!(login.status() == 303, "login failed: {}", login.status());
 
-    // Slots no demo report uses: every city × Q1 of 2022–2026. One client owns each slot and
-    // raises its figure with every write, so every write is a real change with an audit row.
-    let cities: Vec<String> = catalogue.children("440000").map(|r| r.code.clone()).collect();
+    // Slots no demo report uses: every city that reports itself (韶关市 and 湛江市 report
+    // through their counties, and their own reports are refused) × Q1 of 2022–2026. One client
+    // owns each slot and raises its figure with every write, so every write is a real change
+    // with an audit row.
+    let cities: Vec<String> = catalogue
+        .children("440000")
+        .filter(|r| !catalogue.has_children(&r.code))
+        .map(|r| r.code.clone())
+        .collect();
     let slots: Vec<(String, String)> = (2022..=2026)
         .flat_map(|year| cities.iter().map(move |city| (city.clone(), format!("{year}Q1"))))
         .collect();
