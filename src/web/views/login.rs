@@ -35,8 +35,8 @@ pub fn login(lang: Lang, demo: bool, username: &str, error: Option<&str>, next: 
                 @if demo {
                     p.hint {
                         (lang.t(
-                            "演示账户：admin（省厅管理员）、gz_officer（广州市填报员）、leader（厅领导）、analyst（分析员），密码见启动时的输出或 ANJU_DEMO_PASSWORD。",
-                            "Demo accounts: admin, gz_officer (Guangzhou officer), leader, analyst; the password is printed at start or set by ANJU_DEMO_PASSWORD."
+                            "演示账户：admin（省厅管理员）、gz_officer（广州市填报员）、leader（厅领导）、analyst（分析员）、wj_officer（武江区填报员）、sg_admin（韶关市管理员）、sg_leader（韶关市领导），密码见启动时的输出或 ANJU_DEMO_PASSWORD。",
+                            "Demo accounts: admin, gz_officer (Guangzhou officer), leader, analyst, wj_officer (Wujiang District officer), sg_admin (Shaoguan admin), sg_leader (Shaoguan leader); the password is printed at start or set by ANJU_DEMO_PASSWORD."
                         ))
                     }
                 }
