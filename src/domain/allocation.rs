@@ -36,6 +36,20 @@ pub fn check(parent: Option<i64>, children: &[Option<i64>]) -> Allocation {
     }
 }
 
+/// [`check`] of `parent` in `catalogue` against its children, each region's target read by
+/// `target`; none for a region without children.
+pub fn check_region(
+    catalogue: &super::catalogue::Catalogue,
+    parent: &str,
+    target: impl Fn(&str) -> Option<i64>,
+) -> Option<Allocation> {
+    if !catalogue.has_children(parent) {
+        return None;
+    }
+    let children: Vec<Option<i64>> = catalogue.children(parent).map(|child| target(&child.code)).collect();
+    Some(check(target(parent), &children))
+}
+
 impl Allocation {
     /// A short class name for the page: matched, incomplete, over, none.
     pub fn kind(&self) -> &'static str {

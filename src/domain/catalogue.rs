@@ -217,10 +217,8 @@ impl Catalogue {
     /// province and its cities; nationally, the country and its provinces), or every root when
     /// there is no single home.
     pub fn overview_positions(&self) -> Vec<usize> {
-        match self.home_region().and_then(|home| self.position(&home.code)) {
-            Some(home) => std::iter::once(home)
-                .chain(self.children[home].iter().copied())
-                .collect(),
+        match self.home_region() {
+            Some(home) => self.listed_positions(&home.code),
             None => self.roots().filter_map(|r| self.position(&r.code)).collect(),
         }
     }

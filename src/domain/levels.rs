@@ -14,6 +14,27 @@ use super::{Period, ReportStatus, deadline};
 /// day, the city compiles two days later).
 pub const CONSOLIDATION_DAYS: u32 = 2;
 
+/// What an officer reads after submitting `code`'s report: who reviews it next — the province
+/// for a city (or a unit directly under the province), its city for a county or 市本级 unit.
+pub fn submitted_to(catalogue: &Catalogue, code: &str) -> super::lang::Text {
+    let parent = catalogue
+        .region(code)
+        .and_then(|r| r.parent_code.as_deref())
+        .and_then(|p| catalogue.region(p))
+        .filter(|p| {
+            p.parent_code
+                .as_deref()
+                .is_some_and(|grand| catalogue.region(grand).is_some())
+        });
+    match parent {
+        Some(city) => super::lang::Text::new(
+            format!("已提交，等待{}审核。", city.name_zh),
+            format!("Submitted for review by {}.", city.name_en),
+        ),
+        None => super::lang::Text::new("已提交，等待省厅审核。", "Submitted for review."),
+    }
+}
+
 /// One level: the reports expected from the units directly under `region_code`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LevelSummary {
@@ -84,6 +105,23 @@ pub fn summarise(
 mod tests {
     use super::*;
     use crate::domain::catalogue::tests::region;
+
+    #[test]
+    fn a_countys_report_goes_to_its_city_and_a_citys_to_the_province() {
+        let mut regions = vec![
+            region("440000", None),
+            region("440100", Some("440000")),
+            region("440200", Some("440000")),
+            region("440203", Some("440200")),
+        ];
+        regions[2].name_zh = "韶关市".into();
+        regions[2].name_en = "Shaoguan".into();
+        let catalogue = Catalogue::new(regions, vec![]);
+        let county = submitted_to(&catalogue, "440203");
+        assert_eq!(county.zh(), "已提交，等待韶关市审核。");
+        assert_eq!(county.get(crate::domain::Lang::En), "Submitted for review by Shaoguan.");
+        assert_eq!(submitted_to(&catalogue, "440100").zh(), "已提交，等待省厅审核。");
+    }
 
     #[test]
     fn each_level_counts_its_own_units_and_their_timeliness() {

@@ -287,6 +287,35 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn calls_run_at_most_so_many_at_once_and_few_connections_stay_open() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let mut calls = Vec::new();
+        for _ in 0..CONCURRENT_CALLS * 3 {
+            let (db, running, most) = (Arc::clone(&db), Arc::clone(&running), Arc::clone(&most));
+            calls.push(tokio::spawn(async move {
+                db.call(move |conn| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    let one: i64 = conn.query_row("SELECT 1", [], |row| row.get(0))?;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(one)
+                })
+                .await
+            }));
+        }
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap(), 1);
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most > 1 && most <= CONCURRENT_CALLS, "{most} calls at once");
+        assert!(db.idle.lock().unwrap().len() <= KEPT_IDLE);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn each_write_is_answered_after_its_commit_and_a_failed_one_alone_is_rolled_back() {
         let dir = tempfile::tempdir().unwrap();
         let db = open(&dir);

@@ -699,14 +699,9 @@ async fn targets_page(
                         .figure_for(&catalogue, &region.code, &indicator.key)
                         .and_then(|f| f.target)
                         .filter(|_| catalogue.has_children(&region.code) && stored.is_none());
-                    let sum_check = catalogue.has_children(&region.code).then(|| {
-                        let children: Vec<Option<i64>> = catalogue
-                            .children(&region.code)
-                            .map(|child| figure(&child.code, &indicator.key))
-                            .collect();
-                        let check = allocation::check(figure(&region.code, &indicator.key), &children);
-                        (check.kind(), check.describe(&region.level, &indicator.unit, lang))
-                    });
+                    let sum_check =
+                        allocation::check_region(&catalogue, &region.code, |code| figure(code, &indicator.key))
+                            .map(|check| (check.kind(), check.describe(&region.level, &indicator.unit, lang)));
                     TargetCell {
                         input: shown(&region.code, &indicator.key),
                         placeholder: rolled_up.map(crate::domain::format::thousands),

@@ -91,9 +91,7 @@ impl Tables {
         F: FnOnce(Option<KeptTable>) -> Fut,
         Fut: Future<Output = AppResult<KeptTable>>,
     {
-        if let Some(kept) = self.entries.get(&period).await
-            && kept.version >= version
-        {
+        if let Some(kept) = self.fresh(period, version).await {
             return Ok(kept);
         }
         let result = self
@@ -130,38 +128,24 @@ impl Tables {
 /// Fragments bounded by [`CACHED_FRAGMENT_BYTES`] and [`CACHED_FRAGMENTS`]; one larger than
 /// [`LARGEST_FRAGMENT`] is answered but not kept.
 pub fn fragments() -> Fragments {
-    // One budget enforces both bounds: each fragment weighs its size, and at least the budget's
-    // share of one of CACHED_FRAGMENTS, so no more than that many are ever kept.
-    const LEAST_WEIGHT: usize = CACHED_FRAGMENT_BYTES / CACHED_FRAGMENTS;
-    let weigh = |_: &(String, i64), bytes: &Arc<[u8]>| -> u32 {
-        if bytes.len() > LARGEST_FRAGMENT {
-            // Heavier than the whole budget: moka refuses to keep it.
-            u32::MAX
-        } else {
-            u32::try_from(bytes.len().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
-        }
-    };
     Versioned {
-        entries: Cache::builder()
-            .max_capacity(CACHED_FRAGMENT_BYTES as u64)
-            .weigher(weigh)
-            .eviction_policy(EvictionPolicy::lru())
-            .build(),
+        entries: weighed(CACHED_FRAGMENT_BYTES, CACHED_FRAGMENTS, |_, bytes: &Arc<[u8]>| {
+            // Heavier than the whole budget: moka refuses to keep it.
+            if bytes.len() > LARGEST_FRAGMENT {
+                usize::MAX
+            } else {
+                bytes.len()
+            }
+        }),
     }
 }
 
 /// Progress tables bounded by [`CACHED_TABLE_BYTES`] and [`CACHED_TABLES`].
 pub fn tables() -> Tables {
-    const LEAST_WEIGHT: usize = CACHED_TABLE_BYTES / CACHED_TABLES;
-    let weigh = |_: &Period, kept: &KeptTable| -> u32 {
-        u32::try_from(kept.table.heap_bytes().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
-    };
     Tables {
-        entries: Cache::builder()
-            .max_capacity(CACHED_TABLE_BYTES as u64)
-            .weigher(weigh)
-            .eviction_policy(EvictionPolicy::lru())
-            .build(),
+        entries: weighed(CACHED_TABLE_BYTES, CACHED_TABLES, |_, kept: &KeptTable| {
+            kept.table.heap_bytes()
+        }),
     }
 }
 
@@ -170,17 +154,28 @@ pub fn tables() -> Tables {
 pub type Summaries = Versioned<(Period, String), Arc<ProgressTable>>;
 
 pub fn summaries() -> Summaries {
-    const LEAST_WEIGHT: usize = CACHED_SUMMARY_BYTES / CACHED_SUMMARIES;
-    let weigh = |_: &((Period, String), i64), table: &Arc<ProgressTable>| -> u32 {
-        u32::try_from(table.heap_bytes().max(LEAST_WEIGHT)).unwrap_or(u32::MAX)
-    };
     Versioned {
-        entries: Cache::builder()
-            .max_capacity(CACHED_SUMMARY_BYTES as u64)
-            .weigher(weigh)
-            .eviction_policy(EvictionPolicy::lru())
-            .build(),
+        entries: weighed(
+            CACHED_SUMMARY_BYTES,
+            CACHED_SUMMARIES,
+            |_, table: &Arc<ProgressTable>| table.heap_bytes(),
+        ),
     }
+}
+
+/// A least-recently-used cache of at most `budget` bytes, each value weighing `weigh` bytes
+/// and at least the budget's share of one of `count`, so that both bounds hold with one budget.
+fn weighed<K, V>(budget: usize, count: usize, weigh: impl Fn(&K, &V) -> usize + Send + Sync + 'static) -> Cache<K, V>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    let least = budget / count;
+    Cache::builder()
+        .max_capacity(budget as u64)
+        .weigher(move |key, value| u32::try_from(weigh(key, value).max(least)).unwrap_or(u32::MAX))
+        .eviction_policy(EvictionPolicy::lru())
+        .build()
 }
 
 /// Runs CPU-bound work (rendering a page, drawing a chart, serialising JSON, compressing) on

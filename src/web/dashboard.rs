@@ -462,10 +462,12 @@ pub async fn region(
             .iter()
             .map(|indicator| {
                 let own = |code: &str| targets.get(&(code.to_owned(), indicator.key.clone())).copied();
-                let children: Vec<Option<i64>> = catalogue.children(&code).map(|child| own(&child.code)).collect();
-                let check = crate::domain::allocation::check(own(&code), &children);
-                (indicator.has_target && !children.is_empty() && check.kind() != "none")
-                    .then(|| (check.kind(), check.describe(&region.level, &indicator.unit, lang)))
+                crate::domain::allocation::check_region(&catalogue, &code, own)
+                    .filter(|check| {
+                        indicator.has_target
+                            && !matches!(check, crate::domain::allocation::Allocation::NoParentTarget { .. })
+                    })
+                    .map(|check| (check.kind(), check.describe(&region.level, &indicator.unit, lang)))
             })
             .collect();
         let page = ctx.clone();

@@ -17,6 +17,7 @@ use super::views::report_form::{self, DueLine, FormRow, OfficerHome, PeriodLine,
 use crate::db::{self, reports::Report, users::User};
 use crate::domain::catalogue::{Catalogue, unknown_region};
 use crate::domain::format;
+use crate::domain::levels;
 use crate::domain::plan::ReportInput;
 use crate::domain::progress::ProgressTable;
 use crate::domain::rate::{completion_rate, gap, time_benchmark};
@@ -169,7 +170,7 @@ fn render_form(
     data: &FormData,
     // What the officer typed and why it was refused, when re-showing a refused form.
     refused: Option<(&Typed, &AppError)>,
-    notice: Option<&'static str>,
+    notice: Option<&str>,
 ) -> AppResult<maud::Markup> {
     let catalogue = state.catalogue();
     let region = catalogue
@@ -254,11 +255,11 @@ pub async fn form(
         authorise(&state, &ctx.user, &code, period)?;
         let data = load(&state, &code, period).await?;
         let notice = match query.done.as_deref() {
-            Some("saved") => Some(ctx.lang.t("草稿已保存。", "Draft saved.")),
-            Some("submitted") => Some(ctx.lang.t("已提交，等待省厅审核。", "Submitted for review.")),
+            Some("saved") => Some(ctx.lang.t("草稿已保存。", "Draft saved.").to_owned()),
+            Some("submitted") => Some(levels::submitted_to(&state.catalogue(), &code).get(ctx.lang).to_owned()),
             _ => None,
         };
-        Ok(render_form(&state, &ctx, &code, period, &data, None, notice)?.into_response())
+        Ok(render_form(&state, &ctx, &code, period, &data, None, notice.as_deref())?.into_response())
     }
     .await;
     result.map_err(|e| ctx.error(e))

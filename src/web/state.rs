@@ -251,10 +251,8 @@ impl App {
                         }
                     }
                 }
-                let table = crate::db::progress::table(&tx, &catalogue, period)?;
-                computations[0].fetch_add(1, Ordering::Relaxed);
                 Ok(KeptTable {
-                    table: Arc::new(table),
+                    table: Arc::new(computed(&tx, &catalogue, period, &computations)?),
                     version,
                 })
             })
@@ -284,9 +282,7 @@ impl App {
                     self.db
                         .call(move |conn| {
                             let tx = conn.transaction()?;
-                            let table = crate::db::progress::table(&tx, &catalogue, period)?;
-                            computations[0].fetch_add(1, Ordering::Relaxed);
-                            Ok(Arc::new(table))
+                            Ok(Arc::new(computed(&tx, &catalogue, period, &computations)?))
                         })
                         .await?
                 }
@@ -323,6 +319,18 @@ impl App {
         self.summaries.clear();
         Ok(())
     }
+}
+
+/// `period`'s table computed in full from the database, counted in `computations`.
+fn computed(
+    tx: &rusqlite::Transaction<'_>,
+    catalogue: &Catalogue,
+    period: Period,
+    computations: &[AtomicU64; 2],
+) -> AppResult<ProgressTable> {
+    let table = crate::db::progress::table(tx, catalogue, period)?;
+    computations[0].fetch_add(1, Ordering::Relaxed);
+    Ok(table)
 }
 
 /// The state every handler extracts: one `Arc` around [`App`].

@@ -58,7 +58,7 @@ pub struct ReportForm<'a> {
     pub rows: Vec<FormRow<'a>>,
     /// Problems not tied to one indicator (stale version, wrong status, …).
     pub errors: Vec<String>,
-    pub notice: Option<&'static str>,
+    pub notice: Option<&'a str>,
     pub due_date: String,
     /// An administrator sees the review actions the report's status allows.
     pub reviewer: bool,
