@@ -7,8 +7,8 @@ mod common;
 use std::io::{Cursor, Read};
 
 use anju::domain::Period;
-use calamine::{Data, DataType, Reader, Xlsx};
-use common::{TestApp, User};
+use calamine::{Data, DataType};
+use common::{TestApp, User, sheet};
 use rust_xlsxwriter::Workbook;
 
 async fn preview(user: &User, kind: &str, name: &str, file: &[u8]) -> (u16, String) {
@@ -47,11 +47,6 @@ fn part(bytes: &[u8], name: &str) -> String {
     let mut text = String::new();
     archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
     text
-}
-
-fn sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    workbook.worksheet_range(name).unwrap()
 }
 
 #[tokio::test]

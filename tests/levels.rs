@@ -9,7 +9,7 @@
 mod common;
 
 use anju::db::audit::AuditFilter;
-use common::{PASSWORD, TestApp, User};
+use common::{PASSWORD, TestApp, User, sheet};
 use serde_json::json;
 
 const PERIOD: &str = "2022Q1";
@@ -654,12 +654,6 @@ async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
 }
 
 /// The sheet `name` of a workbook, read back with calamine.
-fn sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
-    use calamine::Reader;
-    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    workbook.worksheet_range(name).unwrap()
-}
-
 /// Uploads `file` through `/import` as `kind`, checks the preview and confirms it.
 async fn import(user: &User, kind: &str, name: &str, file: &[u8]) -> String {
     let preview = user

@@ -159,6 +159,13 @@ impl TestApp {
 
 /// The content of every data table, row by row (the sessions and login records excepted: reading
 /// is allowed to touch them).
+/// The sheet `name` of an XLSX file, read with calamine as an analyst's script would.
+pub fn sheet(bytes: &[u8], name: &str) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    workbook.worksheet_range(name).unwrap()
+}
+
 pub fn snapshot(conn: &rusqlite::Connection) -> Vec<String> {
     let mut out = Vec::new();
     for table in [
