@@ -76,16 +76,22 @@ pub fn prepare(store: &StoreConfig, mut config: ServeConfig) -> anyhow::Result<A
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves; in-flight requests finish first.
-/// Expired sign-in records are purged meanwhile, at once and every few minutes.
+/// Expired sign-in records are purged meanwhile, at once and every few minutes, and the caches
+/// apply their pending evictions every second.
 pub async fn launch(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let purge = tokio::spawn(web::auth::purge_periodically(state.clone()));
+    let housekeeping = {
+        let state = state.clone();
+        tokio::spawn(async move { state.housekeep_periodically().await })
+    };
     let limits = web::server::Limits::from_config(&state.config, web::server::raise_open_file_limit());
     let served = web::server::serve(listener, app(state), limits, shutdown).await;
     purge.abort();
+    housekeeping.abort();
     served.context("serving HTTP")
 }
 

@@ -319,6 +319,19 @@ impl App {
         self.summaries.clear();
         Ok(())
     }
+
+    /// Applies the caches' pending evictions every [`cache::HOUSEKEEPING_EVERY`], for as long
+    /// as the returned future runs.
+    pub async fn housekeep_periodically(&self) {
+        let mut ticks = tokio::time::interval(cache::HOUSEKEEPING_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            self.tables.housekeep().await;
+            self.fragments.housekeep().await;
+            self.summaries.housekeep().await;
+        }
+    }
 }
 
 /// `period`'s table computed in full from the database, counted in `computations`.
