@@ -11,11 +11,17 @@ pub const CHANGES_KEPT: i64 = 50_000;
 
 /// A number that every write increases; pages and charts use it as their ETag.
 pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'",
-        [],
-        |row| row.get(0),
-    )
+    conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'")?
+        .query_row([], |row| row.get(0))
+}
+
+/// The data version and whether the database holds demonstration data, in one statement.
+pub fn version_and_demo(conn: &Connection) -> rusqlite::Result<(i64, bool)> {
+    conn.prepare_cached(
+        "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'),
+                coalesce((SELECT value = '1' FROM meta WHERE key = 'demo'), 0)",
+    )?
+    .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
 }
 
 /// Called in the transaction of every write, with what it changed: bumps the data version and
@@ -76,7 +82,8 @@ pub fn changes_since(conn: &Connection, since: i64) -> rusqlite::Result<Option<V
 
 pub fn is_demo(conn: &Connection) -> rusqlite::Result<bool> {
     let value: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'demo'", [], |row| row.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = 'demo'")?
+        .query_row([], |row| row.get(0))
         .optional()?;
     Ok(value.as_deref() == Some("1"))
 }

@@ -56,6 +56,24 @@ pub fn migrate(conn: &mut Connection, data_dir: &Path) -> anyhow::Result<()> {
     catalogue::load_files(conn, data_dir)
 }
 
+/// Runs the reads of `f` in one read transaction: they see one snapshot, and SQLite takes its
+/// locks once instead of once per statement (on a signed-in page read from the cache, the
+/// locking calls of four statements were 9% of the server's time). `BEGIN` and `COMMIT` are
+/// kept prepared.
+pub fn read<T>(conn: &Connection, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    match f(conn) {
+        Ok(value) => {
+            conn.prepare_cached("COMMIT")?.execute([])?;
+            Ok(value)
+        }
+        Err(error) => {
+            conn.prepare_cached("ROLLBACK")?.execute([])?;
+            Err(error)
+        }
+    }
+}
+
 /// Starts a write transaction that takes the write lock at once, so two writers never
 /// deadlock upgrading read locks.
 pub fn write(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {

@@ -2,6 +2,7 @@
 //! Pages, charts, the bulletin, exports and the API all read their numbers from here.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -88,13 +89,13 @@ pub struct ProgressTable {
     pub time_benchmark: Tenths,
     indicator_count: usize,
     /// Region-major, in catalogue order.
-    figures: Vec<Figure>,
+    figures: Shared<Figure>,
     /// What each figure was made from, in the same order: kept so that a change to a few
     /// regions is rolled up along their ancestor paths instead of over the whole tree.
-    own: Vec<OwnFigures>,
+    own: Shared<OwnFigures>,
     /// Each figure's seasonality: a leaf's own from past years, a parent's pooled from its
     /// children's.
-    seasons: Vec<Seasonality>,
+    seasons: Shared<Seasonality>,
     /// Per region: whether every report expected under it (its own, for a leaf) counts.
     complete: Vec<bool>,
     counted_status: HashMap<String, ReportStatus>,
@@ -105,6 +106,64 @@ pub struct ProgressTable {
 
 /// A region a summary does not hold.
 const LEFT_OUT: u32 = u32::MAX;
+
+/// Regions per chunk of a table's figures ([`Shared`]).
+const REGIONS_PER_CHUNK: usize = 16;
+
+/// A table's values in chunks that copies of the table share: a copy costs a pointer per
+/// chunk, and writing to a copy copies only the chunks written. An update along an ancestor
+/// path writes a few; copying the national table whole (6.5 MB) had been ≈2 ms of the first
+/// dashboard request after a write, in copying and page faults.
+#[derive(Clone, Debug)]
+struct Shared<T> {
+    /// Values per chunk: whole regions, so that a region's row lies in one chunk.
+    chunk: usize,
+    chunks: Vec<Arc<[T]>>,
+    len: usize,
+}
+
+impl<T: Clone> Shared<T> {
+    /// `values` of regions `width` values wide.
+    fn new(values: Vec<T>, width: usize) -> Self {
+        let chunk = (REGIONS_PER_CHUNK * width).max(1);
+        let len = values.len();
+        let chunks = values.chunks(chunk).map(Arc::from).collect();
+        Self { chunk, chunks, len }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Values `start..end`, which must lie in one region's row.
+    fn row(&self, start: usize, end: usize) -> &[T] {
+        let at = start % self.chunk;
+        &self.chunks[start / self.chunk][at..at + (end - start)]
+    }
+
+    /// The value at `index`, for writing: its chunk is copied first if another table shares it.
+    fn get_mut(&mut self, index: usize) -> &mut T {
+        &mut Arc::make_mut(&mut self.chunks[index / self.chunk])[index % self.chunk]
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.chunks.capacity() * std::mem::size_of::<Arc<[T]>>() + self.len * std::mem::size_of::<T>()
+    }
+}
+
+impl<T> std::ops::Index<usize> for Shared<T> {
+    type Output = T;
+
+    fn index(&self, index: usize) -> &T {
+        &self.chunks[index / self.chunk][index % self.chunk]
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && (0..self.len).all(|index| self[index] == other[index])
+    }
+}
 
 /// A figure before anything is known of it.
 static NOT_REPORTED_FIGURE: Figure = NOT_REPORTED;
@@ -148,9 +207,9 @@ impl ProgressTable {
             period,
             time_benchmark: time_benchmark(period),
             indicator_count: width,
-            figures: vec![NOT_REPORTED; regions.len() * width],
-            own,
-            seasons,
+            figures: Shared::new(vec![NOT_REPORTED; regions.len() * width], width),
+            own: Shared::new(own, width),
+            seasons: Shared::new(seasons, width),
             complete: vec![false; regions.len()],
             counted_status,
             slots: Vec::new(),
@@ -187,7 +246,7 @@ impl ProgressTable {
                 for &child in children {
                     season.add(&self.seasons[child * width + column]);
                 }
-                self.seasons[index] = season;
+                *self.seasons.get_mut(index) = season;
                 let parts: Vec<&Figure> = children
                     .iter()
                     .map(|&child| &self.figures[child * width + column])
@@ -199,7 +258,7 @@ impl ProgressTable {
                 figure.reporting_target = None;
             }
             finish(&mut figure, self.period);
-            self.figures[index] = figure;
+            *self.figures.get_mut(index) = figure;
         }
     }
 
@@ -233,7 +292,9 @@ impl ProgressTable {
                 }
                 _ => None,
             };
-            self.figures[index].projection = projection;
+            if self.figures[index].projection != projection {
+                self.figures.get_mut(index).projection = projection;
+            }
         }
     }
 
@@ -271,12 +332,13 @@ impl ProgressTable {
                 key.0.clear();
                 key.0.push_str(code);
                 key.1.clone_from(&indicator.key);
-                self.own[position * width + column] = OwnFigures::of(inputs, &key);
+                *self.own.get_mut(position * width + column) = OwnFigures::of(inputs, &key);
                 if catalogue.child_positions(position).is_empty() {
                     let season = inputs.history.get(&key).copied().unwrap_or_default();
-                    let kept = &mut self.seasons[position * width + column];
-                    seasons_changed |= *kept != season;
-                    *kept = season;
+                    if self.seasons[position * width + column] != season {
+                        seasons_changed = true;
+                        *self.seasons.get_mut(position * width + column) = season;
+                    }
                 }
             }
             match inputs.report_status.get(code).filter(|status| status.counts()) {
@@ -316,9 +378,9 @@ impl ProgressTable {
     /// Roughly the memory the table holds, for the cache's byte budget.
     pub fn heap_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
-            + self.figures.capacity() * std::mem::size_of::<Figure>()
-            + self.own.capacity() * std::mem::size_of::<OwnFigures>()
-            + self.seasons.capacity() * std::mem::size_of::<Seasonality>()
+            + self.figures.heap_bytes()
+            + self.own.heap_bytes()
+            + self.seasons.heap_bytes()
             + self.complete.capacity()
             + self.counted_status.capacity() * (std::mem::size_of::<(String, ReportStatus)>() + 16)
             + self.counted_status.keys().map(String::capacity).sum::<usize>()
@@ -341,7 +403,7 @@ impl ProgressTable {
                 continue;
             };
             *slot = (figures.len() / width.max(1)) as u32;
-            figures.extend_from_slice(&self.figures[position * width..(position + 1) * width]);
+            figures.extend_from_slice(self.figures.row(position * width, (position + 1) * width));
             if let Some(region) = catalogue.regions().get(position)
                 && let Some(status) = self.counted_status.get(&region.code)
             {
@@ -352,9 +414,9 @@ impl ProgressTable {
             period: self.period,
             time_benchmark: self.time_benchmark,
             indicator_count: width,
-            figures,
-            own: Vec::new(),
-            seasons: Vec::new(),
+            figures: Shared::new(figures, width),
+            own: Shared::new(Vec::new(), width),
+            seasons: Shared::new(Vec::new(), width),
             complete: Vec::new(),
             counted_status,
             slots,

@@ -184,20 +184,22 @@ pub async fn identify(
             let found = state
                 .db
                 .read_now(|conn| {
-                    let found = if is_token {
-                        db::tokens::user_for_token(conn, &hash)?
-                    } else {
-                        db::sessions::session_user_id(conn, &hash, idle, max)?
-                    };
-                    let user = match found {
-                        Some((id, stale)) => db::users::by_id(conn, id)?.map(|user| (user, stale)),
-                        None => None,
-                    };
-                    let facts = match (&user, with_facts) {
-                        (Some(_), true) => Some((db::meta::data_version(conn)?, db::meta::is_demo(conn)?)),
-                        _ => None,
-                    };
-                    Ok(user.map(|(user, stale)| (user, stale, facts)))
+                    Ok(db::read(conn, |conn| {
+                        let found = if is_token {
+                            db::tokens::user_for_token(conn, &hash)?
+                        } else {
+                            db::sessions::session_user_id(conn, &hash, idle, max)?
+                        };
+                        let user = match found {
+                            Some((id, stale)) => db::users::by_id(conn, id)?.map(|user| (user, stale)),
+                            None => None,
+                        };
+                        let facts = match (&user, with_facts) {
+                            (Some(_), true) => Some(db::meta::version_and_demo(conn)?),
+                            _ => None,
+                        };
+                        Ok(user.map(|(user, stale)| (user, stale, facts)))
+                    })?)
                 })
                 .map_err(AuthRejection::Internal)?;
             if let Some((_, true, _)) = &found {

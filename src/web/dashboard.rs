@@ -252,14 +252,14 @@ pub async fn dashboard(
             lang.code(),
             newer_key.join(",")
         );
-        let body = match state.cached_fragment(&key, version).await {
-            Some(body) => body,
-            None => {
+        // Read and rendered once however many ask at the same time: when the period selector
+        // changed (a quarter's first report), 64 concurrent requests each reading the notes of
+        // the national data had held the page up for 1.8 s.
+        let body = state
+            .fragment_made(&key, version, async {
                 let overview = load_overview(&state, period, &root.code, &ctx.facts).await?;
                 render_dashboard(
                     &state,
-                    &key,
-                    version,
                     root,
                     overview,
                     periods,
@@ -268,9 +268,9 @@ pub async fn dashboard(
                     newer,
                     lang,
                 )
-                .await?
-            }
-        };
+                .await
+            })
+            .await?;
         let page = ctx.clone();
         compress::page_response(&state, &headers, &tag, version, move || {
             let body = maud::PreEscaped(String::from_utf8_lossy(&body).into_owned());
@@ -282,12 +282,10 @@ pub async fn dashboard(
     result.map_err(|e| ctx.error(e))
 }
 
-/// The dashboard's body, rendered off the async workers and kept for the data version.
+/// The dashboard's body, rendered off the async workers.
 #[allow(clippy::too_many_arguments)]
 async fn render_dashboard(
     state: &AppState,
-    key: &str,
-    version: i64,
     root: Region,
     overview: Overview,
     periods: Arc<Vec<Period>>,
@@ -295,46 +293,45 @@ async fn render_dashboard(
     ranking_indicator: crate::domain::Indicator,
     newer: Vec<(Period, crate::domain::progress::Completeness)>,
     lang: crate::domain::Lang,
-) -> AppResult<Arc<[u8]>> {
+) -> AppResult<Vec<u8>> {
     let catalogue = state.catalogue();
     let layout = Arc::clone(&state.config.tile_layout);
-    state
-        .fragment(key, version, move || {
-            let table = Arc::clone(&overview.table);
-            let trend_svg = root_trend(&overview, &catalogue, &root.code, &indicator_key, lang);
-            let map_svg = if shows_map(&catalogue, &root) {
-                charts::map(&table, &catalogue, &layout, &indicator_key, lang)
-                    .map(|c| charts::svg(&Chart::Map(c)))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, &root.code, lang)));
-            let ranking_svg = charts::ranking(&table, &catalogue, &root.code, &indicator_key, lang)
-                .map(|c| charts::svg(&Chart::Bars(c)))
-                .unwrap_or_default();
-            dashboard_view(&Dashboard {
-                lang,
-                periods: &periods,
-                table: &table,
-                catalogue: &catalogue,
-                root: &root,
-                ranking: &ranking_indicator,
-                overview_svg: &overview_svg,
-                ranking_svg: &ranking_svg,
-                newer: &newer,
-                extras: Extras {
-                    last_year: overview.last_year.as_deref(),
-                    notes: Some(&overview.notes),
-                    trend_svg: &trend_svg,
-                    map_svg: &map_svg,
-                    updated: overview.updated.as_deref(),
-                },
-            })
-            .into_string()
-            .into_bytes()
+    super::cache::blocking(move || {
+        let table = Arc::clone(&overview.table);
+        let trend_svg = root_trend(&overview, &catalogue, &root.code, &indicator_key, lang);
+        let map_svg = if shows_map(&catalogue, &root) {
+            charts::map(&table, &catalogue, &layout, &indicator_key, lang)
+                .map(|c| charts::svg(&Chart::Map(c)))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let overview_svg = charts::svg(&Chart::Bars(charts::overview(&table, &catalogue, &root.code, lang)));
+        let ranking_svg = charts::ranking(&table, &catalogue, &root.code, &indicator_key, lang)
+            .map(|c| charts::svg(&Chart::Bars(c)))
+            .unwrap_or_default();
+        dashboard_view(&Dashboard {
+            lang,
+            periods: &periods,
+            table: &table,
+            catalogue: &catalogue,
+            root: &root,
+            ranking: &ranking_indicator,
+            overview_svg: &overview_svg,
+            ranking_svg: &ranking_svg,
+            newer: &newer,
+            extras: Extras {
+                last_year: overview.last_year.as_deref(),
+                notes: Some(&overview.notes),
+                trend_svg: &trend_svg,
+                map_svg: &map_svg,
+                updated: overview.updated.as_deref(),
+            },
         })
-        .await
+        .into_string()
+        .into_bytes()
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]

@@ -18,7 +18,7 @@ pub fn etag(version: i64, parts: &[&str]) -> String {
         hash.update([0]);
     }
     let digest = hash.finalize();
-    let short: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let short = hex::encode(&digest[..8]);
     format!("W/\"{version}-{short}\"")
 }
 

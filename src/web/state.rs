@@ -135,7 +135,7 @@ impl App {
     pub async fn facts(&self) -> AppResult<DataFacts> {
         let (version, demo) = self
             .db
-            .call(|conn| Ok((crate::db::meta::data_version(conn)?, crate::db::meta::is_demo(conn)?)))
+            .call(|conn| Ok(crate::db::meta::version_and_demo(conn)?))
             .await?;
         self.facts_at(version, demo).await
     }
@@ -199,6 +199,18 @@ impl App {
     ) -> AppResult<Arc<[u8]>> {
         let render = cache::blocking(move || Arc::from(render()));
         self.fragments.get_or_make(key.to_owned(), version, render).await
+    }
+
+    /// [`App::fragment`] for a fragment whose making reads as well as renders: `make` runs once
+    /// however many ask for `key` at the same time, the others waiting for its result.
+    pub async fn fragment_made(
+        &self,
+        key: &str,
+        version: i64,
+        make: impl std::future::Future<Output = AppResult<Vec<u8>>>,
+    ) -> AppResult<Arc<[u8]>> {
+        let make = async { make.await.map(Arc::from) };
+        self.fragments.get_or_make(key.to_owned(), version, make).await
     }
 
     /// The fragment kept for `key` if it was rendered at data `version`.
