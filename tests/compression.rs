@@ -84,13 +84,17 @@ async fn pages_api_and_static_files_are_gzip_for_a_browser_and_plain_otherwise()
         assert_eq!(plain.encoding, None, "{path}: not asked for gzip");
         let refused = fetch(&leader, path, Some("gzip;q=0, br")).await;
         assert_eq!(refused.encoding, None, "{path}: gzip refused with q=0");
-        // Twice: the first renders and keeps the compressed page, the second is served from it.
+        // Twice: the first renders and keeps the compressed page, the second is served from it,
+        // under the same tag.
+        let mut tags = Vec::new();
         for round in ["first", "repeated"] {
             let gzip = fetch(&leader, path, Some(BROWSER)).await;
             assert_eq!(gzip.encoding.as_deref(), Some("gzip"), "{path} ({round})");
             assert_eq!(gzip.vary.as_deref(), Some("accept-encoding"), "{path}");
             assert_eq!(gzip.text, plain.text, "{path} ({round}): the same content");
+            tags.push(gzip.tag);
         }
+        assert_eq!(tags[0], tags[1], "{path}: the kept answer has its tag");
         assert_eq!(plain.vary.as_deref(), Some("accept-encoding"), "{path}");
     }
     app.stop().await;

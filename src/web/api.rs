@@ -134,7 +134,6 @@ pub async fn progress(
     let catalogue = state.catalogue();
     // A city-bound reader gets its city's subtree; another region is refused.
     let region = scoped_region(&catalogue, &user.actor(), region)?;
-    let table = state.progress_at(period, &facts).await?;
     let version = facts.period_version(period);
     let tag = progress_etag(version, period, region.as_deref(), indicator.as_deref());
     if etag::matches(&headers, &tag) {
@@ -151,6 +150,11 @@ pub async fn progress(
         region.as_deref().unwrap_or(""),
         indicator.as_deref().unwrap_or("")
     );
+    if let Some(mut response) = compress::cached_body(&state, &headers, &key, version, "application/json").await {
+        etag::tag_response(&mut response, &tag);
+        return Ok(response);
+    }
+    let table = state.progress_at(period, &facts).await?;
     let body = state
         .fragment(&key, version, move || {
             let rows = table.rows(&catalogue, region.as_deref(), indicator.as_deref());

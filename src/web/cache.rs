@@ -18,7 +18,10 @@ use crate::error::{AppError, AppResult};
 /// Rendered fragments kept at most, their total size at most, and the largest one worth keeping.
 pub const CACHED_FRAGMENTS: usize = 512;
 pub const CACHED_FRAGMENT_BYTES: usize = 16 * 1024 * 1024;
-pub const LARGEST_FRAGMENT: usize = 10 * 1024 * 1024;
+/// The national progress API body is 10 MB uncompressed and 0.65 MB gzipped: its gzip is kept,
+/// and the uncompressed bytes are made again for a client that does not take gzip, instead of
+/// filling most of the budget for one period (the all-periods sweep's RSS).
+pub const LARGEST_FRAGMENT: usize = 4 * 1024 * 1024;
 
 /// Progress tables kept at most, and their total size at most: a national table is ≈6.5 MB.
 /// A dashboard reads its period's table and the summaries of eight more (the year's earlier

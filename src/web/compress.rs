@@ -96,6 +96,25 @@ pub async fn body_response(
     Ok(response)
 }
 
+/// The body kept under `key` (as [`body_response`] keeps it) in the encoding this request
+/// takes, if it was made at data `version`: a repeated request then neither reads nor
+/// serialises anything, and a large body whose uncompressed bytes were too large to keep is
+/// still answered from its compressed ones.
+pub async fn cached_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: &str,
+    version: i64,
+    content_type: &'static str,
+) -> Option<Response> {
+    let gzip = accepts_gzip(headers);
+    let kept = if gzip { format!("gzip|{key}") } else { key.to_owned() };
+    let bytes = state.cached_fragment(&kept, version).await?;
+    let mut response = bytes_response(Bytes::from_owner(bytes), content_type, gzip);
+    vary(&mut response);
+    Some(response)
+}
+
 /// Where the page for ETag `tag` is kept, compressed or not.
 fn page_key(tag: &str, gzip: bool) -> String {
     format!("page|{}|{tag}", if gzip { "gzip" } else { "plain" })
