@@ -8,38 +8,8 @@ use std::io::{Cursor, Read};
 
 use anju::domain::Period;
 use calamine::{Data, DataType};
-use common::{TestApp, User, sheet};
+use common::{TestApp, sheet};
 use rust_xlsxwriter::Workbook;
-
-async fn preview(user: &User, kind: &str, name: &str, file: &[u8]) -> (u16, String) {
-    let page = user
-        .post_multipart(
-            "/import",
-            &[("kind", None, kind.as_bytes()), ("file", Some(name), file)],
-        )
-        .await;
-    (page.status, page.text)
-}
-
-async fn import(user: &User, kind: &str, name: &str, file: &[u8]) -> String {
-    let (status, page) = preview(user, kind, name, file).await;
-    assert_eq!(status, 200, "{page}");
-    let marker = "name=\"content\" value=\"";
-    let start = page.find(marker).expect("confirmation form") + marker.len();
-    let content = &page[start..start + page[start..].find('"').unwrap()];
-    let done = user
-        .post_multipart(
-            "/import",
-            &[
-                ("kind", None, kind.as_bytes()),
-                ("content", None, content.as_bytes()),
-                ("confirm", None, b"1"),
-            ],
-        )
-        .await;
-    assert_eq!(done.status, 200, "{}", done.text);
-    done.text
-}
 
 /// The text of one part of an OOXML package.
 fn part(bytes: &[u8], name: &str) -> String {
@@ -62,11 +32,11 @@ async fn reports_and_targets_exports_import_again_changing_nothing() {
         let file = admin.get(path).await;
         assert_eq!(file.status, 200, "{path}");
         let name = if path.contains(".xlsx") { "r.xlsx" } else { "r.csv" };
-        let (status, page) = preview(&admin, "reports", name, &file.bytes).await;
+        let (status, page) = admin.preview_import("reports", name, &file.bytes).await;
         assert_eq!(status, 200, "{path}: {page}");
         assert!(page.contains("0 处数值、0 条情况说明"), "{path}: {page}");
         assert!(!page.contains("份报告的状态将变更"), "{path}: {page}");
-        import(&admin, "reports", name, &file.bytes).await;
+        admin.import_file("reports", name, &file.bytes).await;
     }
     for path in [
         "/export/targets.csv?year=2020",
@@ -75,10 +45,10 @@ async fn reports_and_targets_exports_import_again_changing_nothing() {
         let file = admin.get(path).await;
         assert_eq!(file.status, 200, "{path}");
         let name = if path.contains(".xlsx") { "t.xlsx" } else { "t.csv" };
-        let (status, page) = preview(&admin, "targets", name, &file.bytes).await;
+        let (status, page) = admin.preview_import("targets", name, &file.bytes).await;
         assert_eq!(status, 200, "{path}: {page}");
         assert!(page.contains("0 处数值"), "{path}: {page}");
-        import(&admin, "targets", name, &file.bytes).await;
+        admin.import_file("targets", name, &file.bytes).await;
     }
     assert_eq!(app.snapshot(), before, "export → import changed something");
 }
@@ -203,7 +173,7 @@ async fn a_filled_reports_template_imports_exactly_what_was_typed() {
         }
     }
     let filled = book.save_to_buffer().unwrap();
-    import(&officer, "reports", "已填模板.xlsx", &filled).await;
+    officer.import_file("reports", "已填模板.xlsx", &filled).await;
     let report = anju::db::reports::get(&app.conn(), "440100", Period::new(2022, 1).unwrap())
         .unwrap()
         .unwrap();
@@ -229,9 +199,9 @@ async fn an_untouched_template_imports_nothing() {
         sheet(&template.bytes, "导入").height(),
         1 + (21 - 2 + common::DEMO_UNITS) * 7
     );
-    import(&admin, "reports", "t.xlsx", &template.bytes).await;
+    admin.import_file("reports", "t.xlsx", &template.bytes).await;
     let template = admin.get("/import/template/reports.xlsx?period=2021Q4").await;
-    import(&admin, "reports", "t.xlsx", &template.bytes).await;
+    admin.import_file("reports", "t.xlsx", &template.bytes).await;
     assert_eq!(app.snapshot(), before);
 }
 
@@ -279,7 +249,9 @@ async fn the_targets_template_is_last_years_targets_and_imports_what_was_typed()
         }
     }
     assert!(typed.len() >= 80, "{}", typed.len());
-    import(&admin, "targets", "targets.xlsx", &book.save_to_buffer().unwrap()).await;
+    admin
+        .import_file("targets", "targets.xlsx", &book.save_to_buffer().unwrap())
+        .await;
     let stored = anju::db::targets::for_year(&app.conn(), 2022).unwrap();
     for (code, key, value) in typed {
         assert_eq!(stored.get(&(code.clone(), key.clone())), Some(&value), "{code} {key}");
@@ -422,11 +394,11 @@ async fn progress_exports_with_the_projection_columns_still_read_as_a_reports_fi
         let file = admin.get(path).await;
         assert_eq!(file.status, 200, "{path}");
         let name = if path.contains(".xlsx") { "p.xlsx" } else { "p.csv" };
-        let (status, page) = preview(&admin, "reports", name, &file.bytes).await;
+        let (status, page) = admin.preview_import("reports", name, &file.bytes).await;
         assert_eq!(status, 200, "{path}: {page}");
         assert!(!page.contains("无法识别"), "{path}: {page}");
         assert!(page.contains("0 处数值"), "{path}: {page}");
-        import(&admin, "reports", name, &file.bytes).await;
+        admin.import_file("reports", name, &file.bytes).await;
     }
     assert_eq!(app.snapshot(), before, "export → import changed something");
 }

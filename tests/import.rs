@@ -7,40 +7,12 @@ use std::process::Command;
 
 use anju::db::audit::AuditFilter;
 use anju::domain::Period;
-use common::{TestApp, User};
+use common::{TestApp, User, carried_content};
 
 /// Posts the upload form's `fields` as a browser does.
 async fn upload(user: &User, fields: &[(&str, Option<&str>, &[u8])]) -> (u16, String) {
     let page = user.post_multipart("/import", fields).await;
     (page.status, page.text)
-}
-
-/// Uploads `file` for a preview (a dry run).
-async fn preview(user: &User, kind: &str, file: &[u8]) -> (u16, String) {
-    upload(
-        user,
-        &[("kind", None, kind.as_bytes()), ("file", Some("upload.csv"), file)],
-    )
-    .await
-}
-
-/// The previewed file carried in the confirmation form.
-fn carried_content(page: &str) -> String {
-    let start = page.find("name=\"content\" value=\"").expect("confirmation form") + "name=\"content\" value=\"".len();
-    let end = start + page[start..].find('"').unwrap();
-    page[start..end].to_owned()
-}
-
-async fn confirm(user: &User, kind: &str, content: &str) -> (u16, String) {
-    upload(
-        user,
-        &[
-            ("kind", None, kind.as_bytes()),
-            ("content", None, content.as_bytes()),
-            ("confirm", None, b"1"),
-        ],
-    )
-    .await
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -61,14 +33,14 @@ async fn admin_previews_old_and_new_targets_then_confirms() {
     let old = guangzhou_2021().expect("a 2021 target");
     let file = "region_code,year,indicator,target\n440100,2021,shantytown_starts,123456\n440300,2022,public_rental_starts,800\n";
     let before = app.snapshot();
-    let (status, page) = preview(&admin, "targets", file.as_bytes()).await;
+    let (status, page) = admin.preview_import("targets", "upload.csv", file.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(app.snapshot(), before, "a preview writes nothing");
     assert!(page.contains(&anju::domain::format::thousands(old)), "{page}");
     assert!(page.contains("→ 123,456"), "{page}");
     assert!(page.contains("→ 800"), "{page}");
 
-    let (status, page) = confirm(&admin, "targets", &carried_content(&page)).await;
+    let (status, page) = admin.confirm_import("targets", &carried_content(&page)).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("已导入 2 行"), "{page}");
     assert_eq!(guangzhou_2021(), Some(123456));
@@ -96,12 +68,12 @@ async fn gbk_reports_file_imports_with_its_chinese_notes() {
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&gbk).is_err(), "the file really is GBK");
-    let (status, page) = preview(&admin, "reports", &gbk).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", &gbk).await;
     assert_eq!(status, 200, "{page}");
     // The preview says the import creates and submits the report, not only the figures.
     assert!(page.contains("以下 1 份报告的状态将变更"), "{page}");
     assert!(page.contains("（新建）") && page.contains("→ 已报送"), "{page}");
-    let (status, page) = confirm(&admin, "reports", &carried_content(&page)).await;
+    let (status, page) = admin.confirm_import("reports", &carried_content(&page)).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("以下 1 份报告的状态已变更"), "{page}");
     let report = anju::db::reports::get(&app.conn(), "445300", Period::new(2022, 1).unwrap())
@@ -128,7 +100,7 @@ async fn three_bad_rows_are_all_reported_by_line_and_nothing_changes() {
                 445300,2022Q1,shantytown_completions,1.5,\n\
                 445300,2022Q1,rent_subsidy_households,7,\n";
     let before = app.snapshot();
-    let (status, page) = preview(&admin, "reports", file.as_bytes()).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", file.as_bytes()).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("发现 3 处错误"), "{page}");
     for line in [3, 4, 5] {
@@ -140,7 +112,7 @@ async fn three_bad_rows_are_all_reported_by_line_and_nothing_changes() {
     assert!(page.contains("999999"));
     assert!(!page.contains("name=\"confirm\""), "no way to confirm a bad file");
     // Forcing a confirmation of the same bytes is validated again and refused.
-    let (status, _) = confirm(&admin, "reports", &base64(file.as_bytes())).await;
+    let (status, _) = admin.confirm_import("reports", &base64(file.as_bytes())).await;
     assert_eq!(status, 422);
     assert_eq!(app.snapshot(), before);
 }
@@ -149,7 +121,9 @@ async fn three_bad_rows_are_all_reported_by_line_and_nothing_changes() {
 async fn wrong_header_names_the_expected_columns() {
     let app = TestApp::demo().await;
     let admin = app.user("admin").await;
-    let (status, page) = preview(&admin, "reports", b"code,period,value\n440100,2022Q1,5\n").await;
+    let (status, page) = admin
+        .preview_import("reports", "upload.csv", b"code,period,value\n440100,2022Q1,5\n")
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("region_code,period,indicator,cumulative,note"), "{page}");
 }
@@ -159,24 +133,26 @@ async fn officer_imports_own_city_only() {
     let app = TestApp::demo().await;
     let officer = app.user("gz_officer").await;
     let own = "region_code,period,indicator,cumulative,note\n440100,2022Q1,shantytown_starts,40,\n";
-    let (status, page) = preview(&officer, "reports", own.as_bytes()).await;
+    let (status, page) = officer.preview_import("reports", "upload.csv", own.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
 
     let mixed = "region_code,period,indicator,cumulative,note\n\
                  440100,2022Q1,shantytown_starts,40,\n\
                  440300,2022Q1,shantytown_starts,50,\n";
     let before = app.snapshot();
-    let (status, page) = preview(&officer, "reports", mixed.as_bytes()).await;
+    let (status, page) = officer.preview_import("reports", "upload.csv", mixed.as_bytes()).await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("<td class=\"num\">3</td>"), "{page}");
     assert!(page.contains("440300"), "{page}");
     // A forged confirmation of another city's figures is refused on the server.
-    let (status, _) = confirm(&officer, "reports", &base64(mixed.as_bytes())).await;
+    let (status, _) = officer.confirm_import("reports", &base64(mixed.as_bytes())).await;
     assert_eq!(status, 422);
     assert_eq!(app.snapshot(), before);
 
     let targets = "region_code,year,indicator,target\n440100,2022,shantytown_starts,1\n";
-    let (status, _) = preview(&officer, "targets", targets.as_bytes()).await;
+    let (status, _) = officer
+        .preview_import("targets", "upload.csv", targets.as_bytes())
+        .await;
     assert_eq!(status, 403);
     assert_eq!(app.snapshot(), before);
     assert_eq!(officer.get("/import?kind=targets").await.status, 403);
@@ -190,7 +166,7 @@ async fn leaders_and_analysts_cannot_import_and_anonymous_must_sign_in() {
         assert_eq!(user.get("/import?kind=reports").await.status, 403, "{name}");
         let file = "region_code,period,indicator,cumulative,note\n440100,2022Q1,shantytown_starts,40,\n";
         let before = app.snapshot();
-        let (status, _) = preview(&user, "reports", file.as_bytes()).await;
+        let (status, _) = user.preview_import("reports", "upload.csv", file.as_bytes()).await;
         assert_eq!(status, 403, "{name}");
         assert_eq!(app.snapshot(), before);
     }
@@ -205,12 +181,12 @@ async fn an_oversized_upload_is_refused_with_a_clear_message() {
     // Over the import limit but within the route's body limit: the file size is checked.
     let mut big = b"region_code,period,indicator,cumulative,note\n".to_vec();
     big.resize(anju::service::import::MAX_IMPORT_BYTES + 1, b'\n');
-    let (status, page) = preview(&admin, "reports", &big).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", &big).await;
     assert_eq!(status, 413);
     assert!(page.contains("文件过大"), "{page}");
     // Over the route's body limit: the upload is cut off and the same message shown.
     let huge = vec![b'\n'; anju::web::import::IMPORT_BODY_LIMIT + 1024];
-    let (status, page) = preview(&admin, "reports", &huge).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", &huge).await;
     assert_eq!(status, 413);
     assert!(page.contains("文件过大"), "{page}");
     assert_eq!(app.snapshot(), before);

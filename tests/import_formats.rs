@@ -7,39 +7,8 @@ mod common;
 use std::io::Cursor;
 
 use anju::domain::Period;
-use common::{TestApp, User};
+use common::TestApp;
 use rust_xlsxwriter::Workbook;
-
-async fn preview(user: &User, kind: &str, name: &str, file: &[u8]) -> (u16, String) {
-    let page = user
-        .post_multipart(
-            "/import",
-            &[("kind", None, kind.as_bytes()), ("file", Some(name), file)],
-        )
-        .await;
-    (page.status, page.text)
-}
-
-/// Previews `file` and confirms it; panics unless both succeed.
-async fn import(user: &User, kind: &str, file: &[u8]) -> String {
-    let (status, page) = preview(user, kind, "upload.csv", file).await;
-    assert_eq!(status, 200, "{page}");
-    let marker = "name=\"content\" value=\"";
-    let start = page.find(marker).expect("confirmation form") + marker.len();
-    let content = &page[start..start + page[start..].find('"').unwrap()];
-    let done = user
-        .post_multipart(
-            "/import",
-            &[
-                ("kind", None, kind.as_bytes()),
-                ("content", None, content.as_bytes()),
-                ("confirm", None, b"1"),
-            ],
-        )
-        .await;
-    assert_eq!(done.status, 200, "{}", done.text);
-    done.text
-}
 
 fn error_lines(page: &str) -> Vec<u64> {
     let table = &page[page.find("import-errors").expect("an error table")..];
@@ -68,7 +37,7 @@ async fn errors_name_physical_lines_for_lf_crlf_and_cr_files() {
     let admin = app.user("admin").await;
     for ending in ["\n", "\r\n", "\r"] {
         let file = BAD_ROWS.join(ending) + ending;
-        let (status, page) = preview(&admin, "reports", "upload.csv", file.as_bytes()).await;
+        let (status, page) = admin.preview_import("reports", "upload.csv", file.as_bytes()).await;
         assert_eq!(status, 422, "{ending:?}: {page}");
         assert_eq!(error_lines(&page), [3, 5], "{ending:?}");
     }
@@ -76,7 +45,7 @@ async fn errors_name_physical_lines_for_lf_crlf_and_cr_files() {
     let file = "region_code,period,indicator,cumulative,note\r\n\
                 445300,2022Q1,shantytown_starts,12,\"第一行\r\n第二行\"\r\n\
                 445300,2022Q1,public_rental_starts,abc,\r\n";
-    let (_, page) = preview(&admin, "reports", "upload.csv", file.as_bytes()).await;
+    let (_, page) = admin.preview_import("reports", "upload.csv", file.as_bytes()).await;
     assert_eq!(error_lines(&page), [4]);
 }
 
@@ -117,7 +86,7 @@ async fn notes_survive_a_file_without_a_note_column_and_a_cleared_note_is_previe
     let with_notes = "region_code,period,indicator,cumulative,note\n\
                       445300,2022Q1,shantytown_starts,12,受疫情影响延期开工\n\
                       445300,2022Q1,public_rental_starts,3,用地手续在办理\n";
-    import(&admin, "reports", with_notes.as_bytes()).await;
+    admin.import_file("reports", "upload.csv", with_notes.as_bytes()).await;
     let report = || {
         anju::db::reports::get(&app.conn(), "445300", q1_2022())
             .unwrap()
@@ -127,10 +96,10 @@ async fn notes_survive_a_file_without_a_note_column_and_a_cleared_note_is_previe
 
     // No note column: the figure changes, the notes stay, and the preview says so.
     let without = "region_code,period,indicator,cumulative\n445300,2022Q1,shantytown_starts,15\n";
-    let (status, page) = preview(&admin, "reports", "upload.csv", without.as_bytes()).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", without.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("1 处数值、0 条情况说明"), "{page}");
-    import(&admin, "reports", without.as_bytes()).await;
+    admin.import_file("reports", "upload.csv", without.as_bytes()).await;
     let after = report();
     assert_eq!(after.values["shantytown_starts"], Some(15));
     assert_eq!(after.notes["shantytown_starts"], "受疫情影响延期开工");
@@ -140,7 +109,7 @@ async fn notes_survive_a_file_without_a_note_column_and_a_cleared_note_is_previe
     let blank = "region_code,period,indicator,cumulative,note\n\
                  445300,2022Q1,shantytown_starts,15,\n\
                  445300,2022Q1,public_rental_starts,3,用地手续已办结\n";
-    let (status, page) = preview(&admin, "reports", "upload.csv", blank.as_bytes()).await;
+    let (status, page) = admin.preview_import("reports", "upload.csv", blank.as_bytes()).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("0 处数值、2 条情况说明（其中 1 条被清空）"), "{page}");
     assert!(page.contains("受疫情影响延期开工"), "the old note is shown: {page}");
@@ -158,7 +127,7 @@ async fn headers_and_numbers_as_people_write_them() {
     let file = "行政区划代码,报告期,指标,累计完成,\r\n\
                 445300.0,2022Q1,棚户区改造新开工,3000.0,\r\n\
                 445300,2022Q1,public_rental_starts,\"1,234\",\r\n";
-    import(&admin, "reports", file.as_bytes()).await;
+    admin.import_file("reports", "upload.csv", file.as_bytes()).await;
     let report = anju::db::reports::get(&app.conn(), "445300", q1_2022())
         .unwrap()
         .unwrap();
@@ -166,7 +135,7 @@ async fn headers_and_numbers_as_people_write_them() {
     assert_eq!(report.values["public_rental_starts"], Some(1234));
 
     let targets = "Region_Code,YEAR,Indicator,Target\n440300,2022,shantytown_starts,800.0\n";
-    import(&admin, "targets", targets.as_bytes()).await;
+    admin.import_file("targets", "upload.csv", targets.as_bytes()).await;
     assert_eq!(
         anju::db::targets::get(&app.conn(), "440300", "shantytown_starts", 2022).unwrap(),
         Some(800)
@@ -177,20 +146,20 @@ async fn headers_and_numbers_as_people_write_them() {
 async fn a_refused_header_or_indicator_lists_what_is_accepted() {
     let app = TestApp::demo().await;
     let admin = app.user("admin").await;
-    let (status, page) = preview(
-        &admin,
-        "targets",
-        "t.csv",
-        b"region_code,year,indicatr,target\n440100,2022,shantytown_starts,5\n",
-    )
-    .await;
+    let (status, page) = admin
+        .preview_import(
+            "targets",
+            "t.csv",
+            b"region_code,year,indicatr,target\n440100,2022,shantytown_starts,5\n",
+        )
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("无法识别：indicatr"), "{page}");
     assert!(page.contains("缺少：indicator（指标代码）"), "{page}");
     assert!(page.contains("target（年度目标）"), "{page}");
 
     let file = "region_code,period,indicator,cumulative\n440100,2022Q1,新开工,5\n";
-    let (status, page) = preview(&admin, "reports", "r.csv", file.as_bytes()).await;
+    let (status, page) = admin.preview_import("reports", "r.csv", file.as_bytes()).await;
     assert_eq!(status, 422);
     assert!(page.contains("未知指标“新开工”"), "{page}");
     assert!(page.contains("shantytown_starts（棚户区改造新开工）"), "{page}");
@@ -235,7 +204,7 @@ async fn an_xlsx_upload_imports_its_sheet_named_import_with_row_numbers() {
         ),
     ]);
     let before = app.snapshot();
-    let (status, page) = preview(&admin, "reports", "报表.xlsx", &bad).await;
+    let (status, page) = admin.preview_import("reports", "报表.xlsx", &bad).await;
     assert_eq!(status, 422, "{page}");
     assert_eq!(error_lines(&page), [3], "worksheet row numbers");
     assert!(!page.contains("编码"), "a workbook is not an encoding problem: {page}");
@@ -249,7 +218,7 @@ async fn an_xlsx_upload_imports_its_sheet_named_import_with_row_numbers() {
             &["445300", "2022Q1", "public_rental_starts", "3", ""],
         ],
     )]);
-    import(&admin, "reports", &good).await;
+    admin.import_file("reports", "upload.csv", &good).await;
     let report = anju::db::reports::get(&app.conn(), "445300", q1_2022())
         .unwrap()
         .unwrap();
@@ -267,10 +236,10 @@ async fn a_word_document_or_pdf_is_named_not_called_an_encoding_problem() {
         .unwrap();
     std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
     let docx = zip.finish().unwrap().into_inner();
-    let (status, page) = preview(&admin, "reports", "通报.docx", &docx).await;
+    let (status, page) = admin.preview_import("reports", "通报.docx", &docx).await;
     assert_eq!(status, 422);
     assert!(page.contains("Word 文档"), "{page}");
-    let (status, page) = preview(&admin, "reports", "a.pdf", b"%PDF-1.7 ...").await;
+    let (status, page) = admin.preview_import("reports", "a.pdf", b"%PDF-1.7 ...").await;
     assert_eq!(status, 422);
     assert!(page.contains("PDF"), "{page}");
 }

@@ -653,33 +653,6 @@ async fn the_province_binds_admins_leaders_and_analysts_to_a_city_or_to_none() {
     app.stop().await;
 }
 
-/// The sheet `name` of a workbook, read back with calamine.
-/// Uploads `file` through `/import` as `kind`, checks the preview and confirms it.
-async fn import(user: &User, kind: &str, name: &str, file: &[u8]) -> String {
-    let preview = user
-        .post_multipart(
-            "/import",
-            &[("kind", None, kind.as_bytes()), ("file", Some(name), file)],
-        )
-        .await;
-    assert_eq!(preview.status, 200, "{}", preview.text);
-    let marker = "name=\"content\" value=\"";
-    let start = preview.text.find(marker).expect("confirmation form") + marker.len();
-    let content = &preview.text[start..start + preview.text[start..].find('"').unwrap()];
-    let done = user
-        .post_multipart(
-            "/import",
-            &[
-                ("kind", None, kind.as_bytes()),
-                ("content", None, content.as_bytes()),
-                ("confirm", None, b"1"),
-            ],
-        )
-        .await;
-    assert_eq!(done.status, 200, "{}", done.text);
-    done.text
-}
-
 /// The region codes of a targets file's rows (CSV with BOM), header skipped.
 fn csv_codes(bytes: &[u8]) -> Vec<String> {
     let mut reader = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
@@ -754,7 +727,9 @@ async fn a_city_admins_targets_template_and_export_hold_its_city_only() {
 
     // Uploaded through /import as it came, with one figure changed: accepted, stored, audited
     // as the city admin's.
-    let done = import(&city, "targets", "targets.xlsx", &book.save_to_buffer().unwrap()).await;
+    let done = city
+        .import_file("targets", "targets.xlsx", &book.save_to_buffer().unwrap())
+        .await;
     assert!(!done.contains("无权设定"), "{done}");
     let stored = anju::db::targets::for_year(&app.conn(), 2022).unwrap();
     for (code, key, value) in &typed {
@@ -932,7 +907,7 @@ async fn a_city_admins_targets_export_goes_back_through_the_import_its_citys_row
     assert!(preview.text.contains("1 处数值"), "{}", preview.text);
     assert!(preview.text.contains("行为本级以外的目标"), "{}", preview.text);
     assert!(!preview.text.contains("无权设定"), "{}", preview.text);
-    let done = import(&city, "targets", "targets.xlsx", &edited).await;
+    let done = city.import_file("targets", "targets.xlsx", &edited).await;
     assert!(done.contains("1 处数值"), "{done}");
     let after = anju::db::targets::for_year(&app.conn(), 2021).unwrap();
     assert_eq!(after[&key], old + 5);

@@ -366,4 +366,48 @@ impl User {
         let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
         self.post_body(path, &content_type, multipart(fields)).await
     }
+
+    /// Uploads `file` (named `name`) on `/import` as `kind`: the preview, a dry run. Its status
+    /// and page.
+    pub async fn preview_import(&self, kind: &str, name: &str, file: &[u8]) -> (u16, String) {
+        let page = self
+            .post_multipart(
+                "/import",
+                &[("kind", None, kind.as_bytes()), ("file", Some(name), file)],
+            )
+            .await;
+        (page.status, page.text)
+    }
+
+    /// Confirms a previewed import of `kind` whose file the preview carried as `content`.
+    pub async fn confirm_import(&self, kind: &str, content: &str) -> (u16, String) {
+        let page = self
+            .post_multipart(
+                "/import",
+                &[
+                    ("kind", None, kind.as_bytes()),
+                    ("content", None, content.as_bytes()),
+                    ("confirm", None, b"1"),
+                ],
+            )
+            .await;
+        (page.status, page.text)
+    }
+
+    /// Previews `file` and confirms it; panics unless both succeed. The confirmation page.
+    pub async fn import_file(&self, kind: &str, name: &str, file: &[u8]) -> String {
+        let (status, page) = self.preview_import(kind, name, file).await;
+        assert_eq!(status, 200, "{page}");
+        let (status, done) = self.confirm_import(kind, &carried_content(&page)).await;
+        assert_eq!(status, 200, "{done}");
+        done
+    }
+}
+
+/// The previewed file an import preview page carries in its confirmation form.
+pub fn carried_content(page: &str) -> String {
+    let marker = "name=\"content\" value=\"";
+    let start = page.find(marker).expect("confirmation form") + marker.len();
+    let end = start + page[start..].find('"').expect("the end of the carried file");
+    page[start..end].to_owned()
 }
