@@ -86,7 +86,7 @@ pub async fn body_response(
     let gzip = accepts_gzip(headers);
     let bytes = if gzip {
         state
-            .fragment(&format!("gzip|{key}"), version, move || self::gzip(&bytes))
+            .fragment(&body_key(key, true), version, move || self::gzip(&bytes))
             .await?
     } else {
         bytes
@@ -108,11 +108,16 @@ pub async fn cached_body(
     content_type: &'static str,
 ) -> Option<Response> {
     let gzip = accepts_gzip(headers);
-    let kept = if gzip { format!("gzip|{key}") } else { key.to_owned() };
-    let bytes = state.cached_fragment(&kept, version).await?;
+    let bytes = state.cached_fragment(&body_key(key, gzip), version).await?;
     let mut response = bytes_response(Bytes::from_owner(bytes), content_type, gzip);
     vary(&mut response);
     Some(response)
+}
+
+/// Where [`body_response`] keeps the body made under `key`: the uncompressed bytes under `key`
+/// itself (kept by their maker), the compressed ones beside them.
+fn body_key(key: &str, gzip: bool) -> String {
+    if gzip { format!("gzip|{key}") } else { key.to_owned() }
 }
 
 /// Where the page for ETag `tag` is kept, compressed or not.

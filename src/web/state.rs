@@ -164,8 +164,7 @@ impl App {
             .db
             .call(move |conn| {
                 let tx = conn.transaction()?;
-                let now = crate::db::meta::data_version(&tx)?;
-                let demo = crate::db::meta::is_demo(&tx)?;
+                let (now, demo) = crate::db::meta::version_and_demo(&tx)?;
                 let periods = crate::db::progress::counted_periods(&tx)?;
                 let changes = match since {
                     Some(since) => crate::db::meta::changes_since(&tx, since)?,
